@@ -1,0 +1,41 @@
+# Greenlight — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export OMP_NUM_THREADS ?= 1
+export PYTHONUNBUFFERED := 1
+
+# Tests use their own Redis database and PostgreSQL test database, so a running `make run` is untouched.
+TEST_ENV := REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/9} CHANNELS_PREFIX=gl-test DATA_DIR=$(CURDIR)/var/test
+
+.PHONY: setup migrate demo run test test-python test-e2e lint bench clean-test
+
+setup:
+	@deploy/bootstrap.sh
+
+migrate: setup
+	@$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	@$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "  Greenlight is starting on http://127.0.0.1:$(PORT)/   (API docs: /api/docs/, health: /healthz)"
+	@echo "  Demo logins (password greenlight-demo): producer@northlight.test, supervisor@northlight.test,"
+	@echo "  artist@northlight.test, client@northlight.test, producer@harbor.test, agent@crescent.test"
+	@echo ""
+	GREENLIGHT_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+test: setup
+	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -p no:cacheprovider
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+bench: migrate
+	$(PY) tests/bench/run_all.py

@@ -1,0 +1,213 @@
+"""Production tracking: projects, their members, sequences, shots, versions and playlists.
+
+Frames, not seconds: every position is an integer frame; fps is a rational (fps_num/fps_den).
+"""
+
+from __future__ import annotations
+
+import uuid
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import models
+
+from studio.tenancy.models import Role
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ON_HOLD = "on_hold", "On hold"
+        WRAPPED = "wrapped", "Wrapped"
+        ARCHIVED = "archived", "Archived"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="projects")
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=32)
+    fps_num = models.PositiveIntegerField(default=24)
+    fps_den = models.PositiveIntegerField(default=1)
+    width = models.PositiveIntegerField(default=1920)
+    height = models.PositiveIntegerField(default=1080)
+    start_frame = models.IntegerField(default=1001)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    required_lanes = models.JSONField(default=list, blank=True, help_text="Approval lanes that must approve, e.g. ['producer', 'client'].")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="project_code_unique_per_org"),
+            models.CheckConstraint(condition=models.Q(fps_num__gt=0, fps_den__gt=0), name="project_fps_positive"),
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def fps(self) -> Fraction:
+        return Fraction(self.fps_num, self.fps_den)
+
+
+class ProjectMember(models.Model):
+    """A person added to one project. Client reviewers and vendors see only their projects."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="project_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.project} ({self.role})"
+
+
+class Sequence(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sequences")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    order = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="sequence_code_unique_per_project")]
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Shot(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        IN_PROGRESS = "in_progress", "In progress"
+        REVIEW = "review", "In review"
+        APPROVED = "approved", "Approved"
+        FINAL = "final", "Final"
+        OMITTED = "omitted", "Omitted"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="shots")
+    sequence = models.ForeignKey(Sequence, null=True, blank=True, on_delete=models.SET_NULL, related_name="shots")
+    code = models.CharField(max_length=64)
+    order = models.IntegerField(default=0)
+    description = models.TextField(blank=True)
+    prompt_notes = models.TextField(blank=True, help_text="Action / prompt notes for generation.")
+    frame_in = models.IntegerField(null=True, blank=True)
+    frame_out = models.IntegerField(null=True, blank=True, help_text="Inclusive last frame.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_shots")
+    retake_count = models.PositiveIntegerField(default=0)
+    current_version = models.ForeignKey("Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Next version number; taken under a row lock so numbers are never reused, even when concurrent.
+    next_version_number = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="shot_code_unique_per_project"),
+            models.CheckConstraint(
+                condition=models.Q(frame_in__isnull=True)
+                | models.Q(frame_out__isnull=True)
+                | models.Q(frame_out__gte=models.F("frame_in")),
+                name="shot_frame_out_after_in",
+            ),
+        ]
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def duration_frames(self) -> int | None:
+        if self.frame_in is None or self.frame_out is None:
+            return None
+        return self.frame_out - self.frame_in + 1
+
+
+def version_upload_to(instance: Version, filename: str) -> str:
+    # Unguessable, tenant-prefixed path; media is only ever served through permission-checked views.
+    return f"versions/{instance.project_id}/{instance.id}/original/{filename}"
+
+
+class Version(models.Model):
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        GENERATION = "generation", "Generation"
+
+    class Processing(models.TextChoices):
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
+    shot = models.ForeignKey(Shot, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    original = models.FileField(upload_to=version_upload_to, max_length=500, blank=True)
+    proxy = models.FileField(max_length=500, blank=True)
+    poster = models.FileField(max_length=500, blank=True)
+    sprite = models.FileField(max_length=500, blank=True)
+    sprite_columns = models.PositiveIntegerField(default=0)
+    sprite_frames = models.JSONField(default=list, blank=True, help_text="Frame index of each sprite tile.")
+    frame_count = models.PositiveIntegerField(null=True, blank=True)
+    fps_num = models.PositiveIntegerField(null=True, blank=True)
+    fps_den = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    lineage = models.JSONField(default=dict, blank=True, help_text="For generated versions: prompt, seed, model, parameters, timings.")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    processing_status = models.CharField(max_length=16, choices=Processing.choices, default=Processing.PROCESSING)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shot", "number"], name="version_number_unique_per_shot")]
+        ordering = ["shot", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.shot.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number:03d}"
+
+
+class Playlist(models.Model):
+    """Dailies: an ordered list of shot versions for a review session."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="playlists")
+    name = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaylistItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["playlist", "version"], name="playlist_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.playlist_id}#{self.order}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RightsConfig(AppConfig):
+    name = "rights"
+    default_auto_field = "django.db.models.BigAutoField"

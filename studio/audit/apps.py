@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "studio.audit"
+    label = "audit"
+    verbose_name = "Audit log"
+    default_auto_field = "django.db.models.BigAutoField"

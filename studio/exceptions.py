@@ -1,0 +1,80 @@
+"""One JSON error shape for the whole API: {"error": code, "detail": message, "fields"?: {...}}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from studio.middleware import UNAVAILABLE, service_unavailable_response
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def _flatten(detail) -> dict:
+    if isinstance(detail, dict):
+        return {k: _flatten_value(v) for k, v in detail.items()}
+    return {"non_field_errors": _flatten_value(detail)}
+
+
+def _flatten_value(value):
+    if isinstance(value, dict):
+        return {k: _flatten_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [str(v) if not isinstance(v, (dict, list)) else _flatten_value(v) for v in value]
+    return [str(value)]
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, UNAVAILABLE):
+        return service_unavailable_response(exc)
+    if isinstance(exc, Http404):
+        return Response({"error": "not_found", "detail": "Not found."}, status=404)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        names = ", ".join(k for k in fields if k != "non_field_errors")
+        first = next(iter(fields.values()), ["Invalid input."])
+        message = first[0] if isinstance(first, list) and first and isinstance(first[0], str) else "Invalid input."
+        detail = f"Invalid input for {names}: {message}" if names else message
+        response.data = {"error": "invalid", "detail": detail, "fields": fields}
+        return response
+
+    if isinstance(exc, exceptions.ParseError):
+        response.data = {
+            "error": "malformed_request",
+            "detail": f"{exc.detail} Send a valid JSON object with 'Content-Type: application/json'.",
+        }
+        return response
+
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        response.status_code = 401
+        response.data = {
+            "error": "not_authenticated",
+            "detail": f"{exc.detail} Sign in, or send 'Authorization: Token <key>'.",
+        }
+        response["WWW-Authenticate"] = 'Token realm="api"'
+        return response
+
+    code = getattr(exc, "default_code", "error")
+    detail = exc.detail
+    if isinstance(detail, dict | list):
+        response.data = {"error": code, "detail": "Request refused.", "fields": _flatten(detail)}
+    else:
+        response.data = {"error": getattr(detail, "code", None) or code, "detail": str(detail)}
+        extra = getattr(exc, "extra", None)
+        if extra:
+            response.data.update(extra)
+    return response

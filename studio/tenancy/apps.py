@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class TenancyConfig(AppConfig):
+    name = "studio.tenancy"
+    label = "tenancy"
+    verbose_name = "Tenancy"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,75 @@
+"""Shared fixtures. Everything runs against the real PostgreSQL and Redis that `make test` set up."""
+
+from __future__ import annotations
+
+import pytest
+import redis as redis_lib
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.support.worker import WorkerProcess
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_test_redis():
+    """Start every session with an empty test Redis database (stale tasks, throttles, presence)."""
+    client = redis_lib.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield
+    client.close()
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttles():
+    client = redis_lib.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter("*login-fail*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organizations and accounts (and whatever later apps add to seed_demo)."""
+    import importlib
+
+    from studio.tenancy.management.commands.seed_demo import SEEDERS
+
+    result: dict = {}
+    for name in SEEDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        result.update(module.seed() or {})
+    return result
+
+
+def client_for(user) -> APIClient:
+    """An API client authenticated as `user` (session auth, CSRF not enforced by the test client)."""
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """Factory: api(user) -> authenticated APIClient; api() -> anonymous client."""
+
+    def make(user=None) -> APIClient:
+        return client_for(user) if user is not None else APIClient()
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process consuming gpu, media and default against the test database.
+
+    Tests that use it must also use `transactional_db`, so the worker sees committed rows.
+    """
+    with django_db_blocker.unblock():
+        worker = WorkerProcess(queues="gpu,media,default", name="testworker").start()
+    yield worker
+    worker.stop()
