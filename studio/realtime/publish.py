@@ -54,3 +54,9 @@ def publish(*, type: str, project_id, data: dict, job_id=None) -> None:
     """Publish to the project's group once the surrounding transaction commits (at once outside one)."""
     envelope = build_envelope(type=type, project_id=project_id, data=data, job_id=job_id)
     transaction.on_commit(lambda: _send(project_group(project_id), envelope))
+
+
+def publish_progress(*, project_id, job_id, data: dict) -> None:
+    """Ephemeral `job.progress`: not stored, sent at once (progress happens outside transactions)."""
+    envelope = build_envelope(type="job.progress", project_id=project_id, data=data, job_id=job_id)
+    _send(project_group(project_id), envelope)
