@@ -27,12 +27,12 @@ def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
-def _send(group: str, envelope: dict[str, Any]) -> None:
+def _send(group: str, envelope: dict[str, Any], audience: str = "all") -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": "event.message", "event": envelope})
+        async_to_sync(layer.group_send)(group, {"type": "event.message", "event": envelope, "audience": audience})
     except Exception:  # noqa: BLE001 - a lost live message must never fail the write that caused it
         log.exception("could not publish %s to %s", envelope.get("type"), group)
 
@@ -50,10 +50,13 @@ def build_envelope(*, type: str, project_id, data: dict, job_id=None, event_id=N
     return envelope
 
 
-def publish(*, type: str, project_id, data: dict, job_id=None) -> None:
-    """Publish to the project's group once the surrounding transaction commits (at once outside one)."""
+def publish(*, type: str, project_id, data: dict, job_id=None, audience: str = "all") -> None:
+    """Publish to the project's group once the surrounding transaction commits (at once outside one).
+
+    `audience="internal"` limits delivery to the studio's own people (not client reviewers).
+    """
     envelope = build_envelope(type=type, project_id=project_id, data=data, job_id=job_id)
-    transaction.on_commit(lambda: _send(project_group(project_id), envelope))
+    transaction.on_commit(lambda: _send(project_group(project_id), envelope, audience))
 
 
 def publish_progress(*, project_id, job_id, data: dict) -> None:
