@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from studio.tenancy import services
 from studio.tenancy.api import serializers as s
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
+from studio.tenancy.authentication import CsrfSessionAuthentication
 from studio.tenancy.models import ALL_ROLES, ApiToken, Membership, Organization, User
 from studio.tenancy.selectors import scope_queryset
 
@@ -51,9 +52,11 @@ class LoginView(PublicAuthView):
 
 
 class LogoutView(PublicAuthView):
+    authentication_classes = [CsrfSessionAuthentication]
+
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        user = request._request.user
+        user = request.user
         if getattr(user, "is_authenticated", False):
             services.record_logout(user=user)
         logout(request._request)
