@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -39,9 +39,7 @@ class ServiceUnavailableMiddleware:
             return service_unavailable_response(exc)
 
     def process_exception(self, request, exc):
-        if isinstance(exc, UNAVAILABLE) or (
-            isinstance(exc, DatabaseError) and "connection" in str(exc).lower()
-        ):
+        if isinstance(exc, UNAVAILABLE):
             log.warning("service unavailable during %s %s: %s", request.method, request.path, exc)
             return service_unavailable_response(exc)
         return None
