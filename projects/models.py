@@ -25,6 +25,7 @@ class Project(models.Model):
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="projects")
     name = models.CharField(max_length=200)
     code = models.CharField(max_length=32)
+    description = models.TextField(blank=True)
     fps_num = models.PositiveIntegerField(default=24)
     fps_den = models.PositiveIntegerField(default=1)
     width = models.PositiveIntegerField(default=1920)
@@ -51,13 +52,20 @@ class Project(models.Model):
         return Fraction(self.fps_num, self.fps_den)
 
 
+# Roles a person can hold on one project (client reviewers; vendors as artists or supervisors; a
+# freelance producer). Organization-wide roles (owner, admin, legal) are never granted per project.
+PROJECT_MEMBER_ROLES = (Role.REVIEWER, Role.ARTIST, Role.SUPERVISOR, Role.PRODUCER)
+PROJECT_MEMBER_ROLE_CHOICES = [(r.value, r.label) for r in PROJECT_MEMBER_ROLES]
+
+
 class ProjectMember(models.Model):
     """A person added to one project. Client reviewers and vendors see only their projects."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
+    role = models.CharField(max_length=16, choices=PROJECT_MEMBER_ROLE_CHOICES, default=Role.REVIEWER)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,6 +82,9 @@ class Sequence(models.Model):
     name = models.CharField(max_length=200, blank=True)
     order = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "code"], name="sequence_code_unique_per_project")]
@@ -120,6 +131,7 @@ class Shot(models.Model):
                 name="shot_frame_out_after_in",
             ),
         ]
+        indexes = [models.Index(fields=["project", "status"], name="shot_project_status_idx")]
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
@@ -132,9 +144,14 @@ class Shot(models.Model):
         return self.frame_out - self.frame_in + 1
 
 
+def version_media_dir(instance: Version) -> str:
+    # Unguessable (random UUIDs), tenant-prefixed folder; media is only ever served through
+    # permission-checked views (MEDIA_URL is not routed).
+    return f"versions/{instance.project_id}/{instance.id}"
+
+
 def version_upload_to(instance: Version, filename: str) -> str:
-    # Unguessable, tenant-prefixed path; media is only ever served through permission-checked views.
-    return f"versions/{instance.project_id}/{instance.id}/original/{filename}"
+    return f"{version_media_dir(instance)}/original/{filename}"
 
 
 class Version(models.Model):
@@ -147,17 +164,29 @@ class Version(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    class ApprovalStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
     shot = models.ForeignKey(Shot, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     source = models.CharField(max_length=16, choices=Source.choices)
     original = models.FileField(upload_to=version_upload_to, max_length=500, blank=True)
+    original_name = models.CharField(max_length=255, blank=True, help_text="The file name as uploaded.")
+    original_size = models.BigIntegerField(null=True, blank=True)
     proxy = models.FileField(max_length=500, blank=True)
     poster = models.FileField(max_length=500, blank=True)
     sprite = models.FileField(max_length=500, blank=True)
     sprite_columns = models.PositiveIntegerField(default=0)
-    sprite_frames = models.JSONField(default=list, blank=True, help_text="Frame index of each sprite tile.")
+    sprite_tile_width = models.PositiveIntegerField(default=0)
+    sprite_tile_height = models.PositiveIntegerField(default=0)
+    sprite_frames = models.JSONField(default=list, blank=True, help_text="Frame index (0-based, into the media) of each sprite tile.")
+    first_frame = models.IntegerField(
+        default=1001, help_text="Frame number of the media's first frame (the shot's frame in, else the project's start frame)."
+    )
     frame_count = models.PositiveIntegerField(null=True, blank=True)
     fps_num = models.PositiveIntegerField(null=True, blank=True)
     fps_den = models.PositiveIntegerField(null=True, blank=True)
@@ -168,11 +197,13 @@ class Version(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     processing_status = models.CharField(max_length=16, choices=Processing.choices, default=Processing.PROCESSING)
     failure_reason = models.TextField(blank=True)
+    approval_status = models.CharField(max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shot", "number"], name="version_number_unique_per_shot")]
+        indexes = [models.Index(fields=["shot", "approval_status", "-number"], name="version_shot_approval_idx")]
         ordering = ["shot", "-number"]
 
     def __str__(self) -> str:
@@ -182,15 +213,137 @@ class Version(models.Model):
     def label(self) -> str:
         return f"v{self.number:03d}"
 
+    @property
+    def fps(self) -> Fraction | None:
+        if not self.fps_num or not self.fps_den:
+            return None
+        return Fraction(self.fps_num, self.fps_den)
+
+    @property
+    def last_frame(self) -> int | None:
+        if self.frame_count is None:
+            return None
+        return self.first_frame + self.frame_count - 1
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """For display only; positions are always frames."""
+        if self.frame_count is None or self.fps is None:
+            return None
+        return float(self.frame_count / self.fps)
+
+
+class Comment(models.Model):
+    """A note on a version at a frame (or an inclusive frame range). Replies hang off a root comment.
+
+    `internal` notes are for the studio's own people; client reviewers never see them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    frame = models.IntegerField(help_text="Frame number in the version's frame space (first_frame … last_frame).")
+    frame_end = models.IntegerField(null=True, blank=True, help_text="Inclusive last frame of a range comment.")
+    internal = models.BooleanField(default=False, help_text="Internal notes are hidden from client reviewers.")
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_comments")
+    resolved = models.BooleanField(default=False)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["frame", "created_at"]
+        indexes = [models.Index(fields=["version", "frame"], name="comment_version_frame_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(frame_end__isnull=True) | models.Q(frame_end__gte=models.F("frame")),
+                name="comment_frame_end_after_frame",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}@{self.frame}"
+
+
+class CommentRevision(models.Model):
+    """The body of a comment before an edit: the edit history is kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["edited_at"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} before {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class Annotation(models.Model):
+    """Shapes drawn on one frame, in resolution-independent 0..1 coordinates (see projects.annotations)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotations")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="annotations")
+    frame = models.IntegerField()
+    shapes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["frame", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{len(self.shapes or [])} shapes @ {self.frame}"
+
+
+class Approval(models.Model):
+    """One reviewer's decision in one lane of one version (their latest; history is in the audit chain)."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="approvals")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="approvals")
+    lane = models.CharField(max_length=32, help_text="An approval lane of projects.lanes.LANES.")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    note = models.TextField(blank=True)
+    decided_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["lane", "decided_at"]
+        constraints = [models.UniqueConstraint(fields=["version", "lane", "reviewer"], name="approval_one_per_reviewer_lane")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.lane}: {self.decision}"
+
 
 class Playlist(models.Model):
     """Dailies: an ordered list of shot versions for a review session."""
 
+    class Audience(models.TextChoices):
+        INTERNAL = "internal", "Studio only"
+        CLIENT = "client", "Shared with client reviewers"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="playlists")
     name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.INTERNAL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]

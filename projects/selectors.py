@@ -1,0 +1,253 @@
+"""Reads for production tracking. Views hand in querysets the tenancy base already scoped.
+
+Every list here costs a fixed number of queries whatever its length (select_related, prefetches
+and subquery annotations; see tests/projects/test_query_counts.py).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from projects.access import ProjectAccess, internal_rows_q
+from projects.models import Annotation, Approval, Comment, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
+from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role, User
+
+SHOT_ORDERINGS = {
+    "order": ("sequence__order", "sequence__code", "order", "code"),
+    "code": ("code",),
+    "status": ("status", "sequence__order", "order", "code"),
+    "frame_in": ("frame_in", "code"),
+    "updated_at": ("updated_at", "code"),
+    "retake_count": ("retake_count", "code"),
+}
+
+
+# What a shot row shows; loading only these keeps long lists fast (no version lineage JSON, …).
+SHOT_LIST_COLUMNS = (
+    "id",
+    "project_id",
+    "code",
+    "order",
+    "description",
+    "prompt_notes",
+    "frame_in",
+    "frame_out",
+    "status",
+    "retake_count",
+    "next_version_number",
+    "created_at",
+    "updated_at",
+    "sequence__id",
+    "sequence__code",
+    "sequence__order",
+    "current_version__id",
+    "current_version__number",
+    "current_version__source",
+    "current_version__processing_status",
+    "current_version__approval_status",
+    "current_version__frame_count",
+    "current_version__first_frame",
+    "current_version__poster",
+    "current_version__created_at",
+)
+
+
+def shot_ordering(value: str | None) -> list[str]:
+    """`order` (default: sequence order, then shot order), `code`, `status`, `frame_in`, `updated_at`,
+    `retake_count`; a leading '-' reverses."""
+    value = (value or "order").strip()
+    descending = value.startswith("-")
+    fields = SHOT_ORDERINGS.get(value.lstrip("-"))
+    if fields is None:
+        return list(SHOT_ORDERINGS["order"])
+    if not descending:
+        return list(fields)
+    return [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
+
+
+def _open_notes(*, access: ProjectAccess | None) -> Subquery:
+    notes = Comment.objects.filter(version_id=OuterRef("current_version_id"), parent__isnull=True, resolved=False, deleted_at__isnull=True)
+    if access is not None and access.is_client:
+        notes = notes.filter(internal=False)
+    counted = notes.order_by().values("version_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def shot_list(queryset: QuerySet, *, access: ProjectAccess | None, filters: dict | None = None) -> QuerySet:
+    """Shots with their sequence, current version (thumbnail), assignees and open-note count.
+
+    Filters: `status` (comma-separated), `sequence` (id or code; `none` for unsequenced),
+    `assignee` (user id, email, or `me`), `q` (code or description contains), `ordering`.
+    """
+    filters = filters or {}
+    qs = queryset.select_related("sequence", "current_version").only(*SHOT_LIST_COLUMNS)
+    statuses = [s for s in (filters.get("status") or "").split(",") if s]
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    sequence = (filters.get("sequence") or "").strip()
+    if sequence == "none":
+        qs = qs.filter(sequence__isnull=True)
+    elif sequence:
+        qs = qs.filter(Q(sequence__code=sequence) | Q(sequence_id=sequence)) if _is_uuid(sequence) else qs.filter(sequence__code=sequence)
+    assignee = (filters.get("assignee") or "").strip()
+    if assignee:
+        if assignee == "me" and filters.get("user") is not None:
+            qs = qs.filter(assignees=filters["user"])
+        elif _is_uuid(assignee):
+            qs = qs.filter(assignees__id=assignee)
+        else:
+            qs = qs.filter(assignees__email__iexact=assignee)
+    search = (filters.get("q") or "").strip()
+    if search:
+        qs = qs.filter(Q(code__icontains=search) | Q(description__icontains=search))
+    if access is None or access.internal:
+        qs = qs.prefetch_related(Prefetch("assignees", queryset=User.objects.only("id", "email", "display_name").order_by("email")))
+    qs = qs.annotate(open_notes=_open_notes(access=access))
+    return qs.order_by(*shot_ordering(filters.get("ordering")))
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def shot_detail(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySet:
+    """One shot with its whole version stack (newest first)."""
+    versions = Version.objects.select_related("created_by").order_by("-number")
+    return shot_list(queryset, access=access).prefetch_related(Prefetch("versions", queryset=versions, to_attr="stack"))
+
+
+def version_list(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("shot", "created_by").order_by("-number")
+
+
+def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True) -> QuerySet:
+    """Comments with author, mentions, annotations, edit history and their visible replies.
+
+    Internal notes (and replies to them) are removed for client reviewers here, on top of the
+    tenancy scoping.
+    """
+    visible = Q(internal=False) | internal_rows_q(user=user)
+    replies = (
+        Comment.objects.filter(visible)
+        .select_related("author", "resolved_by")
+        .prefetch_related("mentions", "revisions")
+        .order_by("created_at")
+    )
+    qs = (
+        queryset.filter(visible)
+        .select_related("author", "resolved_by")
+        .prefetch_related(
+            "mentions",
+            "revisions",
+            Prefetch("annotations", queryset=Annotation.objects.order_by("frame", "created_at")),
+            Prefetch("replies", queryset=replies),
+        )
+    )
+    if roots_only:
+        qs = qs.filter(parent__isnull=True)
+    return qs.order_by("frame", "created_at")
+
+
+def visible_comments_filter(*, user) -> Q:
+    return Q(internal=False) | internal_rows_q(user=user)
+
+
+def approval_summary(version: Version) -> dict:
+    """The version's approval status, its required lanes and every lane's decisions."""
+    from projects import lanes
+    from projects.services import lane_states
+
+    approvals = list(Approval.objects.filter(version=version).select_related("reviewer").order_by("decided_at"))
+    status, states = lane_states(version, approvals)
+    return {
+        "version": version.id,
+        "status": status,
+        "required_lanes": lanes.required_lanes_for(version),
+        "lanes": [
+            {
+                "lane": s.lane,
+                "label": lanes.LANES[s.lane].label,
+                "required": s.required,
+                "state": s.state,
+                "decisions": [
+                    {
+                        "id": d.id,
+                        "reviewer": d.reviewer,
+                        "decision": d.decision,
+                        "note": d.note,
+                        "decided_at": d.decided_at,
+                    }
+                    for d in s.decisions
+                ],
+            }
+            for s in states
+        ],
+    }
+
+
+def playlist_queryset(queryset: QuerySet, *, user) -> QuerySet:
+    """Playlists visible to `user`: internal playlists are hidden from client reviewers."""
+    items = PlaylistItem.objects.select_related("version__shot").order_by("order")
+    return (
+        queryset.filter(Q(audience=Playlist.Audience.CLIENT) | internal_rows_q(user=user))
+        .select_related("created_by")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .annotate(item_count=Count("items"))
+    )
+
+
+def project_people(*, project: Project, access: ProjectAccess) -> list[dict]:
+    """Everyone who can see the project, for @mention and assignee pickers.
+
+    Client reviewers see the project members and the studio's producers and supervisors, not the
+    whole staff list.
+    """
+    staff = Membership.objects.filter(organization_id=project.organization_id, role__in=list(ORG_WIDE_ROLES)).select_related("user")
+    if access.is_client:
+        staff = staff.filter(role__in=[Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR])
+    people: dict = {}
+    for membership in staff:
+        if membership.user.is_active:
+            people[membership.user_id] = {"user": membership.user, "role": membership.role, "via": "organization"}
+    for member in ProjectMember.objects.filter(project=project).select_related("user"):
+        if member.user.is_active and member.user_id not in people:
+            people[member.user_id] = {"user": member.user, "role": member.role, "via": "project"}
+    return sorted(people.values(), key=lambda p: (p["user"].display_name or p["user"].email).lower())
+
+
+def latest_approved_versions(*, project: Project) -> dict:
+    """shot id -> its latest approved version (one query)."""
+    rows = (
+        Version.objects.filter(project=project, approval_status=Version.ApprovalStatus.APPROVED)
+        .order_by("shot_id", "-number")
+        .distinct("shot_id")
+    )
+    return {v.shot_id: v for v in rows}
+
+
+def cut_shots(*, project: Project) -> QuerySet:
+    """The project's shots in cut order (sequence order, then shot order), omitted shots excluded."""
+    return (
+        Shot.objects.filter(project=project)
+        .exclude(status=Shot.Status.OMITTED)
+        .select_related("sequence")
+        .order_by(*SHOT_ORDERINGS["order"])
+    )
+
+
+def export_comments(*, versions: list[Version], access: ProjectAccess) -> dict:
+    """version id -> its root comments (visible to `access`), for cut markers."""
+    qs = Comment.objects.filter(version__in=versions, parent__isnull=True, deleted_at__isnull=True).select_related("author")
+    if access.is_client:
+        qs = qs.filter(internal=False)
+    result: dict = {}
+    for comment in qs.order_by("frame", "created_at"):
+        result.setdefault(comment.version_id, []).append(comment)
+    return result
