@@ -1,0 +1,212 @@
+"""Serializers for talent, likeness assets, consent grants, likeness uses and the ledger."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
+
+
+class OrgRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class ProjectRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TalentSerializer(serializers.ModelSerializer):
+    agency = OrgRefSerializer(source="organization", read_only=True)
+    can_edit = serializers.SerializerMethodField(help_text="Whether the caller's agency represents this talent.")
+
+    class Meta:
+        model = Talent
+        fields = [
+            "id", "agency", "name", "aliases", "life_status", "date_of_death", "estate_name", "estate_contact",
+            "can_edit", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_can_edit(self, obj: Talent) -> bool:
+        return obj.organization_id in self.context.get("agency_ids", set())
+
+
+class TalentCreateSerializer(serializers.Serializer):
+    agency = serializers.UUIDField(required=False, help_text="Your agency; optional when you belong to exactly one.")
+    name = serializers.CharField(max_length=200)
+    aliases = serializers.ListField(child=serializers.CharField(max_length=200, allow_blank=True), required=False, max_length=50)
+    life_status = serializers.ChoiceField(choices=Talent.LifeStatus.choices, required=False, default=Talent.LifeStatus.LIVING)
+    date_of_death = serializers.DateField(required=False, allow_null=True)
+    estate_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    estate_contact = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+
+
+class TalentUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    aliases = serializers.ListField(child=serializers.CharField(max_length=200, allow_blank=True), required=False, max_length=50)
+    life_status = serializers.ChoiceField(choices=Talent.LifeStatus.choices, required=False)
+    date_of_death = serializers.DateField(required=False, allow_null=True)
+    estate_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    estate_contact = serializers.CharField(max_length=254, required=False, allow_blank=True)
+
+
+class LikenessAssetSerializer(serializers.ModelSerializer):
+    talent = serializers.UUIDField(source="talent_id", read_only=True)
+
+    class Meta:
+        model = LikenessAsset
+        fields = [
+            "id", "talent", "kind", "description", "original_name", "content_type", "size_bytes", "sha256",
+            "width", "height", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class LikenessAssetUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A PNG, JPEG or WebP reference image (multipart).")
+    kind = serializers.ChoiceField(choices=LikenessAsset.Kind.choices, required=False, default=LikenessAsset.Kind.FACE)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class ConsentGrantSerializer(serializers.ModelSerializer):
+    talent = serializers.SerializerMethodField()
+    studio = OrgRefSerializer(source="grantee", read_only=True)
+    project = ProjectRefSerializer(read_only=True, allow_null=True)
+    requested_by = UserRefSerializer(read_only=True, allow_null=True)
+    granted_by = UserRefSerializer(read_only=True, allow_null=True)
+    covers_now = serializers.SerializerMethodField(help_text="Active and within its term at this moment.")
+
+    class Meta:
+        model = ConsentGrant
+        fields = [
+            "id", "talent", "studio", "project", "use_types", "media", "territories", "valid_from", "valid_until",
+            "intended_use", "content_restrictions", "content_restrictions_note", "requires_per_use_approval",
+            "document_sha256", "signed_at", "signed_by", "signer_capacity", "survives_death",
+            "state", "state_reason", "state_changed_at", "covers_now", "request_note", "requested_by", "granted_by", "granted_at",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_talent(self, obj: ConsentGrant) -> dict:
+        return {
+            "id": str(obj.talent_id), "name": obj.talent.name,
+            "agency": {"id": str(obj.talent.organization_id), "name": obj.talent.organization.name},
+        }
+
+    def get_covers_now(self, obj: ConsentGrant) -> bool:
+        now = self.context["now"]
+        return obj.state == ConsentGrant.State.ACTIVE and obj.valid_from <= now < obj.valid_until
+
+
+class GrantRequestSerializer(serializers.Serializer):
+    talent = serializers.UUIDField()
+    studio = serializers.UUIDField(required=False, help_text="Your studio; optional when a project is given or you belong to one studio.")
+    project = serializers.UUIDField(required=False, allow_null=True, help_text="Empty: every project of the studio.")
+    use_types = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10)
+    media = serializers.ListField(child=serializers.CharField(max_length=20), max_length=20)
+    territories = serializers.ListField(child=serializers.CharField(max_length=10), max_length=300)
+    valid_from = serializers.DateTimeField(required=False, allow_null=True)
+    valid_until = serializers.DateTimeField()
+    intended_use = serializers.CharField(max_length=10_000)
+    content_restrictions = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20, default=list)
+    content_restrictions_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+    requires_per_use_approval = serializers.BooleanField(required=False, default=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5_000)
+
+
+class GrantActionSerializer(serializers.Serializer):
+    """Grant a pending request: the signed instrument, and optionally the final terms."""
+
+    document_sha256 = serializers.CharField(max_length=64, min_length=64)
+    signed_at = serializers.DateTimeField()
+    signed_by = serializers.CharField(max_length=200)
+    signer_capacity = serializers.ChoiceField(choices=ConsentGrant.SignerCapacity.choices)
+    survives_death = serializers.BooleanField(required=False, default=False)
+    use_types = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=10)
+    media = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=20)
+    territories = serializers.ListField(child=serializers.CharField(max_length=10), required=False, max_length=300)
+    valid_from = serializers.DateTimeField(required=False)
+    valid_until = serializers.DateTimeField(required=False)
+    intended_use = serializers.CharField(required=False, max_length=10_000)
+    content_restrictions = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
+    content_restrictions_note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    requires_per_use_approval = serializers.BooleanField(required=False)
+
+    TERM_FIELDS = (
+        "use_types", "media", "territories", "valid_from", "valid_until", "intended_use", "content_restrictions",
+        "content_restrictions_note", "requires_per_use_approval",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5_000, help_text="Why; the studio sees it.")
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+
+
+class LikenessUseSerializer(serializers.ModelSerializer):
+    """The same fields for the agency and the studio, except `created_by`, which only the studio sees."""
+
+    talent = serializers.SerializerMethodField()
+    studio = OrgRefSerializer(read_only=True)
+    project = ProjectRefSerializer(read_only=True)
+    shot_code = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField()
+    grant = serializers.UUIDField(source="grant_id", read_only=True)
+    decided_by = UserRefSerializer(read_only=True, allow_null=True)
+    created_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LikenessUse
+        fields = [
+            "id", "talent", "studio", "project", "shot_code", "job_id", "version", "grant", "use_type", "via",
+            "prompt", "negative_prompt", "prompt_sha256", "requires_review", "state", "decided_by", "decided_at",
+            "decision_note", "invalidated_at", "invalidated_reason", "created_by", "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_talent(self, obj: LikenessUse) -> dict:
+        return {"id": str(obj.talent_id), "name": obj.talent.name, "agency": obj.talent.organization.name}
+
+    def get_shot_code(self, obj: LikenessUse) -> str | None:
+        return obj.shot.code if obj.shot_id else None
+
+    def get_version(self, obj: LikenessUse) -> dict | None:
+        if obj.version_id is None:
+            return None
+        version = obj.version
+        return {"id": str(version.pk), "label": version.label, "has_proxy": bool(version.proxy)}
+
+    def get_created_by(self, obj: LikenessUse) -> dict | None:
+        if obj.studio_id not in self.context.get("studio_ids", set()) or obj.created_by_id is None:
+            return None
+        return {"id": str(obj.created_by_id), "name": obj.created_by.name}
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    note = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+
+
+class LedgerRowSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    studio = OrgRefSerializer()
+    project = ProjectRefSerializer()
+    state = serializers.CharField()
+    uses = serializers.IntegerField()
+
+
+class LedgerSerializer(serializers.Serializer):
+    talent = serializers.DictField()
+    rows = LedgerRowSerializer(many=True)
+    totals = serializers.DictField()

@@ -1,0 +1,122 @@
+"""Reads for rights: who sees which talent, assets and uses; the usage ledger; assets for a render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from rights import policy
+from rights.models import LikenessAsset, LikenessUse, Talent, UseType
+from studio.tenancy.models import ORG_WIDE_ROLES, Organization, User
+from studio.tenancy.selectors import membership_of, organization_ids_for
+
+
+def agency_ids_for(*, user: User) -> list[UUID]:
+    """Agencies where `user` holds an organization-wide role."""
+    return list(
+        Organization.objects.filter(
+            pk__in=organization_ids_for(user=user, roles=ORG_WIDE_ROLES), kind=Organization.Kind.AGENCY
+        ).values_list("pk", flat=True)
+    )
+
+
+def studio_ids_for(*, user: User) -> list[UUID]:
+    return list(
+        Organization.objects.filter(
+            pk__in=organization_ids_for(user=user, roles=ORG_WIDE_ROLES), kind=Organization.Kind.STUDIO
+        ).values_list("pk", flat=True)
+    )
+
+
+def represents(*, user: User, talent: Talent) -> bool:
+    """Is `user` a member of the agency that represents `talent`?"""
+    return membership_of(user=user, organization=talent.organization_id) is not None
+
+
+def visible_assets(queryset: QuerySet[LikenessAsset], *, user: User) -> QuerySet[LikenessAsset]:
+    """Of already tenant-scoped assets: all for the representing agency; for a studio, only while it
+    holds an active grant for the talent."""
+    return queryset.filter(
+        Q(talent__organization_id__in=agency_ids_for(user=user))
+        | Q(talent__consent_grants__grantee_id__in=studio_ids_for(user=user), talent__consent_grants__state="active")
+    ).distinct()
+
+
+def uses_visible_to(*, user: User, talent: Talent) -> QuerySet[LikenessUse]:
+    """The agency sees every use of its talent across studios; a studio sees its own uses only."""
+    uses = LikenessUse.objects.filter(talent=talent)
+    if talent.organization_id in set(agency_ids_for(user=user)):
+        return uses
+    return uses.filter(studio_id__in=studio_ids_for(user=user))
+
+
+def ledger_for(*, talent: Talent, user: User) -> dict:
+    """Uses of `talent` grouped by studio, project, state and month (UTC), newest month first."""
+    rows = (
+        uses_visible_to(user=user, talent=talent)
+        .annotate(month=TruncMonth("created_at", tzinfo=dt.UTC))
+        .values("month", "studio_id", "studio__name", "project_id", "project__code", "project__name", "state")
+        .annotate(uses=Count("id"))
+        .order_by("-month", "studio__name", "project__code", "state")
+    )
+    out = [
+        {
+            "month": r["month"].strftime("%Y-%m"),
+            "studio": {"id": str(r["studio_id"]), "name": r["studio__name"]},
+            "project": {"id": str(r["project_id"]), "code": r["project__code"], "name": r["project__name"]},
+            "state": r["state"],
+            "uses": r["uses"],
+        }
+        for r in rows
+    ]
+    by_state: dict[str, int] = dict.fromkeys(LikenessUse.State.values, 0)
+    for r in out:
+        by_state[r["state"]] += r["uses"]
+    return {
+        "talent": {"id": str(talent.pk), "name": talent.name, "agency": talent.organization.name},
+        "rows": out,
+        "totals": {"uses": sum(by_state.values()), "by_state": by_state},
+    }
+
+
+def asset_for_render(
+    *,
+    asset_id: UUID | str,
+    studio: Organization,
+    project,
+    use_type: str = UseType.DIGITAL_REPLICA.value,
+    at: dt.datetime | None = None,
+    actor_label: str = "render worker",
+) -> LikenessAsset:
+    """A likeness asset for image-to-video conditioning, only when the policy covers its talent for
+    `studio`/`project` now. Raises `rights.policy.PolicyDenied` (403) otherwise; the denial is audited."""
+    asset = LikenessAsset.objects.select_related("talent__organization").get(pk=asset_id)
+    decision = policy.check_generation(
+        studio=studio, project=project, cast=[asset.talent], use_type=use_type, at=at, actor_label=actor_label,
+        purpose="render",
+    )
+    decision.raise_unless_permitted()
+    return asset
+
+
+def reviewing_agencies_for_version(*, version) -> list[Organization]:
+    """Agencies whose talent appears in `version` under a grant that requires per-use approval: the
+    `agency` approval lane of that version belongs to them (approval lanes call this)."""
+    agency_ids = (
+        LikenessUse.objects.filter(policy.version_use_condition(version), requires_review=True)
+        .values_list("talent__organization_id", flat=True)
+        .distinct()
+    )
+    return list(Organization.objects.filter(pk__in=agency_ids).order_by("name"))
+
+
+def uses_for_version(*, version) -> list[LikenessUse]:
+    """The likeness uses of a version with their talent and grant (for the review page)."""
+    return list(
+        LikenessUse.objects.filter(policy.version_use_condition(version))
+        .select_related("talent__organization", "grant")
+        .order_by("talent__name")
+    )

@@ -1,0 +1,14 @@
+"""Signals other apps connect to, so rights never imports the generation or review apps.
+
+- `grant_stopped_covering(sender, grant, cause, result)`: sent inside the transaction in which a
+  grant was suspended, revoked or expired, or its talent died without an estate grant. `result`
+  is a `rights.services.StoppedCovering` with `uses`, `job_ids` and `version_ids`: cancel those
+  queued and running jobs and quarantine those versions in the same transaction.
+- `grant_resumed_covering(sender, grant, uses)`: sent when a suspended grant is resumed; `uses`
+  are the finished uses restored to their earlier state (their versions may leave quarantine).
+"""
+
+from django.dispatch import Signal
+
+grant_stopped_covering = Signal()
+grant_resumed_covering = Signal()
