@@ -1,6 +1,15 @@
+import os
+
 from django.apps import AppConfig
 
 
 class GenerationConfig(AppConfig):
     name = "generation"
+    verbose_name = "Generation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Models load from local folders only. huggingface_hub reads these when it is first imported,
+        # so they are set before any code path can import diffusers or transformers.
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
+            os.environ.setdefault(name, "1")

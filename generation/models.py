@@ -1,1 +1,220 @@
-"""Models of this app are added by its issue."""
+"""The model registry (`ModelProfile`) and generation jobs (`GenerationJob`).
+
+A job moves `queued → running → succeeded | failed | cancelled`. Whatever happens to its worker,
+one job yields at most one version: `GenerationJob.version` is one-to-one, and the worker creates
+the version only while it holds the job row lock *and* still owns the current attempt.
+"""
+
+from __future__ import annotations
+
+import uuid
+from fractions import Fraction
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+MODEL_NAME_RE = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+
+
+class ModelProfile(models.Model):
+    """One diffusers pipeline folder that workers can load, with its defaults and constraints.
+
+    Registered by operators (`manage.py register_model`, `manage.py build_demo_model`); available to
+    every studio. Loading is always `DiffusionPipeline.from_pretrained(folder, local_files_only=True)`.
+    """
+
+    class Family(models.TextChoices):
+        WAN21 = "wan2.1", "Wan 2.1"
+        WAN22 = "wan2.2", "Wan 2.2"
+        LTX = "ltx-video", "LTX-Video"
+        COGVIDEOX = "cogvideox", "CogVideoX"
+
+    class Kind(models.TextChoices):
+        TEXT_TO_VIDEO = "t2v", "Text to video"
+        IMAGE_TO_VIDEO = "i2v", "Image to video"
+
+    class Dtype(models.TextChoices):
+        AUTO = "auto", "Auto (bf16 where supported, else fp16)"
+        BFLOAT16 = "bfloat16", "bfloat16"
+        FLOAT16 = "float16", "float16"
+        FLOAT32 = "float32", "float32"
+
+    class Offload(models.TextChoices):
+        NONE = "none", "None (whole pipeline on the GPU)"
+        MODEL = "model", "Model CPU offload (one component on the GPU at a time)"
+        SEQUENTIAL = "sequential", "Sequential CPU offload (lowest memory, slowest)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        validators=[RegexValidator(MODEL_NAME_RE, "Use lower-case letters, digits, dots, hyphens and underscores.")],
+        help_text="What API callers pass as `model`, e.g. wan2.1-t2v-1.3b.",
+    )
+    display_name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    family = models.CharField(max_length=16, choices=Family.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT_TO_VIDEO)
+    pipeline_class = models.CharField(max_length=100, help_text="diffusers pipeline class named in model_index.json.")
+    folder = models.CharField(max_length=1000, help_text="Pipeline folder; relative paths are inside MODELS_DIR.")
+
+    # How a GPU worker loads it (CPU workers always use float32).
+    dtype = models.CharField(max_length=16, choices=Dtype.choices, default=Dtype.AUTO)
+    vae_float32 = models.BooleanField(default=False, help_text="Keep the VAE in float32 on the GPU (recommended for Wan).")
+    cpu_offload = models.CharField(max_length=16, choices=Offload.choices, default=Offload.NONE)
+    vae_tiling = models.BooleanField(default=False, help_text="Decode in tiles to save GPU memory at large sizes.")
+    attention_backend = models.CharField(max_length=32, default="native", help_text="diffusers attention backend; native = PyTorch SDPA.")
+
+    # Defaults.
+    default_frames = models.PositiveIntegerField()
+    default_width = models.PositiveIntegerField()
+    default_height = models.PositiveIntegerField()
+    default_fps_num = models.PositiveIntegerField(default=16)
+    default_fps_den = models.PositiveIntegerField(default=1)
+    default_steps = models.PositiveIntegerField()
+    default_guidance = models.FloatField()
+    default_negative_prompt = models.TextField(blank=True)
+    max_sequence_length = models.PositiveIntegerField(help_text="Text-encoder tokens the pipeline is called with.")
+
+    # Constraints. Valid frame counts are frames_modulus·k + 1 within [min_frames, max_frames].
+    frames_modulus = models.PositiveIntegerField(default=4)
+    min_frames = models.PositiveIntegerField()
+    max_frames = models.PositiveIntegerField()
+    size_multiple = models.PositiveIntegerField(default=16)
+    min_width = models.PositiveIntegerField()
+    max_width = models.PositiveIntegerField()
+    min_height = models.PositiveIntegerField()
+    max_height = models.PositiveIntegerField()
+    min_steps = models.PositiveIntegerField(default=1)
+    max_steps = models.PositiveIntegerField(default=100)
+    min_guidance = models.FloatField(default=0.0)
+    max_guidance = models.FloatField(default=20.0)
+
+    is_default = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_model_profile"),
+            models.CheckConstraint(condition=models.Q(min_frames__lte=models.F("max_frames")), name="model_frames_range"),
+            models.CheckConstraint(condition=models.Q(min_steps__gte=1, min_steps__lte=models.F("max_steps")), name="model_steps_range"),
+            models.CheckConstraint(condition=models.Q(size_multiple__gte=1, frames_modulus__gte=1), name="model_multiples_positive"),
+            models.CheckConstraint(condition=models.Q(default_fps_num__gt=0, default_fps_den__gt=0), name="model_fps_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+    @property
+    def default_fps(self) -> Fraction:
+        return Fraction(self.default_fps_num, self.default_fps_den)
+
+    def resolved_folder(self) -> Path:
+        path = Path(self.folder)
+        return path if path.is_absolute() else Path(settings.MODELS_DIR) / path
+
+    @property
+    def frames_rule(self) -> str:
+        return f"{self.frames_modulus}k+1" if self.frames_modulus > 1 else "any"
+
+
+def init_image_upload_to(instance: GenerationJob, filename: str) -> str:
+    return f"generation/{instance.organization_id}/{instance.batch_id}/init/{filename}"
+
+
+class GenerationJob(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    TERMINAL_STATES = frozenset({State.SUCCEEDED, State.FAILED, State.CANCELLED})
+    ACTIVE_STATES = frozenset({State.QUEUED, State.RUNNING})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="generation_jobs")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="generation_jobs")
+    shot = models.ForeignKey("projects.Shot", on_delete=models.CASCADE, related_name="generation_jobs")
+    model = models.ForeignKey(ModelProfile, on_delete=models.PROTECT, related_name="jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    batch_id = models.UUIDField(default=uuid.uuid4, help_text="Jobs submitted together (count > 1) share it.")
+    batch_index = models.PositiveIntegerField(default=0)
+
+    # What to render. `parameters` holds the full resolved call (what the lineage records).
+    prompt = models.TextField()
+    negative_prompt = models.TextField(blank=True)
+    seed = models.BigIntegerField()
+    frames = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    fps_num = models.PositiveIntegerField()
+    fps_den = models.PositiveIntegerField()
+    steps = models.PositiveIntegerField()
+    guidance = models.FloatField()
+    init_image = models.FileField(upload_to=init_image_upload_to, max_length=500, blank=True)
+    cast = models.JSONField(default=list, blank=True, help_text="Talent ids cast in this render (checked by rights.policy).")
+    parameters = models.JSONField(default=dict, blank=True)
+
+    # Where it is.
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    cancel_requested = models.BooleanField(default=False)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Renders started; also the fencing token of the current attempt.")
+    max_attempts = models.PositiveIntegerField(default=3)
+    worker = models.CharField(max_length=255, blank=True, help_text="Celery node that runs (or ran) the current attempt.")
+    worker_host = models.CharField(max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    progress = models.JSONField(default=dict, blank=True, help_text="Latest step: {step, total, elapsed, eta}.")
+    error = models.TextField(blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text="Seconds: queue_wait, load, denoise, decode, encode, store, total.")
+    version = models.OneToOneField(
+        "projects.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="generation_job"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "batch_index"]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="genjob_project_recent"),
+            models.Index(fields=["shot", "-created_at"], name="genjob_shot_recent"),
+            models.Index(fields=["state", "heartbeat_at"], name="genjob_state_heartbeat"),
+            models.Index(fields=["organization", "state"], name="genjob_org_state"),  # the active-jobs limit
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(fps_num__gt=0, fps_den__gt=0), name="genjob_fps_positive"),
+            models.CheckConstraint(condition=models.Q(seed__gte=0), name="genjob_seed_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "running"]) | models.Q(finished_at__isnull=False),
+                name="genjob_finished_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shot_id} seed {self.seed} ({self.state})"
+
+    @property
+    def fps(self) -> Fraction:
+        return Fraction(self.fps_num, self.fps_den)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in self.TERMINAL_STATES

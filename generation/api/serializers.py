@@ -1,0 +1,168 @@
+"""Serializers of the generation API: parse input (types only), represent jobs and models."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from generation import constraints
+from generation.models import GenerationJob, ModelProfile
+
+MAX_INIT_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_INIT_IMAGE_PIXELS = 4096 * 4096
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class FpsField(serializers.Field):
+    """24, "24", "24000/1001" or 23.976 → an exact Fraction."""
+
+    def to_internal_value(self, data):
+        try:
+            return constraints.parse_fps(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc))
+
+    def to_representation(self, value):
+        return f"{value.numerator}/{value.denominator}"
+
+
+class GenerationSubmitSerializer(serializers.Serializer):
+    """What `POST /shots/{id}/generations/` accepts. Omitted values take the model's defaults."""
+
+    prompt = serializers.CharField(trim_whitespace=True, allow_blank=True, help_text="What the shot shows.")
+    negative_prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True,
+                                            help_text="What to avoid; the model's default when omitted.")
+    model = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Model name; the default model when omitted.")
+    seed = serializers.IntegerField(required=False, allow_null=True,
+                                    help_text="Random (and recorded) when omitted; with count > 1: seed, seed+1, …")
+    frames = serializers.IntegerField(required=False, help_text="Frame count, e.g. 4k+1 for Wan, 8k+1 for LTX-Video.")
+    width = serializers.IntegerField(required=False)
+    height = serializers.IntegerField(required=False)
+    fps = FpsField(required=False, help_text='Frame rate of the MP4: 16, "24000/1001", 23.976 …')
+    steps = serializers.IntegerField(required=False)
+    guidance = serializers.FloatField(required=False)
+    count = serializers.IntegerField(required=False, default=1, help_text=f"Seeds rendered at once (1–{constraints.MAX_BATCH}).")
+    init_image = serializers.ImageField(required=False, help_text="Image-to-video models: the first frame (multipart).")
+    cast = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=constraints.MAX_CAST,
+                                 help_text="Talent ids appearing in the shot (checked against consent).")
+
+    def to_internal_value(self, data):
+        known = set(self.fields)
+        unknown = [key for key in getattr(data, "keys", dict)() if key not in known]
+        if unknown:
+            errors = {}
+            for key in unknown:
+                suggestion = _ALIASES.get(key) or next(iter(difflib.get_close_matches(key, known, n=1)), None)
+                hint = f" Did you mean '{suggestion}'?" if suggestion else ""
+                errors[key] = [f"Unknown field '{key}'.{hint} Accepted fields: {', '.join(sorted(known))}."]
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def validate_init_image(self, image):
+        if image.size > MAX_INIT_IMAGE_BYTES:
+            limit = MAX_INIT_IMAGE_BYTES // 2**20
+            raise serializers.ValidationError(f"The init image is {image.size / 2**20:.1f} MB; the limit is {limit} MB.")
+        dims = getattr(image, "image", None)
+        if dims is not None and dims.width * dims.height > MAX_INIT_IMAGE_PIXELS:
+            raise serializers.ValidationError("The init image is larger than 4096x4096 pixels; downscale it first.")
+        return image
+
+
+_ALIASES = {
+    "num_frames": "frames", "num_inference_steps": "steps", "guidance_scale": "guidance", "negative": "negative_prompt",
+    "model_name": "model", "frame_rate": "fps", "n": "count", "batch_size": "count", "image": "init_image",
+}
+
+
+class GenerationUserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class GenerationVersionRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+
+
+class GenerationJobSerializer(serializers.ModelSerializer):
+    project = serializers.UUIDField(source="project_id", read_only=True)
+    shot = serializers.UUIDField(source="shot_id", read_only=True)
+    shot_code = serializers.CharField(source="shot.code", read_only=True)
+    model = serializers.CharField(source="model.name", read_only=True)
+    fps = serializers.SerializerMethodField()
+    has_init_image = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GenerationJob
+        fields = [
+            "id", "project", "shot", "shot_code", "batch_id", "batch_index", "model", "state", "prompt", "negative_prompt",
+            "seed", "frames", "width", "height", "fps", "steps", "guidance", "has_init_image", "cast", "parameters",
+            "progress", "cancel_requested", "attempts", "max_attempts", "worker", "error", "timings", "version", "created_by",
+            "created_at", "queued_at", "started_at", "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_fps(self, job) -> str:
+        return f"{job.fps_num}/{job.fps_den}"
+
+    def get_has_init_image(self, job) -> bool:
+        return bool(job.init_image)
+
+    @extend_schema_field(GenerationUserRefSerializer(allow_null=True))
+    def get_created_by(self, job):
+        user = job.created_by
+        return {"id": str(user.pk), "name": user.name} if user else None
+
+    @extend_schema_field(GenerationVersionRefSerializer(allow_null=True))
+    def get_version(self, job):
+        version = job.version
+        return {"id": str(version.pk), "number": version.number, "label": version.label} if version else None
+
+
+class GenerationBatchSerializer(serializers.Serializer):
+    batch_id = serializers.UUIDField()
+    jobs = GenerationJobSerializer(many=True)
+
+
+class ModelProfileSerializer(serializers.ModelSerializer):
+    """A model as callers see it: defaults and constraints (never the server's folder)."""
+
+    defaults = serializers.SerializerMethodField()
+    constraints = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModelProfile
+        fields = ["id", "name", "display_name", "description", "family", "kind", "is_default", "defaults", "constraints"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_defaults(self, profile) -> dict:
+        return {
+            "frames": profile.default_frames, "width": profile.default_width, "height": profile.default_height,
+            "fps": f"{profile.default_fps_num}/{profile.default_fps_den}", "steps": profile.default_steps,
+            "guidance": profile.default_guidance, "negative_prompt": profile.default_negative_prompt,
+        }
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_constraints(self, profile) -> dict:
+        return {
+            "frames": {"min": profile.min_frames, "max": profile.max_frames, "rule": profile.frames_rule,
+                       "modulus": profile.frames_modulus},
+            "width": {"min": profile.min_width, "max": profile.max_width, "multiple": profile.size_multiple},
+            "height": {"min": profile.min_height, "max": profile.max_height, "multiple": profile.size_multiple},
+            "steps": {"min": profile.min_steps, "max": profile.max_steps},
+            "guidance": {"min": profile.min_guidance, "max": profile.max_guidance},
+            "prompt_max_chars": constraints.MAX_PROMPT_CHARS,
+            "count_max": constraints.MAX_BATCH,
+            "seed_max": constraints.SEED_MAX,
+            "init_image": "required" if profile.kind == ModelProfile.Kind.IMAGE_TO_VIDEO else "not accepted",
+            "max_attempts": settings.GENERATION_MAX_ATTEMPTS,
+        }

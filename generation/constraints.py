@@ -1,0 +1,185 @@
+"""Validating generation parameters against a model's constraints, naming the nearest valid value.
+
+Pure functions (no database, no torch) so they are cheap to call from the API and easy to test.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from generation.models import ModelProfile
+
+MAX_PROMPT_CHARS = 2000  # per prompt; umT5 sees at most 512 tokens, which is about this many characters
+MAX_BATCH = 8  # `count`: seeds rendered from one request
+MAX_CAST = 20
+SEED_MAX = 2**53 - 1  # the largest integer a JavaScript client can hold exactly
+MIN_FPS = Fraction(1)
+MAX_FPS = Fraction(120)
+# Decimal rates people type, and the exact rationals they mean.
+NTSC_RATES = {
+    "23.976": Fraction(24000, 1001), "23.98": Fraction(24000, 1001), "29.97": Fraction(30000, 1001),
+    "47.952": Fraction(48000, 1001), "59.94": Fraction(60000, 1001), "119.88": Fraction(120000, 1001),
+}
+
+
+def parse_fps(value) -> Fraction:
+    """24, "24", "24000/1001", 23.976 → an exact rational. Raises ValueError with a fix-it message."""
+    hint = 'Send an integer (24), a rational string ("24000/1001") or a standard NTSC decimal (23.976, 29.97, 59.94).'
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"fps must be a frame rate. {hint}")
+    if isinstance(value, int):
+        fps = Fraction(value)
+    elif isinstance(value, float):
+        text = f"{value:g}"
+        if text in NTSC_RATES:
+            fps = NTSC_RATES[text]
+        elif value.is_integer():
+            fps = Fraction(int(value))
+        else:
+            raise ValueError(f"fps {value} is not an exact frame rate. {hint}")
+    elif isinstance(value, str):
+        text = value.strip()
+        if text in NTSC_RATES:
+            fps = NTSC_RATES[text]
+        elif "/" in text:
+            num, _, den = text.partition("/")
+            if not (num.strip().isdigit() and den.strip().isdigit()) or int(den) == 0:
+                raise ValueError(f"fps '{value}' is not a valid rational. {hint}")
+            fps = Fraction(int(num), int(den))
+        elif text.isdigit():
+            fps = Fraction(int(text))
+        else:
+            raise ValueError(f"fps '{value}' is not a frame rate. {hint}")
+    else:
+        raise ValueError(f"fps must be a number or a string. {hint}")
+    if fps < MIN_FPS or fps > MAX_FPS:
+        raise ValueError(f"fps {float(fps):g} is out of range: use {MIN_FPS} to {MAX_FPS} frames per second.")
+    if fps.denominator > 1001 or fps.numerator > 120_000:
+        raise ValueError(f"fps '{value}' is too precise to be a real frame rate. {hint}")
+    return fps
+
+
+def valid_neighbours(value: int, *, modulus: int, remainder: int, low: int, high: int) -> list[int]:
+    """The valid value(s) nearest to `value` among {v : v ≡ remainder (mod modulus), low ≤ v ≤ high}.
+
+    Two values when `value` is exactly between two valid ones; empty when no value is valid at all.
+    """
+    first = low + (remainder - low) % modulus
+    last = high - (high - remainder) % modulus
+    if first > last:
+        return []
+    if value <= first:
+        return [first]
+    if value >= last:
+        return [last]
+    below = value - (value - remainder) % modulus
+    above = below if below == value else below + modulus
+    if below == above:
+        return [value]
+    if value - below < above - value:
+        return [below]
+    if value - below > above - value:
+        return [above]
+    return [below, above]
+
+
+def _nearest_text(values: list) -> str:
+    if not values:
+        return "No value is valid for this model; ask an administrator to check its constraints."
+    if len(values) == 1:
+        return f"The nearest valid value is {values[0]}."
+    return f"The nearest valid values are {values[0]} and {values[1]}."
+
+
+def check_range(name: str, value, low, high, *, unit: str = "") -> str | None:
+    if low <= value <= high:
+        return None
+    nearest = low if value < low else high
+    return f"{name} {value:g}{unit} is out of range: use {low:g} to {high:g}. {_nearest_text([nearest])}"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    frames: int
+    width: int
+    height: int
+    fps: Fraction
+    steps: int
+    guidance: float
+    negative_prompt: str
+
+
+def check_prompt(field: str, text: str, *, required: bool) -> str | None:
+    if required and not text.strip():
+        return f"The {field.replace('_', ' ')} is empty. Describe the shot, for example 'a lighthouse at dusk, slow push-in'."
+    if len(text) > MAX_PROMPT_CHARS:
+        over = len(text) - MAX_PROMPT_CHARS
+        return (
+            f"The {field.replace('_', ' ')} is {len(text)} characters long; the limit is {MAX_PROMPT_CHARS}. "
+            f"Shorten it by {over} character{'s' if over != 1 else ''}."
+        )
+    return None
+
+
+def resolve_parameters(
+    *,
+    profile: ModelProfile,
+    frames: int | None,
+    width: int | None,
+    height: int | None,
+    fps: Fraction | None,
+    steps: int | None,
+    guidance: float | None,
+    negative_prompt: str | None,
+) -> tuple[Parameters, dict[str, list[str]]]:
+    """Fill defaults from `profile` and check every value; returns the parameters and all errors at once."""
+    errors: dict[str, list[str]] = {}
+    model = f"{profile.name} ({profile.get_family_display()})"
+
+    frames = profile.default_frames if frames is None else frames
+    valid = valid_neighbours(frames, modulus=profile.frames_modulus, remainder=1 % profile.frames_modulus,
+                             low=profile.min_frames, high=profile.max_frames)
+    if valid != [frames]:
+        rule = f"{profile.frames_rule} " if profile.frames_modulus > 1 else ""
+        errors["frames"] = [
+            f"{frames} frames is not valid for {model}: the frame count must be {rule}between "
+            f"{profile.min_frames} and {profile.max_frames}. {_nearest_text(valid)}"
+        ]
+
+    for name, value, low, high, default in (
+        ("width", width, profile.min_width, profile.max_width, profile.default_width),
+        ("height", height, profile.min_height, profile.max_height, profile.default_height),
+    ):
+        value = default if value is None else value
+        valid = valid_neighbours(value, modulus=profile.size_multiple, remainder=0, low=low, high=high)
+        if valid != [value]:
+            errors[name] = [
+                f"{name} {value} is not valid for {model}: it must be a multiple of {profile.size_multiple} "
+                f"between {low} and {high} pixels. {_nearest_text(valid)}"
+            ]
+        if name == "width":
+            width = value
+        else:
+            height = value
+
+    steps = profile.default_steps if steps is None else steps
+    if message := check_range("steps", steps, profile.min_steps, profile.max_steps):
+        errors["steps"] = [message]
+
+    guidance = profile.default_guidance if guidance is None else guidance
+    if not math.isfinite(guidance):
+        errors["guidance"] = [f"guidance must be a finite number between {profile.min_guidance:g} and {profile.max_guidance:g}."]
+    elif message := check_range("guidance", guidance, profile.min_guidance, profile.max_guidance):
+        errors["guidance"] = [message]
+
+    fps = profile.default_fps if fps is None else fps
+
+    negative_prompt = profile.default_negative_prompt if negative_prompt is None else negative_prompt
+    if message := check_prompt("negative_prompt", negative_prompt, required=False):
+        errors["negative_prompt"] = [message]
+
+    params = Parameters(frames=frames, width=width, height=height, fps=fps, steps=steps, guidance=float(guidance),
+                        negative_prompt=negative_prompt)
+    return params, errors

@@ -1,0 +1,228 @@
+"""Celery tasks of the generation engine.
+
+`render_generation` runs on the `gpu` queue (settings.GENERATION_QUEUE), one job per worker process
+at a time (prefork, concurrency 1 per GPU; acks_late + reject_on_worker_lost, so a render whose
+process dies is delivered again). `reap_stale_jobs` runs from beat on the default queue.
+
+torch and diffusers are imported inside the task, never at module import, so the media and default
+workers (which also import this module) stay light.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from celery import shared_task
+from celery.signals import worker_init, worker_process_init
+from django.conf import settings
+from django.db import connection
+
+from generation import services
+from generation.models import GenerationJob
+from studio.realtime.publish import publish_progress
+
+log = logging.getLogger(__name__)
+
+
+class GenerationCancelled(Exception):
+    """Raised from the step callback: the pipeline stops at once, without decoding."""
+
+
+class Heartbeat(threading.Thread):
+    """Refreshes the running attempt's heartbeat while the process is alive (long loads and decodes
+    included), so the reaper can tell a slow render from a dead worker."""
+
+    def __init__(self, *, job_id, attempt: int, interval: float):
+        super().__init__(name=f"heartbeat-{job_id}", daemon=True)
+        self.job_id, self.attempt, self.interval = job_id, attempt, max(0.5, interval)
+        self.stopped = threading.Event()
+        self.lost = False
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    if not services.heartbeat(job_id=self.job_id, attempt=self.attempt):
+                        self.lost = True
+                        return
+                except Exception:  # noqa: BLE001 - a missed heartbeat is retried on the next beat
+                    log.exception("heartbeat of generation job %s failed", self.job_id)
+                    connection.close()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def _describe(exc: BaseException, job: GenerationJob) -> str:
+    """A message for the job's `error`: what happened and what to try."""
+    name = type(exc).__name__
+    if name == "OutOfMemoryError":
+        return (f"The GPU ran out of memory rendering {job.width}x{job.height}, {job.frames} frames. Try fewer frames or a smaller "
+                "size, or ask an administrator to enable CPU offload or VAE tiling on this model.")
+    if isinstance(exc, FileNotFoundError):
+        return str(exc)
+    return f"The render failed: {name}: {exc}"[:4000]
+
+
+@shared_task(name="generation.tasks.render_generation", bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def render_generation(self, job_id: str) -> str:
+    task_started = time.perf_counter()
+    me = services.WorkerIdentity.current(getattr(self.request, "hostname", None))
+    job = services.start_attempt(job_id=job_id, worker=me)
+    if job is None:
+        return "skipped"
+    attempt = job.attempts
+    timings: dict = {"queue_wait": round(max(0.0, (job.started_at - job.queued_at).total_seconds()), 4) if job.queued_at else None}
+    beat = Heartbeat(job_id=job.id, attempt=attempt, interval=settings.GENERATION_HEARTBEAT_SECONDS)
+    beat.start()
+    try:
+        # Rights (issue 5): re-check consent now that the render really happens
+        # (rights.policy.check_generation(..., purpose="render")); on denial, fail_attempt and return.
+        return _render(job, attempt=attempt, beat=beat, timings=timings, task_started=task_started, worker=me)
+    except GenerationCancelled:
+        timings["total"] = round(time.perf_counter() - task_started, 4)
+        services.finish_cancelled(job_id=job.id, attempt=attempt, timings=timings)
+        return "cancelled"
+    except services.JobLost:
+        log.warning("generation job %s attempt %s lost its claim; stopping without a version", job.id, attempt)
+        return "lost"
+    except Exception as exc:  # noqa: BLE001 - any failure ends the attempt as failed, with the reason
+        log.exception("generation job %s attempt %s failed", job.id, attempt)
+        timings["total"] = round(time.perf_counter() - task_started, 4)
+        services.fail_attempt(job_id=job.id, attempt=attempt, error=_describe(exc, job), timings=timings)
+        return "failed"
+    finally:
+        beat.stop()
+
+
+def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict, task_started: float, worker) -> str:
+    from generation import encoding, runner
+
+    profile = job.model
+    device = runner.select_device()
+    spec = runner.LoadSpec.for_profile(profile, device)
+    pipe, load_seconds, warm = runner.pipeline_cache().get(spec)
+    timings["load"], timings["warm"] = round(load_seconds, 4), warm
+    if services.cancel_requested(job_id=job.id):
+        raise GenerationCancelled("cancelled while the model was loading")
+
+    def on_step(step: int, total: int, elapsed: float) -> None:
+        if beat.lost:
+            raise services.JobLost(f"job {job.id} attempt {attempt} was taken over")
+        cancel = services.record_progress(job_id=job.id, attempt=attempt, step=step, total=total, elapsed=elapsed)
+        eta = round(elapsed / step * (total - step), 3)
+        publish_progress(project_id=job.project_id, job_id=job.id,
+                         data={"step": step, "total": total, "elapsed": round(elapsed, 3), "eta": eta})
+        if cancel:
+            raise GenerationCancelled(f"cancelled after step {step}/{total}")
+
+    image = None
+    if job.init_image:
+        from PIL import Image
+
+        with job.init_image.open("rb") as handle:
+            image = Image.open(handle).convert("RGB").resize((job.width, job.height))
+    request = runner.RenderRequest(
+        prompt=job.prompt, negative_prompt=job.negative_prompt, seed=job.seed, frames=job.frames, width=job.width,
+        height=job.height, fps=float(job.fps), steps=job.steps, guidance=job.guidance,
+        max_sequence_length=profile.max_sequence_length, image=image,
+    )
+    result = runner.render(pipe, request, on_step=on_step)
+    timings["denoise"], timings["decode"] = round(result.denoise_seconds, 4), round(result.decode_seconds, 4)
+
+    scratch = Path(settings.DATA_DIR) / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"gen-{job.id}-", dir=scratch) as tmp:
+        path = Path(tmp) / f"{job.id}.mp4"
+        started = time.perf_counter()
+        encoding.encode_mp4(result.frames, path, fps=job.fps)
+        timings["encode"] = round(time.perf_counter() - started, 4)
+        timings["peak_memory_mb"], timings["device"] = result.peak_memory_mb, result.device
+        store_started = time.perf_counter()
+        timings["total"] = round(store_started - task_started, 4)
+        version = services.complete_attempt(
+            job_id=job.id, attempt=attempt, video=path, lineage=_lineage(job, spec=spec, worker=worker, timings=timings),
+            timings=timings, store_started=store_started,
+        )
+    return "succeeded" if version is not None else "discarded"
+
+
+def _lineage(job: GenerationJob, *, spec, worker, timings: dict) -> dict:
+    """Everything needed to reproduce the render, stored on the version."""
+    import diffusers
+    import torch
+
+    profile = job.model
+    return {
+        "job": str(job.id),
+        "batch": str(job.batch_id),
+        "attempt": job.attempts,
+        "prompt": job.prompt,
+        "negative_prompt": job.negative_prompt,
+        "seed": job.seed,
+        "model": {"id": str(profile.id), "name": profile.name, "family": profile.family, "kind": profile.kind,
+                  "pipeline_class": profile.pipeline_class},
+        "parameters": {**job.parameters, "frames": job.frames, "width": job.width, "height": job.height,
+                       "fps": f"{job.fps_num}/{job.fps_den}", "steps": job.steps, "guidance": job.guidance},
+        "cast": job.cast,
+        "timings": dict(timings),
+        "runtime": {"device": spec.device, "dtype": spec.dtype, "worker": str(worker), "torch": torch.__version__,
+                    "diffusers": diffusers.__version__},
+    }
+
+
+@shared_task(name="generation.tasks.reap_stale_jobs", ignore_result=True)
+def reap_stale_jobs() -> dict:
+    counts = services.reap_stale_jobs()
+    if any(counts.values()):
+        log.warning("generation reaper: %s", counts)
+    return counts
+
+
+@worker_process_init.connect
+def _preload_models(**_kwargs) -> None:
+    """GENERATION_PRELOAD_MODELS (names): warm the pipeline cache when a GPU worker process starts.
+
+    Loads in a thread: Celery kills a pool process whose initialisation takes longer than a few seconds.
+    """
+    names = list(getattr(settings, "GENERATION_PRELOAD_MODELS", []) or [])
+    if not names:
+        return
+
+    def load() -> None:
+        from generation import runner
+        from generation.models import ModelProfile
+
+        try:
+            device = runner.select_device()
+            for profile in ModelProfile.objects.filter(name__in=names, is_active=True):
+                runner.pipeline_cache().get(runner.LoadSpec.for_profile(profile, device))
+        except Exception:  # noqa: BLE001 - preloading is an optimisation; a job loads on demand
+            log.exception("preloading %s failed", names)
+        finally:
+            connection.close()
+
+    threading.Thread(target=load, name="generation-preload", daemon=True).start()
+
+
+@worker_init.connect
+def _import_torch_before_fork(sender=None, **_kwargs) -> None:
+    """Render workers import torch and diffusers once, in the main process, before the pool forks:
+    every pool process (also one restarted after its render was killed) then starts without paying
+    the ~5 s import. Only imports happen here; CUDA is first touched inside a pool process."""
+    try:
+        consumed = set(sender.app.amqp.queues.consume_from or {})
+    except AttributeError:
+        return
+    if settings.GENERATION_QUEUE not in consumed:
+        return
+    import diffusers  # noqa: F401
+    from diffusers import DiffusionPipeline, WanPipeline  # noqa: F401
+
+    from generation import runner  # noqa: F401  (torch, numpy)

@@ -1,0 +1,140 @@
+"""Fixtures for the generation tests: the tiny demo model (built once per session with the same
+builder `manage.py build_demo_model` uses), a studio with people in every role, and real Celery
+workers consuming their own render queue against the test database and Redis.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from django.conf import settings
+
+from generation import demo_model, services
+from generation.models import GenerationJob
+from projects.models import Project, ProjectMember, Shot, Version
+from studio.tenancy.models import Membership, Organization, Role, User
+from tests.support.worker import WorkerProcess
+
+QUEUE = "gpu-test-generation"
+
+
+@pytest.fixture(scope="session")
+def demo_model_folder() -> Path:
+    return demo_model.build_demo_model().folder
+
+
+@pytest.fixture
+def profile(db, demo_model_folder):
+    return services.ensure_demo_profile()
+
+
+def make_user(email: str, org: Organization, role: str) -> User:
+    user = User.objects.create_user(email=email, password=None, display_name=email.split("@")[0].title())
+    Membership.objects.create(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db, profile):
+    """Northlight (our studio) with every role, a client reviewer on one project, and a foreign studio."""
+    northlight = Organization.objects.create(kind="studio", name="Northlight Pictures", slug="g-northlight")
+    harbor = Organization.objects.create(kind="studio", name="Harbor Films", slug="g-harbor")
+    agency = Organization.objects.create(kind="agency", name="Crescent Talent", slug="g-crescent")
+    w = SimpleNamespace(northlight=northlight, harbor=harbor, agency=agency, profile=profile)
+    for role in (Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Role.ARTIST, Role.LEGAL):
+        setattr(w, role, make_user(f"{role}@nl.test", northlight, role))
+    w.artist2 = make_user("artist2@nl.test", northlight, Role.ARTIST)
+    w.reviewer = make_user("client@nl.test", northlight, Role.REVIEWER)
+    w.foreign = make_user("producer@hb.test", harbor, Role.PRODUCER)
+    w.agent = make_user("agent@crescent.test", agency, Role.AGENT)
+    w.vendor = User.objects.create_user(email="vendor@fx.test", password=None)
+    w.project = Project.objects.create(organization=northlight, name="Moonrise", code="MR")
+    w.other_project = Project.objects.create(organization=northlight, name="Other Tides", code="OT")
+    w.foreign_project = Project.objects.create(organization=harbor, name="Harbor Lights", code="HL")
+    ProjectMember.objects.create(project=w.project, user=w.reviewer, role=Role.REVIEWER)
+    ProjectMember.objects.create(project=w.project, user=w.vendor, role=Role.ARTIST)
+    w.shot = Shot.objects.create(project=w.project, code="MR_010_0040")
+    w.other_shot = Shot.objects.create(project=w.other_project, code="OT_010_0010")
+    w.foreign_shot = Shot.objects.create(project=w.foreign_project, code="HL_020_0010")
+    return w
+
+
+@pytest.fixture(autouse=True)
+def _generation_queue(settings):
+    """Renders submitted by these tests go to the queue of this folder's workers only."""
+    settings.GENERATION_QUEUE = QUEUE
+
+
+def start_worker(django_db_blocker, *, name: str, queue: str, **env) -> WorkerProcess:
+    log_dir = Path(settings.DATA_DIR) / "logs"
+    worker_env = {
+        "GENERATION_QUEUE": queue,
+        # These tests check that every step's progress is published; lift the realtime coalescing limit.
+        "REALTIME_PROGRESS_MAX_PER_SECOND": "100000",
+        "GENERATION_HEARTBEAT_SECONDS": "1",
+        **{k: str(v) for k, v in env.items()},
+    }
+    with django_db_blocker.unblock():
+        return WorkerProcess(queues=queue, name=name, env=worker_env, log_path=log_dir / f"worker-{name}.log").start()
+
+
+@pytest.fixture(scope="session")
+def gpu_worker(django_db_setup, django_db_blocker, demo_model_folder):
+    """One warm render worker for the session (prefork, one process, like a GPU node)."""
+    worker = start_worker(django_db_blocker, name="gen-gpu", queue=QUEUE)
+    yield worker
+    worker.stop()
+
+
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.05, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def wait_state(job_id, states, *, timeout: float = 90) -> GenerationJob:
+    states = {states} if isinstance(states, str) else set(states)
+    try:
+        return wait_for(lambda: GenerationJob.objects.filter(pk=job_id, state__in=states).first(), timeout=timeout,
+                        what=f"job {job_id} to reach {sorted(states)}")
+    except AssertionError as exc:
+        job = GenerationJob.objects.filter(pk=job_id).values("state", "attempts", "worker", "progress", "error").first()
+        raise AssertionError(f"{exc}; the job is {job}") from None
+
+
+def wait_step(job_id, at_least: int = 1, *, timeout: float = 60) -> GenerationJob:
+    def reached():
+        job = GenerationJob.objects.filter(pk=job_id).first()
+        return job if job and job.state == "running" and (job.progress or {}).get("step", 0) >= at_least else None
+
+    return wait_for(reached, timeout=timeout, interval=0.01, what=f"job {job_id} to pass step {at_least}")
+
+
+def submit(api_client, shot, **body):
+    body.setdefault("prompt", "a lighthouse at dusk, slow push-in")
+    response = api_client.post(f"/api/v1/shots/{shot.id}/generations/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["jobs"]
+
+
+def versions_of(job_id) -> list[Version]:
+    return list(Version.objects.filter(lineage__job=str(job_id)))
+
+
+def read_video(version: Version) -> np.ndarray:
+    from generation.encoding import decode_rgb
+
+    return decode_rgb(Path(version.original.path), width=version.width, height=version.height)
+
+
+def dump(obj) -> str:
+    return json.dumps(obj, indent=1, default=str)
