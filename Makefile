@@ -20,7 +20,9 @@ migrate: setup
 	@$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
+	@frontend/scripts/task.sh build
 	@$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py build_demo_model
 	@$(PY) manage.py seed_demo
 
 run: demo
@@ -32,10 +34,22 @@ run: demo
 	GREENLIGHT_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
 test: setup
+	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
 	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -p no:cacheprovider
+	frontend/scripts/task.sh unit
+	@$(MAKE) --no-print-directory test-e2e
+
+# Browser tests: Debian's Chromium driven by Playwright against a live server and a real worker, in
+# their own pytest invocation (sync Playwright must not share a process with asyncio tests).
+# Screenshots land in test-artifacts/screenshots/ (see docs/FRONTEND.md).
+test-e2e: setup
+	@EXTRA_APT="chromium" deploy/bootstrap.sh
+	@frontend/scripts/task.sh build
+	$(TEST_ENV) $(PY) -m pytest tests/e2e -p no:cacheprovider
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	frontend/scripts/task.sh lint
 
 bench: migrate
 	$(PY) tests/bench/run_all.py

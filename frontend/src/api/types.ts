@@ -1,0 +1,41 @@
+/**
+ * Names for the generated schema's components (aliases, not copies: the shapes live in the schema).
+ * Enums are taken from the fields that use them, because drf-spectacular may rename enum components
+ * when another app adds a field with the same name.
+ */
+import type { components } from "./generated/schema";
+
+type Schemas = components["schemas"];
+
+export type Me = Schemas["Me"];
+export type MyMembership = Schemas["MyMembership"];
+export type Organization = Schemas["Organization"];
+export type Membership = Schemas["Membership"];
+export type Role = Membership["role"];
+export type OrganizationKind = Organization["kind"];
+export type AuditEvent = Schemas["AuditEvent"];
+export type ApiToken = Schemas["ApiToken"];
+export type Project = Schemas["Project"];
+export type Sequence = Schemas["Sequence"];
+export type Shot = Schemas["Shot"];
+export type ShotDetail = Schemas["ShotDetail"];
+export type ShotStatus = Shot["status"];
+export type Version = Schemas["Version"];
+export type VersionBrief = Schemas["VersionBrief"];
+export type Comment = Schemas["Comment"];
+export type Reply = Schemas["Reply"];
+export type ApprovalSummary = Schemas["ApprovalSummary"];
+export type Lane = Schemas["Lane"];
+export type Person = Schemas["Person"];
+export type UserSummary = Schemas["UserSummary"];
+export type GenerationJob = Schemas["GenerationJob"];
+export type JobState = GenerationJob["state"];
+export type ModelProfile = Schemas["ModelProfile"];
+export type Talent = Schemas["Talent"];
+export type ConsentGrant = Schemas["ConsentGrant"];
+export type LikenessUse = Schemas["LikenessUse"];
+export type Ledger = Schemas["Ledger"];
+export type ImportSummary = Schemas["ImportSummary"];
+export type Playlist = Schemas["Playlist"];
+export type GrantAction = Schemas["GrantActionRequest"];
+export type GenerationSubmit = Schemas["GenerationSubmitRequest"];

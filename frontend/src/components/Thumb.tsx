@@ -1,0 +1,58 @@
+import { useState } from "react";
+
+import { useVersion } from "../queries";
+
+/**
+ * A version thumbnail that scrubs through the version's sprite sheet as the pointer moves across it
+ * (the sprite is fetched on first hover). Fixed size, so the grid never shifts while images load.
+ */
+export function HoverScrubThumb({
+  versionId,
+  poster,
+  width = 112,
+  height = 63,
+  label,
+}: {
+  versionId: string | null;
+  poster: string | null | undefined;
+  width?: number;
+  height?: number;
+  label: string;
+}) {
+  const [hover, setHover] = useState<number | null>(null);
+  const version = useVersion(hover !== null ? versionId : null);
+  const sprite = version.data?.sprite;
+  let style: React.CSSProperties | undefined;
+  if (hover !== null && sprite?.url && sprite.frames.length > 0 && sprite.columns > 0) {
+    const tile = Math.min(sprite.frames.length - 1, Math.floor(hover * sprite.frames.length));
+    const scale = width / sprite.tile_width;
+    const rows = Math.ceil(sprite.frames.length / sprite.columns);
+    style = {
+      backgroundImage: `url(${sprite.url})`,
+      backgroundSize: `${sprite.columns * sprite.tile_width * scale}px ${rows * sprite.tile_height * scale}px`,
+      backgroundPosition: `-${(tile % sprite.columns) * width}px -${Math.floor(tile / sprite.columns) * sprite.tile_height * scale}px`,
+    };
+  }
+  return (
+    <div
+      className="thumb"
+      style={{ width, height }}
+      onPointerMove={(e) => {
+        const r = e.currentTarget.getBoundingClientRect();
+        setHover(Math.min(0.999, Math.max(0, (e.clientX - r.left) / r.width)));
+      }}
+      onPointerLeave={() => setHover(null)}
+      data-testid="thumb"
+    >
+      {style ? (
+        <div className="thumb-sprite" style={style} role="img" aria-label={`${label}, scrubbing`} />
+      ) : poster ? (
+        <img src={poster} alt={label} width={width} height={height} loading="lazy" />
+      ) : (
+        <span className="thumb-empty" aria-label={`${label}: no picture yet`}>
+          no media
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,625 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
+import { Link, useNavigate, useOutletContext, useParams } from "react-router";
+
+import { api, call } from "../api/client";
+import { asApiError } from "../api/errors";
+import type { ApprovalSummary, Comment, Lane, Project, Reply, Version } from "../api/types";
+import { APPROVAL_STATUS, ApprovalChip, Chip } from "../components/chips";
+import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
+import { Icon } from "../components/Icon";
+import { formatDateTime, formatRelative, personName } from "../components/format";
+import { validShapes, type Shape } from "../lib/annotations";
+import { indexToFrameNumber, indexToTimecode, type FrameRate } from "../lib/timecode";
+import { usePlayhead, type PlayerMedia } from "../player/controls";
+import { ReviewPlayer, useDrawState, type DrawState } from "../player/ReviewPlayer";
+import type { Playhead } from "../player/playhead";
+import type { Marker } from "../player/Timeline";
+import { usePresence, useStreamState } from "../realtime/context";
+import { useApprovals, useComments, usePeople, useShot, useVersion } from "../queries";
+import { useMe } from "../session";
+import { NoSuchThing } from "./ProjectLayout";
+
+const STUDIO_ROLES = new Set(["owner", "admin", "producer", "supervisor", "artist", "legal"]);
+/** Who may decide which lane, as the API's lane registry says (projects/lanes.py). */
+const LANE_DECIDERS: Record<string, Set<string>> = {
+  producer: new Set(["owner", "admin", "producer"]),
+  client: new Set(["reviewer"]),
+};
+
+export function versionMedia(version: Version, project: Project): PlayerMedia {
+  const rate: FrameRate = version.fps_num && version.fps_den ? { num: version.fps_num, den: version.fps_den } : { num: project.fps_num, den: project.fps_den };
+  const unavailable =
+    version.processing_status === "processing"
+      ? "Preparing the review proxy… it appears here when ready."
+      : version.processing_status === "failed"
+        ? `The media could not be processed: ${version.failure_reason || "unknown reason"}.`
+        : null;
+  return {
+    id: version.id,
+    label: `${version.shot.code} ${version.label}`,
+    src: version.media.proxy,
+    poster: version.media.poster,
+    width: version.width ?? project.width,
+    height: version.height ?? project.height,
+    frameCount: version.frame_count ?? 0,
+    rate,
+    timecodeRate: { num: project.fps_num, den: project.fps_den },
+    firstFrame: version.first_frame,
+    sprite: version.sprite?.url
+      ? {
+          url: version.sprite.url,
+          columns: version.sprite.columns,
+          tileWidth: version.sprite.tile_width,
+          tileHeight: version.sprite.tile_height,
+          frames: version.sprite.frames.map((f) => f - version.first_frame),
+        }
+      : null,
+    unavailable,
+  };
+}
+
+export function ReviewPage() {
+  const project = useOutletContext<Project>();
+  const { versionId = "" } = useParams();
+  const version = useVersion(versionId);
+  if (version.isPending) return <Loading />;
+  if (version.error) {
+    if (asApiError(version.error).status === 404) return <NoSuchThing what="Version" />;
+    return (
+      <div className="page">
+        <ErrorMessage error={version.error} />
+      </div>
+    );
+  }
+  // Remount per version: a fresh playhead and drawing for each.
+  return <Review key={version.data.id} project={project} version={version.data} />;
+}
+
+function Review({ project, version }: { project: Project; version: Version }) {
+  const media = versionMedia(version, project);
+  const playhead = usePlayhead(media);
+  const draw = useDrawState();
+  const comments = useComments(version.id);
+  const composerRef = useRef<HTMLTextAreaElement>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const viewers = useStreamState().viewers[version.id] ?? [];
+  const { data: me } = useMe();
+  usePresence(version.id);
+
+  const roots = useMemo(() => (comments.data ?? []).filter((c) => !c.deleted), [comments.data]);
+  const markers: Marker[] = roots.map((c) => ({
+    id: c.id,
+    index: c.frame - version.first_frame,
+    endIndex: c.frame_end !== null ? c.frame_end - version.first_frame : null,
+    label: `${personName(c.author)}: ${c.body || "(drawing)"}`,
+    tone: c.id === selected ? "selected" : c.resolved ? "resolved" : "comment",
+    hasDrawing: c.annotations.length > 0,
+  }));
+  const byFrame = useMemo(() => {
+    const map = new Map<number, Shape[]>();
+    for (const c of roots) {
+      for (const a of c.annotations) {
+        const frame = a.frame ?? c.frame;
+        const index = frame - version.first_frame;
+        map.set(index, [...(map.get(index) ?? []), ...validShapes(a.shapes)]);
+      }
+    }
+    return map;
+  }, [roots, version.first_frame]);
+
+  return (
+    <div className="review-layout" data-testid="review">
+      <div className="review-main">
+        <ReviewPlayer
+          media={media}
+          playhead={playhead}
+          markers={markers}
+          annotationsAt={(i) => byFrame.get(i) ?? []}
+          draw={draw}
+          viewers={viewers.filter((v) => v.user !== me?.id)}
+          onMarker={(m) => setSelected(m.id)}
+          onFocusComment={() => composerRef.current?.focus()}
+          extraControls={<VersionSwitcher project={project} version={version} />}
+        />
+      </div>
+      <aside className="review-side" aria-label="Review">
+        <ApprovalsPanel project={project} version={version} />
+        <section className="panel comments-panel" aria-labelledby="comments-title">
+          <div className="panel-header">
+            <h2 id="comments-title">Comments</h2>
+            <span className="muted">{roots.length}</span>
+          </div>
+          <Composer project={project} version={version} media={media} playhead={playhead} draw={draw} textareaRef={composerRef} />
+          <div className="comment-list">
+            {comments.isPending && <Loading />}
+            <ErrorMessage error={comments.error} />
+            {comments.data && roots.length === 0 && <p className="muted small empty-line">No comments yet. Pause on a frame, draw if you like, and write the first note.</p>}
+            {roots.map((c) => (
+              <CommentThread
+                key={c.id}
+                comment={c}
+                version={version}
+                media={media}
+                selected={c.id === selected}
+                onSeek={() => {
+                  playhead.seek(c.frame - version.first_frame);
+                  setSelected(c.id);
+                }}
+              />
+            ))}
+          </div>
+        </section>
+      </aside>
+    </div>
+  );
+}
+
+function VersionSwitcher({ project, version }: { project: Project; version: Version }) {
+  const shot = useShot(version.shot.id);
+  const navigate = useNavigate();
+  const others = (shot.data?.versions ?? []).filter((v) => v.id !== version.id);
+  return (
+    <>
+      <label className="visually-hidden" htmlFor="version-switch">
+        Version
+      </label>
+      <select id="version-switch" value={version.id} onChange={(e) => void navigate(`/projects/${project.id}/versions/${e.target.value}`)} title="Switch version">
+        {(shot.data?.versions ?? [version]).map((v) => (
+          <option key={v.id} value={v.id}>
+            {v.label}
+          </option>
+        ))}
+      </select>
+      {others.length > 0 && (
+        <>
+          <label className="visually-hidden" htmlFor="compare-with">
+            Compare with
+          </label>
+          <select
+            id="compare-with"
+            value=""
+            onChange={(e) => e.target.value && void navigate(`/projects/${project.id}/compare?a=${version.id}&b=${e.target.value}`)}
+            title="Compare with another version"
+          >
+            <option value="">Compare with…</option>
+            {others.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.label}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      <Link className="button small ghost" to={`/projects/${project.id}/shots/${version.shot.id}`}>
+        {version.shot.code}
+      </Link>
+    </>
+  );
+}
+
+// ---------------------------------------------------------------- composer
+
+function Composer({
+  project,
+  version,
+  media,
+  playhead,
+  draw,
+  textareaRef,
+}: {
+  project: Project;
+  version: Version;
+  media: PlayerMedia;
+  playhead: Playhead;
+  draw: DrawState;
+  textareaRef: React.RefObject<HTMLTextAreaElement | null>;
+}) {
+  const client = useQueryClient();
+  const state = useSyncExternalStore(playhead.subscribe, playhead.getSnapshot);
+  const [body, setBody] = useState("");
+  const [internal, setInternal] = useState(false);
+  const [useRange, setUseRange] = useState(false);
+  const [mentions, setMentions] = useState<string[]>([]);
+  const people = usePeople(project.id);
+  const mentionable = (people.data ?? []).filter((p) => (internal ? p.role !== "reviewer" : true));
+  const canInternal = STUDIO_ROLES.has(project.my_role ?? "");
+  const hasRange = state.range.in !== null && state.range.out !== null;
+  const drawing = draw.drawing;
+  const frameIndex = drawing.shapes.length > 0 && drawing.frame !== null ? drawing.frame : state.index;
+  const frame = indexToFrameNumber(frameIndex, version.first_frame);
+  const post = useMutation({
+    mutationFn: () => {
+      const range = useRange && hasRange ? state.range : null;
+      return call(
+        api.POST("/api/v1/versions/{version_pk}/comments/", {
+          params: { path: { version_pk: version.id } },
+          body: {
+            body,
+            frame: range ? indexToFrameNumber(range.in!, version.first_frame) : frame,
+            frame_end: range ? indexToFrameNumber(range.out!, version.first_frame) : null,
+            internal,
+            mentions: mentions.length > 0 ? mentions : undefined,
+            annotations:
+              drawing.shapes.length > 0 && drawing.frame !== null
+                ? [{ frame: indexToFrameNumber(drawing.frame, version.first_frame), shapes: drawing.shapes }]
+                : undefined,
+          },
+        }),
+      );
+    },
+    onSuccess: async () => {
+      setBody("");
+      setMentions([]);
+      draw.dispatch({ type: "clear" });
+      draw.setTool(null);
+      await client.invalidateQueries({ queryKey: ["comments", version.id] });
+    },
+  });
+  const error = post.error ? asApiError(post.error) : null;
+  const empty = body.trim() === "" && drawing.shapes.length === 0;
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!empty) post.mutate();
+  }
+  return (
+    <form className="composer" onSubmit={submit} aria-label="New comment" data-testid="composer">
+      <label htmlFor="comment-body" className="composer-label">
+        {useRange && hasRange ? (
+          <>
+            Note on frames <span className="mono">{indexToFrameNumber(state.range.in!, version.first_frame)}–{indexToFrameNumber(state.range.out!, version.first_frame)}</span>
+          </>
+        ) : (
+          <>
+            Note at frame <span className="mono" data-testid="composer-frame">{frame}</span> <span className="mono muted">{indexToTimecode(frameIndex, media.timecodeRate ?? media.rate, version.first_frame)}</span>
+          </>
+        )}
+        {drawing.shapes.length > 0 && <Chip label={`+ drawing (${drawing.shapes.length})`} tone="info" />}
+      </label>
+      <textarea
+        id="comment-body"
+        ref={textareaRef}
+        rows={3}
+        value={body}
+        placeholder="Write a note… (C focuses here; Ctrl+Enter posts)"
+        onFocus={() => playhead.pause()}
+        onChange={(e) => setBody(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submit(e);
+          if (e.key === "Escape") e.currentTarget.blur();
+        }}
+        aria-invalid={error?.field("body") ? true : undefined}
+      />
+      <div className="row tight" style={{ gap: 10 }}>
+        {hasRange && (
+          <label className="small row tight" style={{ gap: 4 }}>
+            <input type="checkbox" checked={useRange} onChange={(e) => setUseRange(e.target.checked)} /> in/out range
+          </label>
+        )}
+        <label className="visually-hidden" htmlFor="mention-person">
+          Mention someone
+        </label>
+        <select
+          id="mention-person"
+          className="small-select"
+          value=""
+          onChange={(e) => {
+            const person = mentionable.find((p) => p.user.id === e.target.value);
+            if (!person) return;
+            setMentions((m) => (m.includes(person.user.id) ? m : [...m, person.user.id]));
+            setBody((b) => `${b}${b && !b.endsWith(" ") ? " " : ""}@${personName(person.user)} `);
+          }}
+        >
+          <option value="">@ Mention…</option>
+          {mentionable.map((p) => (
+            <option key={p.user.id} value={p.user.id}>
+              {personName(p.user)} ({p.role})
+            </option>
+          ))}
+        </select>
+        {canInternal && (
+          <label className="small row tight" style={{ gap: 4 }} title="Studio only: client reviewers never see it">
+            <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} /> internal
+          </label>
+        )}
+        <span className="grow" />
+        <button type="submit" className="primary small" disabled={post.isPending || empty}>
+          {post.isPending ? "Posting…" : "Post note"}
+        </button>
+      </div>
+      {mentions.length > 0 && (
+        <div className="people small" aria-label="Will be notified">
+          {mentions.map((id) => {
+            const person = mentionable.find((p) => p.user.id === id);
+            return (
+              <span key={id} className="chip plain">
+                @{person ? personName(person.user) : id}
+                <button type="button" className="chip-x" aria-label={`Do not notify ${person ? personName(person.user) : id}`} onClick={() => setMentions((m) => m.filter((x) => x !== id))}>
+                  ×
+                </button>
+              </span>
+            );
+          })}
+        </div>
+      )}
+      {error && <ErrorMessage error={error} title="The note was not posted" />}
+    </form>
+  );
+}
+
+// ---------------------------------------------------------------- threads
+
+function CommentThread({
+  comment,
+  version,
+  media,
+  selected,
+  onSeek,
+}: {
+  comment: Comment;
+  version: Version;
+  media: PlayerMedia;
+  selected: boolean;
+  onSeek: () => void;
+}) {
+  const client = useQueryClient();
+  const { data: me } = useMe();
+  const [replying, setReplying] = useState(false);
+  const [reply, setReply] = useState("");
+  const [editing, setEditing] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const mine = comment.author?.id === me?.id;
+  const edit = useMutation({
+    mutationFn: () => call(api.PATCH("/api/v1/comments/{id}/", { params: { path: { id: comment.id } }, body: { body: editing ?? "" } })),
+    onSuccess: async () => {
+      setEditing(null);
+      await client.invalidateQueries({ queryKey: ["comments", version.id] });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => call(api.DELETE("/api/v1/comments/{id}/", { params: { path: { id: comment.id } } })),
+    onSuccess: async () => {
+      setDeleting(false);
+      await client.invalidateQueries({ queryKey: ["comments", version.id] });
+    },
+  });
+  const index = comment.frame - version.first_frame;
+  const resolve = useMutation({
+    mutationFn: () => call(api.PATCH("/api/v1/comments/{id}/", { params: { path: { id: comment.id } }, body: { resolved: !comment.resolved } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["comments", version.id] }),
+  });
+  const answer = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/versions/{version_pk}/comments/", { params: { path: { version_pk: version.id } }, body: { body: reply, parent: comment.id, internal: comment.internal } })),
+    onSuccess: async () => {
+      setReply("");
+      setReplying(false);
+      await client.invalidateQueries({ queryKey: ["comments", version.id] });
+    },
+  });
+  return (
+    <article className="comment" data-selected={selected || undefined} data-resolved={comment.resolved || undefined} data-testid="comment" data-frame={comment.frame}>
+      <header className="row tight" style={{ gap: 6 }}>
+        <button type="button" className="frame-link mono" onClick={onSeek} aria-label={`Go to frame ${comment.frame}`} title={indexToTimecode(index, media.timecodeRate ?? media.rate, version.first_frame)}>
+          {comment.frame}
+          {comment.frame_end !== null && `–${comment.frame_end}`}
+        </button>
+        <strong>{comment.author?.id === me?.id ? "You" : personName(comment.author)}</strong>
+        {comment.internal && <Chip label="internal" tone="muted" />}
+        {comment.annotations.length > 0 && <span title="Has a drawing" aria-label="Has a drawing" className="row tight">
+            <Icon name="pen" size={12} />
+          </span>}
+        <span className="grow" />
+        <time className="muted small" dateTime={comment.created_at} title={formatDateTime(comment.created_at)}>
+          {formatRelative(comment.created_at)}
+        </time>
+      </header>
+      {editing !== null ? (
+        <form
+          className="stack"
+          style={{ gap: 4 }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            edit.mutate();
+          }}
+        >
+          <label className="visually-hidden" htmlFor={`edit-${comment.id}`}>
+            Edit the note
+          </label>
+          <textarea id={`edit-${comment.id}`} rows={3} value={editing} onChange={(e) => setEditing(e.target.value)} autoFocus />
+          <div className="row tight" style={{ gap: 6 }}>
+            <button type="submit" className="small primary" disabled={edit.isPending}>
+              Save
+            </button>
+            <button type="button" className="small ghost" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </div>
+          <ErrorMessage error={edit.error} />
+        </form>
+      ) : (
+        <div className="comment-body">{comment.body || <span className="muted">(drawing only)</span>}</div>
+      )}
+      {comment.edited_at && (
+        <div className="muted small" title={comment.history.map((h) => `${formatDateTime(h.edited_at)}: ${h.body}`).join("\n")}>
+          edited {formatRelative(comment.edited_at)}
+        </div>
+      )}
+      {comment.replies.filter((r) => !r.deleted).map((r) => (
+        <ReplyView key={r.id} reply={r} />
+      ))}
+      <div className="row tight" style={{ gap: 6 }}>
+        <button type="button" className="small ghost" onClick={() => setReplying((v) => !v)}>
+          Reply
+        </button>
+        <button type="button" className="small ghost" onClick={() => resolve.mutate()} disabled={resolve.isPending}>
+          {comment.resolved ? "Reopen" : "Resolve"}
+        </button>
+        {comment.resolved && <Chip label={`resolved${comment.resolved_by ? ` by ${personName(comment.resolved_by)}` : ""}`} tone="ok" />}
+        <span className="grow" />
+        {mine && editing === null && (
+          <button type="button" className="small ghost" onClick={() => setEditing(comment.body)}>
+            Edit
+          </button>
+        )}
+        {mine && (
+          <button type="button" className="small ghost" onClick={() => setDeleting(true)}>
+            Delete
+          </button>
+        )}
+      </div>
+      <ErrorMessage error={resolve.error} />
+      <ConfirmDialog
+        open={deleting}
+        title="Delete this note?"
+        confirmLabel="Delete note"
+        danger
+        busy={remove.isPending}
+        error={remove.error}
+        onCancel={() => {
+          setDeleting(false);
+          remove.reset();
+        }}
+        onConfirm={() => remove.mutate()}
+      >
+        <p>It disappears for everyone, with its drawing. The audit log keeps a record.</p>
+      </ConfirmDialog>
+      {replying && (
+        <form
+          className="stack"
+          style={{ gap: 4 }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reply.trim()) answer.mutate();
+          }}
+        >
+          <label className="visually-hidden" htmlFor={`reply-${comment.id}`}>
+            Reply
+          </label>
+          <textarea id={`reply-${comment.id}`} rows={2} value={reply} onChange={(e) => setReply(e.target.value)} autoFocus />
+          <div className="row tight">
+            <button type="submit" className="small primary" disabled={answer.isPending || !reply.trim()}>
+              Reply
+            </button>
+          </div>
+          <ErrorMessage error={answer.error} />
+        </form>
+      )}
+    </article>
+  );
+}
+
+function ReplyView({ reply }: { reply: Reply }) {
+  return (
+    <div className="reply">
+      <strong>{personName(reply.author)}</strong> <span className="muted small">{formatRelative(reply.created_at)}</span>
+      <div>{reply.body}</div>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- approvals
+
+export function ApprovalsPanel({ project, version }: { project: Project; version: Version }) {
+  const approvals = useApprovals(version.id);
+  return (
+    <section className="panel approvals" aria-labelledby="approvals-title" data-testid="approvals">
+      <div className="panel-header">
+        <h2 id="approvals-title">Approval</h2>
+        <span className="grow" />
+        {approvals.data && <ApprovalChip status={approvals.data.status} />}
+      </div>
+      <div className="panel-body stack">
+        {approvals.isPending && <Loading />}
+        <ErrorMessage error={approvals.error} />
+        {approvals.data && approvals.data.lanes.length === 0 && <EmptyState title="No approval lanes" />}
+        {approvals.data?.lanes.map((lane) => (
+          <LaneView key={lane.lane} lane={lane} project={project} version={version} summary={approvals.data} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function LaneView({ lane, project, version, summary }: { lane: Lane; project: Project; version: Version; summary: ApprovalSummary }) {
+  const client = useQueryClient();
+  const { data: me } = useMe();
+  const [note, setNote] = useState("");
+  const [asking, setAsking] = useState<"approved" | "changes_requested" | null>(null);
+  const mayDecide = LANE_DECIDERS[lane.lane]?.has(project.my_role ?? "") ?? false;
+  const mine = lane.decisions.find((d) => d.reviewer.id === me?.id);
+  const decide = useMutation({
+    mutationFn: (decision: "approved" | "changes_requested") =>
+      call(
+        api.POST("/api/v1/versions/{id}/approvals/", {
+          params: { path: { id: version.id, pk: version.id } },
+          body: { lane: lane.lane, decision, note },
+        }),
+      ),
+    onSuccess: async (data) => {
+      client.setQueryData(["approvals", version.id], data);
+      setNote("");
+      setAsking(null);
+      await Promise.all([client.invalidateQueries({ queryKey: ["version", version.id] }), client.invalidateQueries({ queryKey: ["shot"] })]);
+    },
+  });
+  const state = APPROVAL_STATUS[lane.state];
+  return (
+    <div className="lane" data-testid={`lane-${lane.lane}`} data-state={lane.state}>
+      <div className="row tight" style={{ gap: 8 }}>
+        <strong>{lane.label}</strong>
+        {lane.required ? <span className="muted small">required</span> : <span className="muted small">optional</span>}
+        <span className="grow" />
+        <Chip label={state.label} tone={state.tone} />
+      </div>
+      {lane.decisions.length === 0 && <div className="muted small">No decision yet.</div>}
+      <ul className="decisions">
+        {lane.decisions.map((d) => (
+          <li key={d.id}>
+            <Chip label={d.decision === "approved" ? "Approved" : "Changes requested"} tone={d.decision === "approved" ? "ok" : "danger"} /> {personName(d.reviewer)}{" "}
+            <span className="muted small">{formatRelative(d.decided_at)}</span>
+            {d.note && <div className="small">“{d.note}”</div>}
+          </li>
+        ))}
+      </ul>
+      {mayDecide && summary.status !== undefined && (
+        <div className="stack" style={{ gap: 6 }}>
+          {asking === "changes_requested" && (
+            <>
+              <label className="visually-hidden" htmlFor={`note-${lane.lane}`}>
+                What needs to change
+              </label>
+              <textarea id={`note-${lane.lane}`} rows={2} value={note} onChange={(e) => setNote(e.target.value)} placeholder="What needs to change (required)" autoFocus />
+            </>
+          )}
+          <div className="row tight" style={{ gap: 6 }}>
+            <button
+              type="button"
+              className="primary small"
+              disabled={decide.isPending || version.processing_status !== "ready"}
+              onClick={() => decide.mutate("approved")}
+              title={version.processing_status !== "ready" ? "The media must be ready before it can be approved." : undefined}
+            >
+              {mine?.decision === "approved" ? "Approved ✓" : "Approve"}
+            </button>
+            {asking === "changes_requested" ? (
+              <>
+                <button type="button" className="danger small" disabled={decide.isPending || !note.trim()} onClick={() => decide.mutate("changes_requested")}>
+                  Send: request changes
+                </button>
+                <button type="button" className="ghost small" onClick={() => setAsking(null)}>
+                  Cancel
+                </button>
+              </>
+            ) : (
+              <button type="button" className="danger small" onClick={() => setAsking("changes_requested")} disabled={decide.isPending}>
+                Request changes
+              </button>
+            )}
+          </div>
+          <ErrorMessage error={decide.error} title="Decision not recorded" />
+        </div>
+      )}
+      {!mayDecide && lane.lane === "agency" && <div className="muted small">Decided by the talent's agency.</div>}
+    </div>
+  );
+}

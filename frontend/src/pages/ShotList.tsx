@@ -1,0 +1,388 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Fragment, useMemo, useRef, useState } from "react";
+import { Link, useOutletContext, useSearchParams } from "react-router";
+
+import { api, call } from "../api/client";
+import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
+import { ApprovalChip, SHOT_STATUS, ShotStatusChip } from "../components/chips";
+import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
+import { formatRelative, personName } from "../components/format";
+import { HoverScrubThumb } from "../components/Thumb";
+import { useSequences, useShots, type ShotFilters } from "../queries";
+import { useMe } from "../session";
+
+export const EDIT_SHOTS = new Set(["owner", "admin", "producer", "supervisor"]);
+const STATUSES = Object.keys(SHOT_STATUS) as ShotStatus[];
+
+const SORTABLE: { key: string; label: string }[] = [
+  { key: "code", label: "Shot" },
+  { key: "status", label: "Status" },
+  { key: "frame_in", label: "Frames" },
+  { key: "retake_count", label: "Retakes" },
+  { key: "updated_at", label: "Updated" },
+];
+
+export function ShotListPage() {
+  const project = useOutletContext<Project>();
+  const [params, setParams] = useSearchParams();
+  const filters: ShotFilters = {
+    status: params.get("status") ?? "",
+    sequence: params.get("sequence") ?? "",
+    assignee: params.get("assignee") ?? "",
+    q: params.get("q") ?? "",
+    ordering: params.get("ordering") ?? "",
+  };
+  const shots = useShots(project.id, filters);
+  const sequences = useSequences(project.id);
+  const canEdit = EDIT_SHOTS.has(project.my_role ?? "");
+  const grouped = !filters.ordering;
+  const [importing, setImporting] = useState(false);
+
+  function setFilter(key: keyof ShotFilters, value: string) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  }
+
+  function sortBy(key: string) {
+    const current = filters.ordering;
+    setFilter("ordering", current === key ? `-${key}` : current === `-${key}` ? "" : key);
+  }
+
+  const rows = useMemo(() => shots.data?.results ?? [], [shots.data]);
+  const groups = useMemo(() => {
+    const out: { key: string; title: string; shots: Shot[] }[] = [];
+    for (const shot of rows) {
+      const key = shot.sequence?.id ?? "none";
+      let group = out.find((g) => g.key === key);
+      if (!group) {
+        group = { key, title: shot.sequence?.code ?? "No sequence", shots: [] };
+        out.push(group);
+      }
+      group.shots.push(shot);
+    }
+    return out;
+  }, [rows]);
+  const filtered = Boolean(filters.status || filters.sequence || filters.assignee || filters.q);
+
+  return (
+    <div className="page wide">
+      <div className="page-header">
+        <div>
+          <h1>Shot list</h1>
+          <div className="sub">{shots.data ? `${shots.data.count} shot${shots.data.count === 1 ? "" : "s"}${filtered ? " match" : ""}` : " "}</div>
+        </div>
+        <span className="spacer" />
+        <ExportMenu projectId={project.id} />
+        {canEdit && (
+          <button type="button" onClick={() => setImporting(true)}>
+            Import…
+          </button>
+        )}
+      </div>
+      <div className="toolbar" role="search" aria-label="Filter shots">
+        <label className="visually-hidden" htmlFor="shot-q">
+          Search shots
+        </label>
+        <input id="shot-q" type="search" placeholder="Search code or description" defaultValue={filters.q} onChange={(e) => setFilter("q", e.target.value)} style={{ width: 240 }} />
+        <label className="visually-hidden" htmlFor="shot-status">
+          Status
+        </label>
+        <select id="shot-status" value={filters.status} onChange={(e) => setFilter("status", e.target.value)}>
+          <option value="">All statuses</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {SHOT_STATUS[s].label}
+            </option>
+          ))}
+        </select>
+        <label className="visually-hidden" htmlFor="shot-seq">
+          Sequence
+        </label>
+        <select id="shot-seq" value={filters.sequence} onChange={(e) => setFilter("sequence", e.target.value)}>
+          <option value="">All sequences</option>
+          {sequences.data?.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.code} {s.name && `— ${s.name}`} ({s.shot_count})
+            </option>
+          ))}
+          <option value="none">No sequence</option>
+        </select>
+        <label className="visually-hidden" htmlFor="shot-assignee">
+          Assignee
+        </label>
+        <select id="shot-assignee" value={filters.assignee} onChange={(e) => setFilter("assignee", e.target.value)}>
+          <option value="">Anyone</option>
+          <option value="me">Assigned to me</option>
+        </select>
+        {filtered && (
+          <button type="button" className="ghost small" onClick={() => setParams(new URLSearchParams(filters.ordering ? { ordering: filters.ordering } : {}))}>
+            Clear filters
+          </button>
+        )}
+        <span className="spacer" />
+        <span className="muted small">{grouped ? "Grouped by sequence" : "Sorted — click the sorted header again to go back to sequence order"}</span>
+      </div>
+      {shots.isPending && <Loading />}
+      <ErrorMessage error={shots.error} />
+      {shots.data && rows.length === 0 && (
+        <EmptyState title={filtered ? "No shot matches these filters" : "No shots yet"}>
+          {filtered ? "Clear the filters to see every shot." : canEdit ? "Import a shot list (CSV) or a cut (OTIO / EDL) to create shots." : "Shots appear here when a producer adds them."}
+        </EmptyState>
+      )}
+      {rows.length > 0 && (
+        <div className="panel">
+          <table className="data shots" aria-label="Shots">
+            <thead>
+              <tr>
+                <th style={{ width: 124 }}>
+                  <span className="visually-hidden">Thumbnail</span>
+                </th>
+                {SORTABLE.slice(0, 2).map((c) => (
+                  <SortHeader key={c.key} column={c} ordering={filters.ordering ?? ""} onSort={sortBy} />
+                ))}
+                <th>Current version</th>
+                <SortHeader column={SORTABLE[2]!} ordering={filters.ordering ?? ""} onSort={sortBy} />
+                <th>Assignees</th>
+                <th className="num">Notes</th>
+                <SortHeader column={SORTABLE[3]!} ordering={filters.ordering ?? ""} onSort={sortBy} />
+                <SortHeader column={SORTABLE[4]!} ordering={filters.ordering ?? ""} onSort={sortBy} />
+              </tr>
+            </thead>
+            <tbody>
+              {(grouped ? groups : [{ key: "all", title: "", shots: rows }]).map((g) => (
+                <Fragment key={g.key}>
+                  {grouped && (
+                    <tr className="group">
+                      <th colSpan={9} scope="colgroup">
+                        {g.title} <span className="muted">· {g.shots.length}</span>
+                      </th>
+                    </tr>
+                  )}
+                  {g.shots.map((shot) => (
+                    <ShotRow key={shot.id} shot={shot} project={project} canEdit={canEdit} />
+                  ))}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {importing && <ImportDialog projectId={project.id} onClose={() => setImporting(false)} />}
+    </div>
+  );
+}
+
+function SortHeader({ column, ordering, onSort }: { column: { key: string; label: string }; ordering: string; onSort: (key: string) => void }) {
+  const dir = ordering === column.key ? "ascending" : ordering === `-${column.key}` ? "descending" : "none";
+  return (
+    <th aria-sort={dir} className={column.key === "retake_count" ? "num" : undefined}>
+      <button type="button" className="sort" onClick={() => onSort(column.key)}>
+        {column.label} {dir === "ascending" ? "▲" : dir === "descending" ? "▼" : ""}
+      </button>
+    </th>
+  );
+}
+
+function ShotRow({ shot, project, canEdit }: { shot: Shot; project: Project; canEdit: boolean }) {
+  const client = useQueryClient();
+  const { data: me } = useMe();
+  const change = useMutation({
+    mutationFn: (status: ShotStatus) => call(api.PATCH("/api/v1/shots/{id}/", { params: { path: { id: shot.id } }, body: { status } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["shots", project.id] }),
+  });
+  const v = shot.current_version;
+  return (
+    <tr data-testid="shot-row" data-shot={shot.code}>
+      <td>
+        <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} />
+      </td>
+      <td>
+        <Link to={`/projects/${project.id}/shots/${shot.id}`} className="shot-code">
+          {shot.code}
+        </Link>
+        {shot.description && (
+          <div className="muted small truncate" style={{ maxWidth: 360 }} title={shot.description}>
+            {shot.description}
+          </div>
+        )}
+      </td>
+      <td>
+        {canEdit ? (
+          <>
+            <label className="visually-hidden" htmlFor={`status-${shot.id}`}>
+              Status of {shot.code}
+            </label>
+            <select
+              id={`status-${shot.id}`}
+              className="status-select"
+              value={shot.status}
+              disabled={change.isPending}
+              data-tone={SHOT_STATUS[shot.status].tone}
+              onChange={(e) => change.mutate(e.target.value as ShotStatus)}
+            >
+              {STATUSES.map((s) => (
+                <option key={s} value={s} disabled={s === "approved" && shot.status !== "approved"}>
+                  {SHOT_STATUS[s].label}
+                </option>
+              ))}
+            </select>
+            {change.error && <ErrorMessage error={change.error} title="Status not changed" />}
+          </>
+        ) : (
+          <ShotStatusChip status={shot.status} />
+        )}
+      </td>
+      <td>
+        {v ? (
+          <div className="row tight" style={{ gap: 6 }}>
+            <Link to={`/projects/${project.id}/versions/${v.id}`} className="mono">
+              {v.label}
+            </Link>
+            <ApprovalChip status={v.approval_status} />
+            <span className="muted small">
+              {shot.version_count} version{shot.version_count === 1 ? "" : "s"}
+            </span>
+          </div>
+        ) : (
+          <span className="muted">No version yet</span>
+        )}
+      </td>
+      <td className="mono nowrap">
+        {shot.frame_in !== null && shot.frame_out !== null ? (
+          <>
+            {shot.frame_in}–{shot.frame_out} <span className="muted">({shot.duration}f)</span>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td>
+        <div className="people">
+          {shot.assignees.length === 0 && <span className="muted">—</span>}
+          {shot.assignees.map((a) => (
+            <span key={a.id} className="chip plain" title={a.email}>
+              {a.id === me?.id ? "You" : personName(a)}
+            </span>
+          ))}
+        </div>
+      </td>
+      <td className="num">{shot.open_notes > 0 ? <span className="chip plain" data-tone="warn">{shot.open_notes}</span> : <span className="muted">0</span>}</td>
+      <td className="num">{shot.retake_count}</td>
+      <td className="muted nowrap">{formatRelative(shot.updated_at)}</td>
+    </tr>
+  );
+}
+
+function ExportMenu({ projectId }: { projectId: string }) {
+  return (
+    <div className="row tight" role="group" aria-label="Export">
+      <a className="button" href={`/api/v1/projects/${projectId}/export/csv/`} download>
+        Export CSV
+      </a>
+      <a className="button" href={`/api/v1/projects/${projectId}/export/otio/?format=otio`} download>
+        OTIO
+      </a>
+      <a className="button" href={`/api/v1/projects/${projectId}/export/otio/?format=edl`} download>
+        EDL
+      </a>
+    </div>
+  );
+}
+
+type ImportKind = "csv" | "cut";
+
+/** Import a shot list (CSV) or a cut (OTIO / EDL): a dry run shows what would change, then apply. */
+function ImportDialog({ projectId, onClose }: { projectId: string; onClose: () => void }) {
+  const client = useQueryClient();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [kind, setKind] = useState<ImportKind>("csv");
+  const [file, setFile] = useState<File | null>(null);
+  const [preview, setPreview] = useState<ImportSummary | null>(null);
+  const run = useMutation({
+    mutationFn: async (dryRun: boolean) => {
+      if (!file) throw new Error("Choose a file first.");
+      const form = new FormData();
+      form.append("file", file);
+      form.append("dry_run", dryRun ? "true" : "false");
+      const path = kind === "csv" ? "/api/v1/projects/{project_pk}/import/csv/" : "/api/v1/projects/{project_pk}/import/otio/";
+      return call(
+        api.POST(path, {
+          params: { path: { project_pk: projectId } },
+          body: form as never,
+          bodySerializer: (b: unknown) => b as FormData,
+        }),
+      );
+    },
+    onSuccess: async (summary, dryRun) => {
+      if (dryRun) setPreview(summary);
+      else {
+        await client.invalidateQueries({ queryKey: ["shots", projectId] });
+        await client.invalidateQueries({ queryKey: ["sequences", projectId] });
+        onClose();
+      }
+    },
+  });
+  return (
+    <ConfirmDialog
+      open
+      title="Import shots"
+      confirmLabel={preview ? "Apply import" : "Check file"}
+      busy={run.isPending}
+      error={run.error}
+      onCancel={onClose}
+      onConfirm={() => run.mutate(!preview)}
+    >
+      <div className="stack">
+        <div className="segmented" role="group" aria-label="What to import">
+          <button type="button" className="small" aria-pressed={kind === "csv"} onClick={() => (setKind("csv"), setPreview(null))}>
+            Shot list (CSV)
+          </button>
+          <button type="button" className="small" aria-pressed={kind === "cut"} onClick={() => (setKind("cut"), setPreview(null))}>
+            Cut (OTIO / EDL)
+          </button>
+        </div>
+        <label className="field">
+          <span>File</span>
+          <input
+            ref={fileRef}
+            type="file"
+            accept={kind === "csv" ? ".csv,text/csv" : ".otio,.edl"}
+            onChange={(e) => {
+              setFile(e.target.files?.[0] ?? null);
+              setPreview(null);
+            }}
+          />
+        </label>
+        {preview && <ImportPreview summary={preview} />}
+        {!preview && <p className="muted small">Nothing is written until you have seen what would change.</p>}
+      </div>
+    </ConfirmDialog>
+  );
+}
+
+function ImportPreview({ summary }: { summary: ImportSummary }) {
+  const part = (label: string, items: string[] | undefined) =>
+    items && items.length > 0 ? (
+      <li>
+        {label}: {items.length} <span className="muted small">({items.slice(0, 8).join(", ")}{items.length > 8 ? "…" : ""})</span>
+      </li>
+    ) : null;
+  return (
+    <div className="alert" data-tone="info" role="status">
+      <div>
+        <strong>Dry run — nothing written yet</strong>
+        <ul>
+          {part("New shots", summary.created)}
+          {part("Updated shots", summary.updated)}
+          {part("Unchanged", summary.unchanged)}
+          {part("New sequences", summary.sequences_created)}
+          {part("Shots not in the file (left alone)", summary.not_in_file)}
+          {part("Ignored columns", summary.ignored_columns)}
+          {part("Skipped", summary.skipped)}
+        </ul>
+      </div>
+    </div>
+  );
+}

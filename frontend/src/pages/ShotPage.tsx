@@ -1,0 +1,457 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState, type FormEvent } from "react";
+import { Link, useNavigate, useOutletContext, useParams } from "react-router";
+
+import { api, call } from "../api/client";
+import { asApiError } from "../api/errors";
+import type { GenerationJob, GenerationSubmit, ModelProfile, Project, ShotDetail, Version } from "../api/types";
+import { ApprovalChip, Chip, JOB_STATE, PROCESSING, ShotStatusChip } from "../components/chips";
+import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
+import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
+import { HoverScrubThumb } from "../components/Thumb";
+import { useStreamState } from "../realtime/context";
+import { jobProgress } from "../lib/jobs";
+import type { JobLive } from "../lib/stream";
+import { useConsents, useModels, useShot, useShotJobs, useTalent } from "../queries";
+import { NoSuchThing } from "./ProjectLayout";
+
+type UseType = NonNullable<GenerationSubmit["use_type"]>;
+const USE_TYPES: Record<UseType, string> = {
+  digital_replica: "Digital replica",
+  digital_alteration: "Digital alteration",
+  name_or_likeness_in_prompt: "Name or likeness in the prompt",
+};
+
+const ADD_VERSIONS = new Set(["owner", "admin", "producer", "supervisor", "artist"]);
+
+export function ShotPage() {
+  const project = useOutletContext<Project>();
+  const { shotId = "" } = useParams();
+  const shot = useShot(shotId);
+  if (shot.isPending) return <Loading />;
+  if (shot.error) {
+    if (asApiError(shot.error).status === 404) return <NoSuchThing what="Shot" />;
+    return (
+      <div className="page">
+        <ErrorMessage error={shot.error} />
+      </div>
+    );
+  }
+  return <Shot project={project} shot={shot.data} />;
+}
+
+function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
+  const canRender = ADD_VERSIONS.has(project.my_role ?? "");
+  const [compare, setCompare] = useState<string[]>([]);
+  const navigate = useNavigate();
+  return (
+    <div className="page wide shot-page">
+      <div className="page-header">
+        <div>
+          <div className="breadcrumbs">
+            <Link to={`/projects/${project.id}`}>Shot list</Link>
+            {shot.sequence && <span>/ {shot.sequence.code}</span>}
+          </div>
+          <div className="row">
+            <h1 className="mono">{shot.code}</h1>
+            <ShotStatusChip status={shot.status} />
+            {shot.retake_count > 0 && <Chip label={`${shot.retake_count} retake${shot.retake_count > 1 ? "s" : ""}`} tone="danger" />}
+          </div>
+          <div className="sub">
+            {shot.frame_in !== null && shot.frame_out !== null ? `Frames ${shot.frame_in}–${shot.frame_out} (${shot.duration} frames)` : "No frame range yet"}
+            {shot.assignees.length > 0 && ` · assigned to ${shot.assignees.map((a) => personName(a)).join(", ")}`}
+          </div>
+        </div>
+        <span className="spacer" />
+        {compare.length === 2 && (
+          <button type="button" className="primary" onClick={() => void navigate(`/projects/${project.id}/compare?a=${compare[0]}&b=${compare[1]}`)}>
+            Compare the two selected
+          </button>
+        )}
+        {shot.current_version && (
+          <Link className="button" to={`/projects/${project.id}/versions/${shot.current_version.id}`}>
+            Review {shot.current_version.label}
+          </Link>
+        )}
+      </div>
+      {(shot.description || shot.prompt_notes) && (
+        <div className="panel panel-body shot-notes">
+          {shot.description && <p>{shot.description}</p>}
+          {shot.prompt_notes && (
+            <p className="muted">
+              <strong>Action / prompt notes:</strong> {shot.prompt_notes}
+            </p>
+          )}
+        </div>
+      )}
+      <div className="shot-columns">
+        <section aria-labelledby="versions-title" className="stack">
+          <div className="row">
+            <h2 id="versions-title">Versions</h2>
+            <span className="muted">{shot.versions.length}</span>
+            <span className="grow" />
+            {canRender && <UploadVersion shotId={shot.id} />}
+          </div>
+          {shot.versions.length === 0 ? (
+            <EmptyState title="No versions yet">{canRender ? "Generate one with the panel, or upload a video." : "Versions appear here when an artist renders or uploads one."}</EmptyState>
+          ) : (
+            <ol className="version-stack" aria-label="Version stack, newest first">
+              {shot.versions.map((v) => (
+                <VersionCard
+                  key={v.id}
+                  version={v}
+                  project={project}
+                  selected={compare.includes(v.id)}
+                  onSelect={(on) => setCompare((c) => (on ? [...c.filter((x) => x !== v.id), v.id].slice(-2) : c.filter((x) => x !== v.id)))}
+                />
+              ))}
+            </ol>
+          )}
+        </section>
+        <aside className="stack" aria-label="Generation">
+          <JobList shotId={shot.id} canCancel={canRender} />
+          {canRender ? <GeneratePanel project={project} shot={shot} /> : <p className="muted">Your role cannot render versions.</p>}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function plain(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return null;
+}
+
+function lineageText(version: Version): { prompt?: string; bits: string[] } {
+  const l = (version.lineage ?? {}) as Record<string, unknown>;
+  const params = (typeof l.parameters === "object" && l.parameters !== null ? l.parameters : {}) as Record<string, unknown>;
+  const get = (k: string) => plain(l[k] ?? params[k]);
+  const model = typeof l.model === "object" && l.model !== null ? plain((l.model as Record<string, unknown>).name) : get("model");
+  const bits = [
+    model,
+    get("seed") !== null ? `seed ${get("seed")}` : null,
+    get("steps") !== null ? `${get("steps")} steps` : null,
+    get("width") !== null && get("height") !== null ? `${get("width")}×${get("height")}` : null,
+    get("frames") !== null ? `${get("frames")} frames` : null,
+  ].filter((b): b is string => b !== null);
+  return { prompt: get("prompt") ?? undefined, bits };
+}
+
+function VersionCard({ version, project, selected, onSelect }: { version: Version; project: Project; selected: boolean; onSelect: (on: boolean) => void }) {
+  const lineage = version.source === "generation" ? lineageText(version) : null;
+  const processing = PROCESSING[version.processing_status];
+  return (
+    <li className="version-card" data-testid="version-card" data-version={version.label}>
+      <Link to={`/projects/${project.id}/versions/${version.id}`} aria-label={`Review ${version.label}`}>
+        <HoverScrubThumb versionId={version.id} poster={version.media.poster} width={160} height={90} label={version.label} />
+      </Link>
+      <div className="version-body">
+        <div className="row tight" style={{ gap: 8 }}>
+          <Link to={`/projects/${project.id}/versions/${version.id}`} className="strong-link mono">
+            {version.label}
+          </Link>
+          <Chip label={version.source === "generation" ? "Generated" : "Uploaded"} tone="info" />
+          {version.processing_status !== "ready" && <Chip label={processing.label} tone={processing.tone} title={version.failure_reason || undefined} />}
+          <ApprovalChip status={version.approval_status} />
+          <span className="grow" />
+          <label className="small muted row tight" style={{ gap: 4 }}>
+            <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${version.label} to compare`} />
+            compare
+          </label>
+        </div>
+        <div className="muted small">
+          {personName(version.created_by)} · <time dateTime={version.created_at} title={formatDateTime(version.created_at)}>{formatRelative(version.created_at)}</time>
+          {version.frame_count ? ` · ${version.frame_count} frames (${version.first_frame}–${version.last_frame})` : ""}
+          {version.width && version.height ? ` · ${version.width}×${version.height}` : ""}
+        </div>
+        {lineage && (
+          <div className="lineage small">
+            {lineage.prompt && <div className="prompt">“{lineage.prompt}”</div>}
+            <div className="muted mono">{lineage.bits.join(" · ")}</div>
+          </div>
+        )}
+        {version.note && <div className="small">{version.note}</div>}
+        {version.processing_status === "failed" && <div className="field-error small">{version.failure_reason}</div>}
+      </div>
+    </li>
+  );
+}
+
+function UploadVersion({ shotId }: { shotId: string }) {
+  const client = useQueryClient();
+  const upload = useMutation({
+    mutationFn: (file: File) => {
+      const form = new FormData();
+      form.append("file", file);
+      return call(
+        api.POST("/api/v1/shots/{shot_pk}/versions/", {
+          params: { path: { shot_pk: shotId } },
+          body: form as never,
+          bodySerializer: (b: unknown) => b as FormData,
+        }),
+      );
+    },
+    onSuccess: () => client.invalidateQueries({ queryKey: ["shot", shotId] }),
+  });
+  return (
+    <div className="stack" style={{ gap: 4 }}>
+      <label className="button">
+        {upload.isPending ? "Uploading…" : "Upload a version"}
+        <input
+          type="file"
+          accept="video/*,.mov,.mp4,.mkv,.webm"
+          className="visually-hidden"
+          disabled={upload.isPending}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) upload.mutate(file);
+            e.target.value = "";
+          }}
+        />
+      </label>
+      <ErrorMessage error={upload.error} title="Upload refused" />
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- generate panel
+
+interface Constraints {
+  frames?: { min?: number; max?: number; rule?: string; modulus?: number };
+  width?: { min?: number; max?: number; multiple?: number };
+  height?: { min?: number; max?: number; multiple?: number };
+  steps?: { min?: number; max?: number };
+  prompt_max_chars?: number;
+  count_max?: number;
+}
+
+function modelDefaults(model: ModelProfile | undefined) {
+  const d = (model?.defaults ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => plain(v) ?? "";
+  return { frames: str(d.frames), width: str(d.width), height: str(d.height), steps: str(d.steps), guidance: str(d.guidance), negative: str(d.negative_prompt) };
+}
+
+function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }) {
+  const client = useQueryClient();
+  const models = useModels();
+  const consents = useConsents({ state: "active" });
+  const talent = useTalent();
+  const list = models.data?.results ?? [];
+  const [modelName, setModelName] = useState<string>("");
+  const model = list.find((m) => m.name === modelName) ?? list.find((m) => m.is_default) ?? list[0];
+  const defaults = modelDefaults(model);
+  const [prompt, setPrompt] = useState(shot.prompt_notes || "");
+  const [negative, setNegative] = useState<string | null>(null);
+  const [seed, setSeed] = useState("");
+  const [frames, setFrames] = useState<string | null>(null);
+  const [width, setWidth] = useState<string | null>(null);
+  const [height, setHeight] = useState<string | null>(null);
+  const [steps, setSteps] = useState<string | null>(null);
+  const [count, setCount] = useState("1");
+  const [cast, setCast] = useState<string[]>([]);
+  const [useType, setUseType] = useState<UseType>("digital_replica");
+  const constraints = (model?.constraints ?? {}) as Constraints;
+
+  // Talent with an active grant for this studio that covers this project (or all its projects).
+  const coveredTalent = useMemo(() => {
+    const grants = (consents.data?.results ?? []).filter(
+      (g) => g.covers_now && g.studio.id === project.organization && (g.project === null || g.project.id === project.id),
+    );
+    const ids = new Set(grants.map((g) => g.talent.id));
+    return (talent.data?.results ?? []).filter((t) => ids.has(t.id));
+  }, [consents.data, talent.data, project.organization, project.id]);
+  const uncovered = (talent.data?.results ?? []).filter((t) => !coveredTalent.includes(t));
+
+  const submit = useMutation({
+    mutationFn: () => {
+      const num = (v: string | null, fallback: string) => {
+        const text = (v ?? fallback).trim();
+        return text === "" ? undefined : Number(text);
+      };
+      return call(
+        api.POST("/api/v1/shots/{shot_pk}/generations/", {
+          params: { path: { shot_pk: shot.id } },
+          body: {
+            prompt,
+            negative_prompt: negative ?? defaults.negative,
+            model: model?.name,
+            seed: seed.trim() === "" ? null : Number(seed),
+            frames: num(frames, defaults.frames),
+            width: num(width, defaults.width),
+            height: num(height, defaults.height),
+            steps: num(steps, defaults.steps),
+            count: Number(count) || 1,
+            cast,
+            use_type: useType,
+          },
+        }),
+      );
+    },
+    onSuccess: () => client.invalidateQueries({ queryKey: ["jobs", "shot", shot.id] }),
+  });
+  const error = submit.error ? asApiError(submit.error) : null;
+  function go(e: FormEvent) {
+    e.preventDefault();
+    submit.mutate();
+  }
+  const framesHint = constraints.frames?.rule ? `${constraints.frames.rule}${constraints.frames.max ? `, up to ${constraints.frames.max}` : ""}` : undefined;
+  const sizeHint = constraints.width?.multiple ? `multiple of ${constraints.width.multiple}` : undefined;
+
+  return (
+    <form className="panel generate" onSubmit={go} aria-labelledby="generate-title" data-testid="generate-panel">
+      <div className="panel-header">
+        <h2 id="generate-title">Generate</h2>
+        <span className="grow" />
+        {models.isPending && <span className="muted small">loading models…</span>}
+      </div>
+      <div className="panel-body stack">
+        {models.data && list.length === 0 && <div className="alert" data-tone="warn">No generation model is registered. An admin runs <code>manage.py build_demo_model</code> or <code>register_model</code>.</div>}
+        <Field id="gen-prompt" label="Prompt" error={error?.field("prompt")} hint={constraints.prompt_max_chars ? `Up to ${constraints.prompt_max_chars} characters.` : undefined}>
+          <textarea id="gen-prompt" rows={4} value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="What the shot shows: subject, action, camera, light…" />
+        </Field>
+        <Field id="gen-negative" label="Negative prompt" error={error?.field("negative_prompt")}>
+          <textarea id="gen-negative" rows={2} value={negative ?? defaults.negative} onChange={(e) => setNegative(e.target.value)} />
+        </Field>
+        <fieldset className="cast">
+          <legend>Cast</legend>
+          {coveredTalent.length === 0 && <div className="muted small">No talent with an active consent grant for {project.name}.</div>}
+          {coveredTalent.map((t) => (
+            <label key={t.id} className="row tight" style={{ gap: 6 }}>
+              <input
+                type="checkbox"
+                checked={cast.includes(t.id)}
+                onChange={(e) => setCast((c) => (e.target.checked ? [...c, t.id] : c.filter((x) => x !== t.id)))}
+              />
+              {t.name} <span className="muted small">({t.agency.name})</span>
+            </label>
+          ))}
+          {cast.length > 0 && (
+            <label className="row tight small" style={{ gap: 6 }}>
+              Use
+              <select value={useType} onChange={(e) => setUseType(e.target.value as UseType)} aria-label="How the likeness is used">
+                {(Object.keys(USE_TYPES) as UseType[]).map((u) => (
+                  <option key={u} value={u}>
+                    {USE_TYPES[u]}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {uncovered.length > 0 && (
+            <div className="muted small">Not castable here (no covering grant): {uncovered.map((t) => t.name).join(", ")}.</div>
+          )}
+          {error?.field("cast") && <div className="field-error small">{error.field("cast")}</div>}
+        </fieldset>
+        <div className="grid-2">
+          <Field id="gen-model" label="Model" error={error?.field("model")}>
+            <select id="gen-model" value={model?.name ?? ""} onChange={(e) => setModelName(e.target.value)}>
+              {list.map((m) => (
+                <option key={m.id} value={m.name}>
+                  {m.display_name || m.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="gen-seed" label="Seed" error={error?.field("seed")} hint="Empty: random (recorded).">
+            <input id="gen-seed" inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} placeholder="random" />
+          </Field>
+          <Field id="gen-frames" label="Frames" error={error?.field("frames")} hint={framesHint}>
+            <input id="gen-frames" type="number" value={frames ?? defaults.frames} onChange={(e) => setFrames(e.target.value)} />
+          </Field>
+          <Field id="gen-steps" label="Steps" error={error?.field("steps")}>
+            <input id="gen-steps" type="number" value={steps ?? defaults.steps} onChange={(e) => setSteps(e.target.value)} />
+          </Field>
+          <Field id="gen-width" label="Width" error={error?.field("width")} hint={sizeHint}>
+            <input id="gen-width" type="number" value={width ?? defaults.width} onChange={(e) => setWidth(e.target.value)} />
+          </Field>
+          <Field id="gen-height" label="Height" error={error?.field("height")} hint={sizeHint}>
+            <input id="gen-height" type="number" value={height ?? defaults.height} onChange={(e) => setHeight(e.target.value)} />
+          </Field>
+          <Field id="gen-count" label="Count" error={error?.field("count")} hint={constraints.count_max ? `Seeds at once, up to ${constraints.count_max}.` : undefined}>
+            <input id="gen-count" type="number" min={1} max={constraints.count_max} value={count} onChange={(e) => setCount(e.target.value)} />
+          </Field>
+        </div>
+        {error && <ErrorMessage error={error} title={error.code === "consent_denied" ? "Refused by the consent policy" : undefined} />}
+        <button type="submit" className="primary" disabled={submit.isPending || !model}>
+          {submit.isPending ? "Submitting…" : Number(count) > 1 ? `Generate ${count} versions` : "Generate"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+// ---------------------------------------------------------------- job cards
+
+function JobList({ shotId, canCancel }: { shotId: string; canCancel: boolean }) {
+  const jobs = useShotJobs(shotId);
+  const live = useStreamState().jobs;
+  const rows = jobs.data?.results ?? [];
+  const active = rows.filter((j) => j.state === "queued" || j.state === "running");
+  const recent = rows.filter((j) => j.state !== "queued" && j.state !== "running").slice(0, 6);
+  return (
+    <section aria-labelledby="jobs-title" className="stack" data-testid="job-list">
+      <h2 id="jobs-title">Renders</h2>
+      <ErrorMessage error={jobs.error} />
+      {jobs.data && rows.length === 0 && <p className="muted small">No renders for this shot yet.</p>}
+      {[...active, ...recent].map((job) => (
+        <JobCard key={job.id} job={job} live={live[job.id]} canCancel={canCancel} />
+      ))}
+    </section>
+  );
+}
+
+function JobCard({ job, live, canCancel }: { job: GenerationJob; live: JobLive | undefined; canCancel: boolean }) {
+  const client = useQueryClient();
+  const p = jobProgress(job, live);
+  const s = JOB_STATE[p.state];
+  const cancel = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/generations/{id}/cancel/", { params: { path: { id: job.id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["jobs"] }),
+  });
+  const running = p.state === "running" || p.state === "queued";
+  return (
+    <article className="job-card panel" data-testid="job-card" data-state={p.state} aria-label={`Render, seed ${job.seed}: ${s.label}`}>
+      <div className="row tight" style={{ gap: 8 }}>
+        <Chip label={s.label} tone={s.tone} />
+        <span className="mono small">seed {job.seed}</span>
+        <span className="muted small">
+          {job.model} · {job.frames}f · {job.width}×{job.height}
+        </span>
+        <span className="grow" />
+        {job.version && p.state === "succeeded" && <span className="mono small">{job.version.label}</span>}
+        {canCancel && running && (
+          <button type="button" className="small danger" onClick={() => cancel.mutate()} disabled={cancel.isPending || job.cancel_requested}>
+            {job.cancel_requested || cancel.isSuccess ? "Cancelling…" : "Cancel"}
+          </button>
+        )}
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Render progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={p.percent}
+        aria-valuetext={`${p.percent}% (step ${p.step} of ${p.total})`}
+        data-testid="job-progress"
+        data-percent={p.percent}
+      >
+        <span style={{ width: `${p.percent}%` }} data-state={p.state} />
+      </div>
+      <div className="row tight muted small" style={{ gap: 10 }}>
+        <span className="mono">
+          step {p.step}/{p.total} · {p.percent}%
+        </span>
+        {p.state === "running" && p.eta !== null && <span>ETA {formatSeconds(p.eta)}</span>}
+        {p.state === "queued" && <span>waiting for a GPU worker</span>}
+        <span className="grow" />
+        <span>
+          {job.created_by?.name ?? ""} · {formatRelative(job.created_at)}
+        </span>
+      </div>
+      {job.error && <div className="field-error small">{job.error}</div>}
+      <ErrorMessage error={cancel.error} title="Could not cancel" />
+    </article>
+  );
+}

@@ -1,0 +1,202 @@
+"""The issue's flow, in a real Chromium against a live server and a real Celery worker:
+
+artist signs in → opens a Moonrise shot → generates (Ava Reyes cast) → watches the progress bar reach
+100 % → the version appears without a reload → steps to frame 12 (frame number 1012: the project
+starts at 1001) → leaves a comment with an arrow → producer signs in → sees the comment and its arrow at
+frame 1012 → requests changes → the artist renders a new version → the producer approves it → the
+agent signs in → approves Ava Reyes's use. Every screen is saved under test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+# django_db: the test database must exist for the live server; the test itself reads it only
+# through the browser and the API.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+SHOT = "MR_010_0040"
+ARTIST = "artist@northlight.test"
+PRODUCER = "producer@northlight.test"
+AGENT = "agent@crescent.test"
+
+# Records every value the first job card's progress bar shows (MutationObserver), so the test sees
+# the bar move while the worker renders, not just its final state.
+WATCH_PROGRESS = """() => {
+  window.__progress = [];
+  window.__noReload = true;
+  const seen = (el) => { const v = el.getAttribute('data-percent'); if (v !== null) window.__progress.push(Number(v)); };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') seen(r.target);
+      for (const n of r.addedNodes || []) if (n.querySelectorAll) n.querySelectorAll('[data-testid=job-progress]').forEach(seen);
+    }
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-percent'] });
+}"""
+
+
+def open_shot(page, code: str) -> None:
+    page.get_by_role("link", name="Moonrise").click()
+    page.locator(f"[data-testid=shot-row][data-shot={code}] a.shot-code").click()
+    page.get_by_role("heading", name=code).wait_for()
+
+
+def generate(s, *, prompt: str, cast: str | None, steps: int, shot_name: str) -> list[float]:
+    page = s.page
+    page.get_by_label("Prompt", exact=True).fill(prompt)
+    page.get_by_role("textbox", name="Seed").fill("1234")
+    page.get_by_role("spinbutton", name="Steps").fill(str(steps))
+    if cast:
+        page.get_by_label(cast).check()
+    page.evaluate(WATCH_PROGRESS)
+    before = page.locator("[data-testid=version-card]").count()
+    page.get_by_role("button", name="Generate", exact=True).click()
+    card = page.locator("[data-testid=job-card]").first
+    card.wait_for()
+    s.shot(f"{shot_name}-job-card")
+    page.locator("[data-testid=job-card][data-state=succeeded]").first.wait_for(timeout=120_000)
+    # The new version arrives over the WebSocket: no reload.
+    page.locator("[data-testid=version-card]").nth(before).wait_for()
+    assert page.evaluate("window.__noReload") is True
+    return page.evaluate("window.__progress")
+
+
+def test_artist_producer_agent_flow(session_factory):
+    # ---------------------------------------------------------------- artist: generate
+    artist = session_factory()
+    page = artist.page
+    artist.page.goto("/")
+    artist.shot("01-sign-in")
+    artist.sign_in(ARTIST)
+    page.get_by_role("link", name="Moonrise").wait_for()
+    artist.shot("02-projects")
+    page.get_by_role("link", name="Moonrise").click()
+    page.locator("[data-testid=shot-row]").first.wait_for()
+    artist.shot("03-shot-list")
+    page.locator(f"[data-testid=shot-row][data-shot={SHOT}] a.shot-code").click()
+    page.get_by_role("heading", name=SHOT).wait_for()
+
+    progress = generate(
+        artist, prompt="Hatch opens; light spills onto the regolith, Mara steps out", cast="Ava Reyes", steps=40, shot_name="04-generate",
+    )
+    assert progress, "the progress bar never rendered"
+    assert progress == sorted(progress), f"the progress bar went backwards: {progress}"
+    assert progress[-1] == 100, f"the progress bar did not reach 100%: {progress}"
+    assert any(0 < p < 100 for p in progress), f"the bar jumped straight to the end; no live progress was shown: {progress}"
+    card = page.locator("[data-testid=version-card][data-version=v001]")
+    card.wait_for()
+    artist.shot("05-version-appeared")
+
+    # ---------------------------------------------------------------- artist: review, frame 1012, arrow, comment
+    page.locator("[data-testid=version-card][data-version=v001] a.strong-link").click()
+    player = page.locator("[data-testid=player]")
+    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    assert player.get_attribute("data-frame") == "1001"
+    for _ in range(11):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('[data-testid=player]').dataset.shownFrame === '1012'")
+    assert page.get_by_test_id("frame-number").input_value() == "1012"
+    assert page.get_by_test_id("timecode").inner_text() == "00:00:42:04"
+
+    page.keyboard.press("a")  # arrow tool
+    layer = page.get_by_test_id("annotation-layer")
+    box = layer.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.6, steps=10)
+    page.mouse.up()
+    assert layer.locator("[data-shape=arrow][data-draft=true]").count() == 1
+    page.locator("#comment-body").fill("The dust plume should start here, not two frames later.")
+    assert page.get_by_test_id("composer-frame").inner_text() == "1012"
+    artist.shot("06-drawing-arrow")
+    page.get_by_role("button", name="Post note").click()
+    comment = page.locator("[data-testid=comment][data-frame='1012']", has_text="dust plume")
+    comment.wait_for()
+    assert layer.locator("[data-shape=arrow]:not([data-draft])").count() == 1
+    artist.shot("07-comment-posted")
+
+    # The API stored the arrow in picture-normalised coordinates on frame 1012.
+    with artist.api() as client:
+        version_id = page.url.rstrip("/").split("/")[-1]
+        threads = client.get(f"/api/v1/versions/{version_id}/comments/").json()
+        mine = [c for c in threads if "dust plume" in c["body"]]
+        assert len(mine) == 1 and mine[0]["frame"] == 1012
+        (annotation,) = mine[0]["annotations"]
+        assert annotation["frame"] == 1012
+        (arrow,) = annotation["shapes"]
+        assert arrow["type"] == "arrow"
+        assert arrow["from"] == pytest.approx([0.25, 0.25], abs=0.01)
+        assert arrow["to"] == pytest.approx([0.55, 0.6], abs=0.01)
+    artist.sign_out()
+    artist.close()
+
+    # ---------------------------------------------------------------- producer: sees it, requests changes
+    producer = session_factory()
+    page = producer.page
+    producer.sign_in(PRODUCER)
+    open_shot(page, SHOT)
+    page.locator("[data-testid=version-card][data-version=v001] a.strong-link").click()
+    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    note = page.locator("[data-testid=comment][data-frame='1012']", has_text="dust plume")
+    note.wait_for()
+    note.get_by_role("button", name="Go to frame 1012").click()
+    page.wait_for_function("document.querySelector('[data-testid=player]').dataset.shownFrame === '1012'")
+    arrow = page.get_by_test_id("annotation-layer").locator("[data-shape=arrow]")
+    assert arrow.count() == 1
+    marker = page.locator("[data-testid=timeline-marker][data-frame='1012']")
+    assert marker.count() >= 1
+    producer.shot("08-producer-sees-comment")
+
+    lane = page.get_by_test_id("lane-producer")
+    lane.get_by_role("button", name="Request changes").click()
+    lane.get_by_label("What needs to change").fill("Start the dust earlier, as noted at 1012.")
+    lane.get_by_role("button", name="Send: request changes").click()
+    page.locator("[data-testid=lane-producer][data-state=changes_requested]").wait_for()
+    page.get_by_test_id("approvals").get_by_text("Changes requested").first.wait_for()
+    producer.shot("09-changes-requested")
+    producer.sign_out()
+
+    # ---------------------------------------------------------------- artist: a new version
+    artist = session_factory()
+    artist.sign_in(ARTIST)
+    open_shot(artist.page, SHOT)
+    expect_retake = artist.page.get_by_text(re.compile(r"1 retake"))
+    expect_retake.wait_for()
+    generate(
+        artist, prompt="Hatch opens; the dust starts at once, light on the regolith", cast=None, steps=8, shot_name="10-new-version",
+    )
+    artist.page.locator("[data-testid=version-card][data-version=v002]").wait_for()
+    artist.shot("11-version-stack")
+    artist.sign_out()
+    artist.close()
+
+    # ---------------------------------------------------------------- producer: approves v002
+    page = producer.page
+    producer.sign_in(PRODUCER)
+    open_shot(page, SHOT)
+    page.locator("[data-testid=version-card][data-version=v002] a.strong-link").click()
+    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    lane = page.get_by_test_id("lane-producer")
+    lane.get_by_role("button", name="Approve").click()
+    page.locator("[data-testid=lane-producer][data-state=approved]").wait_for()
+    producer.shot("12-producer-approved")
+    producer.sign_out()
+
+    # ---------------------------------------------------------------- agent: approves Ava Reyes's use
+    agent = session_factory()
+    page = agent.page
+    agent.sign_in(AGENT)
+    page.get_by_role("link", name="Likeness uses").click()
+    row = page.locator("[data-testid=use-row][data-state=pending_review]", has_text="Ava Reyes")
+    row.first.wait_for()
+    agent.shot("13-agency-queue")
+    row.first.get_by_role("button", name="Review").click()
+    review = page.get_by_test_id("use-review")
+    review.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    agent.shot("14-agency-review")
+    review.get_by_role("button", name="Approve use").click()
+    page.get_by_label("State").select_option("approved")
+    page.locator("[data-testid=use-row][data-state=approved]", has_text="Ava Reyes").first.wait_for()
+    agent.shot("15-agency-approved")
