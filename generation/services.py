@@ -41,9 +41,13 @@ from generation.selectors import active_profiles, default_profile
 from projects.access import require_project_role
 from projects.models import Project, Shot, Version
 from projects.services import create_version
+from rights import policy as consent_policy
+from rights import selectors as rights_selectors
+from rights import services as rights_services
+from rights.models import UseType
 from studio.audit import services as audit
 from studio.exceptions import Conflict
-from studio.realtime.publish import publish
+from studio.realtime.publish import notify_user, publish
 from studio.tenancy.models import Role
 
 log = logging.getLogger(__name__)
@@ -210,7 +214,8 @@ def _check_seed(seed: int | None, count: int) -> str | None:
 
 def _check_init_image(profile: ModelProfile, init_image) -> str | None:
     if profile.kind == ModelProfile.Kind.IMAGE_TO_VIDEO and init_image is None:
-        return f"Model '{profile.name}' is image-to-video: send an init_image (PNG or JPEG) as multipart form data."
+        return (f"Model '{profile.name}' is image-to-video: send an init_image (PNG or JPEG) as multipart form data, "
+                "or a likeness_asset (a talent's reference image) by id.")
     if profile.kind == ModelProfile.Kind.TEXT_TO_VIDEO and init_image is not None:
         i2v = list(active_profiles().filter(kind=ModelProfile.Kind.IMAGE_TO_VIDEO).values_list("name", flat=True))
         hint = f"choose an image-to-video model ({', '.join(i2v)})" if i2v else "no image-to-video model is registered yet"
@@ -235,12 +240,17 @@ def submit_generation(
     init_image=None,
     count: int = 1,
     cast: Iterable = (),
+    use_type: str = UseType.DIGITAL_REPLICA.value,
+    likeness_asset=None,
 ) -> list[GenerationJob]:
     """Queue `count` renders of `shot` (seeds seed, seed+1, … or random ones), validated against the model.
 
     Raises 404 when the caller cannot see the project, 403 for a role that may not render (client
-    reviewers), 400 naming every invalid field with its nearest valid value. Nothing is written
-    unless everything is valid; the render tasks are sent after commit.
+    reviewers), 400 naming every invalid field with its nearest valid value, and 403 with the
+    consent policy's reasons when the cast or a talent named in the prompts is not covered (the
+    denial is audited; nothing is queued). Nothing is written unless everything is valid; the render
+    tasks are sent after commit. `likeness_asset` (image-to-video models): a talent's reference
+    image, used instead of an uploaded `init_image`; its talent joins the cast.
     """
     project: Project = shot.project
     require_project_role(user=actor, project=project, roles=SUBMIT_ROLES, action="submit generations")
@@ -264,11 +274,29 @@ def submit_generation(
         ]
     elif message := _check_seed(seed, count):
         errors["seed"] = [message]
-    if message := _check_init_image(profile, init_image):
+    asset = None
+    if likeness_asset is not None:
+        asset = rights_selectors.asset_for_studio(asset_id=getattr(likeness_asset, "pk", likeness_asset), studio=project.organization)
+        if asset is None:
+            errors["likeness_asset"] = [
+                "No likeness asset with this id is available to your studio: pick one from the talent's assets while "
+                "your studio holds an active consent grant for that talent."
+            ]
+        elif profile.kind != ModelProfile.Kind.IMAGE_TO_VIDEO:
+            errors["likeness_asset"] = [
+                f"Model '{profile.name}' is text-to-video and takes no reference image; choose an image-to-video model."
+            ]
+        elif init_image is not None:
+            errors["likeness_asset"] = ["Send either an init_image or a likeness_asset as the first frame, not both."]
+    if "likeness_asset" not in errors and (message := _check_init_image(profile, init_image if asset is None else asset)):
         errors["init_image"] = [message]
     cast_ids = [str(c.pk if hasattr(c, "pk") else c) for c in cast]
+    if asset is not None and str(asset.talent_id) not in cast_ids:
+        cast_ids.append(str(asset.talent_id))  # conditioning on a talent's likeness casts them
     if len(cast_ids) > constraints.MAX_CAST:
         errors["cast"] = [f"At most {constraints.MAX_CAST} talent may be cast in one render; {len(cast_ids)} were sent."]
+    if use_type not in UseType.values:
+        errors["use_type"] = [f"Unknown use type '{use_type}'. Use one of: {', '.join(UseType.values)}."]
     if errors:
         raise ValidationError(errors)
 
@@ -279,8 +307,13 @@ def submit_generation(
                    "Wait for some to finish, or cancel some, then submit again."
         )
 
-    # Rights (issue 5): the consent policy check for `cast` and the prompts goes here, before the
-    # transaction that writes the jobs (rights.policy.check_generation(..., purpose="generation")).
+    # Consent: the cast and every talent named in the prompts must be covered. Checked before the
+    # transaction that writes the jobs, so that a denial's audit events are not rolled back with it.
+    consent = consent_policy.check_generation(
+        studio=project.organization, project=project, cast=cast_ids, prompt=prompt, negative_prompt=params.negative_prompt,
+        use_type=use_type, actor=actor,
+    )
+    consent.raise_unless_permitted()
 
     seeds = [seed + i for i in range(count)] if seed is not None else [secrets.randbelow(RANDOM_SEED_RANGE) for _ in range(count)]
     batch_id = uuid.uuid4()
@@ -288,8 +321,10 @@ def submit_generation(
     parameters = {
         "frames": params.frames, "width": params.width, "height": params.height,
         "fps": f"{params.fps.numerator}/{params.fps.denominator}", "steps": params.steps, "guidance": params.guidance,
-        "max_sequence_length": profile.max_sequence_length, "init_image": init_image is not None,
+        "max_sequence_length": profile.max_sequence_length, "init_image": init_image is not None, "use_type": use_type,
     }
+    if asset is not None:
+        parameters["likeness_asset"] = str(asset.pk)
     jobs: list[GenerationJob] = []
     with transaction.atomic():
         stored_image_name = ""
@@ -309,9 +344,11 @@ def submit_generation(
                 else:
                     job.init_image.name = stored_image_name
             job.save(force_insert=True)
+            rights_services.record_likeness_uses(decision=consent, job_id=job.id, shot=shot, actor=actor)
             audit.record(
                 organization=project.organization, actor=actor, action="generation.submitted", target=job,
-                data={"shot": shot.code, "model": profile.name, "seed": job_seed, "batch": str(batch_id), **parameters},
+                data={"shot": shot.code, "model": profile.name, "seed": job_seed, "batch": str(batch_id), **parameters,
+                      "cast": cast_ids, "consent": consent.outcome, "policy_version": consent.policy_version},
             )
             _publish_state(job)
             _enqueue(job)
@@ -543,11 +580,18 @@ def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timing
     last step still wins (no version).
     """
     with transaction.atomic():
+        # The job's likeness uses are locked before the job row: the order a revocation takes them in.
+        uses = rights_services.lock_job_uses(job_id=job_id)
         job = _owned(job_id, attempt)
         if job is None:
             return None
         if job.cancel_requested:
             _mark_cancelled(job, note="cancel requested before the version was stored", timings=timings)
+            return None
+        stopped = [u for u in uses if u.state == u.State.INVALIDATED]
+        if stopped:
+            # The grant stopped covering the render after it started: no version.
+            _mark_cancelled(job, note=f"consent stopped covering the render: {stopped[0].invalidated_reason}", timings=timings)
             return None
         existing = job.version or Version.objects.filter(shot_id=job.shot_id, lineage__job=str(job.id)).first()
         if existing is None:
@@ -557,6 +601,8 @@ def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timing
                     original_name=_version_file_name(job), lineage=lineage, frame_count=job.frames, fps=(job.fps_num, job.fps_den),
                     size=(job.width, job.height),
                 )
+        if uses:
+            rights_services.attach_version(job_id=job.id, version=existing)
         timings["store"] = round(time.perf_counter() - store_started, 4)
         timings["total"] = round(timings.get("total", 0.0) + timings["store"], 4)
         job.version = existing
@@ -569,6 +615,71 @@ def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timing
         )
         _publish_state(job)
     return existing
+
+
+# --------------------------------------------------------------------------- consent
+def consent_denial_at_render(*, job: GenerationJob) -> str | None:
+    """The render really starts now: ask the consent policy again (`purpose="render"`), with the
+    moment of rendering. None when it may go ahead; otherwise the reason to fail the attempt with
+    (the denial is audited by the policy)."""
+    project = Project.objects.select_related("organization").get(pk=job.project_id)
+    decision = consent_policy.check_generation(
+        studio=project.organization, project=project, cast=job.cast, prompt=job.prompt, negative_prompt=job.negative_prompt,
+        use_type=(job.parameters or {}).get("use_type") or UseType.DIGITAL_REPLICA.value, purpose="render",
+        actor_label=f"render worker {job.worker}".strip(),
+    )
+    if decision.permits:
+        return None
+    return f"Consent no longer covers this render, checked when it started. {decision.summary()}"[:4000]
+
+
+def likeness_image_for_render(*, job: GenerationJob):
+    """The talent reference image of an image-to-video job, read through the consent policy (raises
+    `rights.policy.PolicyDenied` when its grant does not cover this render now)."""
+    asset_id = (job.parameters or {}).get("likeness_asset")
+    if not asset_id:
+        return None
+    project = Project.objects.select_related("organization").get(pk=job.project_id)
+    return rights_selectors.asset_for_render(
+        asset_id=asset_id, studio=project.organization, project=project,
+        use_type=(job.parameters or {}).get("use_type") or UseType.DIGITAL_REPLICA.value,
+        actor_label=f"render worker {job.worker}".strip(),
+    )
+
+
+def cancel_jobs_for_consent(*, job_ids: Iterable, reason: str, cause: str, grant_id=None) -> list[GenerationJob]:
+    """A consent grant stopped covering these jobs (`rights.signals.grant_stopped_covering`): queued
+    ones are cancelled at once; running ones get a cancel request and stop at their next denoising
+    step (no version). The job shows why (`error`), each is audited and published, and its submitter
+    is notified. Runs in the transaction that changed the grant."""
+    ids = sorted({str(j) for j in job_ids})
+    if not ids:
+        return []
+    now = timezone.now()
+    jobs = list(
+        GenerationJob.objects.select_for_update(of=("self",)).select_related("model", "project__organization")
+        .filter(pk__in=ids, state__in=GenerationJob.ACTIVE_STATES).order_by("pk")
+    )
+    for job in jobs:
+        job.cancel_requested, job.cancel_requested_at = True, job.cancel_requested_at or now
+        job.error = f"Cancelled: {reason}"[:4000]
+        if job.state == State.QUEUED:
+            job.state, job.finished_at = State.CANCELLED, now
+            action = "generation.cancelled"
+        else:
+            action = "generation.cancel_requested"
+        job.save(update_fields=["cancel_requested", "cancel_requested_at", "error", "state", "finished_at", "updated_at"])
+        audit.record(
+            organization=job.project.organization, actor_label=f"consent {cause}", action=action, target=job,
+            data={"state": job.state, "reason": reason, "cause": cause, "grant": str(grant_id) if grant_id else None},
+        )
+        _publish_state(job)
+        if job.created_by_id:
+            notify_user(
+                user_id=job.created_by_id, type="generation.cancelled", project_id=job.project_id,
+                data={"job": str(job.id), "shot": str(job.shot_id), "state": job.state, "reason": reason},
+            )
+    return jobs
 
 
 def reap_stale_jobs(*, stale_after: timedelta | None = None, max_runtime: timedelta | None = None) -> dict[str, int]:
@@ -616,6 +727,7 @@ def reap_stale_jobs(*, stale_after: timedelta | None = None, max_runtime: timede
 
 __all__ = [
     "CANCEL_ANY_ROLES", "SUBMIT_ROLES", "JobLost", "UnsupportedModelFolder", "WorkerIdentity", "cancel_generation",
-    "complete_attempt", "ensure_demo_profile", "fail_attempt", "finish_cancelled", "heartbeat", "reap_stale_jobs",
-    "record_progress", "register_model_profile", "start_attempt", "submit_generation",
+    "cancel_jobs_for_consent", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "fail_attempt",
+    "finish_cancelled", "heartbeat", "likeness_image_for_render", "reap_stale_jobs", "record_progress", "register_model_profile",
+    "start_attempt", "submit_generation",
 ]

@@ -23,6 +23,7 @@ from django.db import connection
 
 from generation import services
 from generation.models import GenerationJob
+from rights.policy import PolicyDenied
 from studio.realtime.publish import publish_progress
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,19 @@ def render_generation(self, job_id: str) -> str:
     beat = Heartbeat(job_id=job.id, attempt=attempt, interval=settings.GENERATION_HEARTBEAT_SECONDS)
     beat.start()
     try:
-        # Rights (issue 5): re-check consent now that the render really happens
-        # (rights.policy.check_generation(..., purpose="render")); on denial, fail_attempt and return.
+        # Consent is checked again now that the render really happens (a grant may have lapsed, or a
+        # talent named in the prompt been registered, since the job was queued).
+        denial = services.consent_denial_at_render(job=job)
+        if denial is not None:
+            timings["total"] = round(time.perf_counter() - task_started, 4)
+            services.fail_attempt(job_id=job.id, attempt=attempt, error=denial, timings=timings)
+            return "denied"
         return _render(job, attempt=attempt, beat=beat, timings=timings, task_started=task_started, worker=me)
+    except PolicyDenied as denied:  # the likeness reference image was refused at read time
+        timings["total"] = round(time.perf_counter() - task_started, 4)
+        error = f"Consent does not cover this render. {denied.decision.summary()}"[:4000]
+        services.fail_attempt(job_id=job.id, attempt=attempt, error=error, timings=timings)
+        return "denied"
     except GenerationCancelled:
         timings["total"] = round(time.perf_counter() - task_started, 4)
         services.finish_cancelled(job_id=job.id, attempt=attempt, timings=timings)
@@ -123,10 +134,12 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
             raise GenerationCancelled(f"cancelled after step {step}/{total}")
 
     image = None
-    if job.init_image:
+    asset = services.likeness_image_for_render(job=job)  # through the consent policy; None without one
+    source = asset.file if asset is not None else (job.init_image if job.init_image else None)
+    if source is not None:
         from PIL import Image
 
-        with job.init_image.open("rb") as handle:
+        with source.open("rb") as handle:
             image = Image.open(handle).convert("RGB").resize((job.width, job.height))
     request = runner.RenderRequest(
         prompt=job.prompt, negative_prompt=job.negative_prompt, seed=job.seed, frames=job.frames, width=job.width,
@@ -171,6 +184,8 @@ def _lineage(job: GenerationJob, *, spec, worker, timings: dict) -> dict:
         "parameters": {**job.parameters, "frames": job.frames, "width": job.width, "height": job.height,
                        "fps": f"{job.fps_num}/{job.fps_den}", "steps": job.steps, "guidance": job.guidance},
         "cast": job.cast,
+        "use_type": (job.parameters or {}).get("use_type") or "digital_replica",
+        "likeness_asset": (job.parameters or {}).get("likeness_asset"),
         "timings": dict(timings),
         "runtime": {"device": spec.device, "dtype": spec.dtype, "worker": str(worker), "torch": torch.__version__,
                     "diffusers": diffusers.__version__},

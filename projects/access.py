@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db.models import Q
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -36,7 +37,8 @@ CLIENT_ROLES = frozenset({Role.REVIEWER})
 class ProjectAccess:
     project: Project
     role: str
-    via: str  # "organization" or "project"
+    via: str  # "organization", "project", or "agency" (a talent agency deciding its lane; see projects.lanes)
+    organization_id: UUID | None = None  # for via="agency": the agency the caller decides for
 
     @property
     def is_client(self) -> bool:

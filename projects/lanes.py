@@ -1,27 +1,53 @@
 """Approval lanes: who decides each lane, which lanes a version needs, and the pre-decision check.
 
-`projects.services.decide_approval` is the only writer of decisions; it asks this module three
-things, in this order, inside its transaction:
+`projects.services.decide_approval` is the only entry point for decisions; it asks this module four
+things, in this order:
 
 1. `get_lane(name)` — the lane exists (`LANES` is the registry; a new lane is one entry here);
-2. `lane.authorize(access=..., version=...)` — the caller may decide this lane;
-3. `check_decision_allowed(...)` — the policy checks that must pass before any decision lands
-   (today: an approval needs playable media; the rights issue adds the consent check here).
+2. `access_for_decision(...)` — how the caller reaches the version for this lane (a project role,
+   or, for the `agency` lane, membership of the agency that represents the talent);
+3. `lane.authorize(access=..., version=...)` — the caller may decide this lane;
+4. `check_decision_allowed(...)` — the checks that must pass before any decision lands: an
+   approval needs playable media, and the consent policy (`rights.policy.check_approval`) must
+   allow it (a quarantined version cannot be approved; nor can one whose likeness use the agency
+   has not approved yet when its grant requires per-use approval).
 
-`required_lanes_for(version)` decides which lanes must approve for the version to count as approved
-(today: the project's `required_lanes`; the rights issue adds `agency` when a likeness is used).
+`required_lanes_for(version)` decides which lanes must approve for the version to count as approved:
+the project's `required_lanes`, plus `agency` when the version uses a likeness under a grant that
+requires the agency's approval of each use.
+
+The `agency` lane keeps no `Approval` rows: its decisions *are* the agency's reviews of the
+version's likeness uses (`rights.models.LikenessUse`), recorded by `rights.services.decide_use`
+whether the agency decides through `/versions/{id}/approvals/` or `/likeness-uses/{id}/decide/`,
+so the two can never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
 
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 
-from projects.access import ProjectAccess
+from projects.access import ProjectAccess, access_for
 from studio.exceptions import Conflict
 from studio.tenancy.models import Role
+
+# Who in the representing agency decides its talent's uses.
+AGENCY_DECIDER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.AGENT, Role.LEGAL})
+
+
+@dataclass(frozen=True)
+class LaneDecision:
+    """One decision as the approval summary shows it (an `Approval` row, or an agency's use review)."""
+
+    id: UUID
+    reviewer: object
+    decision: str
+    note: str
+    decided_at: datetime
 
 
 @dataclass(frozen=True)
@@ -33,6 +59,12 @@ class Lane:
     # (access, version) -> bool replaces the role test.
     decider: Callable | None = None
     description: str = ""
+    # Who decides, in words, for lanes decided by someone other than a project role.
+    deciders_label: str = ""
+    # Added by the platform to the versions that need it; a project cannot require it for every version.
+    automatic: bool = False
+    # For lanes whose decisions live elsewhere: version -> (state, [LaneDecision]) replaces the Approval rows.
+    read: Callable | None = None
 
     def may_decide(self, *, access: ProjectAccess, version) -> bool:
         if self.decider is not None:
@@ -41,8 +73,41 @@ class Lane:
 
     def authorize(self, *, access: ProjectAccess, version) -> None:
         if not self.may_decide(access=access, version=version):
-            who = ", ".join(sorted(str(r) for r in self.decider_roles)) or "the lane's designated reviewers"
+            who = self.deciders_label or ", ".join(sorted(str(r) for r in self.decider_roles)) or "the lane's designated reviewers"
             raise PermissionDenied(f"Your role '{access.role}' may not decide the {self.name} lane; it is decided by: {who}.")
+
+
+def _agency_may_decide(access: ProjectAccess, version) -> bool:
+    if access.via != "agency" or access.role not in AGENCY_DECIDER_ROLES or access.organization_id is None:
+        return False
+    from rights.selectors import reviewing_agencies_for_version
+
+    return any(agency.pk == access.organization_id for agency in reviewing_agencies_for_version(version=version))
+
+
+def _agency_lane(version) -> tuple[str, list[LaneDecision]]:
+    """The agency lane from the version's likeness uses that need the agency's approval: changes
+    requested when any was rejected, approved when all were approved, else pending."""
+    from rights.models import LikenessUse
+    from rights.selectors import review_uses_for_version
+
+    uses = review_uses_for_version(version=version)
+    states = {use.state for use in uses}
+    if LikenessUse.State.REJECTED in states:
+        state = "changes_requested"
+    elif uses and states == {LikenessUse.State.APPROVED}:
+        state = "approved"
+    else:
+        state = "pending"
+    decisions = [
+        LaneDecision(
+            id=use.pk, reviewer=use.decided_by, note=use.decision_note, decided_at=use.decided_at,
+            decision="approved" if use.state == LikenessUse.State.APPROVED else "changes_requested",
+        )
+        for use in uses
+        if use.decided_by_id is not None and use.decided_at is not None and use.state != LikenessUse.State.PENDING_REVIEW
+    ]
+    return state, sorted(decisions, key=lambda d: d.decided_at)
 
 
 LANES: dict[str, Lane] = {
@@ -58,6 +123,15 @@ LANES: dict[str, Lane] = {
         decider_roles=frozenset({Role.REVIEWER}),
         description="Client reviewers added to the project.",
     ),
+    "agency": Lane(
+        name="agency",
+        label="Talent agency",
+        decider=_agency_may_decide,
+        deciders_label="the agency that represents the talent whose likeness the version uses (owner, admin, agent or legal)",
+        description="Added to versions that use a talent's likeness under a grant requiring the agency's approval of each use.",
+        automatic=True,
+        read=_agency_lane,
+    ),
 }
 
 # The producer lane can never be dropped from a project's required lanes.
@@ -72,20 +146,63 @@ def lane_names() -> list[str]:
     return list(LANES)
 
 
+def project_lane_names() -> list[str]:
+    """Lanes a project may require of every version (automatic lanes are added where they apply)."""
+    return [name for name, lane in LANES.items() if not lane.automatic]
+
+
 def required_lanes_for(version) -> list[str]:
     """The lanes that must all approve `version`, in registry order."""
+    from rights.selectors import reviewing_agencies_for_version
+
     required = set(version.project.required_lanes or []) | set(ALWAYS_REQUIRED)
+    required -= {name for name, lane in LANES.items() if lane.automatic}
+    if reviewing_agencies_for_version(version=version):
+        required.add("agency")
     return [name for name in LANES if name in required]
 
 
-def check_decision_allowed(*, version, lane: Lane, decision: str, access: ProjectAccess) -> None:
-    """Policy checks before a decision is stored. Raise to refuse; nothing is written then.
+def access_for_decision(*, lane: Lane, user, version) -> ProjectAccess:
+    """How `user` reaches `version` to decide `lane`; 404 when they cannot see it at all.
 
-    The consent check of the rights issue (`rights.policy.check_approval`) is called from here.
+    For the agency lane, a member of an agency reviewing the version decides as that agency (even
+    if they also belong to the studio); anyone else is judged by their project role.
+    """
+    if lane.name == "agency":
+        from rights.selectors import reviewing_agencies_for_version
+        from studio.tenancy.models import Membership
+
+        agencies = [a.pk for a in reviewing_agencies_for_version(version=version)]
+        membership = (
+            Membership.objects.filter(user=user, organization_id__in=agencies).order_by("organization__name").first()
+            if agencies and getattr(user, "is_authenticated", False) else None
+        )
+        if membership is not None:
+            return ProjectAccess(project=version.project, role=membership.role, via="agency", organization_id=membership.organization_id)
+    access = access_for(user=user, project=version.project)
+    if access is None:
+        raise NotFound("Not found.")
+    return access
+
+
+def check_decision_allowed(*, version, lane: Lane, decision: str, access: ProjectAccess) -> None:
+    """Checks before a decision is stored. Raise to refuse; nothing is written then.
+
+    Approving needs the consent policy's `allow` (`rights.policy.check_approval`, run without
+    auditing: the caller audits a refusal after its transaction is rolled back) and then playable
+    media. The agency approving the very uses it reviews is refused only for a consent *denial*, not
+    for its own pending review. Sending a version back is always possible.
     """
     from projects.models import Approval, Version
+    from rights import policy
 
-    if decision == Approval.Decision.APPROVED and version.processing_status != Version.Processing.READY:
+    if decision != Approval.Decision.APPROVED:
+        return
+    # Consent first: a quarantined or unconsented version is refused with its reasons whatever its media.
+    consent = policy.check_approval(version=version, audit=False)
+    if not consent.permits and not (lane.name == "agency" and consent.outcome == policy.NEEDS_AGENCY_REVIEW):
+        raise policy.PolicyDenied(consent)
+    if version.processing_status != Version.Processing.READY:
         if version.processing_status == Version.Processing.FAILED:
             raise Conflict(
                 f"{version.label} cannot be approved: its media failed to process ({version.failure_reason or 'unknown reason'}). "

@@ -198,6 +198,10 @@ class Version(models.Model):
     processing_status = models.CharField(max_length=16, choices=Processing.choices, default=Processing.PROCESSING)
     failure_reason = models.TextField(blank=True)
     approval_status = models.CharField(max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    # Set when a consent grant the version's likeness use relied on stopped covering it (suspended,
+    # revoked, expired): it cannot be approved, exported or delivered until the grant covers it again.
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    quarantine_reason = models.TextField(blank=True, help_text="Why the version is quarantined (the grant's change and its reason).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -218,6 +222,10 @@ class Version(models.Model):
         if not self.fps_num or not self.fps_den:
             return None
         return Fraction(self.fps_num, self.fps_den)
+
+    @property
+    def is_quarantined(self) -> bool:
+        return self.quarantined_at is not None
 
     @property
     def last_frame(self) -> int | None:

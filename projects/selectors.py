@@ -159,17 +159,38 @@ def visible_comments_filter(*, user) -> Q:
     return Q(internal=False) | internal_rows_q(user=user)
 
 
-def approval_summary(version: Version) -> dict:
-    """The version's approval status, its required lanes and every lane's decisions."""
+def approval_summary(version: Version, *, agency_ids: set | None = None) -> dict:
+    """The version's approval status, its required lanes, every lane's decisions, and what the consent
+    policy says about approving it (quarantine, the agency's pending review, denials with reasons).
+
+    `agency_ids`: the caller reaches the version only as the agency representing a talent it uses;
+    they see the lanes' states but the decisions of the agency lane only, and only the consent
+    reasons about their own talent (nothing else of the studio).
+    """
     from projects import lanes
     from projects.services import lane_states
+    from rights import policy
 
     approvals = list(Approval.objects.filter(version=version).select_related("reviewer").order_by("decided_at"))
     status, states = lane_states(version, approvals)
+    consent = policy.check_approval(version=version, audit=False)
+    reasons, reviews = list(consent.reasons), list(consent.reviews)
+    if agency_ids is not None:
+        wanted = {str(a) for a in agency_ids}
+        reasons = [r for r in reasons if r.agency_id in wanted]
+        reviews = [r for r in reviews if r.agency_id in wanted]
     return {
         "version": version.id,
         "status": status,
-        "required_lanes": lanes.required_lanes_for(version),
+        "required_lanes": [s.lane for s in states if s.required],
+        "quarantined": version.quarantined_at is not None,
+        "quarantine_reason": version.quarantine_reason if agency_ids is None or reasons else "",
+        "consent": {
+            "outcome": consent.outcome,
+            "summary": consent.summary() if agency_ids is None else "",
+            "reasons": [r.as_dict() for r in reasons],
+            "reviews": [r.as_dict() for r in reviews],
+        },
         "lanes": [
             {
                 "lane": s.lane,
@@ -185,7 +206,9 @@ def approval_summary(version: Version) -> dict:
                         "decided_at": d.decided_at,
                     }
                     for d in s.decisions
-                ],
+                ]
+                if agency_ids is None or lanes.LANES[s.lane].automatic
+                else [],
             }
             for s in states
         ],

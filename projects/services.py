@@ -49,6 +49,8 @@ from projects.models import (
     version_media_dir,
     version_upload_to,
 )
+from rights import policy as consent_policy
+from rights.policy import PolicyDenied
 from studio.audit import services as audit
 from studio.exceptions import Conflict
 from studio.realtime.publish import notify_user, publish
@@ -155,11 +157,18 @@ def _frames(frame_in, frame_out) -> tuple[int | None, int | None]:
 
 
 def _required_lanes(value) -> list[str]:
+    names = lane_registry.project_lane_names()
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ValidationError({"required_lanes": [f"Give a list of lane names from: {', '.join(lane_registry.lane_names())}."]})
+        raise ValidationError({"required_lanes": [f"Give a list of lane names from: {', '.join(names)}."]})
+    automatic = [v for v in value if lane_registry.get_lane(v) is not None and lane_registry.get_lane(v).automatic]
+    if automatic:
+        raise ValidationError({"required_lanes": [
+            f"The {', '.join(automatic)} lane is added automatically to the versions that need it (a likeness used under a "
+            f"grant requiring the agency's approval); leave it out. Use: {', '.join(names)}."
+        ]})
     unknown = [v for v in value if lane_registry.get_lane(v) is None]
     if unknown:
-        raise ValidationError({"required_lanes": [f"Unknown lane(s) {', '.join(unknown)}; use: {', '.join(lane_registry.lane_names())}."]})
+        raise ValidationError({"required_lanes": [f"Unknown lane(s) {', '.join(unknown)}; use: {', '.join(names)}."]})
     missing = [lane for lane in lane_registry.ALWAYS_REQUIRED if lane not in value]
     if missing:
         raise ValidationError(
@@ -1268,6 +1277,14 @@ def lane_states(version: Version, approvals: Iterable[Approval]) -> tuple[str, l
         by_lane.setdefault(approval.lane, []).append(approval)
     states = []
     for name in lane_registry.lane_names():
+        lane = lane_registry.LANES[name]
+        if lane.read is not None:
+            # Decisions kept elsewhere (the agency's reviews of likeness uses); shown only where the lane applies.
+            if name not in required:
+                continue
+            state, decisions = lane.read(version)
+            states.append(LaneState(lane=name, required=True, state=state, decisions=decisions))
+            continue
         decisions = by_lane.get(name, [])
         kinds = {d.decision for d in decisions}
         if Approval.Decision.CHANGES_REQUESTED in kinds:
@@ -1277,7 +1294,8 @@ def lane_states(version: Version, approvals: Iterable[Approval]) -> tuple[str, l
         else:
             state = "pending"
         states.append(LaneState(lane=name, required=name in required, state=state, decisions=decisions))
-    if all(s.state == "approved" for s in states if s.required):
+    if version.quarantined_at is None and all(s.state == "approved" for s in states if s.required):
+        # A quarantined version (its likeness grant stopped covering it) is never approved.
         overall = Version.ApprovalStatus.APPROVED
     elif any(s.state == "changes_requested" for s in states):
         overall = Version.ApprovalStatus.CHANGES_REQUESTED
@@ -1354,7 +1372,72 @@ def decide_approval(*, actor: User, version: Version, lane: str, decision: str, 
     note = _text(note, field="note", max_length=10_000)
     if decision == Approval.Decision.CHANGES_REQUESTED and not note:
         raise ValidationError({"note": ["Say what needs to change: a note is required when requesting changes."]})
-    access = perms.project_access(user=actor, project=version.project)
+    access = lane_registry.access_for_decision(lane=lane_def, user=actor, version=version)
+    try:
+        if lane_def.read is not None:
+            return _decide_agency_lane(actor=actor, access=access, lane_def=lane_def, version=version, decision=decision, note=note)
+        return _store_decision(actor=actor, access=access, lane_def=lane_def, version=version, decision=decision, note=note)
+    except PolicyDenied as refused:
+        # The check ran inside the rolled-back transaction without auditing; the refusal is audited now.
+        _audit_refusal(actor=actor, version=version, lane=lane_def.name, decision=decision, refused=refused)
+        raise
+
+
+def _audit_refusal(*, actor: User, version: Version, lane: str, decision: str, refused: PolicyDenied) -> None:
+    consent = refused.decision
+    if consent.denied:
+        consent_policy.audit_denial(decision=consent, actor=actor)
+        return
+    with transaction.atomic():
+        audit.record(
+            organization=version.project.organization,
+            actor=actor,
+            action="approval.refused",
+            target=version,
+            data={
+                "shot": version.shot.code,
+                "version": version.label,
+                "lane": lane,
+                "decision": decision,
+                "outcome": consent.outcome,
+                "policy_version": consent.policy_version,
+                "reviews": [r.as_dict() for r in consent.reviews],
+            },
+        )
+
+
+def _decide_agency_lane(*, actor: User, access, lane_def, version: Version, decision: str, note: str) -> Version:
+    """The agency lane: the representing agency approves or rejects its talent's pending uses in the
+    version (`rights.services.decide_use`); the `likeness_use_decided` receiver then restates the
+    version, audits `approval.decided` and publishes, exactly as for a decision made on
+    `/likeness-uses/{id}/decide/`. The use rows are locked before the version (the order a
+    revocation takes them in)."""
+    from rights import selectors as rights_selectors
+    from rights import services as rights_services
+
+    version = Version.objects.select_related("shot", "project__organization").get(pk=version.pk)
+    lane_def.authorize(access=access, version=version)
+    lane_registry.check_decision_allowed(version=version, lane=lane_def, decision=decision, access=access)
+    with transaction.atomic():
+        uses = rights_selectors.pending_reviews_for_agency(version=version, agency_id=access.organization_id)
+        if not uses:
+            reviewed = rights_selectors.review_uses_for_version(version=version)
+            mine = [u for u in reviewed if u.talent.organization_id == access.organization_id]
+            invalidated = [u for u in mine if u.state == "invalidated"]
+            if invalidated:
+                raise Conflict(f"{version.label} is quarantined ({invalidated[0].invalidated_reason}); there is nothing to decide.")
+            states = ", ".join(sorted({f"{u.talent.name}: {u.state}" for u in mine})) or "none"
+            raise Conflict(
+                f"No use in {version.label} awaits your agency's review ({states}). Decisions are final; revoke or suspend "
+                "the grant to stop further use."
+            )
+        verb = "approve" if decision == Approval.Decision.APPROVED else "reject"
+        for use in uses:
+            rights_services.decide_use(actor=actor, use=use, decision=verb, note=note)
+    return Version.objects.select_related("shot", "project__organization").get(pk=version.pk)
+
+
+def _store_decision(*, actor: User, access, lane_def, version: Version, decision: str, note: str) -> Version:
     with transaction.atomic():
         version = Version.objects.select_for_update().select_related("shot", "project__organization").get(pk=version.pk)
         lane_def.authorize(access=access, version=version)
@@ -1401,6 +1484,159 @@ def decide_approval(*, actor: User, version: Version, lane: str, decision: str, 
         if shot_change is not None:
             _publish_shot(shot_change, "approval", retake_count=shot_change.retake_count, version=str(version.id))
     return version
+
+
+def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> Version | None:
+    """The agency decided one likeness use (`rights.signals.likeness_use_decided`): restate the
+    `agency` lane of the use's version, audit it as an approval decision and publish it. Runs in the
+    agency's transaction; the use row is already locked, the version is locked after it."""
+    if use.version_id is None:
+        return None  # the render has not produced its version yet; the lane reads the use once it has
+    version = Version.objects.select_for_update().select_related("shot", "project__organization").get(pk=use.version_id)
+    lane_decision = Approval.Decision.APPROVED if decision == "approve" else Approval.Decision.CHANGES_REQUESTED
+    role = Membership.objects.filter(user=actor, organization_id=use.talent.organization_id).values_list("role", flat=True).first()
+    before = version.approval_status
+    after, _ = lane_states(version, Approval.objects.filter(version=version))
+    shot_change = _restate_version(version, before, after)
+    audit.record(
+        organization=version.project.organization,
+        actor=actor,
+        action="approval.decided",
+        target=version,
+        data={
+            "shot": version.shot.code,
+            "version": version.label,
+            "lane": "agency",
+            "decision": lane_decision,
+            "note": note,
+            "role": role,
+            "agency": {"id": str(use.talent.organization_id), "name": use.talent.organization.name},
+            "talent": {"id": str(use.talent_id), "name": use.talent.name},
+            "use": str(use.pk),
+            "status": [before, after],
+            "replaced_previous": False,
+        },
+    )
+    publish(
+        type="approval.decided",
+        project_id=version.project_id,
+        data={
+            "version": str(version.id),
+            "shot": str(version.shot_id),
+            "lane": "agency",
+            "decision": lane_decision,
+            "reviewer": str(actor.pk),
+            "approval_status": after,
+            "note": note[:1000],
+        },
+    )
+    if shot_change is not None:
+        _publish_shot(shot_change, "approval", retake_count=shot_change.retake_count, version=str(version.id))
+    return version
+
+
+# ---------------------------------------------------------------- consent quarantine
+
+
+def quarantine_versions(*, version_ids: Iterable, reason: str, cause: str, grant_id=None, actor: User | None = None) -> list[Version]:
+    """Versions whose likeness grant stopped covering them (`rights.signals.grant_stopped_covering`):
+    they cannot be approved, exported or delivered, and show why. An approved one falls back to
+    pending (its shot back to review). Audited, published (`version.updated`, change `quarantined`)
+    and the version's author is notified. Runs in the transaction that changed the grant."""
+    ids = sorted({str(v) for v in version_ids})
+    if not ids:
+        return []
+    now = timezone.now()
+    changed: list[Version] = []
+    versions = Version.objects.select_for_update(of=("self",)).select_related("shot", "project__organization").filter(pk__in=ids)
+    for version in versions.order_by("pk"):
+        first = version.quarantined_at is None
+        version.quarantined_at = version.quarantined_at or now
+        version.quarantine_reason = reason[:4000]
+        version.save(update_fields=["quarantined_at", "quarantine_reason", "updated_at"])
+        before = version.approval_status
+        after, _ = lane_states(version, Approval.objects.filter(version=version))
+        shot_change = _restate_version(version, before, after)
+        audit.record(
+            organization=version.project.organization,
+            actor=actor,
+            actor_label="" if actor else f"consent {cause}",
+            action="version.quarantined",
+            target=version,
+            data={"shot": version.shot.code, "version": version.label, "cause": cause, "reason": reason,
+                  "grant": str(grant_id) if grant_id else None, "status": [before, after], "already_quarantined": not first},
+        )
+        _publish_quarantine(version, change="quarantined", approval_status=after)
+        if shot_change is not None:
+            _publish_shot(shot_change, "approval", retake_count=shot_change.retake_count, version=str(version.id))
+        if version.created_by_id:
+            notify_user(
+                user_id=version.created_by_id, type="version.quarantined", project_id=version.project_id,
+                data={"version": str(version.id), "shot": version.shot.code, "label": version.label, "reason": reason},
+            )
+        changed.append(version)
+    return changed
+
+
+def release_versions(*, version_ids: Iterable, actor: User | None = None, note: str = "") -> list[Version]:
+    """A suspended grant was resumed (`rights.signals.grant_resumed_covering`): versions with no
+    likeness use left invalidated leave quarantine (their approvals count again); the others keep it,
+    with the remaining reason."""
+    from rights import selectors as rights_selectors
+
+    ids = sorted({str(v) for v in version_ids})
+    released: list[Version] = []
+    versions = Version.objects.select_for_update(of=("self",)).select_related("shot", "project__organization").filter(
+        pk__in=ids, quarantined_at__isnull=False
+    )
+    for version in versions.order_by("pk"):
+        remaining = rights_selectors.invalidated_uses_for_version(version=version)
+        if remaining:
+            version.quarantine_reason = remaining[0].invalidated_reason
+            version.save(update_fields=["quarantine_reason", "updated_at"])
+            continue
+        previous = version.quarantine_reason
+        version.quarantined_at, version.quarantine_reason = None, ""
+        version.save(update_fields=["quarantined_at", "quarantine_reason", "updated_at"])
+        before = version.approval_status
+        after, _ = lane_states(version, Approval.objects.filter(version=version))
+        shot_change = _restate_version(version, before, after)
+        audit.record(
+            organization=version.project.organization,
+            actor=actor,
+            actor_label="" if actor else "consent resumed",
+            action="version.released",
+            target=version,
+            data={"shot": version.shot.code, "version": version.label, "was": previous, "note": note, "status": [before, after]},
+        )
+        _publish_quarantine(version, change="released", approval_status=after)
+        if shot_change is not None:
+            _publish_shot(shot_change, "approval", retake_count=shot_change.retake_count, version=str(version.id))
+        released.append(version)
+    return released
+
+
+def _publish_quarantine(version: Version, *, change: str, approval_status: str) -> None:
+    # Internal: the reason names the talent and the agency's decision, which client reviewers do not see.
+    publish(
+        type="version.updated",
+        project_id=version.project_id,
+        audience="internal",
+        data={
+            "id": str(version.id),
+            "shot": str(version.shot_id),
+            "change": change,
+            "quarantined": version.quarantined_at is not None,
+            "quarantine_reason": version.quarantine_reason,
+            "approval_status": approval_status,
+        },
+    )
+
+
+def check_delivery(*, version: Version, actor: User) -> None:
+    """Before a version's original leaves the platform: the consent policy must allow delivery
+    (403 with the reasons otherwise; a denial is audited by the policy)."""
+    consent_policy.check_version_use(version=version, purpose="deliver", actor=actor).raise_unless_permitted()
 
 
 # ---------------------------------------------------------------- playlists

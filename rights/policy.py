@@ -1,13 +1,16 @@
 """The one consent policy. Every path that renders, approves, exports or delivers a likeness asks here.
 
-- `check_generation(...)`: before a generation is queued, and again when a worker starts it.
-- `check_version_use(...)`: before a version is approved, exported or delivered.
+- `check_generation(...)`: before a generation is queued (`generation.services.submit_generation`),
+  and again when a worker starts it (`generation.tasks.render_generation`, `purpose="render"`).
+- `check_version_use(...)`: before a version is approved (`check_approval`, from every approval
+  lane: `projects.lanes.check_decision_allowed`) or delivered (the original's download);
+  `check_versions(...)` for a whole cut export at once (same rules, a fixed number of queries).
 
 Both answer a `PolicyDecision`: `allow`, `needs_agency_review` or `deny`, with reasons that name
 the talent and the missing scope. Denials are written to the audit chain of the studio and of
 each agency whose talent was involved (so an agency sees attempted uses of its clients).
 
-Rules (see docs and rights/README in the module docstrings):
+Rules (the consent flow is described in docs/RIGHTS.md):
 
 1. Each cast talent needs a grant of the studio that is `active`, covers the project (or every
    project of the studio), the use type, the moment `at` (valid_from ≤ at < valid_until), and,
@@ -412,10 +415,16 @@ def _decide(
     territory: str | None,
     content_tags: tuple[str, ...],
     skip_talent_ids: set[uuid.UUID] = frozenset(),
+    loaded: tuple[dict, dict] | None = None,
 ) -> tuple[list[Reason], list[Coverage]]:
+    """`loaded`: talents and grants already loaded for several checks at once (a superset is fine:
+    talents neither cast nor named here are skipped)."""
     cast_ids = {_as_uuid(member) for member in cast}
     keys = names.prompt_keys(prompt, negative_prompt)
-    talents, grants = _load(cast_ids=cast_ids - set(skip_talent_ids), keys=keys, studio=studio)
+    if loaded is None:
+        talents, grants = _load(cast_ids=cast_ids - set(skip_talent_ids), keys=keys, studio=studio)
+    else:
+        talents, grants = loaded
     reasons: list[Reason] = []
     covered: list[Coverage] = []
     for talent_id in sorted(cast_ids - set(talents) - set(skip_talent_ids), key=str):
@@ -478,6 +487,7 @@ def check_generation(
             AGENCY_REVIEW_REQUIRED,
             f"{c.talent.name}'s grant requires {c.talent.organization.name} to approve each use.",
             str(c.talent.pk), c.talent.name, c.talent.organization.name, c.via, str(c.grant.pk),
+            agency_id=str(c.talent.organization_id),
         )
         for c in covered
         if c.requires_agency_review
@@ -493,7 +503,9 @@ def check_generation(
     return decision
 
 
-def check_version_use(*, version, purpose: str, at: datetime | None = None, actor=None, actor_label: str = "") -> PolicyDecision:
+def check_version_use(
+    *, version, purpose: str, at: datetime | None = None, actor=None, actor_label: str = "", audit: bool = True
+) -> PolicyDecision:
     """May this version be approved, exported or delivered, as far as likeness consent goes?
 
     Looks at every `LikenessUse` of the version (invalidated → quarantined; rejected by the
@@ -508,12 +520,30 @@ def check_version_use(*, version, purpose: str, at: datetime | None = None, acto
     from projects.models import Project
 
     project = Project.objects.select_related("organization").get(pk=version.project_id)
-    studio = project.organization
     uses = list(
         LikenessUse.objects.filter(version_use_condition(version))
         .select_related("talent__organization", "grant__project")
         .order_by("talent__name", "created_at")
     )
+    decision = _version_decision(version=version, purpose=purpose, at=at, project=project, uses=uses, loaded=None)
+    if decision.denied and audit:
+        _audit_denial(decision=decision, studio=project.organization, project=project, actor=actor, actor_label=actor_label)
+    return decision
+
+
+def _lineage_inputs(version) -> tuple[str, str, list, str]:
+    lineage = version.lineage if isinstance(version.lineage, dict) else {}
+    prompt = str(lineage.get("prompt") or "")[: names.MAX_PROMPT_CHARS]
+    negative = str(lineage.get("negative_prompt") or "")[: names.MAX_PROMPT_CHARS]
+    cast = [c.get("id") if isinstance(c, dict) else c for c in (lineage.get("cast") or []) if c]
+    cast = [c for c in cast if _is_uuid(c)]
+    use_type = lineage.get("use_type") if lineage.get("use_type") in UseType.values else UseType.DIGITAL_REPLICA.value
+    return prompt, negative, cast, use_type
+
+
+def _version_decision(*, version, purpose: str, at: datetime, project, uses: list, loaded: tuple[dict, dict] | None) -> PolicyDecision:
+    """The version check on already loaded uses (and, for batches, talents and grants)."""
+    studio = project.organization
     reasons: list[Reason] = []
     reviews: list[Reason] = []
     covered: list[Coverage] = []
@@ -540,16 +570,10 @@ def check_version_use(*, version, purpose: str, at: datetime | None = None, acto
             reviews.append(Reason(
                 AWAITING_AGENCY_REVIEW, f"{agency} has not yet approved this use of {talent.name}.", **base,
             ))
-    lineage = version.lineage if isinstance(version.lineage, dict) else {}
-    prompt = str(lineage.get("prompt") or "")
-    negative = str(lineage.get("negative_prompt") or "")
-    lineage_cast = [c.get("id") if isinstance(c, dict) else c for c in (lineage.get("cast") or []) if c]
-    lineage_cast = [c for c in lineage_cast if _is_uuid(c)]
-    use_type = lineage.get("use_type") if lineage.get("use_type") in UseType.values else UseType.DIGITAL_REPLICA.value
+    prompt, negative, lineage_cast, use_type = _lineage_inputs(version)
     extra_reasons, extra_covered = _decide(
-        purpose=purpose, studio=studio, project=project, cast=lineage_cast,
-        prompt=prompt[: names.MAX_PROMPT_CHARS], negative_prompt=negative[: names.MAX_PROMPT_CHARS],
-        use_type=use_type, at=at, media=None, territory=None, content_tags=(), skip_talent_ids=seen,
+        purpose=purpose, studio=studio, project=project, cast=lineage_cast, prompt=prompt, negative_prompt=negative,
+        use_type=use_type, at=at, media=None, territory=None, content_tags=(), skip_talent_ids=seen, loaded=loaded,
     )
     reasons.extend(extra_reasons)
     for c in extra_covered:
@@ -558,17 +582,74 @@ def check_version_use(*, version, purpose: str, at: datetime | None = None, acto
             reviews.append(Reason(
                 AWAITING_AGENCY_REVIEW, f"{c.talent.organization.name} has not reviewed any use of {c.talent.name} in this version.",
                 str(c.talent.pk), c.talent.name, c.talent.organization.name, c.via, str(c.grant.pk),
+                agency_id=str(c.talent.organization_id),
             ))
         covered.append(c)
     outcome = DENY if reasons else (NEEDS_AGENCY_REVIEW if reviews else ALLOW)
-    decision = PolicyDecision(
+    return PolicyDecision(
         outcome=outcome, purpose=purpose, studio_id=str(studio.pk), project_id=str(project.pk), at=at,
         reasons=tuple(reasons), reviews=tuple(reviews), covered=tuple(covered),
         prompt=prompt, negative_prompt=negative, extra={"version_id": str(version.pk)},
     )
-    if decision.denied:
-        _audit_denial(decision=decision, studio=studio, project=project, actor=actor, actor_label=actor_label)
-    return decision
+
+
+def check_versions(
+    *, project, versions: Iterable, purpose: str, at: datetime | None = None, actor=None, actor_label: str = ""
+) -> dict[uuid.UUID, PolicyDecision]:
+    """`check_version_use` for many versions of one project at once (a cut export): version id → decision.
+
+    The same rules, loaded in a fixed number of queries whatever the number of versions: the
+    versions' likeness uses, then the cast and every talent named in any of their prompts, then
+    those talents' grants for the studio. Denials are audited as usual.
+    """
+    if purpose not in VERSION_PURPOSES:
+        raise ValueError(f"purpose must be one of {VERSION_PURPOSES}")
+    at = at or timezone.now()
+    versions = list(versions)
+    if any(v.project_id != project.pk for v in versions):
+        raise ValueError("check_versions: every version must belong to the project.")
+    if not versions:
+        return {}
+    from projects.models import Project
+
+    project = Project.objects.select_related("organization").get(pk=project.pk)
+    conditions = Q()
+    for version in versions:
+        conditions |= version_use_condition(version)
+    by_version: dict = defaultdict(list)
+    by_job: dict = defaultdict(list)
+    for use in LikenessUse.objects.filter(conditions).select_related("talent__organization", "grant__project").order_by(
+        "talent__name", "created_at"
+    ):
+        (by_version[use.version_id] if use.version_id else by_job[use.job_id]).append(use)
+    cast_ids: set[uuid.UUID] = set()
+    keys: set[str] = set()
+    for version in versions:
+        prompt, negative, cast, _use_type = _lineage_inputs(version)
+        cast_ids |= {_as_uuid(c) for c in cast}
+        keys |= names.prompt_keys(prompt, negative)
+    loaded = _load(cast_ids=cast_ids, keys=keys, studio=project.organization)
+    out: dict[uuid.UUID, PolicyDecision] = {}
+    for version in versions:
+        uses = list(by_version.get(version.pk, []))
+        job = (version.lineage or {}).get("job") if isinstance(version.lineage, dict) else None
+        if job and _is_uuid(job):
+            uses += by_job.get(uuid.UUID(str(job)), [])
+            uses.sort(key=lambda u: (u.talent.name, u.created_at))
+        decision = _version_decision(version=version, purpose=purpose, at=at, project=project, uses=uses, loaded=loaded)
+        if decision.denied:
+            _audit_denial(decision=decision, studio=project.organization, project=project, actor=actor, actor_label=actor_label)
+        out[version.pk] = decision
+    return out
+
+
+def audit_denial(*, decision: PolicyDecision, actor=None, actor_label: str = "") -> None:
+    """Write a denial to the audit chains (the studio's, and each involved agency's). For callers that
+    ran a check with `audit=False` inside a transaction they then rolled back."""
+    from projects.models import Project
+
+    project = Project.objects.select_related("organization").get(pk=decision.project_id)
+    _audit_denial(decision=decision, studio=project.organization, project=project, actor=actor, actor_label=actor_label)
 
 
 def version_use_condition(version) -> Q:
@@ -613,6 +694,6 @@ def _audit_denial(*, decision: PolicyDecision, studio, project, actor, actor_lab
             )
 
 
-def check_approval(*, version, at: datetime | None = None, actor=None, actor_label: str = "") -> PolicyDecision:
+def check_approval(*, version, at: datetime | None = None, actor=None, actor_label: str = "", audit: bool = True) -> PolicyDecision:
     """`check_version_use(purpose="approve")`, for the approval lanes."""
-    return check_version_use(version=version, purpose="approve", at=at, actor=actor, actor_label=actor_label)
+    return check_version_use(version=version, purpose="approve", at=at, actor=actor, actor_label=actor_label, audit=audit)

@@ -120,3 +120,43 @@ def uses_for_version(*, version) -> list[LikenessUse]:
         .select_related("talent__organization", "grant")
         .order_by("talent__name")
     )
+
+
+def review_uses_for_version(*, version) -> list[LikenessUse]:
+    """The version's likeness uses that need the agency's approval, with who decided them (the
+    `agency` approval lane reads its state and decisions from these)."""
+    return list(
+        LikenessUse.objects.filter(policy.version_use_condition(version), requires_review=True)
+        .select_related("decided_by", "talent__organization")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_reviews_for_agency(*, version, agency_id) -> list[LikenessUse]:
+    """Uses of `agency_id`'s talent in `version` still awaiting that agency's review."""
+    return list(
+        LikenessUse.objects.filter(
+            policy.version_use_condition(version), requires_review=True, talent__organization_id=agency_id,
+            state=LikenessUse.State.PENDING_REVIEW,
+        ).select_related("talent__organization").order_by("created_at", "pk")
+    )
+
+
+def asset_for_studio(*, asset_id, studio: Organization) -> LikenessAsset | None:
+    """A likeness asset a studio may pick as an image-to-video reference: its talent has an active
+    grant for the studio. None otherwise (whether the asset exists is not revealed). Whether the
+    grant covers the render is still decided by the policy, at submit and at render."""
+    return (
+        LikenessAsset.objects.select_related("talent__organization")
+        .filter(pk=asset_id, talent__consent_grants__grantee_id=studio.pk, talent__consent_grants__state="active")
+        .distinct()
+        .first()
+    )
+
+
+def invalidated_uses_for_version(*, version) -> list[LikenessUse]:
+    """The version's likeness uses whose grant stopped covering them (the version stays quarantined while any remain)."""
+    return list(
+        LikenessUse.objects.filter(policy.version_use_condition(version), state=LikenessUse.State.INVALIDATED)
+        .order_by("-invalidated_at", "pk")
+    )

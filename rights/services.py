@@ -21,15 +21,17 @@ generation and review apps can cancel jobs and quarantine versions atomically wi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -67,6 +69,8 @@ ISO_COUNTRIES = frozenset(
     VN VU WF WS YE YT ZA ZM ZW""".split()
 )
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+DEADLOCK_RETRIES = 3
 
 MAX_ASSET_BYTES = 25 * 1024 * 1024
 MAX_ASSET_PIXELS = 8192
@@ -124,6 +128,37 @@ def _lock_grant(grant: ConsentGrant) -> ConsentGrant:
     return ConsentGrant.objects.select_for_update(of=("self",)).select_related(
         "talent__organization", "grantee", "project"
     ).get(pk=grant.pk)
+
+
+def _lock_uses(grant: ConsentGrant) -> None:
+    """Lock the grant's uses and their versions right after the grant, before anything is audited or
+    published (audit chains are locked per organization until commit). A worker storing a version
+    locks its job's uses first too (`lock_job_uses`), and an approval locks the version before it
+    audits, so each waits for the revocation instead of deadlocking with it."""
+    uses = LikenessUse.objects.select_for_update(of=("self",)).filter(grant=grant).order_by("pk")
+    version_ids = {v for v in uses.values_list("version_id", flat=True) if v is not None}
+    if version_ids:
+        version_model = LikenessUse._meta.get_field("version").related_model
+        list(version_model.objects.select_for_update(of=("self",)).filter(pk__in=version_ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _retry_on_deadlock(func):
+    """Run a grant change again when PostgreSQL chose it as a deadlock victim (it then wrote
+    nothing). Only at the outermost transaction: inside someone else's, the error propagates."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                deadlock = getattr(exc.__cause__, "sqlstate", None) == "40P01"
+                if not deadlock or connection.in_atomic_block or attempt == DEADLOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return wrapper
 
 
 def _conflict(grant: ConsentGrant, verb: str, allowed_from: Iterable[str], hint: str) -> Conflict:
@@ -601,6 +636,7 @@ def grant_consent(
     return grant
 
 
+@_retry_on_deadlock
 def suspend_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGrant:
     """Active → suspended (e.g. a strike suspension or a dispute hold). Uses stop being covered at once."""
     _require_agency_member(actor=actor, talent=grant.talent, action="suspend consent")
@@ -612,6 +648,7 @@ def suspend_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGr
         if grant.state != ConsentGrant.State.ACTIVE:
             hint = "It is already suspended." if grant.state == ConsentGrant.State.SUSPENDED else ""
             raise _conflict(grant, "suspended", ["active"], hint)
+        _lock_uses(grant)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.SUSPENDED, reason, timezone.now()
         grant.save(update_fields=["state", "state_reason", "state_changed_at", "updated_at"])
@@ -647,6 +684,7 @@ def resume_grant(*, actor: User, grant: ConsentGrant, note: str = "") -> Consent
     return grant
 
 
+@_retry_on_deadlock
 def revoke_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGrant:
     """Pending, active or suspended → revoked (from pending: the request is declined). Takes effect at once."""
     _require_agency_member(actor=actor, talent=grant.talent, action="revoke consent")
@@ -658,6 +696,7 @@ def revoke_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGra
         allowed = [ConsentGrant.State.PENDING, ConsentGrant.State.ACTIVE, ConsentGrant.State.SUSPENDED]
         if grant.state not in allowed:
             raise _conflict(grant, "revoked", ["pending", "active", "suspended"], "Nothing more to do.")
+        _lock_uses(grant)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.REVOKED, reason, timezone.now()
         grant.save(update_fields=["state", "state_reason", "state_changed_at", "updated_at"])
@@ -680,24 +719,32 @@ def expire_lapsed_grants(*, at: dt.datetime | None = None) -> list[ConsentGrant]
         ).values_list("pk", flat=True)
     )
     for pk in ids:
-        with transaction.atomic():
-            grant = ConsentGrant.objects.select_for_update(of=("self",)).select_related(
-                "talent__organization", "grantee", "project"
-            ).get(pk=pk)
-            if grant.state not in (ConsentGrant.State.ACTIVE, ConsentGrant.State.SUSPENDED) or grant.valid_until > at:
-                continue
-            previous = grant.state
-            grant.state, grant.state_changed_at = ConsentGrant.State.EXPIRED, at
-            grant.state_reason = f"The term ended on {grant.valid_until.isoformat()}."
-            grant.save(update_fields=["state", "state_reason", "state_changed_at", "updated_at"])
-            _audit_both(
-                grant=grant, actor=None, actor_label="system", action="consent.expired",
-                data=_grant_audit_data(grant, previous_state=previous),
-            )
-            on_grant_stopped_covering(grant, cause="expired", actor=None, reason=f"{grant.talent.name}'s grant expired.")
-            _publish_grant(grant, change="expired", previous=previous)
+        grant = _expire_one(pk=pk, at=at)
+        if grant is not None:
             expired.append(grant)
     return expired
+
+
+@_retry_on_deadlock
+def _expire_one(*, pk, at: dt.datetime) -> ConsentGrant | None:
+    with transaction.atomic():
+        grant = ConsentGrant.objects.select_for_update(of=("self",)).select_related(
+            "talent__organization", "grantee", "project"
+        ).get(pk=pk)
+        if grant.state not in (ConsentGrant.State.ACTIVE, ConsentGrant.State.SUSPENDED) or grant.valid_until > at:
+            return None
+        _lock_uses(grant)
+        previous = grant.state
+        grant.state, grant.state_changed_at = ConsentGrant.State.EXPIRED, at
+        grant.state_reason = f"The term ended on {grant.valid_until.isoformat()}."
+        grant.save(update_fields=["state", "state_reason", "state_changed_at", "updated_at"])
+        _audit_both(
+            grant=grant, actor=None, actor_label="system", action="consent.expired",
+            data=_grant_audit_data(grant, previous_state=previous),
+        )
+        on_grant_stopped_covering(grant, cause="expired", actor=None, reason=f"{grant.talent.name}'s grant expired.")
+        _publish_grant(grant, change="expired", previous=previous)
+    return grant
 
 
 # ---------------------------------------------------------------- the hook for jobs and versions
@@ -898,5 +945,13 @@ def decide_use(*, actor: User, use: LikenessUse, decision: str, note: str = "") 
             data={"kind": "likeness_use", "change": use.state, "use": str(use.pk), "talent": str(use.talent_id),
                   "version": str(use.version_id) if use.version_id else None, "job_id": str(use.job_id), "note": note},
         )
+        signals.likeness_use_decided.send(sender=LikenessUse, use=use, actor=actor, decision=decision, note=note)
     return use
+
+
+def lock_job_uses(*, job_id: uuid.UUID) -> list[LikenessUse]:
+    """Lock a job's likeness uses (call inside a transaction). A worker storing the job's version takes
+    these locks *before* the job row, in the same order as a revocation (grant → uses → jobs →
+    versions), so the two never deadlock."""
+    return list(LikenessUse.objects.select_for_update(of=("self",)).filter(job_id=job_id).order_by("pk"))
 

@@ -4,11 +4,16 @@
   grant was suspended, revoked or expired, or its talent died without an estate grant. `result`
   is a `rights.services.StoppedCovering` with `uses`, `job_ids` and `version_ids`: cancel those
   queued and running jobs and quarantine those versions in the same transaction.
+  (Connected: `generation.receivers` cancels the jobs, `projects.receivers` quarantines the versions.)
 - `grant_resumed_covering(sender, grant, uses)`: sent when a suspended grant is resumed; `uses`
   are the finished uses restored to their earlier state (their versions may leave quarantine).
+- `likeness_use_decided(sender, use, actor, decision, note)`: sent inside the transaction in which
+  the agency approved or rejected a use (`decision` is "approve" or "reject"). The review app
+  restates the `agency` approval lane of the use's version from it.
 """
 
 from django.dispatch import Signal
 
 grant_stopped_covering = Signal()
 grant_resumed_covering = Signal()
+likeness_use_decided = Signal()

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from generation import constraints
 from generation.models import GenerationJob, ModelProfile
+from rights.models import UseType
 
 MAX_INIT_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_INIT_IMAGE_PIXELS = 4096 * 4096
@@ -49,6 +50,14 @@ class GenerationSubmitSerializer(serializers.Serializer):
     init_image = serializers.ImageField(required=False, help_text="Image-to-video models: the first frame (multipart).")
     cast = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=constraints.MAX_CAST,
                                  help_text="Talent ids appearing in the shot (checked against consent).")
+    use_type = serializers.ChoiceField(
+        choices=UseType.choices, required=False, default=UseType.DIGITAL_REPLICA.value,
+        help_text="How the cast's likeness is used; each cast talent needs an active grant covering it.",
+    )
+    likeness_asset = serializers.UUIDField(
+        required=False, help_text="Image-to-video models: a talent's reference image (from /talent/{id}/assets/) as the first "
+                                  "frame, instead of an init_image. Its talent joins the cast.",
+    )
 
     def to_internal_value(self, data):
         known = set(self.fields)
@@ -75,6 +84,7 @@ class GenerationSubmitSerializer(serializers.Serializer):
 _ALIASES = {
     "num_frames": "frames", "num_inference_steps": "steps", "guidance_scale": "guidance", "negative": "negative_prompt",
     "model_name": "model", "frame_rate": "fps", "n": "count", "batch_size": "count", "image": "init_image",
+    "talent": "cast", "asset": "likeness_asset", "reference_image": "likeness_asset",
 }
 
 

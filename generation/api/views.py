@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -78,7 +78,8 @@ class ShotGenerationViewSet(_JobScope, mixins.ListModelMixin, ScopedViewSet):
         return super().list(request)
 
     @extend_schema(request={"application/json": s.GenerationSubmitSerializer, "multipart/form-data": s.GenerationSubmitSerializer},
-                   responses={201: s.GenerationBatchSerializer})
+                   responses={201: s.GenerationBatchSerializer,
+                              403: OpenApiResponse(description="Role may not render, or consent denied (reasons as JSON; audited)")})
     def create(self, request, shot_pk=None):
         shot = self._shot()
         data = s.GenerationSubmitSerializer(data=request.data)
@@ -89,6 +90,7 @@ class ShotGenerationViewSet(_JobScope, mixins.ListModelMixin, ScopedViewSet):
             seed=values.get("seed"), model=values.get("model") or None, frames=values.get("frames"), width=values.get("width"),
             height=values.get("height"), fps=values.get("fps"), steps=values.get("steps"), guidance=values.get("guidance"),
             init_image=values.get("init_image"), count=values.get("count", 1), cast=values.get("cast", ()),
+            use_type=values.get("use_type") or "digital_replica", likeness_asset=values.get("likeness_asset"),
         )
         # The jobs carry their model, shot and submitter already: serialised without another query.
         body = {"batch_id": str(jobs[0].batch_id), "jobs": s.GenerationJobSerializer(jobs, many=True).data}

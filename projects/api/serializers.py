@@ -332,6 +332,11 @@ class VersionSerializer(serializers.ModelSerializer):
     media = serializers.SerializerMethodField()
     sprite = serializers.SerializerMethodField()
     lineage = serializers.SerializerMethodField()
+    quarantined = serializers.BooleanField(
+        source="is_quarantined", read_only=True,
+        help_text="A likeness grant this version relied on stopped covering it: it cannot be approved, exported or delivered.",
+    )
+    quarantine_reason = serializers.SerializerMethodField(help_text="Why it is quarantined (not shown to client reviewers).")
 
     class Meta:
         model = Version
@@ -345,6 +350,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "processing_status",
             "failure_reason",
             "approval_status",
+            "quarantined",
+            "quarantine_reason",
             "first_frame",
             "last_frame",
             "frame_count",
@@ -384,6 +391,9 @@ class VersionSerializer(serializers.ModelSerializer):
             "tile_height": obj.sprite_tile_height,
             "frames": [obj.first_frame + index for index in obj.sprite_frames],
         }
+
+    def get_quarantine_reason(self, obj) -> str:
+        return "" if _is_client(self) else obj.quarantine_reason
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_lineage(self, obj) -> dict:
@@ -522,15 +532,37 @@ class LaneSerializer(serializers.Serializer):
     decisions = DecisionSerializer(many=True)
 
 
+class ConsentReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="e.g. quarantined, awaiting_agency_review, revoked, expired, agency_rejected.")
+    message = serializers.CharField()
+    talent_id = serializers.CharField()
+    talent = serializers.CharField()
+    agency = serializers.CharField()
+    via = serializers.CharField()
+    grant_id = serializers.CharField(allow_null=True)
+
+
+class ConsentStateSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=["allow", "needs_agency_review", "deny"], help_text="What the consent policy says about approving."
+    )
+    summary = serializers.CharField()
+    reasons = ConsentReasonSerializer(many=True, help_text="Why approving is denied.")
+    reviews = ConsentReasonSerializer(many=True, help_text="Agency reviews still awaited.")
+
+
 class ApprovalSummarySerializer(serializers.Serializer):
     version = serializers.UUIDField()
     status = serializers.ChoiceField(choices=Version.ApprovalStatus.choices)
     required_lanes = serializers.ListField(child=serializers.CharField())
+    quarantined = serializers.BooleanField(help_text="A likeness grant stopped covering this version: no approval, export or delivery.")
+    quarantine_reason = serializers.CharField()
+    consent = ConsentStateSerializer()
     lanes = LaneSerializer(many=True)
 
 
 class ApprovalDecisionSerializer(serializers.Serializer):
-    lane = serializers.CharField(help_text=f"One of: {', '.join(lanes.LANES)}.")
+    lane = serializers.CharField(help_text=f"One of: {', '.join(lanes.LANES)} (agency: the talent's agency, on versions using a likeness).")
     decision = serializers.ChoiceField(choices=Approval.Decision.choices)
     note = serializers.CharField(required=False, allow_blank=True, help_text="Required when requesting changes.")
 

@@ -460,6 +460,7 @@ MEDIA_TYPES = {"proxy": "video/mp4", "poster": "image/jpeg", "sprite": "image/jp
         (200, "application/octet-stream"): OpenApiTypes.BINARY,
         (206, "application/octet-stream"): OpenApiTypes.BINARY,
         304: OpenApiResponse(description="Not modified (If-None-Match)"),
+        403: OpenApiResponse(description="original: delivery refused by the consent policy (reasons as JSON)"),
         404: OpenApiResponse(description="No such version for you, or this media is not ready"),
         416: OpenApiResponse(description="Range not satisfiable"),
     },
@@ -480,6 +481,8 @@ class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
         if not path.is_file():
             raise NotFound(f"The {kind} file is missing from storage.")
         if kind == "original":
+            # Downloading the original is delivery: the consent policy must allow it (403 with reasons).
+            services.check_delivery(version=version, actor=request.user)
             filename = version.original_name or path.name
             content_type = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska"}.get(
                 path.suffix.lower(), "application/octet-stream"
@@ -568,21 +571,42 @@ class CommentViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet)
 
 @extend_schema(tags=["review"], parameters=[_path_uuid("pk", "The version.")])
 class VersionApprovalView(ProjectRowsMixin, ScopedAPIView):
-    """The version's approval lanes and decisions; POST records the caller's decision in one lane."""
+    """The version's approval lanes and decisions; POST records the caller's decision in one lane.
+
+    Also reachable by the agency representing a talent whose likeness the version uses: it decides
+    the `agency` lane and sees the lanes' states, its own lane's decisions and the consent reasons
+    about its talent — nothing else of the studio. A refused approval (quarantined, awaiting the
+    agency, consent denied) is a 403 with the consent reasons as JSON.
+    """
 
     queryset = Version.objects.select_related("project__organization", "shot")
+    tenant_path = ("project__organization", "likeness_uses__talent__organization")
     serializer_class = s.ApprovalSummarySerializer
+
+    def filter_scoped_queryset(self, queryset):
+        return queryset.distinct()
+
+    def _summary(self, version: Version) -> dict:
+        agency_ids = None
+        if not perms.can_see_project(user=self.request.user, project=version.project):
+            agency_ids = set(
+                Membership.objects.filter(user=self.request.user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", flat=True)
+            )
+        return selectors.approval_summary(version, agency_ids=agency_ids)
 
     @extend_schema(responses={200: s.ApprovalSummarySerializer})
     def get(self, request, pk=None):
-        return Response(s.ApprovalSummarySerializer(selectors.approval_summary(self.get_object())).data)
+        return Response(s.ApprovalSummarySerializer(self._summary(self.get_object())).data)
 
-    @extend_schema(request=s.ApprovalDecisionSerializer, responses={201: s.ApprovalSummarySerializer})
+    @extend_schema(
+        request=s.ApprovalDecisionSerializer,
+        responses={201: s.ApprovalSummarySerializer, 403: OpenApiResponse(description="Not your lane, or refused by the consent policy")},
+    )
     def post(self, request, pk=None):
         data = s.ApprovalDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.decide_approval(actor=request.user, version=self.get_object(), **data.validated_data)
-        return Response(s.ApprovalSummarySerializer(selectors.approval_summary(version)).data, status=status.HTTP_201_CREATED)
+        return Response(s.ApprovalSummarySerializer(self._summary(version)).data, status=status.HTTP_201_CREATED)
 
 
 # ---------------------------------------------------------------- playlists
@@ -714,6 +738,7 @@ class CutExportView(_JsonErrorsOnly, NestedUnderProject, ScopedAPIView):
             project=self.project,
             access=self.access,
             media_url=lambda version: request.build_absolute_uri(s.media_url(version.id, "proxy")),
+            actor=request.user,
         )
         content = otio_cut.write_cut(timeline, fmt)
         return _attachment(content, content_type=otio_cut.CONTENT_TYPES[fmt], filename=f"{self.project.code}_cut.{fmt}")

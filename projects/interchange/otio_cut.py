@@ -23,6 +23,7 @@ from projects.interchange import MAX_IMPORT_BYTES
 from projects.models import Project
 from projects.selectors import cut_shots, export_comments, latest_approved_versions
 from projects.services import ShotSpec
+from rights.policy import check_versions
 
 FORMATS = {"otio": "otio_json", "edl": "cmx_3600"}
 CONTENT_TYPES = {"otio": "application/vnd.opentimelineio+json", "edl": "text/plain; charset=utf-8"}
@@ -133,8 +134,14 @@ def _reel(code: str) -> str:
     return "".join(ch for ch in code if ch.isalnum())[-8:] or "AX"
 
 
-def build_timeline(*, project: Project, access: ProjectAccess, media_url) -> tuple[otio.schema.Timeline, list[str]]:
-    """The project's cut. `media_url(version)` gives the absolute URL of a version's proxy."""
+def build_timeline(*, project: Project, access: ProjectAccess, media_url, actor=None) -> tuple[otio.schema.Timeline, list[str]]:
+    """The project's cut. `media_url(version)` gives the absolute URL of a version's proxy.
+
+    Every approved version goes through the consent policy (`purpose="export"`): one it refuses
+    (quarantined, a lapsed grant, an unconsented talent named in its prompt …) is withheld — its
+    clip keeps the shot's timing but carries no media and says why in `metadata.greenlight.withheld`;
+    the denial is audited.
+    """
     rate = float(project.fps)
     timeline = otio.schema.Timeline(name=f"{project.code} {project.name}")
     timeline.metadata["greenlight"] = {"project": str(project.id), "code": project.code, "fps": f"{project.fps_num}/{project.fps_den}"}
@@ -142,6 +149,10 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url) -> tup
     timeline.tracks.append(track)
     shots = list(cut_shots(project=project))
     approved = latest_approved_versions(project=project)
+    consent = check_versions(project=project, versions=list(approved.values()), purpose="export", actor=actor)
+    withheld = {shot_id: (version, consent[version.pk]) for shot_id, version in approved.items() if not consent[version.pk].permits}
+    for shot_id in withheld:
+        del approved[shot_id]
     comments = export_comments(versions=list(approved.values()), access=access)
     skipped = []
     for shot in shots:
@@ -165,6 +176,14 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url) -> tup
             "version": None,
             "version_id": None,
         }
+        if shot.id in withheld:
+            refused, decision = withheld[shot.id]
+            meta["withheld"] = {
+                "version": refused.label,
+                "version_id": str(refused.id),
+                "reason": decision.summary(),
+                "reasons": [r.as_dict() for r in decision.reasons] + [r.as_dict() for r in decision.reviews],
+            }
         if version is not None:
             meta.update({"version": version.label, "version_id": str(version.id)})
             if version.proxy and version.frame_count:
@@ -202,6 +221,11 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url) -> tup
         clip.metadata["cmx_3600"] = {"reel": _reel(shot.code)}
         track.append(clip)
     timeline.metadata["greenlight"]["skipped_shots"] = skipped
+    codes = {shot.id: shot.code for shot in shots}
+    timeline.metadata["greenlight"]["withheld_versions"] = [
+        {"shot": codes.get(shot_id, ""), "version": refused.label, "version_id": str(refused.id), "reason": decision.summary()}
+        for shot_id, (refused, decision) in withheld.items()
+    ]
     return timeline, skipped
 
 

@@ -64,6 +64,37 @@ def world(db, profile):
     return w
 
 
+INTENDED_USE = (
+    "Digital replica of the talent as Mara Quinn in the harbour night exteriors of Moonrise, sequence 010 pickups "
+    "only, matching the recorded performance; no new dialogue."
+)
+
+
+def consent(w, *, name: str = "Ava Reyes", aliases=(), requires_per_use_approval: bool = False, project=None,
+            use_types=("digital_replica",)):
+    """A talent of the world's agency with an active grant for Northlight (the Moonrise project by
+    default), made through the rights services like real use. Returns (talent, grant)."""
+    import datetime as dt
+    import hashlib
+
+    from django.utils import timezone
+
+    from rights import services as rights_services
+
+    talent = rights_services.create_talent(actor=w.agent, agency=w.agency, name=name, aliases=list(aliases))
+    now = timezone.now()
+    grant = rights_services.request_grant(
+        actor=w.producer, talent=talent, studio=w.northlight, project=project or w.project, use_types=list(use_types),
+        media=["theatrical"], territories=["WORLD"], valid_from=now - dt.timedelta(days=1), valid_until=now + dt.timedelta(days=90),
+        intended_use=INTENDED_USE, requires_per_use_approval=requires_per_use_approval,
+    )
+    grant = rights_services.grant_consent(
+        actor=w.agent, grant=grant, document_sha256=hashlib.sha256(b"signed rider").hexdigest(),
+        signed_at=now - dt.timedelta(hours=1), signed_by=name, signer_capacity="self",
+    )
+    return talent, grant
+
+
 @pytest.fixture(autouse=True)
 def _generation_queue(settings):
     """Renders submitted by these tests go to the queue of this folder's workers only."""

@@ -11,7 +11,9 @@ from PIL import Image
 from generation import constraints, services
 from generation.models import GenerationJob
 from projects.models import Project
+from rights.models import LikenessUse
 from studio.audit.models import AuditEvent
+from tests.generation.conftest import consent
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +45,11 @@ def test_submit_queues_a_job_with_the_model_defaults_and_a_recorded_random_seed(
 
 
 def test_count_renders_consecutive_seeds_in_one_batch(api, world):
+    talent, _grant = consent(world)
     response = post(api, world.supervisor, world.shot, {"prompt": "rain on a neon street", "seed": 100, "count": 3,
                                                         "frames": 21, "width": 96, "height": 48, "steps": 3, "guidance": 4.5,
                                                         "fps": "24000/1001", "negative_prompt": "blurry",
-                                                        "cast": ["5f0c1a52-8a53-4a8e-9d1e-0b6c2f7d9e11"]})
+                                                        "cast": [str(talent.pk)]})
     assert response.status_code == 201, response.content
     jobs = response.json()["jobs"]
     assert [j["seed"] for j in jobs] == [100, 101, 102]
@@ -54,7 +57,10 @@ def test_count_renders_consecutive_seeds_in_one_batch(api, world):
     assert len({j["batch_id"] for j in jobs}) == 1 == len({response.json()["batch_id"]})
     assert all((j["frames"], j["width"], j["height"], j["steps"], j["guidance"], j["fps"], j["negative_prompt"])
                == (21, 96, 48, 3, 4.5, "24000/1001", "blurry") for j in jobs)
-    assert all(j["cast"] == ["5f0c1a52-8a53-4a8e-9d1e-0b6c2f7d9e11"] for j in jobs)  # kept for the consent check
+    assert all(j["cast"] == [str(talent.pk)] for j in jobs)  # kept for the consent check at render time
+    # One likeness use per job and talent, covered by the grant.
+    recorded = LikenessUse.objects.filter(talent=talent).values_list("job_id", flat=True)
+    assert sorted(str(u) for u in recorded) == sorted(j["id"] for j in jobs)
 
 
 @pytest.mark.parametrize("fps, expected", [(24, "24/1"), ("25", "25/1"), (23.976, "24000/1001"), ("29.97", "30000/1001"), ("30/1", "30/1")])

@@ -92,8 +92,11 @@ def test_a_reviewer_changing_their_mind_replaces_their_decision(studio, version,
 
 
 def test_bad_decisions_are_explained(studio, version, api):
-    unknown_lane = decide(api, studio.producer, version, "agency", "approved")
-    assert unknown_lane.status_code == 400 and "use one of: producer, client" in unknown_lane.json()["fields"]["lane"][0]
+    unknown_lane = decide(api, studio.producer, version, "director", "approved")
+    assert unknown_lane.status_code == 400 and "use one of: producer, client, agency" in unknown_lane.json()["fields"]["lane"][0]
+    # The agency lane exists, but only the talent's agency decides it (this version uses no likeness).
+    agency_lane = decide(api, studio.producer, version, "agency", "approved")
+    assert agency_lane.status_code == 403 and "the agency that represents the talent" in agency_lane.json()["detail"]
     assert decide(api, studio.producer, version, "producer", "maybe").status_code == 400
 
 
@@ -139,8 +142,20 @@ def test_final_after_approval(studio, version, api):
 
 
 def test_lane_registry_is_the_single_place_to_add_a_lane():
-    assert list(lanes.LANES) == ["producer", "client"]
+    assert list(lanes.LANES) == ["producer", "client", "agency"]
     assert lanes.ALWAYS_REQUIRED == ("producer",)
+    # The agency lane is added to the versions that use a likeness; a project cannot require it of all.
+    assert lanes.project_lane_names() == ["producer", "client"] and lanes.LANES["agency"].automatic
+
+
+def test_a_project_cannot_require_the_automatic_agency_lane(studio, api):
+    response = api(studio.producer).patch(
+        f"/api/v1/projects/{studio.project.id}/", {"required_lanes": ["producer", "agency"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "added automatically" in response.json()["fields"]["required_lanes"][0]
+    studio.project.refresh_from_db()
+    assert studio.project.required_lanes == ["producer", "client"]
 
 
 def test_changing_the_required_lanes_restates_decided_versions(studio, version, api):

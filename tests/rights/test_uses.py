@@ -357,3 +357,39 @@ def test_a_version_is_checked_through_its_jobs_uses_even_before_they_are_linked(
     decision = policy.check_approval(version=version)
     assert decision.outcome == policy.NEEDS_AGENCY_REVIEW
     assert decision.reviews[0].use_id == str(use.pk)
+
+
+# ---------------------------------------------------------------- many versions at once (cut export)
+
+def test_checking_many_versions_gives_the_single_answers_in_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grant = active_grant(world, requires_per_use_approval=True)
+    _, [pending], pending_version = generate(world)
+    _, [decided], approved_version = generate(world)
+    services.decide_use(actor=world.agent, use=decided, decision="approve")
+    _, [unlinked], _ = generate(world, with_version=False)
+    unlinked_version = make_version(world, lineage={"job": str(unlinked.job_id), "prompt": "Ava Reyes", "cast": [str(world.ava.pk)]})
+    named = make_version(world, lineage={"prompt": "a crowd, Leo Park in front"})  # no grant for Leo
+    plate = make_version(world)  # an uploaded plate: no likeness at all
+    versions = [pending_version, approved_version, unlinked_version, named, plate]
+
+    single = {v.pk: policy.check_version_use(version=v, purpose="export", audit=False) for v in versions}
+    with CaptureQueriesContext(connection) as two:
+        policy.check_versions(project=world.mr, versions=versions[:2], purpose="export")
+    with CaptureQueriesContext(connection) as four:
+        policy.check_versions(project=world.mr, versions=[pending_version, approved_version, unlinked_version, plate], purpose="export")
+    assert len(two.captured_queries) == len(four.captured_queries) <= 4  # uses, talents, grants (+ the project)
+    batch = policy.check_versions(project=world.mr, versions=versions, purpose="export")
+    assert {pk: (d.outcome, [r.code for r in d.reasons], [r.code for r in d.reviews]) for pk, d in batch.items()} == {
+        pk: (d.outcome, [r.code for r in d.reasons], [r.code for r in d.reviews]) for pk, d in single.items()
+    }
+    assert [batch[v.pk].outcome for v in versions] == ["needs_agency_review", "allow", "needs_agency_review", "deny", "allow"]
+    assert batch[named.pk].reasons[0].talent == "Leo Park"
+    assert AuditEvent.objects.filter(action="consent.denied", data__purpose="export", data__version_id=str(named.pk)).exists()
+    services.revoke_grant(actor=world.agent, grant=grant, reason="Withdrawn")
+    again = policy.check_versions(project=world.mr, versions=versions, purpose="export")
+    assert [again[v.pk].reasons[0].code for v in versions[:3]] == ["quarantined"] * 3
+    with pytest.raises(ValueError):
+        policy.check_versions(project=world.ot, versions=versions, purpose="export")

@@ -1,0 +1,32 @@
+"""How production tracking follows consent changes (connected in `ProjectsConfig.ready`).
+
+Each receiver runs inside the transaction of the rights service that sent the signal, so the
+versions change atomically with the grant or the agency's decision.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from projects import services
+from rights import signals
+
+
+@receiver(signals.grant_stopped_covering, dispatch_uid="projects.quarantine_versions")
+def quarantine_versions(sender, grant, cause, result, **kwargs) -> None:
+    if not result.version_ids:
+        return
+    reason = next((u.invalidated_reason for u in result.uses if u.invalidated_reason), f"The consent grant was {cause}.")
+    services.quarantine_versions(version_ids=result.version_ids, reason=reason, cause=cause, grant_id=grant.pk)
+
+
+@receiver(signals.grant_resumed_covering, dispatch_uid="projects.release_versions")
+def release_versions(sender, grant, uses, **kwargs) -> None:
+    version_ids = {u.version_id for u in uses if u.version_id}
+    if version_ids:
+        services.release_versions(version_ids=version_ids, note=f"{grant.talent.name}'s grant was resumed.")
+
+
+@receiver(signals.likeness_use_decided, dispatch_uid="projects.record_agency_review")
+def record_agency_review(sender, use, actor, decision, note="", **kwargs) -> None:
+    services.record_agency_review(use=use, actor=actor, decision=decision, note=note)
