@@ -124,3 +124,13 @@ export function useLikenessUses(filters: { state?: "pending_review" | "approved"
     refetchInterval: 20_000,
   });
 }
+
+/** The likeness uses behind one version (the studio's own, or the agency's talent's): no polling, the
+ * project stream refreshes them on `approval.decided` and `consent.changed`. */
+export function useVersionUses(versionId: string, enabled = true) {
+  return useQuery({
+    queryKey: ["likeness-uses", { version: versionId }],
+    queryFn: () => call(api.GET("/api/v1/likeness-uses/", { params: { query: { version: versionId, page_size: 100 } } })),
+    enabled,
+  });
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
@@ -76,6 +77,12 @@ class UserRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class GrantTalentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    agency = OrgRefSerializer()
+
+
 class ConsentGrantSerializer(serializers.ModelSerializer):
     talent = serializers.SerializerMethodField()
     studio = OrgRefSerializer(source="grantee", read_only=True)
@@ -95,6 +102,7 @@ class ConsentGrantSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(GrantTalentSerializer)
     def get_talent(self, obj: ConsentGrant) -> dict:
         return {
             "id": str(obj.talent_id), "name": obj.talent.name,
@@ -154,6 +162,33 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
 
 
+class UseTalentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    agency = serializers.CharField(help_text="The representing agency's name.")
+    agency_id = serializers.UUIDField(help_text="The representing agency.")
+
+
+class UseVersionSerializer(serializers.Serializer):
+    """What the agency may know of the version a use produced: enough to play and step its proxy at the
+    right rate and number its frames (frames, not seconds), nothing else of the studio's version."""
+
+    id = serializers.UUIDField()
+    label = serializers.CharField()
+    has_proxy = serializers.BooleanField(help_text="A review proxy can be played at /likeness-uses/{id}/proxy/.")
+    first_frame = serializers.IntegerField(help_text="Frame number of the media's first frame.")
+    frame_count = serializers.IntegerField(allow_null=True, help_text="Null until the media is processed.")
+    fps_num = serializers.IntegerField(allow_null=True, help_text="Frame rate numerator (24000 for 23.976).")
+    fps_den = serializers.IntegerField(allow_null=True, help_text="Frame rate denominator (1001 for 23.976).")
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    timecode_fps_num = serializers.IntegerField(
+        help_text="The project's frame rate, which timecode is shown in (a 16 fps render in a 24 fps project is conformed "
+        "frame for frame), so the agency and the studio read the same timecode for a frame."
+    )
+    timecode_fps_den = serializers.IntegerField()
+
+
 class LikenessUseSerializer(serializers.ModelSerializer):
     """The same fields for the agency and the studio, except `created_by`, which only the studio sees."""
 
@@ -164,7 +199,7 @@ class LikenessUseSerializer(serializers.ModelSerializer):
     version = serializers.SerializerMethodField()
     grant = serializers.UUIDField(source="grant_id", read_only=True)
     decided_by = UserRefSerializer(read_only=True, allow_null=True)
-    created_by = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField(help_text="Who rendered it; only the studio sees it (null for the agency).")
 
     class Meta:
         model = LikenessUse
@@ -175,18 +210,29 @@ class LikenessUseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(UseTalentSerializer)
     def get_talent(self, obj: LikenessUse) -> dict:
-        return {"id": str(obj.talent_id), "name": obj.talent.name, "agency": obj.talent.organization.name}
+        return {
+            "id": str(obj.talent_id), "name": obj.talent.name,
+            "agency": obj.talent.organization.name, "agency_id": str(obj.talent.organization_id),
+        }
 
     def get_shot_code(self, obj: LikenessUse) -> str | None:
         return obj.shot.code if obj.shot_id else None
 
+    @extend_schema_field(UseVersionSerializer(allow_null=True))
     def get_version(self, obj: LikenessUse) -> dict | None:
         if obj.version_id is None:
             return None
         version = obj.version
-        return {"id": str(version.pk), "label": version.label, "has_proxy": bool(version.proxy)}
+        return {
+            "id": str(version.pk), "label": version.label, "has_proxy": bool(version.proxy),
+            "first_frame": version.first_frame, "frame_count": version.frame_count,
+            "fps_num": version.fps_num, "fps_den": version.fps_den, "width": version.width, "height": version.height,
+            "timecode_fps_num": obj.project.fps_num, "timecode_fps_den": obj.project.fps_den,
+        }
 
+    @extend_schema_field(UserRefSerializer(allow_null=True))
     def get_created_by(self, obj: LikenessUse) -> dict | None:
         if obj.studio_id not in self.context.get("studio_ids", set()) or obj.created_by_id is None:
             return None

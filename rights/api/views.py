@@ -10,6 +10,8 @@ Visibility (through the one tenancy base):
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db.models import CharField, F, Func, Q, Value
 from django.http import FileResponse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from projects.api.ranges import ranged_file_response
 from projects.models import Project
 from rights import selectors, services
 from rights.api import serializers as s
@@ -375,18 +378,34 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         use = services.decide_use(actor=request.user, use=use, **data.validated_data)
         return Response(self.get_serializer(self.queryset.get(pk=use.pk)).data)
 
-    @extend_schema(responses={(200, "video/mp4"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"])
+    def perform_content_negotiation(self, request, force=False):
+        # The proxy is fetched by a <video> element (Accept: video/*): ignore Accept there and answer
+        # errors as JSON, like the version media view.
+        if getattr(self, "action", None) == "proxy":
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force=force)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575")],
+        responses={
+            (200, "video/mp4"): OpenApiTypes.BINARY,
+            (206, "video/mp4"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="Not modified (If-None-Match)"),
+            404: OpenApiResponse(description="No such use for you, or its version has no review proxy yet"),
+            416: OpenApiResponse(description="Range not satisfiable"),
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer])
     def proxy(self, request, pk=None):
-        """The review proxy of the version this use produced (what the agency reviews)."""
+        """The review proxy of the version this use produced (what the agency reviews), with HTTP Range
+        support so the player can seek and step frames without downloading the whole file."""
         use = self.get_object()
         if use.version_id is None or not use.version.proxy:
             raise NotFound("This use has no version with a review proxy yet.")
-        try:
-            handle = use.version.proxy.open("rb")
-        except FileNotFoundError:
+        path = Path(use.version.proxy.path)
+        if not path.is_file():
             raise NotFound("The proxy file is missing.")
-        response = FileResponse(handle, content_type="video/mp4")
-        response["Content-Disposition"] = f'inline; filename="{use.version_id}-proxy.mp4"'
+        response = ranged_file_response(request, path, content_type="video/mp4", filename=f"{use.version_id}-proxy.mp4")
+        # A talent's likeness is not kept in any cache (a revoked grant must not stay playable offline).
         response["Cache-Control"] = "private, no-store"
         return response

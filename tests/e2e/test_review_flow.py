@@ -3,8 +3,10 @@
 artist signs in → opens a Moonrise shot → generates (Ava Reyes cast) → watches the progress bar reach
 100 % → the version appears without a reload → steps to frame 12 (frame number 1012: the project
 starts at 1001) → leaves a comment with an arrow → producer signs in → sees the comment and its arrow at
-frame 1012 → requests changes → the artist renders a new version → the producer approves it → the
-agent signs in → approves Ava Reyes's use. Every screen is saved under test-artifacts/screenshots/.
+frame 1012 → sees the agency lane awaiting Crescent Talent and is refused approving with the consent
+policy's reason → requests changes → the artist renders a new version → the producer approves it → the
+agent signs in → approves Ava Reyes's use in the version's agency lane → the producer sees the agency
+lane approved (and who decided) on v001. Every screen is saved under test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -78,6 +80,24 @@ def test_artist_producer_agent_flow(session_factory):
     page.locator(f"[data-testid=shot-row][data-shot={SHOT}] a.shot-code").click()
     page.get_by_role("heading", name=SHOT).wait_for()
 
+    # Ava Reyes's grant covers digital replicas only: asking for a digital alteration is flagged before
+    # sending, and refused by the consent policy with its reason, nothing queued.
+    page.get_by_label("Ava Reyes").check()
+    use_type = page.get_by_label("Likeness use")
+    assert use_type.input_value() == "digital_replica"
+    use_type.select_option("digital_alteration")
+    assert "does not include digital alteration" in page.get_by_test_id("use-type-not-granted").inner_text()
+    page.get_by_label("Prompt", exact=True).fill("Mara's expression softens as the hatch opens")
+    artist.expect_console_error("status of 403 (Forbidden)")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    refused = page.get_by_test_id("generate-panel").locator("[role=alert][data-error-code=consent_denied]")
+    refused.wait_for()
+    assert "Refused by the consent policy" in refused.inner_text() and "Ava Reyes" in refused.inner_text()
+    assert page.locator("[data-testid=job-card]").count() == 0
+    use_type.select_option("digital_replica")
+    assert page.get_by_test_id("use-type-not-granted").count() == 0
+    assert "agency approves each use" in page.get_by_test_id("use-needs-review").inner_text()
+
     progress = generate(
         artist, prompt="Hatch opens; light spills onto the regolith, Mara steps out", cast="Ava Reyes", steps=40, shot_name="04-generate",
     )
@@ -149,7 +169,22 @@ def test_artist_producer_agent_flow(session_factory):
     assert marker.count() >= 1
     producer.shot("08-producer-sees-comment")
 
+    # v001 casts Ava Reyes under a grant that needs her agency's approval of each use: the agency lane
+    # is there, awaiting Crescent Talent, and the producer's approval is refused with the reason.
+    agency_lane = page.locator("[data-testid=lane-agency][data-state=pending]")
+    agency_lane.wait_for()
+    assert "Awaiting Crescent Talent's review" in agency_lane.inner_text()
+    assert agency_lane.get_by_role("button").count() == 0, "a studio producer must not get the agency's buttons"
+    assert "Ava Reyes" in page.get_by_test_id("consent-awaiting").inner_text()
     lane = page.get_by_test_id("lane-producer")
+    producer.expect_console_error("status of 403 (Forbidden)")
+    lane.get_by_role("button", name="Approve").click()
+    refused = lane.locator("[role=alert][data-error-code=agency_review_pending]")
+    refused.wait_for()
+    assert "Waiting for the talent agency's approval" in refused.inner_text()
+    assert "Ava Reyes" in refused.inner_text()
+    assert page.locator("[data-testid=lane-producer][data-state=pending]").count() == 1
+
     lane.get_by_role("button", name="Request changes").click()
     lane.get_by_label("What needs to change").fill("Start the dust earlier, as noted at 1012.")
     lane.get_by_role("button", name="Send: request changes").click()
@@ -196,7 +231,31 @@ def test_artist_producer_agent_flow(session_factory):
     review = page.get_by_test_id("use-review")
     review.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
     agent.shot("14-agency-review")
-    review.get_by_role("button", name="Approve use").click()
+    # The agency decides its lane in the version's approvals panel (only its lane has buttons).
+    review_approvals = review.get_by_test_id("approvals")
+    assert review_approvals.get_by_test_id("lane-producer").get_by_role("button").count() == 0
+    review_approvals.get_by_test_id("lane-agency").get_by_role("button", name="Approve use").click()
     page.get_by_label("State").select_option("approved")
-    page.locator("[data-testid=use-row][data-state=approved]", has_text="Ava Reyes").first.wait_for()
+    approved = page.locator("[data-testid=use-row][data-state=approved]", has_text="Ava Reyes").first
+    approved.wait_for()
+    approved.get_by_role("button", name="Open").click()
+    agency_lane = review.locator("[data-testid=lane-agency][data-state=approved]")
+    agency_lane.wait_for()
+    assert agency_lane.get_by_test_id("decided-by").inner_text() == "You"
+    assert agency_lane.get_by_role("button").count() == 0, "agency decisions are final"
     agent.shot("15-agency-approved")
+    agent.sign_out()
+
+    # ---------------------------------------------------------------- producer: sees the agency lane approved on v001
+    page = producer.page
+    producer.sign_in(PRODUCER)
+    open_shot(page, SHOT)
+    page.locator("[data-testid=version-card][data-version=v001] a.strong-link").click()
+    agency_lane = page.locator("[data-testid=lane-agency][data-state=approved]")
+    agency_lane.wait_for()
+    decision = agency_lane.get_by_test_id("decision")
+    assert decision.count() == 1 and decision.get_attribute("data-decision") == "approved"
+    assert decision.get_by_test_id("decided-by").inner_text() == "Maya Ferreira"  # agent@crescent.test
+    assert "Use approved" in decision.inner_text()
+    assert page.get_by_test_id("consent-awaiting").count() == 0
+    producer.shot("16-producer-sees-agency-approved")

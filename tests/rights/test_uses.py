@@ -275,8 +275,84 @@ def test_proxy_is_served_to_the_agency(world, api):
     version.proxy.save(f"versions/{version.project_id}/{version.pk}/proxy.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42fake"), save=True)
     r = api(world.agent).get(f"/api/v1/likeness-uses/{use.pk}/proxy/")
     assert r.status_code == 200 and r["Content-Type"] == "video/mp4"
+    assert r["Accept-Ranges"] == "bytes" and r["Cache-Control"] == "private, no-store"
     assert b"".join(r.streaming_content).endswith(b"fake")
     assert api(world.meridian_agent).get(f"/api/v1/likeness-uses/{use.pk}/proxy/").status_code == 404
+
+
+PROXY_BYTES = bytes(range(256)) * 40  # 10,240 bytes, each position identifiable
+
+
+@pytest.fixture
+def use_with_proxy(world):
+    active_grant(world, requires_per_use_approval=True)
+    _job, [use], version = generate(world)
+    version.proxy.save(f"versions/{version.project_id}/{version.pk}/proxy.mp4", ContentFile(PROXY_BYTES), save=False)
+    version.first_frame, version.frame_count, version.fps_num, version.fps_den = 1001, 42, 24000, 1001
+    version.width, version.height = 832, 480
+    version.save()
+    return use
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "end"),
+    [("bytes=100-1123", 100, 1123), ("bytes=10000-", 10000, 10239), ("bytes=-40", 10200, 10239), ("bytes=10200-99999", 10200, 10239)],
+)
+def test_proxy_answers_range_requests_with_206_and_the_right_bytes(world, api, use_with_proxy, header, start, end):
+    # A <video> element asks for video/*: the Accept header must not turn this into a 406.
+    r = api(world.agent).get(f"/api/v1/likeness-uses/{use_with_proxy.pk}/proxy/", HTTP_RANGE=header, HTTP_ACCEPT="video/webm,video/*;q=0.9")
+    assert r.status_code == 206, r.content
+    assert r["Content-Range"] == f"bytes {start}-{end}/{len(PROXY_BYTES)}"
+    assert r["Content-Length"] == str(end - start + 1)
+    assert r["Content-Type"] == "video/mp4"
+    assert b"".join(r.streaming_content) == PROXY_BYTES[start:end + 1]
+
+
+def test_proxy_range_errors_and_validators(world, api, use_with_proxy):
+    url = f"/api/v1/likeness-uses/{use_with_proxy.pk}/proxy/"
+    agent = api(world.agent)
+    past_end = agent.get(url, HTTP_RANGE="bytes=20000-", HTTP_ACCEPT="video/*")
+    assert past_end.status_code == 416 and past_end["Content-Range"] == f"bytes */{len(PROXY_BYTES)}"
+    assert "10240 bytes" in past_end.json()["detail"]
+    assert agent.get(url, HTTP_RANGE="bytes=abc").status_code == 416
+    whole = agent.get(url)
+    assert whole.status_code == 200 and b"".join(whole.streaming_content) == PROXY_BYTES
+    # If-Range with a stale validator: the whole file, not a slice of a file that changed.
+    stale = agent.get(url, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"stale"')
+    assert stale.status_code == 200 and int(stale["Content-Length"]) == len(PROXY_BYTES)
+    fresh = agent.get(url, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=whole["ETag"])
+    assert fresh.status_code == 206 and b"".join(fresh.streaming_content) == PROXY_BYTES[:10]
+    head = agent.head(url, HTTP_RANGE="bytes=0-9")
+    assert head.status_code == 206 and head["Content-Length"] == "10" and b"".join(head.streaming_content) == b""
+
+
+def test_proxy_of_a_foreign_use_is_404_even_with_a_range(world, api, use_with_proxy):
+    url = f"/api/v1/likeness-uses/{use_with_proxy.pk}/proxy/"
+    for outsider in (world.meridian_agent, world.hb_producer):
+        r = api(outsider).get(url, HTTP_RANGE="bytes=0-99", HTTP_ACCEPT="video/*")
+        assert r.status_code == 404, (outsider.email, r.status_code)
+        assert r["Content-Type"] == "application/json" and "Content-Range" not in r
+    assert api().get(url, HTTP_RANGE="bytes=0-99").status_code in (401, 403)
+    # The studio that made it plays it too.
+    assert api(world.nl_producer).get(url, HTTP_RANGE="bytes=0-99").status_code == 206
+
+
+def test_use_version_block_carries_what_the_player_needs(world, api, use_with_proxy):
+    world.mr.fps_num, world.mr.fps_den = 25, 1
+    world.mr.save(update_fields=["fps_num", "fps_den"])
+    body = api(world.agent).get(f"/api/v1/likeness-uses/{use_with_proxy.pk}/").json()
+    version = LikenessUse.objects.get(pk=use_with_proxy.pk).version
+    assert body["version"] == {
+        "id": str(version.pk), "label": "v001", "has_proxy": True, "first_frame": 1001, "frame_count": 42,
+        "fps_num": 24000, "fps_den": 1001, "width": 832, "height": 480,
+        # Timecode is read at the project's rate, as the studio reads it.
+        "timecode_fps_num": 25, "timecode_fps_den": 1,
+    }
+    assert body["talent"] == {
+        "id": str(world.ava.pk), "name": "Ava Reyes", "agency": "Crescent Talent", "agency_id": str(world.crescent.pk),
+    }
+    # Nothing else of the studio's version: no lineage, note, media links or author.
+    assert body["created_by"] is None
 
 
 # ---------------------------------------------------------------- the ledger

@@ -15,7 +15,7 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
   return (
     <div className="alert" role="alert" data-error-code={e.code}>
       <div>
-        <strong>{title ?? headline(e)}</strong>
+        <strong>{CONSENT_HEADLINES[e.code] ?? title ?? headline(e)}</strong>
         <div>{detail}</div>
         {(general.length > 0 || fields.length > 0 || reasons.length > 0) && (
           <ul>
@@ -36,6 +36,12 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
     </div>
   );
 }
+
+/** The consent policy's refusals (403 with reasons, see docs/RIGHTS.md) say so whatever was attempted. */
+const CONSENT_HEADLINES: Partial<Record<string, string>> = {
+  consent_denied: "Refused by the consent policy",
+  agency_review_pending: "Waiting for the talent agency's approval",
+};
 
 function headline(e: ApiError): string {
   switch (e.status) {

@@ -9,9 +9,11 @@ import { Link, useParams, useSearchParams } from "react-router";
 
 import { api, call } from "../api/client";
 import type { ConsentGrant, GrantAction as GrantActionBody, Ledger, LikenessUse, MyMembership, Talent } from "../api/types";
+import { ApprovalsPanel } from "../components/Approvals";
 import { Chip } from "../components/chips";
 import { ConfirmDialog, EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative } from "../components/format";
+import { AGENCY_DECIDER_ROLES } from "../lib/consent";
 import { usePlayhead, type PlayerMedia } from "../player/controls";
 import { ReviewPlayer, useDrawState } from "../player/ReviewPlayer";
 import { useConsents, useLikenessUses, useTalent } from "../queries";
@@ -26,6 +28,12 @@ const GRANT_STATE: Record<ConsentGrant["state"], { label: string; tone: Tone }> 
   suspended: { label: "Suspended", tone: "danger" },
   revoked: { label: "Revoked", tone: "muted" },
   expired: { label: "Expired", tone: "muted" },
+};
+
+const USE_TYPE_LABELS: Record<LikenessUse["use_type"], string> = {
+  digital_replica: "digital replica",
+  digital_alteration: "digital alteration",
+  name_or_likeness_in_prompt: "name or likeness in the prompt",
 };
 
 const USE_STATE: Record<LikenessUse["state"], { label: string; tone: Tone }> = {
@@ -50,11 +58,6 @@ function NotAgency() {
   );
 }
 
-function talentName(t: { [key: string]: unknown } | { name: string }): string {
-  const name = (t as Record<string, unknown>).name;
-  return typeof name === "string" ? name : "—";
-}
-
 // ---------------------------------------------------------------- roster
 
 export function TalentPage() {
@@ -69,7 +72,7 @@ function Roster({ agency }: { agency: MyMembership }) {
   const talent = useTalent({ agency: org.id });
   const grants = useConsents();
   const uses = useLikenessUses({ state: "pending_review" });
-  const count = (list: { talent: { [key: string]: unknown } }[] | undefined, id: string) => (list ?? []).filter((x) => x.talent.id === id).length;
+  const count = (list: { talent: { id: string } }[] | undefined, id: string) => (list ?? []).filter((x) => x.talent.id === id).length;
   return (
     <div className="page">
       <div className="page-header">
@@ -273,7 +276,7 @@ function GrantTable({ grants, loading, error, canAct }: { grants: ConsentGrant[]
                 const st = GRANT_STATE[g.state];
                 return (
                   <tr key={g.id} data-testid="grant-row" data-state={g.state}>
-                    <td className="strong-link">{talentName(g.talent)}</td>
+                    <td className="strong-link">{g.talent.name}</td>
                     <td>
                       {g.studio.name}
                       <div className="muted small">{g.project ? `${g.project.name} (${g.project.code})` : "every project"}</div>
@@ -360,7 +363,7 @@ function GrantActionDialog({ grant, action, onClose }: { grant: ConsentGrant; ac
       onClose();
     },
   });
-  const who = talentName(grant.talent);
+  const who = grant.talent.name;
   const titles: Record<GrantAction, string> = {
     grant: `Grant ${grant.studio.name}'s request for ${who}`,
     suspend: `Suspend ${who}'s grant to ${grant.studio.name}?`,
@@ -474,7 +477,7 @@ export function UsesPage() {
               <tbody>
                 {rows.map((u) => (
                   <tr key={u.id} data-testid="use-row" data-state={u.state} aria-selected={u.id === open}>
-                    <td className="strong-link">{talentName(u.talent)}</td>
+                    <td className="strong-link">{u.talent.name}</td>
                     <td>
                       {u.studio.name}
                       <div className="muted small">
@@ -499,47 +502,44 @@ export function UsesPage() {
             </table>
           </div>
         )}
-        {selected && <UseReview key={selected.id} use={selected} onDone={() => setOpen(null)} />}
+        {selected && <UseReview key={selected.id} use={selected} agency={agency} onDone={() => setOpen(null)} />}
       </div>
     </div>
   );
 }
 
 function versionLabel(u: LikenessUse): string {
-  const label = u.version?.label;
-  return typeof label === "string" ? label : "";
+  return u.version?.label ?? "";
 }
 
-function num(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-function rateKnown(u: LikenessUse): boolean {
-  const v = (u.version ?? {}) as Record<string, unknown>;
-  return num(v.fps_num) !== null && num(v.fps_den) !== null;
-}
-
-/** What the player can know about a use's version (the agency does not see the studio's version record). */
+/** What the player can know about a use's version: the agency sees its frames, rate and size, and
+ * plays the proxy through the use (it never sees the studio's version record). */
 function mediaOfUse(u: LikenessUse): PlayerMedia {
-  const v = (u.version ?? {}) as Record<string, unknown>;
-  const hasProxy = v.has_proxy === true;
-  const fpsNum = num(v.fps_num);
-  const fpsDen = num(v.fps_den);
+  const v = u.version;
+  const rate = v?.fps_num && v.fps_den ? { num: v.fps_num, den: v.fps_den } : null;
+  const playable = v !== null && v.has_proxy && rate !== null && v.frame_count !== null;
   return {
     id: u.id,
     label: `${u.shot_code ?? ""} ${versionLabel(u)}`.trim() || "Likeness use",
-    src: hasProxy ? `/api/v1/likeness-uses/${u.id}/proxy/` : null,
+    src: playable ? `/api/v1/likeness-uses/${u.id}/proxy/` : null,
     poster: null,
-    width: num(v.width) ?? 0,
-    height: num(v.height) ?? 0,
-    frameCount: num(v.frame_count) ?? 0,
-    rate: fpsNum && fpsDen ? { num: fpsNum, den: fpsDen } : { num: 24, den: 1 },
-    firstFrame: num(v.first_frame) ?? 1001,
-    unavailable: hasProxy ? null : "No playable version yet (still rendering, or the render failed).",
+    width: v?.width ?? 16,
+    height: v?.height ?? 9,
+    frameCount: v?.frame_count ?? 0,
+    // Until the media is processed there is no rate and nothing to play; 24 only keeps the clock valid.
+    rate: rate ?? { num: 24, den: 1 },
+    // Timecode at the project's rate, as the studio reads it (frame numbers are the same either way).
+    timecodeRate: v ? { num: v.timecode_fps_num, den: v.timecode_fps_den } : undefined,
+    firstFrame: v?.first_frame ?? 1001,
+    unavailable: playable
+      ? null
+      : u.state === "invalidated"
+        ? "This use was invalidated; its render may never have finished."
+        : "No playable version yet: the render is still running or being processed (or it failed).",
   };
 }
 
-function UseReview({ use, onDone }: { use: LikenessUse; onDone: () => void }) {
+function UseReview({ use, agency, onDone }: { use: LikenessUse; agency: MyMembership; onDone: () => void }) {
   const client = useQueryClient();
   const media = mediaOfUse(use);
   const playhead = usePlayhead(media);
@@ -553,19 +553,18 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: () => void }) {
       onDone();
     },
   });
+  const decider = agency.organization.id === use.talent.agency_id && AGENCY_DECIDER_ROLES.has(agency.role);
   return (
-    <section className="panel use-review" aria-label={`Review the use of ${talentName(use.talent)}`} data-testid="use-review">
+    <section className="panel use-review" aria-label={`Review the use of ${use.talent.name}`} data-testid="use-review">
       <div className="use-player">
         <ReviewPlayer media={media} playhead={playhead} markers={[]} annotationsAt={() => []} draw={draw} readOnly />
       </div>
-      {!rateKnown(use) && (
-        <div className="muted small panel-body" role="note">
-          The studio's frame rate for this version is not shared here; frame numbers assume 24 fps.
-        </div>
-      )}
       <div className="panel-body stack">
-        <div>
-          <strong>{talentName(use.talent)}</strong> · {use.use_type.replaceAll("_", " ")} · via {use.via === "cast" ? "casting" : "the prompt"}
+        <div className="row tight" style={{ gap: 8 }}>
+          <strong>{use.talent.name}</strong>
+          <span>· {USE_TYPE_LABELS[use.use_type]} · via {use.via === "cast" ? "casting" : "the prompt"}</span>
+          <span className="grow" />
+          <Chip label={USE_STATE[use.state].label} tone={USE_STATE[use.state].tone} />
         </div>
         <div className="small">
           <span className="muted">Prompt:</span> {use.prompt}
@@ -577,15 +576,22 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: () => void }) {
         )}
         <div className="muted small">
           {use.studio.name} · {use.project.name} · <span className="mono">{use.shot_code}</span> {versionLabel(use)} · rendered {formatDateTime(use.created_at)}
+          {use.version?.frame_count ? ` · ${use.version.frame_count} frames (${use.version.first_frame}–${use.version.first_frame + use.version.frame_count - 1})` : ""}
         </div>
-        {use.decided_by && (
-          <div className="small">
-            Decided by {use.decided_by.name} {formatRelative(use.decided_at)}
-            {use.decision_note && <>: “{use.decision_note}”</>}
+        {!use.requires_review && use.state !== "invalidated" && (
+          <div className="muted small">The grant does not require your approval of each use; this one was approved when it was rendered.</div>
+        )}
+        {use.state === "invalidated" && (
+          <div className="alert" role="note" data-testid="use-invalidated">
+            <div>
+              <strong>Invalidated {use.invalidated_at ? formatRelative(use.invalidated_at) : ""}</strong>
+              <div>{use.invalidated_reason || "The grant stopped covering this use."}</div>
+            </div>
           </div>
         )}
-        {use.state === "pending_review" && (
+        {use.version === null && use.state === "pending_review" && decider && (
           <>
+            <div className="muted small">No version yet: you can decide now, or wait to watch the render.</div>
             <Field id="use-note" label="Note to the studio (required to reject)">
               <textarea id="use-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
             </Field>
@@ -601,6 +607,18 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: () => void }) {
           </>
         )}
       </div>
+      {use.version !== null && use.requires_review && (
+        <ApprovalsPanel
+          versionId={use.version.id}
+          title={`Approval of ${use.version.label}`}
+          mediaReady={use.version.has_proxy}
+          mayDecide={(lane) => lane === "agency" && decider}
+          onDecided={() => {
+            // Decided: the use leaves the review queue (it stays under its new state's filter).
+            onDone();
+          }}
+        />
+      )}
     </section>
   );
 }

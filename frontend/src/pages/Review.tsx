@@ -4,28 +4,25 @@ import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 
 import { api, call } from "../api/client";
 import { asApiError } from "../api/errors";
-import type { ApprovalSummary, Comment, Lane, Project, Reply, Version } from "../api/types";
-import { APPROVAL_STATUS, ApprovalChip, Chip } from "../components/chips";
-import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
+import type { Comment, Project, Reply, Version } from "../api/types";
+import { ApprovalsPanel } from "../components/Approvals";
+import { Chip } from "../components/chips";
+import { ConfirmDialog, ErrorMessage, Loading } from "../components/feedback";
 import { Icon } from "../components/Icon";
 import { formatDateTime, formatRelative, personName } from "../components/format";
 import { validShapes, type Shape } from "../lib/annotations";
+import { AGENCY_DECIDER_ROLES, mayDecideLane, reviewingAgencyIds } from "../lib/consent";
 import { indexToFrameNumber, indexToTimecode, type FrameRate } from "../lib/timecode";
 import { usePlayhead, type PlayerMedia } from "../player/controls";
 import { ReviewPlayer, useDrawState, type DrawState } from "../player/ReviewPlayer";
 import type { Playhead } from "../player/playhead";
 import type { Marker } from "../player/Timeline";
 import { usePresence, useStreamState } from "../realtime/context";
-import { useApprovals, useComments, usePeople, useShot, useVersion } from "../queries";
+import { useComments, usePeople, useShot, useVersion, useVersionUses } from "../queries";
 import { useMe } from "../session";
 import { NoSuchThing } from "./ProjectLayout";
 
 const STUDIO_ROLES = new Set(["owner", "admin", "producer", "supervisor", "artist", "legal"]);
-/** Who may decide which lane, as the API's lane registry says (projects/lanes.py). */
-const LANE_DECIDERS: Record<string, Set<string>> = {
-  producer: new Set(["owner", "admin", "producer"]),
-  client: new Set(["reviewer"]),
-};
 
 export function versionMedia(version: Version, project: Project): PlayerMedia {
   const rate: FrameRate = version.fps_num && version.fps_den ? { num: version.fps_num, den: version.fps_den } : { num: project.fps_num, den: project.fps_den };
@@ -124,7 +121,7 @@ function Review({ project, version }: { project: Project; version: Version }) {
         />
       </div>
       <aside className="review-side" aria-label="Review">
-        <ApprovalsPanel project={project} version={version} />
+        <StudioApprovals project={project} version={version} />
         <section className="panel comments-panel" aria-labelledby="comments-title">
           <div className="panel-header">
             <h2 id="comments-title">Comments</h2>
@@ -519,107 +516,20 @@ function ReplyView({ reply }: { reply: Reply }) {
 
 // ---------------------------------------------------------------- approvals
 
-export function ApprovalsPanel({ project, version }: { project: Project; version: Version }) {
-  const approvals = useApprovals(version.id);
-  return (
-    <section className="panel approvals" aria-labelledby="approvals-title" data-testid="approvals">
-      <div className="panel-header">
-        <h2 id="approvals-title">Approval</h2>
-        <span className="grow" />
-        {approvals.data && <ApprovalChip status={approvals.data.status} />}
-      </div>
-      <div className="panel-body stack">
-        {approvals.isPending && <Loading />}
-        <ErrorMessage error={approvals.error} />
-        {approvals.data && approvals.data.lanes.length === 0 && <EmptyState title="No approval lanes" />}
-        {approvals.data?.lanes.map((lane) => (
-          <LaneView key={lane.lane} lane={lane} project={project} version={version} summary={approvals.data} />
-        ))}
-      </div>
-    </section>
-  );
-}
-
-function LaneView({ lane, project, version, summary }: { lane: Lane; project: Project; version: Version; summary: ApprovalSummary }) {
-  const client = useQueryClient();
+/** The approvals panel of the studio's review page: project roles decide the studio's lanes; a person
+ * who is also a deciding member of an agency reviewing this version decides the agency lane. */
+function StudioApprovals({ project, version }: { project: Project; version: Version }) {
   const { data: me } = useMe();
-  const [note, setNote] = useState("");
-  const [asking, setAsking] = useState<"approved" | "changes_requested" | null>(null);
-  const mayDecide = LANE_DECIDERS[lane.lane]?.has(project.my_role ?? "") ?? false;
-  const mine = lane.decisions.find((d) => d.reviewer.id === me?.id);
-  const decide = useMutation({
-    mutationFn: (decision: "approved" | "changes_requested") =>
-      call(
-        api.POST("/api/v1/versions/{id}/approvals/", {
-          params: { path: { id: version.id, pk: version.id } },
-          body: { lane: lane.lane, decision, note },
-        }),
-      ),
-    onSuccess: async (data) => {
-      client.setQueryData(["approvals", version.id], data);
-      setNote("");
-      setAsking(null);
-      await Promise.all([client.invalidateQueries({ queryKey: ["version", version.id] }), client.invalidateQueries({ queryKey: ["shot"] })]);
-    },
-  });
-  const state = APPROVAL_STATUS[lane.state];
+  const memberships = me?.memberships ?? [];
+  const inAgency = memberships.some((m) => m.organization.kind === "agency" && AGENCY_DECIDER_ROLES.has(m.role));
+  // Which agencies review this version: only asked for people who could be one of them.
+  const uses = useVersionUses(version.id, inAgency);
+  const reviewing = reviewingAgencyIds(uses.data?.results ?? []);
   return (
-    <div className="lane" data-testid={`lane-${lane.lane}`} data-state={lane.state}>
-      <div className="row tight" style={{ gap: 8 }}>
-        <strong>{lane.label}</strong>
-        {lane.required ? <span className="muted small">required</span> : <span className="muted small">optional</span>}
-        <span className="grow" />
-        <Chip label={state.label} tone={state.tone} />
-      </div>
-      {lane.decisions.length === 0 && <div className="muted small">No decision yet.</div>}
-      <ul className="decisions">
-        {lane.decisions.map((d) => (
-          <li key={d.id}>
-            <Chip label={d.decision === "approved" ? "Approved" : "Changes requested"} tone={d.decision === "approved" ? "ok" : "danger"} /> {personName(d.reviewer)}{" "}
-            <span className="muted small">{formatRelative(d.decided_at)}</span>
-            {d.note && <div className="small">“{d.note}”</div>}
-          </li>
-        ))}
-      </ul>
-      {mayDecide && summary.status !== undefined && (
-        <div className="stack" style={{ gap: 6 }}>
-          {asking === "changes_requested" && (
-            <>
-              <label className="visually-hidden" htmlFor={`note-${lane.lane}`}>
-                What needs to change
-              </label>
-              <textarea id={`note-${lane.lane}`} rows={2} value={note} onChange={(e) => setNote(e.target.value)} placeholder="What needs to change (required)" autoFocus />
-            </>
-          )}
-          <div className="row tight" style={{ gap: 6 }}>
-            <button
-              type="button"
-              className="primary small"
-              disabled={decide.isPending || version.processing_status !== "ready"}
-              onClick={() => decide.mutate("approved")}
-              title={version.processing_status !== "ready" ? "The media must be ready before it can be approved." : undefined}
-            >
-              {mine?.decision === "approved" ? "Approved ✓" : "Approve"}
-            </button>
-            {asking === "changes_requested" ? (
-              <>
-                <button type="button" className="danger small" disabled={decide.isPending || !note.trim()} onClick={() => decide.mutate("changes_requested")}>
-                  Send: request changes
-                </button>
-                <button type="button" className="ghost small" onClick={() => setAsking(null)}>
-                  Cancel
-                </button>
-              </>
-            ) : (
-              <button type="button" className="danger small" onClick={() => setAsking("changes_requested")} disabled={decide.isPending}>
-                Request changes
-              </button>
-            )}
-          </div>
-          <ErrorMessage error={decide.error} title="Decision not recorded" />
-        </div>
-      )}
-      {!mayDecide && lane.lane === "agency" && <div className="muted small">Decided by the talent's agency.</div>}
-    </div>
+    <ApprovalsPanel
+      versionId={version.id}
+      mediaReady={version.processing_status === "ready"}
+      mayDecide={(lane) => mayDecideLane({ lane, projectRole: project.my_role, memberships, reviewingAgencies: reviewing })}
+    />
   );
 }

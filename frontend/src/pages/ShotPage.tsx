@@ -5,22 +5,24 @@ import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 import { api, call } from "../api/client";
 import { asApiError } from "../api/errors";
 import type { GenerationJob, GenerationSubmit, ModelProfile, Project, ShotDetail, Version } from "../api/types";
+import { QuarantineNotice } from "../components/Approvals";
 import { ApprovalChip, Chip, JOB_STATE, PROCESSING, ShotStatusChip } from "../components/chips";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
 import { HoverScrubThumb } from "../components/Thumb";
 import { useStreamState } from "../realtime/context";
+import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
 import { jobProgress } from "../lib/jobs";
 import type { JobLive } from "../lib/stream";
 import { useConsents, useModels, useShot, useShotJobs, useTalent } from "../queries";
 import { NoSuchThing } from "./ProjectLayout";
 
-type UseType = NonNullable<GenerationSubmit["use_type"]>;
-const USE_TYPES: Record<UseType, string> = {
-  digital_replica: "Digital replica",
-  digital_alteration: "Digital alteration",
-  name_or_likeness_in_prompt: "Name or likeness in the prompt",
+const USE_TYPES: Record<NonNullable<GenerationSubmit["use_type"]>, { label: string; hint: string }> = {
+  digital_replica: { label: "Digital replica", hint: "A new performance generated from the talent's likeness." },
+  digital_alteration: { label: "Digital alteration", hint: "Changing a recorded performance of the talent." },
+  name_or_likeness_in_prompt: { label: "Name or likeness in the prompt", hint: "The prompt names or describes the talent." },
 };
+const USE_TYPE_KEYS = Object.keys(USE_TYPES) as UseType[];
 
 const ADD_VERSIONS = new Set(["owner", "admin", "producer", "supervisor", "artist"]);
 
@@ -142,7 +144,7 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
   const lineage = version.source === "generation" ? lineageText(version) : null;
   const processing = PROCESSING[version.processing_status];
   return (
-    <li className="version-card" data-testid="version-card" data-version={version.label}>
+    <li className="version-card" data-testid="version-card" data-version={version.label} data-quarantined={version.quarantined || undefined}>
       <Link to={`/projects/${project.id}/versions/${version.id}`} aria-label={`Review ${version.label}`}>
         <HoverScrubThumb versionId={version.id} poster={version.media.poster} width={160} height={90} label={version.label} />
       </Link>
@@ -154,6 +156,7 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
           <Chip label={version.source === "generation" ? "Generated" : "Uploaded"} tone="info" />
           {version.processing_status !== "ready" && <Chip label={processing.label} tone={processing.tone} title={version.failure_reason || undefined} />}
           <ApprovalChip status={version.approval_status} />
+          {version.quarantined && <Chip label="Quarantined" tone="danger" title="A likeness consent grant no longer covers this version" testId="quarantined" />}
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
             <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${version.label} to compare`} />
@@ -171,6 +174,7 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
             <div className="muted mono">{lineage.bits.join(" · ")}</div>
           </div>
         )}
+        {version.quarantined && <QuarantineNotice reason={version.quarantine_reason} compact />}
         {version.note && <div className="small">{version.note}</div>}
         {version.processing_status === "failed" && <div className="field-error small">{version.failure_reason}</div>}
       </div>
@@ -254,14 +258,16 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
   const constraints = (model?.constraints ?? {}) as Constraints;
 
   // Talent with an active grant for this studio that covers this project (or all its projects).
+  const here = { studio: project.organization, project: project.id };
+  const grants = consents.data?.results ?? [];
   const coveredTalent = useMemo(() => {
-    const grants = (consents.data?.results ?? []).filter(
-      (g) => g.covers_now && g.studio.id === project.organization && (g.project === null || g.project.id === project.id),
-    );
-    const ids = new Set(grants.map((g) => g.talent.id));
+    const ids = new Set(coveringGrants(consents.data?.results ?? [], { studio: project.organization, project: project.id }).map((g) => g.talent.id));
     return (talent.data?.results ?? []).filter((t) => ids.has(t.id));
   }, [consents.data, talent.data, project.organization, project.id]);
   const uncovered = (talent.data?.results ?? []).filter((t) => !coveredTalent.includes(t));
+  const chosen = coveredTalent.filter((t) => cast.includes(t.id));
+  const coverage = castCoverage(grants, chosen, useType, here);
+  const notGranted = (u: UseType) => castCoverage(grants, chosen, u, here).missing.length > 0;
 
   const submit = useMutation({
     mutationFn: () => {
@@ -326,17 +332,30 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
               {t.name} <span className="muted small">({t.agency.name})</span>
             </label>
           ))}
-          {cast.length > 0 && (
-            <label className="row tight small" style={{ gap: 6 }}>
-              Use
-              <select value={useType} onChange={(e) => setUseType(e.target.value as UseType)} aria-label="How the likeness is used">
-                {(Object.keys(USE_TYPES) as UseType[]).map((u) => (
-                  <option key={u} value={u}>
-                    {USE_TYPES[u]}
-                  </option>
-                ))}
-              </select>
-            </label>
+          {chosen.length > 0 && (
+            <div className="use-type stack" data-testid="use-type">
+              <Field id="gen-use-type" label="Likeness use" error={error?.field("use_type")} hint={USE_TYPES[useType].hint}>
+                <select id="gen-use-type" value={useType} onChange={(e) => setUseType(e.target.value as UseType)}>
+                  {USE_TYPE_KEYS.map((u) => (
+                    <option key={u} value={u}>
+                      {USE_TYPES[u].label}
+                      {notGranted(u) ? " — not granted" : ""}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              {coverage.missing.length > 0 && (
+                <div className="field-error small" role="alert" data-testid="use-type-not-granted">
+                  {listNames(coverage.missing)}'s grant for {project.name} does not include {USE_TYPES[useType].label.toLowerCase()}; the request will be refused.
+                  Choose another use or ask the agency to extend the grant.
+                </div>
+              )}
+              {coverage.missing.length === 0 && coverage.needsReview.length > 0 && (
+                <div className="muted small" data-testid="use-needs-review">
+                  {listNames(coverage.needsReview)}'s agency approves each use: the version can be approved only after the agency has.
+                </div>
+              )}
+            </div>
           )}
           {uncovered.length > 0 && (
             <div className="muted small">Not castable here (no covering grant): {uncovered.map((t) => t.name).join(", ")}.</div>
@@ -372,7 +391,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
             <input id="gen-count" type="number" min={1} max={constraints.count_max} value={count} onChange={(e) => setCount(e.target.value)} />
           </Field>
         </div>
-        {error && <ErrorMessage error={error} title={error.code === "consent_denied" ? "Refused by the consent policy" : undefined} />}
+        {error && <ErrorMessage error={error} />}
         <button type="submit" className="primary" disabled={submit.isPending || !model}>
           {submit.isPending ? "Submitting…" : Number(count) > 1 ? `Generate ${count} versions` : "Generate"}
         </button>

@@ -1,0 +1,260 @@
+/**
+ * The approvals panel: each lane of a version (producer, client, and — when the version uses a
+ * talent's likeness under a grant requiring per-use approval — the talent's agency), who decided
+ * what, what the consent policy says about approving it (quarantine, the agency's pending review,
+ * denials with reasons), and the buttons the signed-in person may press.
+ *
+ * Used by the studio's review page and by the agency portal's use review; the caller says which
+ * lanes the person may decide (`mayDecide`, see lib/consent.ts). The API has the last word: a refusal
+ * shows its reasons.
+ */
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { api, call } from "../api/client";
+import type { ApprovalSummary, Lane } from "../api/types";
+import { listNames } from "../lib/consent";
+import { useApprovals } from "../queries";
+import { useMe } from "../session";
+import { APPROVAL_STATUS, ApprovalChip, Chip } from "./chips";
+import { EmptyState, ErrorMessage, Loading } from "./feedback";
+import { formatDateTime, formatRelative, personName } from "./format";
+
+const QUARANTINE_FALLBACK = "A likeness consent grant no longer covers this version: it cannot be approved, exported or delivered.";
+
+/** Why a version is quarantined (client reviewers get no reason from the API: a general one then). */
+export function QuarantineNotice({ reason, compact = false, testId = "quarantine" }: { reason: string; compact?: boolean; testId?: string }) {
+  if (compact) {
+    return (
+      <div className="quarantine-line small" role="note" data-testid={testId}>
+        <strong>Quarantined:</strong> {reason || QUARANTINE_FALLBACK}
+      </div>
+    );
+  }
+  return (
+    <div className="alert" role="note" data-testid={testId}>
+      <div>
+        <strong>Quarantined — cannot be approved, exported or delivered</strong>
+        <div>{reason || QUARANTINE_FALLBACK}</div>
+      </div>
+    </div>
+  );
+}
+
+/** What the consent policy says about approving: nothing when it allows it. */
+function ConsentNotice({ summary, decidesAgencyLane }: { summary: ApprovalSummary; decidesAgencyLane: boolean }) {
+  const { consent } = summary;
+  if (consent.outcome === "deny") {
+    // The quarantine notice already says why when that is the only reason.
+    const reasons = consent.reasons.filter((r) => !(summary.quarantined && (r.code === "quarantined" || r.message === summary.quarantine_reason)));
+    if (reasons.length === 0) return null;
+    return (
+      <div className="alert" role="note" data-testid="consent-denied">
+        <div>
+          <strong>Consent does not cover approving this version</strong>
+          <ul>
+            {reasons.map((r, i) => (
+              <li key={`${r.code}-${r.talent_id}-${i}`} data-code={r.code}>
+                {r.message.includes(r.talent) ? r.message : `${r.talent}: ${r.message}`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    );
+  }
+  if (consent.outcome === "needs_agency_review" && consent.reviews.length > 0) {
+    const agencies = listNames(consent.reviews.map((r) => r.agency));
+    const talent = listNames(consent.reviews.map((r) => r.talent));
+    if (decidesAgencyLane) {
+      return (
+        <div className="alert" data-tone="warn" role="note" data-testid="consent-awaiting">
+          <div>
+            <strong>Awaiting your review</strong>
+            <div>The studio cannot approve this version before you approve the use of {talent}'s likeness in it.</div>
+          </div>
+        </div>
+      );
+    }
+    return (
+      <div className="alert" data-tone="warn" role="note" data-testid="consent-awaiting">
+        <div>
+          <strong>Waiting for {agencies}</strong>
+          <div>
+            The version uses {talent}'s likeness under a grant that needs the agency's approval of each use. No one can approve the version before the agency
+            does.
+          </div>
+        </div>
+      </div>
+    );
+  }
+  return null;
+}
+
+export function ApprovalsPanel({
+  versionId,
+  mediaReady,
+  mayDecide,
+  onDecided,
+  title = "Approval",
+}: {
+  versionId: string;
+  mediaReady: boolean;
+  /** Whether the signed-in person may press this lane's buttons. */
+  mayDecide: (lane: string) => boolean;
+  onDecided?: (summary: ApprovalSummary) => void;
+  title?: string;
+}) {
+  const approvals = useApprovals(versionId);
+  const summary = approvals.data;
+  return (
+    <section className="panel approvals" aria-labelledby={`approvals-title-${versionId}`} data-testid="approvals" data-status={summary?.status}>
+      <div className="panel-header">
+        <h2 id={`approvals-title-${versionId}`}>{title}</h2>
+        <span className="grow" />
+        {summary && <ApprovalChip status={summary.status} />}
+      </div>
+      <div className="panel-body stack">
+        {approvals.isPending && <Loading />}
+        <ErrorMessage error={approvals.error} />
+        {summary?.quarantined && <QuarantineNotice reason={summary.quarantine_reason} testId="approvals-quarantine" />}
+        {summary && <ConsentNotice summary={summary} decidesAgencyLane={mayDecide("agency")} />}
+        {summary && summary.lanes.length === 0 && <EmptyState title="No approval lanes">This project requires no sign-off.</EmptyState>}
+        {summary?.lanes.map((lane) => (
+          <LaneView key={lane.lane} lane={lane} versionId={versionId} summary={summary} mediaReady={mediaReady} mayDecide={mayDecide(lane.lane)} onDecided={onDecided} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+type Decision = "approved" | "changes_requested";
+
+function LaneView({
+  lane,
+  versionId,
+  summary,
+  mediaReady,
+  mayDecide,
+  onDecided,
+}: {
+  lane: Lane;
+  versionId: string;
+  summary: ApprovalSummary;
+  mediaReady: boolean;
+  mayDecide: boolean;
+  onDecided?: (summary: ApprovalSummary) => void;
+}) {
+  const client = useQueryClient();
+  const { data: me } = useMe();
+  const [note, setNote] = useState("");
+  const [asking, setAsking] = useState(false);
+  const agency = lane.lane === "agency";
+  const mine = lane.decisions.find((d) => d.reviewer.id === me?.id);
+  const decide = useMutation({
+    mutationFn: (decision: Decision) =>
+      call(
+        api.POST("/api/v1/versions/{id}/approvals/", {
+          // The schema lists the version id twice (`id` and `pk`); both are the version.
+          params: { path: { id: versionId, pk: versionId } },
+          body: { lane: lane.lane, decision, note },
+        }),
+      ),
+    onSuccess: async (data) => {
+      client.setQueryData(["approvals", versionId], data);
+      setNote("");
+      setAsking(false);
+      onDecided?.(data);
+      await Promise.all([
+        client.invalidateQueries({ queryKey: ["version", versionId] }),
+        client.invalidateQueries({ queryKey: ["shot"] }),
+        client.invalidateQueries({ queryKey: ["likeness-uses"] }),
+      ]);
+    },
+  });
+  const state = APPROVAL_STATUS[lane.state];
+  // Agency decisions are final (to stop later use the agency suspends or revokes the grant).
+  const open = mayDecide && (!agency || lane.state === "pending");
+  const awaited = agency ? listNames(summary.consent.reviews.map((r) => r.agency)) : "";
+  const labels = agency
+    ? { approve: "Approve use", ask: "Reject use…", send: "Send: reject use", note: "Why the use is rejected (the studio sees it)" }
+    : { approve: mine?.decision === "approved" ? "Approved ✓" : "Approve", ask: "Request changes", send: "Send: request changes", note: "What needs to change" };
+  return (
+    <div className="lane" data-testid={`lane-${lane.lane}`} data-state={lane.state}>
+      <div className="row tight" style={{ gap: 8 }}>
+        <strong>{lane.label}</strong>
+        {lane.required ? <span className="muted small">required</span> : <span className="muted small">optional</span>}
+        <span className="grow" />
+        <Chip label={state.label} tone={state.tone} />
+      </div>
+      {lane.decisions.length === 0 && lane.state === "pending" && (
+        <div className="muted small">{agency ? (awaited ? `Awaiting ${awaited}'s review.` : "Awaiting the talent agency's review.") : "No decision yet."}</div>
+      )}
+      {lane.decisions.length > 0 && (
+        <ul className="decisions" aria-label={`${lane.label} decisions`}>
+          {lane.decisions.map((d) => (
+            <li key={d.id} data-testid="decision" data-decision={d.decision}>
+              <Chip
+                label={d.decision === "approved" ? (agency ? "Use approved" : "Approved") : agency ? "Use rejected" : "Changes requested"}
+                tone={d.decision === "approved" ? "ok" : "danger"}
+              />{" "}
+              <span data-testid="decided-by">{d.reviewer.id === me?.id ? "You" : personName(d.reviewer)}</span>{" "}
+              <time className="muted small" dateTime={d.decided_at} title={formatDateTime(d.decided_at)}>
+                {formatRelative(d.decided_at)}
+              </time>
+              {d.note && <div className="small">“{d.note}”</div>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {open && (
+        <div className="stack" style={{ gap: 6 }}>
+          {asking && (
+            <>
+              <label className="visually-hidden" htmlFor={`note-${lane.lane}-${versionId}`}>
+                {labels.note}
+              </label>
+              <textarea
+                id={`note-${lane.lane}-${versionId}`}
+                rows={2}
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+                placeholder={`${labels.note} (required)`}
+                autoFocus
+              />
+            </>
+          )}
+          <div className="row tight" style={{ gap: 6 }}>
+            <button
+              type="button"
+              className="primary small"
+              disabled={decide.isPending || !mediaReady}
+              onClick={() => decide.mutate("approved")}
+              title={!mediaReady ? "The media must be ready before it can be approved." : undefined}
+            >
+              {labels.approve}
+            </button>
+            {asking ? (
+              <>
+                <button type="button" className="danger small" disabled={decide.isPending || !note.trim()} onClick={() => decide.mutate("changes_requested")}>
+                  {labels.send}
+                </button>
+                <button type="button" className="ghost small" onClick={() => setAsking(false)}>
+                  Cancel
+                </button>
+              </>
+            ) : (
+              <button type="button" className="danger small" onClick={() => setAsking(true)} disabled={decide.isPending}>
+                {labels.ask}
+              </button>
+            )}
+          </div>
+          {agency && <div className="muted small">Your decision is final for this use; to stop later use, suspend or revoke the grant.</div>}
+          <ErrorMessage error={decide.error} title="Decision not recorded" />
+        </div>
+      )}
+      {agency && !mayDecide && lane.state === "pending" && <div className="muted small">Only the talent's agency decides this lane.</div>}
+      {agency && mayDecide && lane.state !== "pending" && <div className="muted small">Decided; agency decisions are final.</div>}
+    </div>
+  );
+}

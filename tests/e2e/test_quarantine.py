@@ -1,0 +1,118 @@
+"""A version whose likeness grant is revoked is quarantined, and the browser says why.
+
+Set up through the real API on the live server (the agency registers a talent, the studio requests a
+grant for Moonrise, the agency grants it, the artist renders with that talent cast on the real
+worker, the agency revokes the grant); then the producer, in Chromium, sees the version marked
+quarantined with the revocation's reason on the shot's version stack and in the review's approvals
+panel, and an attempt to approve it is refused with the consent policy's reasons.
+
+Its own talent and shot, so the other browser tests (Ava Reyes's grant, MR_010_0040) are untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+SHOT = "MR_010_0050"
+TALENT = "Rafe Okafor"
+REASON = "Rafe Okafor withdrew his consent to digital replicas on 3 March."
+
+
+def wait_for(fetch, done, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if done(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last seen: {value}")
+        time.sleep(0.25)
+
+
+@pytest.fixture
+def quarantined_version(api_as) -> dict:
+    agent, producer, artist = api_as("agent@crescent.test"), api_as("producer@northlight.test"), api_as("artist@northlight.test")
+    project = next(p for p in producer.get("/api/v1/projects/").json()["results"] if p["code"] == "MR")
+    shot = producer.get(f"/api/v1/projects/{project['id']}/shots/", params={"q": SHOT}).json()["results"][0]
+
+    talent = agent.post("/api/v1/talent/", json={"name": TALENT, "aliases": ["R. Okafor"]})
+    assert talent.status_code == 201, talent.text
+    talent = talent.json()
+    now = dt.datetime.now(dt.UTC)
+    requested = producer.post("/api/v1/consents/", json={
+        "talent": talent["id"], "project": project["id"], "use_types": ["digital_replica"], "media": ["theatrical"],
+        "territories": ["WORLD"], "valid_until": (now + dt.timedelta(days=30)).isoformat(),
+        "intended_use": "Digital replica of Rafe Okafor as the mission controller in Moonrise's first-footprint insert, no dialogue.",
+        "requires_per_use_approval": False,
+    })
+    assert requested.status_code == 201, requested.text
+    grant = agent.post(f"/api/v1/consents/{requested.json()['id']}/grant/", json={
+        "document_sha256": hashlib.sha256(b"Rafe Okafor rider").hexdigest(), "signed_at": (now - dt.timedelta(hours=1)).isoformat(),
+        "signed_by": "Rafe Okafor", "signer_capacity": "self",
+    })
+    assert grant.status_code == 200 and grant.json()["state"] == "active", grant.text
+
+    submitted = artist.post(f"/api/v1/shots/{shot['id']}/generations/", json={
+        "prompt": "Top-down, a crisp boot print in grey dust", "cast": [talent["id"]], "use_type": "digital_replica", "steps": 2, "seed": 7,
+    })
+    assert submitted.status_code == 201, submitted.text
+    (job,) = submitted.json()["jobs"]
+    job = wait_for(lambda: artist.get(f"/api/v1/generations/{job['id']}/").json(),
+                   lambda j: j["state"] in ("succeeded", "failed", "cancelled"), timeout=120, what="the render")
+    assert job["state"] == "succeeded", job["error"]
+    version_id = job["version"]["id"]
+    # Revoke once the review media exists, so the page can play it.
+    wait_for(lambda: artist.get(f"/api/v1/versions/{version_id}/").json(), lambda v: v["processing_status"] != "processing",
+             timeout=90, what="the review proxy")
+
+    revoked = agent.post(f"/api/v1/consents/{grant.json()['id']}/revoke/", json={"reason": REASON})
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked", revoked.text
+    version = producer.get(f"/api/v1/versions/{version_id}/").json()
+    assert version["quarantined"] is True and REASON in version["quarantine_reason"], version
+    return {"project": project, "shot": shot, "version": version}
+
+
+def test_a_quarantined_version_shows_why_on_the_stack_and_in_review(session_factory, quarantined_version):
+    version = quarantined_version["version"]
+    producer = session_factory()
+    page = producer.page
+    producer.sign_in("producer@northlight.test")
+    page.get_by_role("link", name="Moonrise").click()
+    page.locator(f"[data-testid=shot-row][data-shot={SHOT}] a.shot-code").click()
+    page.get_by_role("heading", name=SHOT).wait_for()
+
+    # The version stack: marked, with the reason.
+    card = page.locator(f"[data-testid=version-card][data-version={version['label']}]")
+    card.wait_for()
+    assert card.get_attribute("data-quarantined") == "true"
+    assert card.get_by_test_id("quarantined").inner_text() == "Quarantined"
+    assert REASON in card.get_by_test_id("quarantine").inner_text()
+    producer.shot("40-quarantined-version-stack")
+
+    # The review: the approvals panel says it is quarantined and why.
+    card.locator("a.strong-link").click()
+    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    approvals = page.get_by_test_id("approvals")
+    notice = approvals.get_by_test_id("approvals-quarantine")
+    notice.wait_for()
+    assert REASON in notice.inner_text()
+    assert "cannot be approved" in notice.inner_text()
+
+    # Approving anyway is refused by the consent policy, with its reasons.
+    lane = page.get_by_test_id("lane-producer")
+    producer.expect_console_error("status of 403 (Forbidden)")
+    lane.get_by_role("button", name="Approve").click()
+    refusal = lane.locator("[role=alert][data-error-code=consent_denied]")
+    refusal.wait_for()
+    text = refusal.inner_text()
+    assert "Refused by the consent policy" in text
+    assert TALENT in text, text
+    assert page.locator("[data-testid=lane-producer][data-state=pending]").count() == 1
+    assert approvals.get_attribute("data-status") != "approved"
+    producer.shot("41-quarantined-review-refused")
