@@ -1,4 +1,9 @@
-"""ASGI entry point: HTTP goes to Django, WebSocket to the realtime consumers."""
+"""ASGI entry point: HTTP goes to Django, WebSocket to the realtime consumers.
+
+WebSocket connections pass, in order: the Origin check against ALLOWED_HOSTS (a page of another
+site cannot open a socket with the visitor's cookie), the session cookie, an API token when one is
+presented (header `Authorization: Token <key>` or `?token=`), then the routes of studio.realtime.
+"""
 
 import os
 
@@ -10,11 +15,12 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from studio.realtime.auth import RealtimeAuthStack  # noqa: E402
 from studio.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": AllowedHostsOriginValidator(RealtimeAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -127,10 +127,19 @@ CACHES = {
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "studio.realtime.layers.RealtimeChannelLayer",  # channels_redis core, cancellation-safe receive
         "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "gl-asgi")},
     }
 }
+
+# Realtime (studio/realtime, docs/REALTIME.md): presence/room-member expiry, replay bounds, event
+# retention, progress coalescing and how often open sockets re-check access.
+REALTIME_PRESENCE_TTL_SECONDS = env_int("REALTIME_PRESENCE_TTL_SECONDS", 30)
+REALTIME_ROOM_TTL_SECONDS = env_int("REALTIME_ROOM_TTL_SECONDS", 12 * 3600)
+REALTIME_REPLAY_LIMIT = env_int("REALTIME_REPLAY_LIMIT", 10000)
+REALTIME_EVENT_RETENTION_DAYS = env_int("REALTIME_EVENT_RETENTION_DAYS", 30)
+REALTIME_PROGRESS_MAX_PER_SECOND = env_int("REALTIME_PROGRESS_MAX_PER_SECOND", 10)
+REALTIME_ACCESS_RECHECK_SECONDS = env_int("REALTIME_ACCESS_RECHECK_SECONDS", 60)
 
 AUTH_USER_MODEL = "tenancy.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -161,6 +170,9 @@ try:
 except OSError:
     pass
 STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
+# The browser app's bundle files carry a content hash in their names (Vite: assets/index-<hash>.js):
+# they never change, so browsers may cache them for good. index.html itself is served no-cache.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/assets/.+-[A-Za-z0-9_-]{8}\.(js|css|map|svg|png|woff2?)$"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -198,6 +210,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set where several apps use a field called status/role/… (add yours here).
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "studio.tenancy.models.Role",
+        "OrganizationKindEnum": "studio.tenancy.models.Organization.Kind",
+        "UseTypeEnum": "rights.models.UseType",
+        "LikenessAssetKindEnum": "rights.models.LikenessAsset.Kind",
+        "ModelProfileKindEnum": "generation.models.ModelProfile.Kind",
+        "ProjectStatusEnum": "projects.models.Project.Status",
+        "ShotStatusEnum": "projects.models.Shot.Status",
+        "VersionProcessingStatusEnum": "projects.models.Version.Processing",
+        "VersionApprovalStatusEnum": "projects.models.Version.ApprovalStatus",
+        "ProjectMemberRoleEnum": "projects.models.PROJECT_MEMBER_ROLE_CHOICES",
+        "PlaylistAudienceEnum": "projects.models.Playlist.Audience",
+        "ApprovalDecisionEnum": "projects.models.Approval.Decision",
+    },
 }
 
 # Login throttling: failures per account and per client address within the window.
@@ -220,6 +247,20 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["realtime-prune-events"] = {"task": "studio.realtime.tasks.prune_events", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["generation-reap-stale-jobs"] = {"task": "generation.tasks.reap_stale_jobs", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["rights-expire-lapsed-grants"] = {"task": "rights.tasks.expire_lapsed_grants", "schedule": 300.0}
+
+# Generation (generation/): where renders go, how workers run them, when a silent worker is given up on.
+GENERATION_QUEUE = os.environ.get("GENERATION_QUEUE", "gpu")
+GENERATION_DEVICE = os.environ.get("GENERATION_DEVICE", "auto")  # auto | cpu | cuda | cuda:N
+GENERATION_CPU_THREADS = env_int("GENERATION_CPU_THREADS", 1)  # torch intra-op threads per CPU worker process
+GENERATION_PIPELINE_CACHE_SIZE = env_int("GENERATION_PIPELINE_CACHE_SIZE", 2)  # warm pipelines per worker (LRU)
+GENERATION_PRELOAD_MODELS = env_list("GENERATION_PRELOAD_MODELS", "")
+GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3)
+GENERATION_HEARTBEAT_SECONDS = env_int("GENERATION_HEARTBEAT_SECONDS", 5)
+GENERATION_STALE_AFTER_SECONDS = env_int("GENERATION_STALE_AFTER_SECONDS", 60)
+GENERATION_MAX_RUNTIME_SECONDS = env_int("GENERATION_MAX_RUNTIME_SECONDS", 4 * 3600)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 LOGGING = {

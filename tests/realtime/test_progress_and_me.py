@@ -1,0 +1,120 @@
+"""Ephemeral job progress (coalesced, never stored, latest kept for late joiners) and /ws/me/."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import transaction
+
+from studio.realtime import publish as publish_module
+from studio.realtime.models import Event
+from studio.realtime.publish import notify_user, publish_progress
+from studio.realtime.selectors import latest_progress
+from tests.realtime.conftest import apublish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def path(world) -> str:
+    return f"/ws/projects/{world.project.pk}/"
+
+
+async def progress_messages(client, job, *, until_step: int, timeout: float = 5) -> list[dict]:
+    got = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        message = await client.recv(timeout=max(0.05, deadline - loop.time()))
+        if message["type"] == "job.progress" and message["job"] == job:
+            got.append(message)
+            if message["data"]["step"] == until_step:
+                break
+    return got
+
+
+async def test_a_burst_of_progress_is_coalesced_and_the_last_value_is_not_lost(world, connect):
+    client = await connect(path(world), token=world.tokens["artist@rt.test"])
+    await client.recv_type("stream.ready")
+    job = str(uuid.uuid4())
+    started = time.monotonic()
+    for step in range(1, 201):  # a tight loop: far faster than ten a second
+        publish_progress(project_id=world.project.pk, job_id=job, data={"step": step, "total": 200})
+    burst = time.monotonic() - started
+    got = await progress_messages(client, job, until_step=200)
+    elapsed = time.monotonic() - started
+    steps = [m["data"]["step"] for m in got]
+    assert steps[-1] == 200, steps  # the trailing send delivered the latest value
+    assert steps == sorted(steps) and steps[0] == 1
+    # At most ten a second: the leading message plus one per 100 ms of burst (plus the trailing one).
+    assert len(steps) <= int(burst / 0.1) + 2, (len(steps), burst, elapsed)
+    assert all(m["id"] is None and m["project"] == str(world.project.pk) for m in got)
+    assert await database_sync_to_async(Event.objects.count)() == 0  # never stored
+
+
+async def test_sustained_progress_is_paced_per_job_and_jobs_do_not_starve_each_other(world, connect):
+    client = await connect(path(world), token=world.tokens["producer@rt.test"])
+    await client.recv_type("stream.ready")
+    jobs = [str(uuid.uuid4()), str(uuid.uuid4())]
+    started = time.monotonic()
+    for step in range(1, 101):  # 100 steps per job over about a second
+        for job in jobs:
+            publish_progress(project_id=world.project.pk, job_id=job, data={"step": step})
+        await asyncio.sleep(0.01)
+    duration = time.monotonic() - started
+    per_job = {job: [] for job in jobs}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while loop.time() < deadline and not all(v and v[-1] == 100 for v in per_job.values()):
+        message = await client.recv(timeout=max(0.05, deadline - loop.time()))
+        if message["type"] == "job.progress":
+            per_job[message["job"]].append(message["data"]["step"])
+    limit = int(duration / 0.1) + 2
+    for job, steps in per_job.items():
+        assert steps and steps[-1] == 100, (job, steps)
+        assert 3 <= len(steps) <= limit, (len(steps), limit, steps)
+
+
+async def test_a_late_joiner_gets_the_latest_progress_of_running_jobs(world, connect):
+    job = str(uuid.uuid4())
+    for step in range(1, 8):
+        publish_progress(project_id=world.project.pk, job_id=job, data={"step": step, "total": 10})
+    assert await asyncio.to_thread(publish_module.flush, 5.0)
+    late = await connect(path(world), token=world.tokens["client@rt.test"])
+    first = await late.recv()
+    assert first["type"] == "job.progress" and first["job"] == job and first["data"]["step"] == 7
+    assert (await late.recv_type("stream.ready"))["data"]["last_id"] == 0
+    assert [p["data"]["step"] for p in await asyncio.to_thread(latest_progress, project_id=world.project.pk)] == [7]
+
+    # When the job ends, its progress is no longer offered to joiners.
+    await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, data={"state": "succeeded"})
+    assert await asyncio.to_thread(publish_module.flush, 5.0)
+    later = await connect(path(world), token=world.tokens["client@rt.test"])
+    assert (await later.recv())["type"] == "presence.snapshot"  # no job.progress before it any more
+    assert await asyncio.to_thread(latest_progress, project_id=world.project.pk, job_id=job) == []
+
+
+async def test_notify_user_reaches_only_that_user_and_only_after_commit(world, connect):
+    artist = await connect("/ws/me/", token=world.tokens["artist@rt.test"])
+    producer = await connect("/ws/me/", token=world.tokens["producer@rt.test"])
+    await artist.recv_type("stream.ready"), await producer.recv_type("stream.ready")
+
+    def rolled_back():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify_user(user_id=world.artist.pk, type="comment.mentioned", data={"ghost": True})
+            raise RuntimeError("rolled back")
+
+    def committed():
+        with transaction.atomic():
+            notify_user(user_id=world.artist.pk, type="comment.mentioned", data={"comment": "c1"}, project_id=world.project.pk)
+
+    await database_sync_to_async(rolled_back)()
+    assert await artist.nothing(0.5)
+    await database_sync_to_async(committed)()
+    message = await artist.recv()
+    assert message["type"] == "comment.mentioned" and message["data"] == {"comment": "c1"} and message["id"] is None
+    assert message["project"] == str(world.project.pk)
+    assert await producer.nothing(0.3)
