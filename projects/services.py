@@ -1449,52 +1449,16 @@ def _store_decision(*, actor: User, access, lane_def, version: Version, decision
             reviewer=actor,
             defaults={"decision": decision, "note": note, "decided_at": now, "project_id": version.project_id},
         )
-        before = version.approval_status
-        after, _ = lane_states(version, Approval.objects.filter(version=version))
-        shot_change = _restate_version(version, before, after)
-        audit.record(
-            organization=version.project.organization,
-            actor=actor,
-            action="approval.decided",
-            target=version,
-            data={
-                "shot": version.shot.code,
-                "version": version.label,
-                "lane": lane_def.name,
-                "decision": decision,
-                "note": note,
-                "role": access.role,
-                "status": [before, after],
-                "replaced_previous": not created,
-            },
+        _settle_decision(
+            version=version, actor=actor, lane=lane_def.name, decision=decision, note=note,
+            audit_extra={"role": access.role, "replaced_previous": not created},
         )
-        publish(
-            type="approval.decided",
-            project_id=version.project_id,
-            data={
-                "version": str(version.id),
-                "shot": str(version.shot_id),
-                "lane": lane_def.name,
-                "decision": decision,
-                "reviewer": str(actor.pk),
-                "approval_status": after,
-                "note": note[:1000],
-            },
-        )
-        if shot_change is not None:
-            _publish_shot(shot_change, "approval", retake_count=shot_change.retake_count, version=str(version.id))
     return version
 
 
-def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> Version | None:
-    """The agency decided one likeness use (`rights.signals.likeness_use_decided`): restate the
-    `agency` lane of the use's version, audit it as an approval decision and publish it. Runs in the
-    agency's transaction; the use row is already locked, the version is locked after it."""
-    if use.version_id is None:
-        return None  # the render has not produced its version yet; the lane reads the use once it has
-    version = Version.objects.select_for_update().select_related("shot", "project__organization").get(pk=use.version_id)
-    lane_decision = Approval.Decision.APPROVED if decision == "approve" else Approval.Decision.CHANGES_REQUESTED
-    role = Membership.objects.filter(user=actor, organization_id=use.talent.organization_id).values_list("role", flat=True).first()
+def _settle_decision(*, version: Version, actor: User, lane: str, decision: str, note: str, audit_extra: dict) -> None:
+    """After a lane decision: restate the version (and its shot), audit the decision, publish it.
+    Runs inside the deciding transaction with the version row locked."""
     before = version.approval_status
     after, _ = lane_states(version, Approval.objects.filter(version=version))
     shot_change = _restate_version(version, before, after)
@@ -1506,15 +1470,11 @@ def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> 
         data={
             "shot": version.shot.code,
             "version": version.label,
-            "lane": "agency",
-            "decision": lane_decision,
+            "lane": lane,
+            "decision": decision,
             "note": note,
-            "role": role,
-            "agency": {"id": str(use.talent.organization_id), "name": use.talent.organization.name},
-            "talent": {"id": str(use.talent_id), "name": use.talent.name},
-            "use": str(use.pk),
+            **audit_extra,
             "status": [before, after],
-            "replaced_previous": False,
         },
     )
     publish(
@@ -1523,8 +1483,8 @@ def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> 
         data={
             "version": str(version.id),
             "shot": str(version.shot_id),
-            "lane": "agency",
-            "decision": lane_decision,
+            "lane": lane,
+            "decision": decision,
             "reviewer": str(actor.pk),
             "approval_status": after,
             "note": note[:1000],
@@ -1532,6 +1492,27 @@ def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> 
     )
     if shot_change is not None:
         _publish_shot(shot_change, "approval", retake_count=shot_change.retake_count, version=str(version.id))
+
+
+def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> Version | None:
+    """The agency decided one likeness use (`rights.signals.likeness_use_decided`): restate the
+    `agency` lane of the use's version, audit it as an approval decision and publish it. Runs in the
+    agency's transaction; the use row is already locked, the version is locked after it."""
+    if use.version_id is None:
+        return None  # the render has not produced its version yet; the lane reads the use once it has
+    version = Version.objects.select_for_update().select_related("shot", "project__organization").get(pk=use.version_id)
+    lane_decision = Approval.Decision.APPROVED if decision == "approve" else Approval.Decision.CHANGES_REQUESTED
+    role = Membership.objects.filter(user=actor, organization_id=use.talent.organization_id).values_list("role", flat=True).first()
+    _settle_decision(
+        version=version, actor=actor, lane="agency", decision=lane_decision, note=note,
+        audit_extra={
+            "role": role,
+            "agency": {"id": str(use.talent.organization_id), "name": use.talent.organization.name},
+            "talent": {"id": str(use.talent_id), "name": use.talent.name},
+            "use": str(use.pk),
+            "replaced_previous": False,
+        },
+    )
     return version
 
 
