@@ -73,3 +73,21 @@ def live_worker(django_db_setup, django_db_blocker):
         worker = WorkerProcess(queues="gpu,media,default", name="testworker").start()
     yield worker
     worker.stop()
+    with django_db_blocker.unblock():
+        wait_for_other_sessions_to_close()
+
+
+def wait_for_other_sessions_to_close(timeout: float = 10.0) -> None:
+    """A killed client's PostgreSQL backend exits a moment later; wait for it so that the test
+    database can be dropped at the end of the session."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
