@@ -159,7 +159,9 @@ class BaseStreamConsumer(AsyncWebsocketConsumer):
             self.tasks.append(asyncio.create_task(self._recheck_loop()))
 
     async def open(self) -> None:
-        raise NotImplementedError
+        """Each stream's own opening (authenticate, check access, accept, snapshot or replay).
+        Abstract: every concrete consumer below defines it; raise `_Refused` to refuse."""
+        raise NotImplementedError(f"{type(self).__name__} must define open()")
 
     async def disconnect(self, code):
         for task in self.tasks:
