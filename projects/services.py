@@ -302,8 +302,6 @@ def add_project_member(*, actor: User, project: Project, email: str, role: str =
             {"email": [f"{user.email} already sees every project of this studio as {org_role}; no project membership is needed."]}
         )
     with transaction.atomic():
-        if ProjectMember.objects.filter(project=project, user=user).exists():
-            raise ValidationError({"email": [f"{user.email} is already a member of this project; change their role instead."]})
         member = _insert(
             ProjectMember,
             duplicate={"email": [f"{user.email} is already a member of this project; change their role instead."]},
@@ -382,8 +380,6 @@ def create_sequence(*, actor: User, project: Project, code: str, name: str = "",
     description = _text(description, field="description", max_length=10_000)
     order = _int(order, field="order", minimum=-1_000_000, maximum=1_000_000)
     with transaction.atomic():
-        if Sequence.objects.filter(project=project, code=code).exists():
-            raise ValidationError({"code": [f"Sequence {code} already exists in this project."]})
         sequence = _insert(
             Sequence,
             duplicate={"code": [f"Sequence {code} already exists in this project."]},
@@ -562,8 +558,6 @@ def create_shot(*, actor: User, project: Project, **fields) -> Shot:
         _check_status_change(access=access, shot=None, new_status=values["status"])
     assignees = values.pop("assignees", [])
     with transaction.atomic():
-        if Shot.objects.filter(project=project, code=values["code"]).exists():
-            raise ValidationError({"code": [f"Shot {values['code']} already exists in this project."]})
         if "order" not in values:
             values["order"] = _next_order(project.shots.all())
         shot = _insert(Shot, duplicate={"code": [f"Shot {values['code']} already exists in this project."]}, project=project, **values)

@@ -11,6 +11,7 @@ playlist, malformed id) gets the same answer — the socket is accepted and clos
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import functools
 import json
@@ -85,7 +86,7 @@ class _Refused(Exception):
         self.detail = detail
 
 
-class BaseStreamConsumer(AsyncWebsocketConsumer):
+class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
     """Refusal, JSON messages with a size and rate limit, background tasks, periodic access re-check."""
 
     error_type = "stream.error"
@@ -158,10 +159,10 @@ class BaseStreamConsumer(AsyncWebsocketConsumer):
         if not self.refused:
             self.tasks.append(asyncio.create_task(self._recheck_loop()))
 
+    @abc.abstractmethod
     async def open(self) -> None:
-        """Each stream's own opening (authenticate, check access, accept, snapshot or replay).
-        Abstract: every concrete consumer below defines it; raise `_Refused` to refuse."""
-        raise NotImplementedError(f"{type(self).__name__} must define open()")
+        """Each stream's own opening (authenticate, check access, accept, snapshot or replay);
+        raise `_Refused` to refuse."""
 
     async def disconnect(self, code):
         for task in self.tasks:
