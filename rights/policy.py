@@ -54,6 +54,7 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from rights import names
 from rights.models import ConsentGrant, LikenessUse, Talent, UseType
+from studio import metrics
 from studio.audit import services as audit
 
 POLICY_VERSION = "2026-11.1"
@@ -666,6 +667,8 @@ def version_use_condition(version) -> Q:
 def _audit_denial(*, decision: PolicyDecision, studio, project, actor, actor_label: str) -> None:
     """The studio's chain gets the whole decision; each involved agency gets the reasons about its talent."""
     from studio.tenancy.models import Organization
+
+    metrics.consent_refused(decision.purpose)  # greenlight_consent_refusals_total{purpose}
 
     by_agency: dict[str, list[Reason]] = defaultdict(list)
     for reason in decision.reasons:

@@ -1,4 +1,11 @@
-"""/healthz: the database, Redis and the Celery broker, each checked for real."""
+"""Liveness and readiness, answered separately.
+
+- `/livez` — the process is up and serving requests. Touches nothing else, so a database or Redis
+  outage never makes an orchestrator restart healthy web processes.
+- `/readyz` — the database, Redis and the Celery broker, each checked for real: 200 when all
+  answer, 503 (with each check's error and latency) when one does not, so traffic goes elsewhere.
+- `/healthz` — the same answer as `/readyz` (kept for existing monitors and scripts).
+"""
 
 from __future__ import annotations
 
@@ -41,10 +48,17 @@ def check_broker() -> None:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
 
 
-def healthz(request):
+def livez(request):
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
     checks = {"database": _timed(check_database), "redis": _timed(check_redis), "broker": _timed(check_broker)}
     healthy = all(c["ok"] for c in checks.values())
     # Close a broken database connection so the next request reconnects cleanly.
     if not checks["database"]["ok"]:
         connections["default"].close_if_unusable_or_obsolete()
     return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+
+
+healthz = readyz

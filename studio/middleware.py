@@ -1,4 +1,4 @@
-"""Turn an unreachable PostgreSQL or Redis into a clean 503 instead of a traceback page."""
+"""Operational endpoints ahead of everything else, and a clean 503 when PostgreSQL or Redis is down."""
 
 from __future__ import annotations
 
@@ -43,3 +43,24 @@ class ServiceUnavailableMiddleware:
             log.warning("service unavailable during %s %s: %s", request.method, request.path, exc)
             return service_unavailable_response(exc)
         return None
+
+
+class OperationalEndpointsMiddleware:
+    """Answers /livez, /readyz, /healthz and /metrics before host validation, sessions and CSRF.
+
+    Probes and Prometheus reach a pod by its address, which is not in ALLOWED_HOSTS; these answers
+    need no session and change nothing. /metrics checks its own caller (studio/metrics.py).
+    """
+
+    def __init__(self, get_response):
+        from studio.health import healthz, livez, readyz
+        from studio.metrics import metrics_view
+
+        self.get_response = get_response
+        self.views = {"/livez": livez, "/readyz": readyz, "/healthz": healthz, "/metrics": metrics_view}
+
+    def __call__(self, request):
+        view = self.views.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)

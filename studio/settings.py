@@ -12,6 +12,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from studio.logs import logging_config
+from studio.metrics import parse_cidrs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_prometheus",
     "studio.tenancy",
     "studio.audit",
     "studio.realtime",
@@ -74,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "studio.logs.RequestIdMiddleware",
+    "studio.middleware.OperationalEndpointsMiddleware",  # /livez /readyz /healthz /metrics, before host checks
     "studio.middleware.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -83,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -108,7 +116,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://greenlight:greenlight@
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must be a PostgreSQL URL (postgres://user:pass@host:port/db).")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3)}
+# Django's PostgreSQL backend with query counters and timings for /metrics (django-prometheus).
+DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+# Options from the URL (e.g. ?sslmode=require for a managed database) are kept.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -263,14 +274,24 @@ GENERATION_STALE_AFTER_SECONDS = env_int("GENERATION_STALE_AFTER_SECONDS", 60)
 GENERATION_MAX_RUNTIME_SECONDS = env_int("GENERATION_MAX_RUNTIME_SECONDS", 4 * 3600)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# Logs (studio/logs.py): one line per record, JSON in production (LOG_FORMAT=json|text), each with the
+# request id of the request or task it belongs to. LOG_REQUESTS adds one access record per request.
+PRODUCTION = os.environ.get("GREENLIGHT_ENV") == "production"
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format; use json or text.")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", PRODUCTION)
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
+
+# Metrics (studio/metrics.py): /metrics answers callers from these address ranges, or with
+# `Authorization: Bearer <METRICS_TOKEN>`; everyone else gets 404 (403 for a wrong token).
+try:
+    METRICS_ALLOWED_CIDRS = parse_cidrs(env_list("METRICS_ALLOWED_CIDRS", "127.0.0.0/8,::1/128"))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_QUEUES = env_list("METRICS_QUEUES", "")  # empty: every queue the Celery routes name
+PROMETHEUS_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, float("inf"))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -31,8 +31,9 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from studio import metrics
 from studio.realtime import presence, room, selectors
-from studio.realtime.publish import encode, layer_message, make_envelope, project_group, user_group
+from studio.realtime.publish import EVENT_MESSAGE, encode, layer_message, make_envelope, project_group, user_group
 from studio.tenancy.models import User
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,8 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
         through database_sync_to_async, which closes stale connections itself.
         """
         handler = getattr(self, get_handler_name(message), None)
+        if message.get("type") == EVENT_MESSAGE:
+            metrics.observe_fanout(message)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
@@ -157,6 +160,7 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
             await self.close(code=refusal.code)
             return
         if not self.refused:
+            metrics.websocket_opened(self)
             self.tasks.append(asyncio.create_task(self._recheck_loop()))
 
     @abc.abstractmethod
@@ -165,6 +169,7 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
         raise `_Refused` to refuse."""
 
     async def disconnect(self, code):
+        metrics.websocket_closed(self)
         for task in self.tasks:
             task.cancel()
         if self.refused:

@@ -38,6 +38,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from studio import logs
 from studio.realtime import store
 from studio.realtime.models import Audience, Event, EventCounter
 
@@ -86,10 +87,18 @@ def encode(envelope: dict[str, Any]) -> str:
     return json.dumps(envelope, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
+def with_meta(envelope: dict[str, Any]) -> dict[str, Any]:
+    """Live envelopes sent while a request id is bound carry `meta: {request_id}` (never stored or replayed)."""
+    meta = logs.request_meta()
+    if meta:
+        envelope["meta"] = meta
+    return envelope
+
+
 def build_envelope(*, type: str, project_id, data: dict, job_id=None, event_id=None) -> dict[str, Any]:
-    return make_envelope(
+    return with_meta(make_envelope(
         id=event_id, type=type, project=project_id, job=job_id, at=timezone.now().isoformat(), data=_jsonable(data)
-    )
+    ))
 
 
 def layer_message(envelope: dict[str, Any], *, audience: str = Audience.ALL, text: str | None = None) -> dict[str, Any]:
@@ -100,6 +109,7 @@ def layer_message(envelope: dict[str, Any], *, audience: str = Audience.ALL, tex
         "event_type": envelope["type"],
         "audience": str(audience),
         "text": text if text is not None else encode(envelope),
+        "published_at": time.time(),  # for the fan-out lag metric (studio.metrics.observe_fanout)
     }
 
 
@@ -152,7 +162,7 @@ def publish(*, type: str, project_id, data: dict, job_id=None, audience: str = "
     at = timezone.now()
     with transaction.atomic():
         seq = _store(project_id=project_id, type=type, job_id=job, audience=audience, data=payload, at=at)
-        envelope = make_envelope(id=seq, type=type, project=project_id, job=job, at=at.isoformat(), data=payload)
+        envelope = with_meta(make_envelope(id=seq, type=type, project=project_id, job=job, at=at.isoformat(), data=payload))
         message = layer_message(envelope, audience=audience)
         group = project_group(project_id)
         finished_job = job if type == "job.state_changed" and payload.get("state") in TERMINAL_JOB_STATES else None
