@@ -33,7 +33,10 @@ run: demo
 	@echo ""
 	GREENLIGHT_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
+# tests/deploy checks deploy/compose.yaml with Debian's docker-compose (no Docker engine needed) and
+# renders the Kubernetes manifests with the machine's kubectl (docs/OPERATIONS.md, "Checked in CI").
 test: setup
+	@EXTRA_APT="docker-compose" deploy/bootstrap.sh
 	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
 	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -p no:cacheprovider
 	frontend/scripts/task.sh unit
