@@ -8,13 +8,16 @@ processes write prometheus_client's multiprocess files into a private folder mad
 prometheus_client is first imported (it decides its mode once, from the environment).
 """
 
+import atexit
 import os
 import shutil
 import tempfile
 
-_metrics_dir_made = None
 if os.environ.get("WORKER_METRICS_PORT") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    _metrics_dir_made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="greenlight-metrics-")
+    _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="greenlight-metrics-")
+    _maker = os.getpid()
+    # Removed when the process that made it exits (pool processes inherit this handler: not them).
+    atexit.register(lambda: os.getpid() == _maker and shutil.rmtree(_metrics_dir, ignore_errors=True))
 
 from celery import Celery, signals  # noqa: E402
 
@@ -68,9 +71,3 @@ def _forget_pool_process(pid=None, **_kwargs) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid or os.getpid())
-
-
-@signals.worker_shutdown.connect
-def _remove_metrics_dir(**_kwargs) -> None:
-    if _metrics_dir_made:
-        shutil.rmtree(_metrics_dir_made, ignore_errors=True)

@@ -21,6 +21,7 @@ definitions below and registers its scrape-time sources.
 
 from __future__ import annotations
 
+import atexit
 import hmac
 import ipaddress
 import logging
@@ -82,6 +83,17 @@ CONSENT_REFUSALS = Counter("greenlight_consent_refusals_total", "Consent policy 
 
 def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir") or None
+
+
+def _forget_this_process() -> None:
+    """At exit, in multiprocess mode: drop this process's live gauges (open WebSockets) from the sum."""
+    if multiprocess_dir():
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())
+
+
+atexit.register(_forget_this_process)
 
 
 # ---------------------------------------------------------------- recording helpers
