@@ -153,7 +153,7 @@ def update_talent(
         if changes:
             audit.record(organization=talent.organization, actor=actor, action="talent.updated", target=talent, data={"changes": changes})
         if became_deceased:
-            from rights.policy import _covers_deceased
+            from rights.policy._grants import _covers_deceased
 
             grants = ConsentGrant.objects.filter(
                 talent=talent, state__in=[ConsentGrant.State.ACTIVE, ConsentGrant.State.SUSPENDED]
