@@ -23,12 +23,12 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from projects.api.ranges import ranged_file_response
 from projects.models import Project
 from rights import selectors, services
 from rights.api import serializers as s
 from rights.api.renderers import LedgerCSVRenderer
 from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
+from studio.http.ranges import ranged_file_response
 from studio.tenancy.api.base import ScopedViewSet
 from studio.tenancy.models import Organization
 from studio.tenancy.selectors import scope_queryset

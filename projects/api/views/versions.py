@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from projects import access as perms
 from projects import selectors, services
 from projects.api import serializers as s
-from projects.api.ranges import ranged_file_response
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
 from projects.models import Shot, Version
+from studio.http.ranges import ranged_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 
