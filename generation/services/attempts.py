@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from generation.models import GenerationJob
 from generation.services._common import State, _mark_cancelled, _mark_failed, _publish_state, _stale_cutoff
+from projects.consent import project_ref, version_ref
 from projects.models import Project, Version
 from projects.services import create_version
 from rights import policy as consent_policy
@@ -211,7 +212,7 @@ def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timing
                     size=(job.width, job.height),
                 )
         if uses:
-            rights_services.attach_version(job_id=job.id, version=existing)
+            rights_services.attach_version(job_id=job.id, version=version_ref(existing))
         timings["store"] = round(time.perf_counter() - store_started, 4)
         timings["total"] = round(timings.get("total", 0.0) + timings["store"], 4)
         job.version = existing
@@ -232,7 +233,7 @@ def consent_denial_at_render(*, job: GenerationJob) -> str | None:
     (the denial is audited by the policy)."""
     project = Project.objects.select_related("organization").get(pk=job.project_id)
     decision = consent_policy.check_generation(
-        studio=project.organization, project=project, cast=job.cast, prompt=job.prompt, negative_prompt=job.negative_prompt,
+        studio=project.organization, project=project_ref(project), cast=job.cast, prompt=job.prompt, negative_prompt=job.negative_prompt,
         use_type=(job.parameters or {}).get("use_type") or UseType.DIGITAL_REPLICA.value, purpose="render",
         actor_label=f"render worker {job.worker}".strip(),
     )
@@ -249,7 +250,7 @@ def likeness_image_for_render(*, job: GenerationJob):
         return None
     project = Project.objects.select_related("organization").get(pk=job.project_id)
     return rights_selectors.asset_for_render(
-        asset_id=asset_id, studio=project.organization, project=project,
+        asset_id=asset_id, studio=project.organization, project=project_ref(project),
         use_type=(job.parameters or {}).get("use_type") or UseType.DIGITAL_REPLICA.value,
         actor_label=f"render worker {job.worker}".strip(),
     )

@@ -19,6 +19,7 @@ from generation.models import GenerationJob, ModelProfile
 from generation.selectors import active_profiles, default_profile
 from generation.services._common import SUBMIT_ROLES, State, _enqueue, _publish_state
 from projects.access import require_project_role
+from projects.consent import project_ref, shot_ref
 from projects.models import Project, Shot
 from rights import policy as consent_policy
 from rights import selectors as rights_selectors
@@ -160,7 +161,7 @@ def submit_generation(
     # Consent: the cast and every talent named in the prompts must be covered. Checked before the
     # transaction that writes the jobs, so that a denial's audit events are not rolled back with it.
     consent = consent_policy.check_generation(
-        studio=project.organization, project=project, cast=cast_ids, prompt=prompt, negative_prompt=params.negative_prompt,
+        studio=project.organization, project=project_ref(project), cast=cast_ids, prompt=prompt, negative_prompt=params.negative_prompt,
         use_type=use_type, actor=actor,
     )
     consent.raise_unless_permitted()
@@ -194,7 +195,7 @@ def submit_generation(
                 else:
                     job.init_image.name = stored_image_name
             job.save(force_insert=True)
-            rights_services.record_likeness_uses(decision=consent, job_id=job.id, shot=shot, actor=actor)
+            rights_services.record_likeness_uses(decision=consent, job_id=job.id, shot=shot_ref(shot), actor=actor)
             audit.record(
                 organization=project.organization, actor=actor, action="generation.submitted", target=job,
                 data={"shot": shot.code, "model": profile.name, "seed": job_seed, "batch": str(batch_id), **parameters,

@@ -19,6 +19,7 @@ import opentimelineio as otio
 from rest_framework.exceptions import ValidationError
 
 from projects.access import ProjectAccess
+from projects.consent import project_ref, version_ref
 from projects.interchange import MAX_IMPORT_BYTES
 from projects.models import Project
 from projects.selectors import cut_shots, export_comments, latest_approved_versions
@@ -168,7 +169,9 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url, actor=
     timeline.tracks.append(track)
     shots = list(cut_shots(project=project))
     approved = latest_approved_versions(project=project)
-    consent = check_versions(project=project, versions=list(approved.values()), purpose="export", actor=actor)
+    consent = check_versions(
+        project=project_ref(project), versions=[version_ref(v) for v in approved.values()], purpose="export", actor=actor
+    )
     withheld = {shot_id: (version, consent[version.pk]) for shot_id, version in approved.items() if not consent[version.pk].permits}
     for shot_id in withheld:
         del approved[shot_id]

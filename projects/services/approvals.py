@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from projects import lanes as lane_registry
+from projects.consent import version_ref
 from projects.models import Approval, Version
 from projects.services._common import _publish_shot, _text
 from projects.services._lane_state import _restate_version, lane_states
@@ -80,9 +81,9 @@ def _decide_agency_lane(*, actor: User, access, lane_def, version: Version, deci
     lane_def.authorize(access=access, version=version)
     lane_registry.check_decision_allowed(version=version, lane=lane_def, decision=decision, access=access)
     with transaction.atomic():
-        uses = rights_selectors.pending_reviews_for_agency(version=version, agency_id=access.organization_id)
+        uses = rights_selectors.pending_reviews_for_agency(version=version_ref(version), agency_id=access.organization_id)
         if not uses:
-            reviewed = rights_selectors.review_uses_for_version(version=version)
+            reviewed = rights_selectors.review_uses_for_version(version=version_ref(version))
             mine = [u for u in reviewed if u.talent.organization_id == access.organization_id]
             invalidated = [u for u in mine if u.state == "invalidated"]
             if invalidated:

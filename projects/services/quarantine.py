@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from projects.consent import version_ref
 from projects.models import Approval, Version
 from projects.services._common import _publish_shot
 from projects.services._lane_state import _restate_version, lane_states
@@ -68,7 +69,7 @@ def release_versions(*, version_ids: Iterable, actor: User | None = None, note: 
         pk__in=ids, quarantined_at__isnull=False
     )
     for version in versions.order_by("pk"):
-        remaining = rights_selectors.invalidated_uses_for_version(version=version)
+        remaining = rights_selectors.invalidated_uses_for_version(version=version_ref(version))
         if remaining:
             version.quarantine_reason = remaining[0].invalidated_reason
             version.save(update_fields=["quarantine_reason", "updated_at"])
@@ -114,4 +115,5 @@ def _publish_quarantine(version: Version, *, change: str, approval_status: str) 
 def check_delivery(*, version: Version, actor: User) -> None:
     """Before a version's original leaves the platform: the consent policy must allow delivery
     (403 with the reasons otherwise; a denial is audited by the policy)."""
-    consent_policy.check_version_use(version=version, purpose="deliver", actor=actor).raise_unless_permitted()
+    consent = consent_policy.check_version_use(version=version_ref(version, with_project=True), purpose="deliver", actor=actor)
+    consent.raise_unless_permitted()

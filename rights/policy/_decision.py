@@ -12,6 +12,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from rights.models import ConsentGrant, Talent, UseType
+from rights.refs import ProjectRef
 
 POLICY_VERSION = "2026-11.1"
 
@@ -104,6 +105,8 @@ class PolicyDecision:
     negative_prompt: str = ""
     policy_version: str = POLICY_VERSION
     extra: dict = field(default_factory=dict)
+    # The project checked (a `rights.refs.ProjectRef`): what a denial audited later and the likeness uses recorded name.
+    project: ProjectRef | None = field(default=None, compare=False, repr=False)
 
     @property
     def denied(self) -> bool:

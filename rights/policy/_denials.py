@@ -15,9 +15,9 @@ from studio.audit import services as audit
 def audit_denial(*, decision: PolicyDecision, actor=None, actor_label: str = "") -> None:
     """Write a denial to the audit chains (the studio's, and each involved agency's). For callers that
     ran a check with `audit=False` inside a transaction they then rolled back."""
-    from projects.models import Project
-
-    project = Project.objects.select_related("organization").get(pk=decision.project_id)
+    project = decision.project
+    if project is None:
+        raise ValueError("audit_denial needs a decision made by a policy check (it carries its project).")
     _audit_denial(decision=decision, studio=project.organization, project=project, actor=actor, actor_label=actor_label)
 
 
@@ -33,7 +33,7 @@ def _audit_denial(*, decision: PolicyDecision, studio, project, actor, actor_lab
         "purpose": decision.purpose,
         "policy_version": decision.policy_version,
         "checked_at": decision.at.isoformat(),
-        "project": {"id": str(project.pk), "code": project.code, "name": project.name},
+        "project": {"id": str(project.id), "code": project.code, "name": project.name},
         "use_type": decision.use_type,
         "prompt_sha256": decision.prompt_sha256,
         **decision.extra,
@@ -41,7 +41,7 @@ def _audit_denial(*, decision: PolicyDecision, studio, project, actor, actor_lab
     with transaction.atomic():
         audit.record(
             organization=studio, actor=actor, actor_label=actor_label, action="consent.denied",
-            target=project, data={**common, "reasons": [r.as_dict() for r in decision.reasons]},
+            target_type="projects.project", target_id=str(project.id), data={**common, "reasons": [r.as_dict() for r in decision.reasons]},
         )
         agencies = Organization.objects.in_bulk(list(by_agency)) if by_agency else {}
         for agency_id, reasons in sorted(by_agency.items()):

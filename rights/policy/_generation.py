@@ -11,12 +11,13 @@ from rights.models import UseType
 from rights.policy._decision import AGENCY_REVIEW_REQUIRED, ALLOW, DENY, NEEDS_AGENCY_REVIEW, PolicyDecision, Reason
 from rights.policy._denials import _audit_denial
 from rights.policy._talent import _check_prompt_size, _decide, _validate_context, _validate_use_type
+from rights.refs import ProjectRef
 
 
 def check_generation(
     *,
     studio,
-    project,
+    project: ProjectRef,
     cast: Iterable = (),
     prompt: str = "",
     negative_prompt: str = "",
@@ -57,9 +58,9 @@ def check_generation(
     ]
     outcome = DENY if reasons else (NEEDS_AGENCY_REVIEW if reviews else ALLOW)
     decision = PolicyDecision(
-        outcome=outcome, purpose=purpose, studio_id=str(studio.pk), project_id=str(project.pk), at=at,
+        outcome=outcome, purpose=purpose, studio_id=str(studio.pk), project_id=str(project.id), at=at,
         reasons=tuple(reasons), reviews=tuple(reviews) if outcome != DENY else (), covered=tuple(covered),
-        use_type=use_type, prompt=prompt or "", negative_prompt=negative_prompt or "",
+        use_type=use_type, prompt=prompt or "", negative_prompt=negative_prompt or "", project=project,
     )
     if decision.denied:
         _audit_denial(decision=decision, studio=studio, project=project, actor=actor, actor_label=actor_label)

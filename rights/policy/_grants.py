@@ -63,7 +63,7 @@ def grant_failures(
         out.append((REVOKED, f"{who} grant was revoked by {agency} on {_fmt(grant.state_changed_at)}{why}."))
     elif grant.state == ConsentGrant.State.EXPIRED:
         out.append((EXPIRED, f"{who} grant expired on {_fmt(grant.valid_until)}."))
-    if grant.project_id is not None and grant.project_id != project.pk:
+    if grant.project_id is not None and grant.project_id != project.id:
         out.append((WRONG_PROJECT, f"{who} grant covers project {grant.project.code} only, not {project.code}."))
     if not (use_types & set(grant.use_types)):
         wanted = " or ".join(sorted(use_types))

@@ -28,10 +28,11 @@ from rights.policy._decision import (
 from rights.policy._denials import _audit_denial
 from rights.policy._grants import _as_uuid, _is_uuid, grant_failures
 from rights.policy._talent import _decide, _load
+from rights.refs import ProjectRef, VersionRef
 
 
 def check_version_use(
-    *, version, purpose: str, at: datetime | None = None, actor=None, actor_label: str = "", audit: bool = True
+    *, version: VersionRef, purpose: str, at: datetime | None = None, actor=None, actor_label: str = "", audit: bool = True
 ) -> PolicyDecision:
     """May this version be approved, exported or delivered, as far as likeness consent goes?
 
@@ -44,9 +45,9 @@ def check_version_use(
     if purpose not in VERSION_PURPOSES:
         raise ValueError(f"purpose must be one of {VERSION_PURPOSES}")
     at = at or timezone.now()
-    from projects.models import Project
-
-    project = Project.objects.select_related("organization").get(pk=version.project_id)
+    project = version.project
+    if project is None:
+        raise ValueError("check_version_use needs the version's project: build the VersionRef with it (projects.consent.version_ref).")
     uses = list(
         LikenessUse.objects.filter(version_use_condition(version))
         .select_related("talent__organization", "grant__project")
@@ -114,14 +115,14 @@ def _version_decision(*, version, purpose: str, at: datetime, project, uses: lis
         covered.append(c)
     outcome = DENY if reasons else (NEEDS_AGENCY_REVIEW if reviews else ALLOW)
     return PolicyDecision(
-        outcome=outcome, purpose=purpose, studio_id=str(studio.pk), project_id=str(project.pk), at=at,
+        outcome=outcome, purpose=purpose, studio_id=str(studio.pk), project_id=str(project.id), at=at,
         reasons=tuple(reasons), reviews=tuple(reviews), covered=tuple(covered),
-        prompt=prompt, negative_prompt=negative, extra={"version_id": str(version.pk)},
+        prompt=prompt, negative_prompt=negative, extra={"version_id": str(version.id)}, project=project,
     )
 
 
 def check_versions(
-    *, project, versions: Iterable, purpose: str, at: datetime | None = None, actor=None, actor_label: str = ""
+    *, project: ProjectRef, versions: Iterable[VersionRef], purpose: str, at: datetime | None = None, actor=None, actor_label: str = ""
 ) -> dict[uuid.UUID, PolicyDecision]:
     """`check_version_use` for many versions of one project at once (a cut export): version id → decision.
 
@@ -133,13 +134,10 @@ def check_versions(
         raise ValueError(f"purpose must be one of {VERSION_PURPOSES}")
     at = at or timezone.now()
     versions = list(versions)
-    if any(v.project_id != project.pk for v in versions):
+    if any(v.project_id != project.id for v in versions):
         raise ValueError("check_versions: every version must belong to the project.")
     if not versions:
         return {}
-    from projects.models import Project
-
-    project = Project.objects.select_related("organization").get(pk=project.pk)
     conditions = Q()
     for version in versions:
         conditions |= version_use_condition(version)
@@ -158,7 +156,7 @@ def check_versions(
     loaded = _load(cast_ids=cast_ids, keys=keys, studio=project.organization)
     out: dict[uuid.UUID, PolicyDecision] = {}
     for version in versions:
-        uses = list(by_version.get(version.pk, []))
+        uses = list(by_version.get(version.id, []))
         job = (version.lineage or {}).get("job") if isinstance(version.lineage, dict) else None
         if job and _is_uuid(job):
             uses += by_job.get(uuid.UUID(str(job)), [])
@@ -166,14 +164,14 @@ def check_versions(
         decision = _version_decision(version=version, purpose=purpose, at=at, project=project, uses=uses, loaded=loaded)
         if decision.denied:
             _audit_denial(decision=decision, studio=project.organization, project=project, actor=actor, actor_label=actor_label)
-        out[version.pk] = decision
+        out[version.id] = decision
     return out
 
 
-def version_use_condition(version) -> Q:
+def version_use_condition(version: VersionRef) -> Q:
     """The likeness uses of a version: linked to it, or recorded for the job its lineage names (in
     case the generation engine has not linked them yet)."""
-    condition = Q(version_id=version.pk)
+    condition = Q(version_id=version.id)
     lineage = version.lineage if isinstance(version.lineage, dict) else {}
     job = lineage.get("job")
     if job and _is_uuid(job):
@@ -181,6 +179,8 @@ def version_use_condition(version) -> Q:
     return condition
 
 
-def check_approval(*, version, at: datetime | None = None, actor=None, actor_label: str = "", audit: bool = True) -> PolicyDecision:
+def check_approval(
+    *, version: VersionRef, at: datetime | None = None, actor=None, actor_label: str = "", audit: bool = True
+) -> PolicyDecision:
     """`check_version_use(purpose="approve")`, for the approval lanes."""
     return check_version_use(version=version, purpose="approve", at=at, actor=actor, actor_label=actor_label, audit=audit)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import OperationalError, connection
 
 from rights.models import ConsentGrant, LikenessUse, Talent
+from rights.refs import project_directory
 from studio.audit import services as audit
 from studio.exceptions import Conflict
 from studio.realtime.publish import publish
@@ -37,13 +38,7 @@ def _project_ids_for(grant: ConsentGrant) -> list:
     """Projects to notify: the grant's project, or every live project of the studio for a studio-wide grant."""
     if grant.project_id is not None:
         return [grant.project_id]
-    from projects.models import Project
-
-    return list(
-        Project.objects.filter(organization_id=grant.grantee_id)
-        .exclude(status=Project.Status.ARCHIVED)
-        .values_list("pk", flat=True)
-    )
+    return project_directory().live_project_ids(organization_id=grant.grantee_id)
 
 
 def grant_summary(grant: ConsentGrant) -> dict:

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 
 from rights import signals
 from rights.models import ConsentGrant, ContentRestriction, LikenessUse, Medium, Talent, UseType
+from rights.refs import ProjectRef
 from rights.services._common import (
     STUDIO_REQUEST_ROLES,
     _audit_both,
@@ -154,7 +155,7 @@ def request_grant(
     actor: User,
     talent: Talent,
     studio: Organization,
-    project=None,
+    project: ProjectRef | None = None,
     use_types: list[str],
     media: list[str],
     territories: list[str],
@@ -177,19 +178,22 @@ def request_grant(
         valid_until=valid_until, intended_use=intended_use, content_restrictions=content_restrictions,
         content_restrictions_note=content_restrictions_note, requires_per_use_approval=requires_per_use_approval,
     )
+    project_id = project.id if project is not None else None
     if terms.valid_until <= timezone.now():
         raise ValidationError({"valid_until": ["The requested term has already ended; pick a future end."]})
     with transaction.atomic():
         # One open request per talent, studio and project: lock the talent row so two clicks cannot race.
         Talent.objects.select_for_update().filter(pk=talent.pk).first()
-        duplicate = ConsentGrant.objects.filter(talent=talent, grantee=studio, project=project, state=ConsentGrant.State.PENDING).first()
+        duplicate = ConsentGrant.objects.filter(
+            talent=talent, grantee=studio, project_id=project_id, state=ConsentGrant.State.PENDING
+        ).first()
         if duplicate is not None:
             raise Conflict(
                 f"{studio.name} already has a pending request for {talent.name} on this "
                 f"{'project' if project else 'studio'} (grant {duplicate.pk}); wait for {talent.organization.name} to answer it."
             )
         grant = ConsentGrant.objects.create(
-            talent=talent, grantee=studio, project=project, requested_by=actor, request_note=(note or "").strip(),
+            talent=talent, grantee=studio, project_id=project_id, requested_by=actor, request_note=(note or "").strip(),
             state=ConsentGrant.State.PENDING, state_changed_at=timezone.now(), **terms.__dict__,
         )
         grant = ConsentGrant.objects.select_related("talent__organization", "grantee", "project").get(pk=grant.pk)
