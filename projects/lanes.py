@@ -19,7 +19,15 @@ requires the agency's approval of each use.
 The `agency` lane keeps no `Approval` rows: its decisions *are* the agency's reviews of the
 version's likeness uses (`rights.models.LikenessUse`), recorded by `rights.services.decide_use`
 whether the agency decides through `/versions/{id}/approvals/` or `/likeness-uses/{id}/decide/`,
-so the two can never disagree.
+so the two can never disagree. Projects may import rights; rights never imports projects. So:
+
+- through `/versions/{id}/approvals/` (`projects.services.decide_approval`): projects calls
+  `rights.services.decide_use(..., notify=False)` for each of the agency's pending uses, then
+  settles the lane itself (`record_agency_review`: restate the version and its shot, audit
+  `approval.decided`, publish), in the same transaction — a direct call, no round trip;
+- through `/likeness-uses/{id}/decide/` (the rights API): `decide_use` sends the one-way
+  notification `rights.signals.likeness_use_decided` inside its transaction, and
+  `projects.receivers` settles the lane from it with the same `record_agency_review`.
 """
 
 from __future__ import annotations

@@ -70,10 +70,10 @@ def _audit_refusal(*, actor: User, version: Version, lane: str, decision: str, r
 
 def _decide_agency_lane(*, actor: User, access, lane_def, version: Version, decision: str, note: str) -> Version:
     """The agency lane: the representing agency approves or rejects its talent's pending uses in the
-    version (`rights.services.decide_use`); the `likeness_use_decided` receiver then restates the
-    version, audits `approval.decided` and publishes, exactly as for a decision made on
-    `/likeness-uses/{id}/decide/`. The use rows are locked before the version (the order a
-    revocation takes them in)."""
+    version (`rights.services.decide_use`, without its notification), then this service settles the
+    lane itself (`record_agency_review`: restate the version, audit `approval.decided`, publish),
+    exactly as the receiver does for a decision made on `/likeness-uses/{id}/decide/`. The use rows
+    are locked before the version (the order a revocation takes them in)."""
     from rights import selectors as rights_selectors
     from rights import services as rights_services
 
@@ -95,7 +95,8 @@ def _decide_agency_lane(*, actor: User, access, lane_def, version: Version, deci
             )
         verb = "approve" if decision == Approval.Decision.APPROVED else "reject"
         for use in uses:
-            rights_services.decide_use(actor=actor, use=use, decision=verb, note=note)
+            use = rights_services.decide_use(actor=actor, use=use, decision=verb, note=note, notify=False)
+            record_agency_review(use=use, actor=actor, decision=verb, note=note)
     return Version.objects.select_related("shot", "project__organization").get(pk=version.pk)
 
 
@@ -157,9 +158,10 @@ def _settle_decision(*, version: Version, actor: User, lane: str, decision: str,
 
 
 def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> Version | None:
-    """The agency decided one likeness use (`rights.signals.likeness_use_decided`): restate the
-    `agency` lane of the use's version, audit it as an approval decision and publish it. Runs in the
-    agency's transaction; the use row is already locked, the version is locked after it."""
+    """The agency decided one likeness use: restate the `agency` lane of the use's version, audit it
+    as an approval decision and publish it. Called directly by the agency lane of `decide_approval`,
+    and by `projects.receivers` for a decision made in rights (`rights.signals.likeness_use_decided`).
+    Runs in the agency's transaction; the use row is already locked, the version is locked after it."""
     if use.version_id is None:
         return None  # the render has not produced its version yet; the lane reads the use once it has
     version = Version.objects.select_for_update().select_related("shot", "project__organization").get(pk=use.version_id)

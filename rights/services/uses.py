@@ -80,8 +80,14 @@ def on_grant_stopped_covering(grant: ConsentGrant, *, cause: str, reason: str, a
     return result
 
 
-def decide_use(*, actor: User, use: LikenessUse, decision: str, note: str = "") -> LikenessUse:
-    """The representing agency approves or rejects a use awaiting review (409 otherwise)."""
+def decide_use(*, actor: User, use: LikenessUse, decision: str, note: str = "", notify: bool = True) -> LikenessUse:
+    """The representing agency approves or rejects a use awaiting review (409 otherwise).
+
+    `notify`: send `rights.signals.likeness_use_decided` in this transaction, so the review app
+    restates the version's `agency` lane (a decision made on `/likeness-uses/{id}/decide/`). A
+    caller that settles the lane itself right after this call (`projects.services.decide_approval`
+    for the `agency` lane) passes `notify=False`.
+    """
     if decision not in ("approve", "reject"):
         raise ValidationError({"decision": ["Use 'approve' or 'reject'."]})
     note = (note or "").strip()
@@ -114,5 +120,6 @@ def decide_use(*, actor: User, use: LikenessUse, decision: str, note: str = "") 
             data={"kind": "likeness_use", "change": use.state, "use": str(use.pk), "talent": str(use.talent_id),
                   "version": str(use.version_id) if use.version_id else None, "job_id": str(use.job_id), "note": note},
         )
-        signals.likeness_use_decided.send(sender=LikenessUse, use=use, actor=actor, decision=decision, note=note)
+        if notify:
+            signals.likeness_use_decided.send(sender=LikenessUse, use=use, actor=actor, decision=decision, note=note)
     return use
