@@ -21,9 +21,7 @@ from generation.services._common import SUBMIT_ROLES, State, _enqueue, _publish_
 from projects.access import require_project_role
 from projects.consent import project_ref, shot_ref
 from projects.models import Project, Shot
-from rights import policy as consent_policy
-from rights import selectors as rights_selectors
-from rights import services as rights_services
+from rights.clearance import GenerationClearance, clear_generation
 from rights.models import UseType
 from studio.audit import services as audit
 from studio.exceptions import Conflict
@@ -102,15 +100,41 @@ def submit_generation(
     denial is audited; nothing is queued). Nothing is written unless everything is valid; the render
     tasks are sent after commit. `likeness_asset` (image-to-video models): a talent's reference
     image, used instead of an uploaded `init_image`; its talent joins the cast.
+
+    Order: access → the request's own checks (400) → the studio's queue limit (429) → rights, once
+    (`rights.clearance.clear_generation`: the likeness asset, then consent) → the jobs.
     """
     project: Project = shot.project
     require_project_role(user=actor, project=project, roles=SUBMIT_ROLES, action="submit generations")
     if project.status == getattr(Project.Status, "ARCHIVED", "archived"):
         raise Conflict(f"Project {project.code} is archived; reactivate it before rendering new versions.")
-
     profile = _resolve_profile(model)
+    prompt, cast = prompt or "", list(cast)
+    params = _checked_parameters(
+        profile=profile, prompt=prompt, negative_prompt=negative_prompt, seed=seed, count=count, frames=frames, width=width,
+        height=height, fps=fps, steps=steps, guidance=guidance, init_image=init_image, cast=cast, use_type=use_type,
+        likeness_asset=likeness_asset,
+    )
+    _check_capacity(project=project, count=count)
+    # Consent: the cast and every talent named in the prompts must be covered. Asked before the
+    # transaction that writes the jobs, so that a denial's audit events are not rolled back with it.
+    clearance = clear_generation(
+        studio=project.organization, project=project_ref(project), actor=actor, cast=cast, prompt=prompt,
+        negative_prompt=params.negative_prompt, use_type=use_type, likeness_asset=likeness_asset, max_cast=constraints.MAX_CAST,
+    )
+    seeds = [seed + i for i in range(count)] if seed is not None else [secrets.randbelow(RANDOM_SEED_RANGE) for _ in range(count)]
+    return _write_jobs(
+        actor=actor, shot=shot, profile=profile, params=params, prompt=prompt, seeds=seeds, init_image=init_image,
+        use_type=use_type, clearance=clearance,
+    )
+
+
+def _checked_parameters(
+    *, profile: ModelProfile, prompt: str, negative_prompt, seed, count: int, frames, width, height, fps, steps, guidance,
+    init_image, cast: list, use_type: str, likeness_asset,
+) -> constraints.Parameters:
+    """The render parameters resolved against the model; a 400 naming every invalid field otherwise."""
     errors: dict[str, list[str]] = {}
-    prompt = prompt or ""
     if message := constraints.check_prompt("prompt", prompt, required=True):
         errors["prompt"] = [message]
     params, param_errors = constraints.resolve_parameters(
@@ -125,32 +149,25 @@ def submit_generation(
         ]
     elif message := _check_seed(seed, count):
         errors["seed"] = [message]
-    asset = None
     if likeness_asset is not None:
-        asset = rights_selectors.asset_for_studio(asset_id=getattr(likeness_asset, "pk", likeness_asset), studio=project.organization)
-        if asset is None:
-            errors["likeness_asset"] = [
-                "No likeness asset with this id is available to your studio: pick one from the talent's assets while "
-                "your studio holds an active consent grant for that talent."
-            ]
-        elif profile.kind != ModelProfile.Kind.IMAGE_TO_VIDEO:
+        if profile.kind != ModelProfile.Kind.IMAGE_TO_VIDEO:
             errors["likeness_asset"] = [
                 f"Model '{profile.name}' is text-to-video and takes no reference image; choose an image-to-video model."
             ]
         elif init_image is not None:
             errors["likeness_asset"] = ["Send either an init_image or a likeness_asset as the first frame, not both."]
-    if "likeness_asset" not in errors and (message := _check_init_image(profile, init_image if asset is None else asset)):
+    if "likeness_asset" not in errors and (message := _check_init_image(profile, init_image if likeness_asset is None else likeness_asset)):
         errors["init_image"] = [message]
-    cast_ids = [str(c.pk if hasattr(c, "pk") else c) for c in cast]
-    if asset is not None and str(asset.talent_id) not in cast_ids:
-        cast_ids.append(str(asset.talent_id))  # conditioning on a talent's likeness casts them
-    if len(cast_ids) > constraints.MAX_CAST:
-        errors["cast"] = [f"At most {constraints.MAX_CAST} talent may be cast in one render; {len(cast_ids)} were sent."]
+    if len(cast) > constraints.MAX_CAST:
+        errors["cast"] = [f"At most {constraints.MAX_CAST} talent may be cast in one render; {len(cast)} were sent."]
     if use_type not in UseType.values:
         errors["use_type"] = [f"Unknown use type '{use_type}'. Use one of: {', '.join(UseType.values)}."]
     if errors:
         raise ValidationError(errors)
+    return params
 
+
+def _check_capacity(*, project: Project, count: int) -> None:
     active = GenerationJob.objects.filter(organization_id=project.organization_id, state__in=GenerationJob.ACTIVE_STATES).count()
     if active + count > MAX_ACTIVE_JOBS_PER_ORGANIZATION:
         raise Throttled(
@@ -158,15 +175,13 @@ def submit_generation(
                    "Wait for some to finish, or cancel some, then submit again."
         )
 
-    # Consent: the cast and every talent named in the prompts must be covered. Checked before the
-    # transaction that writes the jobs, so that a denial's audit events are not rolled back with it.
-    consent = consent_policy.check_generation(
-        studio=project.organization, project=project_ref(project), cast=cast_ids, prompt=prompt, negative_prompt=params.negative_prompt,
-        use_type=use_type, actor=actor,
-    )
-    consent.raise_unless_permitted()
 
-    seeds = [seed + i for i in range(count)] if seed is not None else [secrets.randbelow(RANDOM_SEED_RANGE) for _ in range(count)]
+def _write_jobs(
+    *, actor, shot: Shot, profile: ModelProfile, params, prompt: str, seeds: list[int], init_image, use_type: str,
+    clearance: GenerationClearance,
+) -> list[GenerationJob]:
+    """One queued job per seed, each with its likeness uses, audited and published; sent to the queue on commit."""
+    project = shot.project
     batch_id = uuid.uuid4()
     now = timezone.now()
     parameters = {
@@ -174,8 +189,9 @@ def submit_generation(
         "fps": f"{params.fps.numerator}/{params.fps.denominator}", "steps": params.steps, "guidance": params.guidance,
         "max_sequence_length": profile.max_sequence_length, "init_image": init_image is not None, "use_type": use_type,
     }
-    if asset is not None:
-        parameters["likeness_asset"] = str(asset.pk)
+    if clearance.asset is not None:
+        parameters["likeness_asset"] = str(clearance.asset.pk)
+    consent, cast_ids = clearance.decision, clearance.cast_ids
     jobs: list[GenerationJob] = []
     with transaction.atomic():
         stored_image_name = ""
@@ -195,7 +211,7 @@ def submit_generation(
                 else:
                     job.init_image.name = stored_image_name
             job.save(force_insert=True)
-            rights_services.record_likeness_uses(decision=consent, job_id=job.id, shot=shot_ref(shot), actor=actor)
+            clearance.record_uses(job_id=job.id, shot=shot_ref(shot), actor=actor)
             audit.record(
                 organization=project.organization, actor=actor, action="generation.submitted", target=job,
                 data={"shot": shot.code, "model": profile.name, "seed": job_seed, "batch": str(batch_id), **parameters,
