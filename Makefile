@@ -38,6 +38,7 @@ run: demo
 test: setup
 	@EXTRA_APT="docker-compose" deploy/bootstrap.sh
 	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
+	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -p no:cacheprovider
 	frontend/scripts/task.sh unit
 	@$(MAKE) --no-print-directory test-e2e
@@ -50,8 +51,10 @@ test-e2e: setup
 	@frontend/scripts/task.sh build
 	$(TEST_ENV) $(PY) -m pytest tests/e2e -p no:cacheprovider
 
+# ruff, the import contracts of pyproject.toml (import-linter), then ESLint and the TypeScript check.
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	frontend/scripts/task.sh lint
 
 bench: migrate

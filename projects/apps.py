@@ -7,3 +7,8 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import receivers  # noqa: F401  (consent changes quarantine versions; agency reviews restate them)
+        from projects.consent import ProjectsDirectory
+        from rights.refs import register_project_directory
+
+        # Rights never imports projects; it looks projects up through this directory (rights.refs).
+        register_project_directory(ProjectsDirectory())

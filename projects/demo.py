@@ -62,93 +62,112 @@ def seed(stdout=None) -> dict:
     client = User.objects.get(email="client@northlight.test")
 
     with transaction.atomic():
-        project = Project.objects.filter(organization=northlight, code="MR").first()
-        if project is None:
-            project = services.create_project(
-                actor=producer,
-                organization=northlight,
-                name="Moonrise",
-                code="MR",
-                fps="24/1",
-                width=1920,
-                height=1080,
-                start_frame=1001,
-                required_lanes=["producer", "client"],
-                description="A short film: a lone astronaut's first night on the moon.",
-            )
-        if not ProjectMember.objects.filter(project=project, user=client).exists():
-            services.add_project_member(actor=producer, project=project, email=client.email, role="reviewer")
-
-        sequences = {}
-        for order, (code, name, description) in enumerate(SEQUENCES):
-            sequence = Sequence.objects.filter(project=project, code=code).first()
-            if sequence is None:
-                sequence = services.create_sequence(
-                    actor=producer, project=project, code=code, name=name, description=description, order=order
-                )
-            sequences[code] = sequence
-
-        shots = {}
-        for order, (code, frames, description, prompt, assigned) in enumerate(SHOTS):
-            shot = Shot.objects.filter(project=project, code=code).first()
-            if shot is None:
-                shot = services.create_shot(
-                    actor=producer,
-                    project=project,
-                    code=code,
-                    sequence=sequences[code[:6]],
-                    order=order,
-                    description=description,
-                    prompt_notes=prompt,
-                    frame_in=1001,
-                    frame_out=1000 + frames,
-                    assignees=[str(artist.pk)] if assigned else [],
-                )
-            shots[code] = shot
-
-        for code, pattern in DEMO_MEDIA.items():
-            shot = shots[code]
-            if shot.versions.exists():
-                continue
-            frames = shot.duration_frames
-            with open(_clip(pattern, frames), "rb") as fh:
-                version = services.create_version(
-                    shot=shot,
-                    source=Version.Source.UPLOAD,
-                    created_by=artist,
-                    original=File(fh),
-                    original_name=f"{code}_v001.mp4",
-                    frame_count=frames,
-                    fps=(24, 1),
-                    size=tuple(int(v) for v in CLIP_SIZE.split("x")),
-                    note="First pass for review.",
-                )
-            services.create_comment(
-                actor=client,
-                version=version,
-                frame=1012,
-                body="Can the dust settle a little faster here?",
-            )
-            services.create_comment(
-                actor=supervisor,
-                version=version,
-                frame=1001,
-                frame_end=1010,
-                internal=True,
-                body="Internal: the first ten frames flicker; fix before the client sees v002.",
-            )
-
-        if not Playlist.objects.filter(project=project, name="Dailies — Arrival").exists():
-            versions = list(Version.objects.filter(project=project).order_by("shot__order").values_list("pk", flat=True))
-            services.create_playlist(
-                actor=producer,
-                project=project,
-                name="Dailies — Arrival",
-                audience="client",
-                versions=versions,
-                description="First look at the arrival sequence with the client.",
-            )
+        project = _moonrise(northlight=northlight, producer=producer, client=client)
+        sequences = _sequences(project=project, producer=producer)
+        shots = _shots(project=project, producer=producer, artist=artist, sequences=sequences)
+        _versions_with_notes(shots=shots, artist=artist, client=client, supervisor=supervisor)
+        _dailies(project=project, producer=producer)
 
     if stdout:
         stdout.write(f"  project: {project.code} {project.name} ({len(shots)} shots, client reviewer {client.email})")
     return {"projects": {"moonrise": project}, "moonrise_shots": shots}
+
+
+def _moonrise(*, northlight: Organization, producer: User, client: User) -> Project:
+    project = Project.objects.filter(organization=northlight, code="MR").first()
+    if project is None:
+        project = services.create_project(
+            actor=producer,
+            organization=northlight,
+            name="Moonrise",
+            code="MR",
+            fps="24/1",
+            width=1920,
+            height=1080,
+            start_frame=1001,
+            required_lanes=["producer", "client"],
+            description="A short film: a lone astronaut's first night on the moon.",
+        )
+    if not ProjectMember.objects.filter(project=project, user=client).exists():
+        services.add_project_member(actor=producer, project=project, email=client.email, role="reviewer")
+    return project
+
+
+def _sequences(*, project: Project, producer: User) -> dict[str, Sequence]:
+    sequences = {}
+    for order, (code, name, description) in enumerate(SEQUENCES):
+        sequence = Sequence.objects.filter(project=project, code=code).first()
+        if sequence is None:
+            sequence = services.create_sequence(
+                actor=producer, project=project, code=code, name=name, description=description, order=order
+            )
+        sequences[code] = sequence
+    return sequences
+
+
+def _shots(*, project: Project, producer: User, artist: User, sequences: dict[str, Sequence]) -> dict[str, Shot]:
+    shots = {}
+    for order, (code, frames, description, prompt, assigned) in enumerate(SHOTS):
+        shot = Shot.objects.filter(project=project, code=code).first()
+        if shot is None:
+            shot = services.create_shot(
+                actor=producer,
+                project=project,
+                code=code,
+                sequence=sequences[code[:6]],
+                order=order,
+                description=description,
+                prompt_notes=prompt,
+                frame_in=1001,
+                frame_out=1000 + frames,
+                assignees=[str(artist.pk)] if assigned else [],
+            )
+        shots[code] = shot
+    return shots
+
+
+def _versions_with_notes(*, shots: dict[str, Shot], artist: User, client: User, supervisor: User) -> None:
+    for code, pattern in DEMO_MEDIA.items():
+        shot = shots[code]
+        if shot.versions.exists():
+            continue
+        frames = shot.duration_frames
+        with open(_clip(pattern, frames), "rb") as fh:
+            version = services.create_version(
+                shot=shot,
+                source=Version.Source.UPLOAD,
+                created_by=artist,
+                original=File(fh),
+                original_name=f"{code}_v001.mp4",
+                frame_count=frames,
+                fps=(24, 1),
+                size=tuple(int(v) for v in CLIP_SIZE.split("x")),
+                note="First pass for review.",
+            )
+        services.create_comment(
+            actor=client,
+            version=version,
+            frame=1012,
+            body="Can the dust settle a little faster here?",
+        )
+        services.create_comment(
+            actor=supervisor,
+            version=version,
+            frame=1001,
+            frame_end=1010,
+            internal=True,
+            body="Internal: the first ten frames flicker; fix before the client sees v002.",
+        )
+
+
+def _dailies(*, project: Project, producer: User) -> None:
+    if not Playlist.objects.filter(project=project, name="Dailies — Arrival").exists():
+        versions = list(Version.objects.filter(project=project).order_by("shot__order").values_list("pk", flat=True))
+        services.create_playlist(
+            actor=producer,
+            project=project,
+            name="Dailies — Arrival",
+            audience="client",
+            versions=versions,
+            description="First look at the arrival sequence with the client.",
+        )

@@ -19,7 +19,15 @@ requires the agency's approval of each use.
 The `agency` lane keeps no `Approval` rows: its decisions *are* the agency's reviews of the
 version's likeness uses (`rights.models.LikenessUse`), recorded by `rights.services.decide_use`
 whether the agency decides through `/versions/{id}/approvals/` or `/likeness-uses/{id}/decide/`,
-so the two can never disagree.
+so the two can never disagree. Projects may import rights; rights never imports projects. So:
+
+- through `/versions/{id}/approvals/` (`projects.services.decide_approval`): projects calls
+  `rights.services.decide_use(..., notify=False)` for each of the agency's pending uses, then
+  settles the lane itself (`record_agency_review`: restate the version and its shot, audit
+  `approval.decided`, publish), in the same transaction — a direct call, no round trip;
+- through `/likeness-uses/{id}/decide/` (the rights API): `decide_use` sends the one-way
+  notification `rights.signals.likeness_use_decided` inside its transaction, and
+  `projects.receivers` settles the lane from it with the same `record_agency_review`.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from uuid import UUID
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from projects.access import ProjectAccess, access_for
+from projects.consent import version_ref
 from studio.exceptions import Conflict
 from studio.tenancy.models import Role
 
@@ -82,7 +91,7 @@ def _agency_may_decide(access: ProjectAccess, version) -> bool:
         return False
     from rights.selectors import reviewing_agencies_for_version
 
-    return any(agency.pk == access.organization_id for agency in reviewing_agencies_for_version(version=version))
+    return any(agency.pk == access.organization_id for agency in reviewing_agencies_for_version(version=version_ref(version)))
 
 
 def _agency_lane(version) -> tuple[str, list[LaneDecision]]:
@@ -91,7 +100,7 @@ def _agency_lane(version) -> tuple[str, list[LaneDecision]]:
     from rights.models import LikenessUse
     from rights.selectors import review_uses_for_version
 
-    uses = review_uses_for_version(version=version)
+    uses = review_uses_for_version(version=version_ref(version))
     states = {use.state for use in uses}
     if LikenessUse.State.REJECTED in states:
         state = "changes_requested"
@@ -157,7 +166,7 @@ def required_lanes_for(version) -> list[str]:
 
     required = set(version.project.required_lanes or []) | set(ALWAYS_REQUIRED)
     required -= {name for name, lane in LANES.items() if lane.automatic}
-    if reviewing_agencies_for_version(version=version):
+    if reviewing_agencies_for_version(version=version_ref(version)):
         required.add("agency")
     return [name for name in LANES if name in required]
 
@@ -172,7 +181,7 @@ def access_for_decision(*, lane: Lane, user, version) -> ProjectAccess:
         from rights.selectors import reviewing_agencies_for_version
         from studio.tenancy.models import Membership
 
-        agencies = [a.pk for a in reviewing_agencies_for_version(version=version)]
+        agencies = [a.pk for a in reviewing_agencies_for_version(version=version_ref(version))]
         membership = (
             Membership.objects.filter(user=user, organization_id__in=agencies).order_by("organization__name").first()
             if agencies and getattr(user, "is_authenticated", False) else None
@@ -199,7 +208,7 @@ def check_decision_allowed(*, version, lane: Lane, decision: str, access: Projec
     if decision != Approval.Decision.APPROVED:
         return
     # Consent first: a quarantined or unconsented version is refused with its reasons whatever its media.
-    consent = policy.check_approval(version=version, audit=False)
+    consent = policy.check_approval(version=version_ref(version, with_project=True), audit=False)
     if not consent.permits and not (lane.name == "agency" and consent.outcome == policy.NEEDS_AGENCY_REVIEW):
         raise policy.PolicyDenied(consent)
     if version.processing_status != Version.Processing.READY:

@@ -127,6 +127,36 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         raise MediaError("The file is empty; upload a video file (MP4, MOV, MKV, WebM …).", code="empty_file")
+    info, stderr = _ffprobe(path, timeout=timeout)
+    fmt = info.get("format") or {}
+    format_name = fmt.get("format_name", "")
+    streams = info.get("streams") or []
+    video = _video_stream(format_name, streams)
+    width, height = int(video.get("width") or 0), int(video.get("height") or 0)
+    if width <= 0 or height <= 0:
+        raise MediaError("The video stream has no picture size; the file is damaged.", code="not_a_video")
+    if width > MAX_DIMENSION or height > MAX_DIMENSION:
+        raise MediaError(f"The video is {width}x{height}; the largest accepted picture is {MAX_DIMENSION}x{MAX_DIMENSION}.")
+    fps = _rational(video.get("r_frame_rate")) or _rational(video.get("avg_frame_rate"))
+    if fps is None or fps > 1000:
+        raise MediaError("The video has no usable frame rate; re-export it at a constant frame rate.", code="not_a_video")
+    frame_count, declared = _frame_count(video, stderr)
+    return ProbeResult(
+        format_name=format_name,
+        codec=video.get("codec_name", ""),
+        width=width,
+        height=height,
+        fps=fps,
+        frame_count=frame_count,
+        duration=_duration(fmt, video, frame_count=frame_count, fps=fps),
+        pix_fmt=video.get("pix_fmt", ""),
+        has_audio=any(s.get("codec_type") == "audio" for s in streams),
+        declared_frames=declared,
+    )
+
+
+def _ffprobe(path: Path, *, timeout: float) -> tuple[dict, str]:
+    """ffprobe's JSON for `path` and what it printed on stderr; MediaError when it cannot read the file."""
     cmd = [
         FFPROBE,
         "-v",
@@ -156,25 +186,22 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
         info = json.loads(result.stdout or b"{}")
     except json.JSONDecodeError as exc:
         raise MediaError("ffprobe returned unreadable output for this file.", code="not_a_video") from exc
-    fmt = info.get("format") or {}
-    format_name = fmt.get("format_name", "")
-    streams = info.get("streams") or []
+    return info, stderr
+
+
+def _video_stream(format_name: str, streams: list[dict]) -> dict:
+    """The first real video stream (not cover art); MediaError for still images and files without video."""
     videos = [s for s in streams if s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")]
-    has_audio = any(s.get("codec_type") == "audio" for s in streams)
     if format_name in IMAGE_FORMATS or format_name.endswith("_pipe"):
         raise MediaError(f"This is a still image ({format_name}), not a video. Upload a video file.", code="not_a_video")
     if not videos:
         kinds = ", ".join(sorted({s.get("codec_type", "?") for s in streams})) or "nothing"
         raise MediaError(f"The file has no video stream (it contains: {kinds}). Upload a video file.", code="no_video_stream")
-    video = videos[0]
-    width, height = int(video.get("width") or 0), int(video.get("height") or 0)
-    if width <= 0 or height <= 0:
-        raise MediaError("The video stream has no picture size; the file is damaged.", code="not_a_video")
-    if width > MAX_DIMENSION or height > MAX_DIMENSION:
-        raise MediaError(f"The video is {width}x{height}; the largest accepted picture is {MAX_DIMENSION}x{MAX_DIMENSION}.")
-    fps = _rational(video.get("r_frame_rate")) or _rational(video.get("avg_frame_rate"))
-    if fps is None or fps > 1000:
-        raise MediaError("The video has no usable frame rate; re-export it at a constant frame rate.", code="not_a_video")
+    return videos[0]
+
+
+def _frame_count(video: dict, stderr: str) -> tuple[int, int | None]:
+    """(frames present, frames the container announces); MediaError for a truncated or empty stream."""
     read_packets = int(video.get("nb_read_packets") or 0)
     declared = int(video["nb_frames"]) if str(video.get("nb_frames") or "").isdigit() else None
     if "partial file" in stderr or (declared is not None and read_packets < declared):
@@ -186,6 +213,11 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
     frame_count = declared if declared else read_packets
     if frame_count <= 0:
         raise MediaError("The video stream contains no frames.", code="not_a_video")
+    return frame_count, declared
+
+
+def _duration(fmt: dict, video: dict, *, frame_count: int, fps: Fraction) -> float:
+    """Seconds as the container or the stream states them, else frames / fps."""
     duration = None
     for candidate in (fmt.get("duration"), video.get("duration")):
         try:
@@ -195,18 +227,7 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
             continue
     if duration is None or not math.isfinite(duration):
         duration = float(frame_count / fps)
-    return ProbeResult(
-        format_name=format_name,
-        codec=video.get("codec_name", ""),
-        width=width,
-        height=height,
-        fps=fps,
-        frame_count=frame_count,
-        duration=duration,
-        pix_fmt=video.get("pix_fmt", ""),
-        has_audio=has_audio,
-        declared_frames=declared,
-    )
+    return duration
 
 
 def check_limits(info: ProbeResult, *, max_seconds: int) -> None:

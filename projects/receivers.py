@@ -1,7 +1,9 @@
 """How production tracking follows consent changes (connected in `ProjectsConfig.ready`).
 
 Each receiver runs inside the transaction of the rights service that sent the signal, so the
-versions change atomically with the grant or the agency's decision.
+versions change atomically with the grant or the agency's decision. Rights cannot import projects,
+so these one-way notifications are how it tells us; when projects itself asks rights (an agency
+lane decision through `decide_approval`), it settles its side directly instead.
 """
 
 from __future__ import annotations

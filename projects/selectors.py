@@ -168,12 +168,13 @@ def approval_summary(version: Version, *, agency_ids: set | None = None) -> dict
     reasons about their own talent (nothing else of the studio).
     """
     from projects import lanes
+    from projects.consent import version_ref
     from projects.services import lane_states
     from rights import policy
 
     approvals = list(Approval.objects.filter(version=version).select_related("reviewer").order_by("decided_at"))
     status, states = lane_states(version, approvals)
-    consent = policy.check_approval(version=version, audit=False)
+    consent = policy.check_approval(version=version_ref(version, with_project=True), audit=False)
     reasons, reviews = list(consent.reasons), list(consent.reviews)
     if agency_ids is not None:
         wanted = {str(a) for a in agency_ids}

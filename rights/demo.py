@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rights import services
 from rights.models import ConsentGrant, Talent
+from rights.refs import project_directory
 from studio.tenancy.models import Organization, User
 
 TALENT = [
@@ -62,16 +63,15 @@ def seed(stdout=None) -> dict:
             talent[spec["name"]] = existing or services.create_talent(actor=agent, agency=agency, **spec)
     result: dict = {"talent": talent, "grants": {}}
 
-    from projects.models import Project
-
-    moonrise = Project.objects.filter(organization__slug="northlight", code="MR").select_related("organization").first()
+    northlight = Organization.objects.filter(slug="northlight").first()
+    moonrise = project_directory().project_by_code(organization_id=northlight.pk, code="MR") if northlight else None
     producer = User.objects.filter(email="producer@northlight.test").first()
     if moonrise is None or producer is None:
         _log(stdout, "  rights: Northlight's Moonrise project (MR) does not exist; Ava Reyes's grant was not created.")
         _log(stdout, f"  talent: {', '.join(talent)}")
         return result
     ava = talent["Ava Reyes"]
-    grant = ConsentGrant.objects.filter(talent=ava, grantee=moonrise.organization, project=moonrise).order_by("created_at").first()
+    grant = ConsentGrant.objects.filter(talent=ava, grantee=moonrise.organization, project_id=moonrise.id).order_by("created_at").first()
     if grant is None:
         now = timezone.now()
         with transaction.atomic():

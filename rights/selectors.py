@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 
 from rights import policy
 from rights.models import LikenessAsset, LikenessUse, Talent, UseType
+from rights.refs import ProjectRef, VersionRef
 from studio.tenancy.models import ORG_WIDE_ROLES, Organization, User
 from studio.tenancy.selectors import membership_of, organization_ids_for
 
@@ -86,7 +87,7 @@ def asset_for_render(
     *,
     asset_id: UUID | str,
     studio: Organization,
-    project,
+    project: ProjectRef,
     use_type: str = UseType.DIGITAL_REPLICA.value,
     at: dt.datetime | None = None,
     actor_label: str = "render worker",
@@ -102,7 +103,7 @@ def asset_for_render(
     return asset
 
 
-def reviewing_agencies_for_version(*, version) -> list[Organization]:
+def reviewing_agencies_for_version(*, version: VersionRef) -> list[Organization]:
     """Agencies whose talent appears in `version` under a grant that requires per-use approval: the
     `agency` approval lane of that version belongs to them (approval lanes call this)."""
     agency_ids = (
@@ -113,7 +114,7 @@ def reviewing_agencies_for_version(*, version) -> list[Organization]:
     return list(Organization.objects.filter(pk__in=agency_ids).order_by("name"))
 
 
-def uses_for_version(*, version) -> list[LikenessUse]:
+def uses_for_version(*, version: VersionRef) -> list[LikenessUse]:
     """The likeness uses of a version with their talent and grant (for the review page)."""
     return list(
         LikenessUse.objects.filter(policy.version_use_condition(version))
@@ -122,7 +123,7 @@ def uses_for_version(*, version) -> list[LikenessUse]:
     )
 
 
-def review_uses_for_version(*, version) -> list[LikenessUse]:
+def review_uses_for_version(*, version: VersionRef) -> list[LikenessUse]:
     """The version's likeness uses that need the agency's approval, with who decided them (the
     `agency` approval lane reads its state and decisions from these)."""
     return list(
@@ -132,7 +133,7 @@ def review_uses_for_version(*, version) -> list[LikenessUse]:
     )
 
 
-def pending_reviews_for_agency(*, version, agency_id) -> list[LikenessUse]:
+def pending_reviews_for_agency(*, version: VersionRef, agency_id) -> list[LikenessUse]:
     """Uses of `agency_id`'s talent in `version` still awaiting that agency's review."""
     return list(
         LikenessUse.objects.filter(
@@ -154,7 +155,7 @@ def asset_for_studio(*, asset_id, studio: Organization) -> LikenessAsset | None:
     )
 
 
-def invalidated_uses_for_version(*, version) -> list[LikenessUse]:
+def invalidated_uses_for_version(*, version: VersionRef) -> list[LikenessUse]:
     """The version's likeness uses whose grant stopped covering them (the version stays quarantined while any remain)."""
     return list(
         LikenessUse.objects.filter(policy.version_use_condition(version), state=LikenessUse.State.INVALIDATED)

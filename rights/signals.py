@@ -7,9 +7,12 @@
   (Connected: `generation.receivers` cancels the jobs, `projects.receivers` quarantines the versions.)
 - `grant_resumed_covering(sender, grant, uses)`: sent when a suspended grant is resumed; `uses`
   are the finished uses restored to their earlier state (their versions may leave quarantine).
-- `likeness_use_decided(sender, use, actor, decision, note)`: sent inside the transaction in which
-  the agency approved or rejected a use (`decision` is "approve" or "reject"). The review app
-  restates the `agency` approval lane of the use's version from it.
+- `likeness_use_decided(sender, use, actor, decision, note)`: a one-way notification, sent inside
+  the transaction in which the agency approved or rejected a use through rights itself
+  (`/likeness-uses/{id}/decide/`; `decision` is "approve" or "reject"). The review app restates the
+  `agency` approval lane of the use's version from it. A decision made through the review app's
+  own approval lane is not notified: that service calls `decide_use(notify=False)` and settles the
+  lane directly (see `projects/lanes.py`).
 """
 
 from django.dispatch import Signal

@@ -19,6 +19,7 @@ import opentimelineio as otio
 from rest_framework.exceptions import ValidationError
 
 from projects.access import ProjectAccess
+from projects.consent import project_ref, version_ref
 from projects.interchange import MAX_IMPORT_BYTES
 from projects.models import Project
 from projects.selectors import cut_shots, export_comments, latest_approved_versions
@@ -56,38 +57,8 @@ def read_cut(
         raise ValidationError({"frames": [f"Use one of: {', '.join(FRAME_MODES)}."]})
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError({"file": [f"The cut is larger than {MAX_IMPORT_BYTES // 2**20} MiB."]})
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if fmt != "edl":
-            raise ValidationError({"file": ["The .otio file is not UTF-8 JSON."]})
-        text = data.decode("latin-1")
-    if not text.strip():
-        raise ValidationError({"file": ["The cut file is empty."]})
     rate = float(project.fps)
-    try:
-        if fmt == "edl":
-            result = otio.adapters.read_from_string(text, adapter_name=FORMATS[fmt], rate=rate)
-        else:
-            result = otio.adapters.read_from_string(text, adapter_name=FORMATS[fmt])
-    except Exception as exc:  # noqa: BLE001 - adapters raise many kinds of errors on bad input
-        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        raise ValidationError({"file": [f"Could not read the {fmt.upper()} cut: {reason}"]})
-    if not isinstance(result, otio.schema.Timeline):
-        raise ValidationError({"file": [f"The file holds a {type(result).__name__}, not a timeline; export a single timeline."]})
-
-    placed = []
-    for track_index, track in enumerate(result.video_tracks()):
-        for clip in track.find_clips(shallow_search=True):
-            try:
-                record_start = clip.range_in_parent().start_time
-            except Exception:  # noqa: BLE001 - clips nested in stacks have no simple parent range
-                record_start = otio.opentime.RationalTime(0, rate)
-            placed.append((record_start.to_seconds(), track_index, clip))
-    placed.sort(key=lambda item: (item[0], item[1]))
-    if not placed:
-        raise ValidationError({"file": ["The cut has no clips on a video track."]})
-
+    placed = _placed_clips(_read_timeline(data, fmt=fmt, rate=rate), rate=rate)
     specs: list[ShotSpec] = []
     notes: dict = {"repeated": [], "skipped": []}
     seen: set[str] = set()
@@ -102,32 +73,81 @@ def read_cut(
             notes["repeated"].append(code)
             continue
         seen.add(code)
-        source = clip.source_range or clip.trimmed_range()
-        clip_rate = source.start_time.rate
-        if fmt == "otio" and abs(clip_rate - rate) > 0.01:
-            raise ValidationError(
-                {
-                    "file": [
-                        f"{where}: the cut runs at {clip_rate:g} fps but the project is at "
-                        f"{Fraction(project.fps_num, project.fps_den)} fps; "
-                        "conform the cut or change the project's frame rate first."
-                    ]
-                }
-            )
-        start, duration = _frames(source.start_time, rate), _frames(source.duration, rate)
-        if duration <= 0:
+        spec = _spec_for(clip, code=code, meta=meta, where=where, order=len(specs), project=project, fmt=fmt, rate=rate, frames=frames)
+        if spec is None:
             notes["skipped"].append(f"{where}: zero-length clip.")
             continue
-        if frames == "start":
-            start = project.start_frame
-        sequence = meta.get("sequence") or (code.rsplit("_", 1)[0] if "_" in code else None)
-        values = {"order": len(specs), "frame_in": start, "frame_out": start + duration - 1}
-        if sequence:
-            values["sequence"] = sequence
-        specs.append(ShotSpec(code=code, values=values, line=where))
+        specs.append(spec)
     if not specs:
         raise ValidationError({"file": ["No clip in the cut could be used as a shot.", *notes["skipped"][:10]]})
     return specs, notes
+
+
+def _read_timeline(data: bytes, *, fmt: str, rate: float) -> otio.schema.Timeline:
+    """The uploaded bytes as one OTIO timeline; 400 naming what is wrong with the file otherwise."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if fmt != "edl":
+            raise ValidationError({"file": ["The .otio file is not UTF-8 JSON."]})
+        text = data.decode("latin-1")
+    if not text.strip():
+        raise ValidationError({"file": ["The cut file is empty."]})
+    try:
+        if fmt == "edl":
+            result = otio.adapters.read_from_string(text, adapter_name=FORMATS[fmt], rate=rate)
+        else:
+            result = otio.adapters.read_from_string(text, adapter_name=FORMATS[fmt])
+    except Exception as exc:  # noqa: BLE001 - adapters raise many kinds of errors on bad input
+        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise ValidationError({"file": [f"Could not read the {fmt.upper()} cut: {reason}"]})
+    if not isinstance(result, otio.schema.Timeline):
+        raise ValidationError({"file": [f"The file holds a {type(result).__name__}, not a timeline; export a single timeline."]})
+    return result
+
+
+def _placed_clips(timeline: otio.schema.Timeline, *, rate: float) -> list[tuple[float, int, otio.schema.Clip]]:
+    """Every clip of the video tracks as (record start in seconds, track index, clip), in record order."""
+    placed = []
+    for track_index, track in enumerate(timeline.video_tracks()):
+        for clip in track.find_clips(shallow_search=True):
+            try:
+                record_start = clip.range_in_parent().start_time
+            except Exception:  # noqa: BLE001 - clips nested in stacks have no simple parent range
+                record_start = otio.opentime.RationalTime(0, rate)
+            placed.append((record_start.to_seconds(), track_index, clip))
+    placed.sort(key=lambda item: (item[0], item[1]))
+    if not placed:
+        raise ValidationError({"file": ["The cut has no clips on a video track."]})
+    return placed
+
+
+def _spec_for(
+    clip: otio.schema.Clip, *, code: str, meta: dict, where: str, order: int, project: Project, fmt: str, rate: float, frames: str
+) -> ShotSpec | None:
+    """The shot one clip describes (None for a zero-length clip); 400 when an .otio cut's rate is not the project's."""
+    source = clip.source_range or clip.trimmed_range()
+    clip_rate = source.start_time.rate
+    if fmt == "otio" and abs(clip_rate - rate) > 0.01:
+        raise ValidationError(
+            {
+                "file": [
+                    f"{where}: the cut runs at {clip_rate:g} fps but the project is at "
+                    f"{Fraction(project.fps_num, project.fps_den)} fps; "
+                    "conform the cut or change the project's frame rate first."
+                ]
+            }
+        )
+    start, duration = _frames(source.start_time, rate), _frames(source.duration, rate)
+    if duration <= 0:
+        return None
+    if frames == "start":
+        start = project.start_frame
+    sequence = meta.get("sequence") or (code.rsplit("_", 1)[0] if "_" in code else None)
+    values = {"order": order, "frame_in": start, "frame_out": start + duration - 1}
+    if sequence:
+        values["sequence"] = sequence
+    return ShotSpec(code=code, values=values, line=where)
 
 
 def _reel(code: str) -> str:
@@ -149,7 +169,9 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url, actor=
     timeline.tracks.append(track)
     shots = list(cut_shots(project=project))
     approved = latest_approved_versions(project=project)
-    consent = check_versions(project=project, versions=list(approved.values()), purpose="export", actor=actor)
+    consent = check_versions(
+        project=project_ref(project), versions=[version_ref(v) for v in approved.values()], purpose="export", actor=actor
+    )
     withheld = {shot_id: (version, consent[version.pk]) for shot_id, version in approved.items() if not consent[version.pk].permits}
     for shot_id in withheld:
         del approved[shot_id]
@@ -186,37 +208,7 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url, actor=
             }
         if version is not None:
             meta.update({"version": version.label, "version_id": str(version.id)})
-            if version.proxy and version.frame_count:
-                clip.media_reference = otio.schema.ExternalReference(
-                    target_url=media_url(version),
-                    available_range=otio.opentime.TimeRange(
-                        otio.opentime.RationalTime(version.first_frame, rate), otio.opentime.RationalTime(version.frame_count, rate)
-                    ),
-                )
-            for comment in comments.get(version.id, []):
-                frame = comment.frame - version.first_frame + start
-                length = (comment.frame_end or comment.frame) - comment.frame + 1
-                author = comment.author.name if comment.author else "unknown"
-                clip.markers.append(
-                    otio.schema.Marker(
-                        name=f"{author}: {comment.body[:120]}".replace("\n", " "),
-                        marked_range=otio.opentime.TimeRange(
-                            otio.opentime.RationalTime(frame, rate), otio.opentime.RationalTime(length, rate)
-                        ),
-                        color=otio.schema.MarkerColor.GREEN if comment.resolved else otio.schema.MarkerColor.RED,
-                        metadata={
-                            "greenlight": {
-                                "comment_id": str(comment.id),
-                                "frame": comment.frame,
-                                "frame_end": comment.frame_end,
-                                "author": author,
-                                "body": comment.body,
-                                "resolved": comment.resolved,
-                                "internal": comment.internal,
-                            }
-                        },
-                    )
-                )
+            _attach_version(clip, version, comments=comments.get(version.id, []), start=start, rate=rate, media_url=media_url)
         clip.metadata["greenlight"] = meta
         clip.metadata["cmx_3600"] = {"reel": _reel(shot.code)}
         track.append(clip)
@@ -227,6 +219,41 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url, actor=
         for shot_id, (refused, decision) in withheld.items()
     ]
     return timeline, skipped
+
+
+def _attach_version(clip: otio.schema.Clip, version, *, comments: list, start: int, rate: float, media_url) -> None:
+    """Point the clip at the version's review proxy and mark its comments (red open, green resolved)."""
+    if version.proxy and version.frame_count:
+        clip.media_reference = otio.schema.ExternalReference(
+            target_url=media_url(version),
+            available_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(version.first_frame, rate), otio.opentime.RationalTime(version.frame_count, rate)
+            ),
+        )
+    for comment in comments:
+        frame = comment.frame - version.first_frame + start
+        length = (comment.frame_end or comment.frame) - comment.frame + 1
+        author = comment.author.name if comment.author else "unknown"
+        clip.markers.append(
+            otio.schema.Marker(
+                name=f"{author}: {comment.body[:120]}".replace("\n", " "),
+                marked_range=otio.opentime.TimeRange(
+                    otio.opentime.RationalTime(frame, rate), otio.opentime.RationalTime(length, rate)
+                ),
+                color=otio.schema.MarkerColor.GREEN if comment.resolved else otio.schema.MarkerColor.RED,
+                metadata={
+                    "greenlight": {
+                        "comment_id": str(comment.id),
+                        "frame": comment.frame,
+                        "frame_end": comment.frame_end,
+                        "author": author,
+                        "body": comment.body,
+                        "resolved": comment.resolved,
+                        "internal": comment.internal,
+                    }
+                },
+            )
+        )
 
 
 def write_cut(timeline: otio.schema.Timeline, fmt: str) -> str:

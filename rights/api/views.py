@@ -23,12 +23,12 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from projects.api.ranges import ranged_file_response
-from projects.models import Project
 from rights import selectors, services
 from rights.api import serializers as s
 from rights.api.renderers import LedgerCSVRenderer
 from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
+from rights.refs import project_directory
+from studio.http.ranges import ranged_file_response
 from studio.tenancy.api.base import ScopedViewSet
 from studio.tenancy.models import Organization
 from studio.tenancy.selectors import scope_queryset
@@ -261,8 +261,7 @@ class ConsentGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         studio_id = values.pop("studio", None)
         project = None
         if project_id is not None:
-            projects = scope_queryset(Project.objects.select_related("organization"), user=request.user, tenant_path="organization")
-            project = projects.filter(pk=project_id).first()
+            project = project_directory().visible_project(user=request.user, project_id=project_id)
             if project is None:
                 raise NotFound("Not found.")
             if studio_id is not None and project.organization_id != studio_id:

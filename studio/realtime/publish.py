@@ -14,7 +14,7 @@ One envelope for every message a client receives: `{id, type, project, job?, at,
 Sending happens on one background thread per process with its own event loop and Redis pool, so a
 GPU worker's step callback never waits on the network and messages of one process leave in order.
 A failed send never fails the write that caused it: durable events stay in the log and clients
-catch up from it (see consumers.py).
+catch up from it (see consumers/stream.py).
 """
 
 from __future__ import annotations

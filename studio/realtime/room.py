@@ -11,7 +11,7 @@ Frames, never seconds: `frame` is the frame number in the version's own frame sp
 epoch); a follower places its playhead at `frame + (now - at) × fps × speed`.
 
 The functions here are pure (`apply_*` take and return a plain dict) plus `transact`, which runs one
-of them atomically; consumers.py turns the outcome into messages.
+of them atomically; consumers/room.py turns the outcome into messages.
 """
 
 from __future__ import annotations

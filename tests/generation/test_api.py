@@ -142,7 +142,9 @@ def test_malformed_json_is_a_clear_400(api, world):
 
 
 def test_a_studio_cannot_flood_the_queue(api, world, monkeypatch):
-    monkeypatch.setattr(services, "MAX_ACTIVE_JOBS_PER_ORGANIZATION", 4)
+    from generation.services import submit
+
+    monkeypatch.setattr(submit, "MAX_ACTIVE_JOBS_PER_ORGANIZATION", 4)  # the limit lives where submit reads it
     assert post(api, world.artist, world.shot, {"prompt": "x", "count": 3}).status_code == 201
     response = post(api, world.artist, world.shot, {"prompt": "x", "count": 2})
     assert response.status_code == 429

@@ -192,6 +192,40 @@ def test_a_decision_on_the_likeness_use_endpoint_is_the_lane_decision(studio, ri
     assert decide(api, studio.producer, version, "producer", "approved").json()["status"] == "approved"
 
 
+@pytest.fixture
+def decided_signals():
+    """What `rights.signals.likeness_use_decided` carried during the test."""
+    from rights import signals
+
+    sent: list[dict] = []
+
+    def listen(sender, use, decision, **kwargs):
+        sent.append({"use": use.pk, "decision": decision})
+
+    signals.likeness_use_decided.connect(listen, dispatch_uid="test.decided_signals")
+    yield sent
+    signals.likeness_use_decided.disconnect(dispatch_uid="test.decided_signals")
+
+
+def test_the_agency_lane_is_settled_by_a_direct_call_not_a_signal_round_trip(studio, rights, clips, api, decided_signals):
+    """Through the approvals service, projects calls rights and settles its lane itself; only a decision
+    made in rights (/likeness-uses/{id}/decide/) is notified, one way. Either way the lane is settled once."""
+    grant(studio, rights, per_use=True)
+    version = generated_version(studio, rights, clips["good"])
+    approved = decide(api, rights.agent, version, "agency", "approved", "Matches the rider")
+    assert approved.status_code == 201 and lanes_of(approved.json())["agency"]["state"] == "approved"
+    assert decided_signals == []  # no round trip through the signal
+    assert AuditEvent.objects.filter(chain=str(studio.org.pk), action="approval.decided", data__lane="agency").count() == 1
+
+    other = generated_version(studio, rights, clips["good"])
+    use = LikenessUse.objects.get(version=other)
+    r = api(rights.agent).post(f"/api/v1/likeness-uses/{use.pk}/decide/", {"decision": "approve", "note": "Fine"}, format="json")
+    assert r.status_code == 200, r.json()
+    assert decided_signals == [{"use": use.pk, "decision": "approve"}]
+    assert AuditEvent.objects.filter(chain=str(studio.org.pk), action="approval.decided", data__lane="agency").count() == 2
+    assert Event.objects.filter(project=studio.project, type="approval.decided", data__version=str(other.id)).count() == 1
+
+
 def test_who_may_decide_and_see_the_agency_lane(studio, rival, rights, clips, api):
     grant(studio, rights, per_use=True)
     version = generated_version(studio, rights, clips["good"])

@@ -1,4 +1,5 @@
-"""Serve a stored file with HTTP Range support (RFC 9110 §14), for the permission-checked media views.
+"""Serve a stored file with HTTP Range support (RFC 9110 §14), for the permission-checked media views
+of every app (a version's media in `projects`, a likeness use's proxy in `rights`).
 
 - `Range: bytes=a-b`, `bytes=a-`, `bytes=-n` -> 206 with Content-Range;
 - a range that starts past the end, or a malformed one -> 416 with `Content-Range: bytes */size`;

@@ -1,0 +1,46 @@
+"""Writes of the generation engine, one module per concept. Each state change is one call that writes,
+audits and publishes.
+
+| module | concept | called by |
+|---|---|---|
+| `registry` | model profiles (the registry) | `register_model`, `build_demo_model`, the demo seed |
+| `submit` | submitting renders | the API |
+| `jobs` | cancelling (by a person, or for consent) and reaping stale jobs | the API, `rights` signals, beat |
+| `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
+| `_common` | roles, the `job.state_changed` event, queueing, terminal transitions (internal) | |
+
+Exactly-once versions: every render *attempt* increments `GenerationJob.attempts`, and that number
+is the attempt's fencing token. A worker writes progress and creates the version only while the job
+is still `running` *with its attempt number*, and creates the version inside the transaction that
+holds the job row lock and marks the job succeeded. A redelivered message, a re-queued job or a late
+worker therefore finds the job already owned, finished or re-queued, and creates nothing.
+
+Callers import from the package (`from generation import services`), never from a module.
+"""
+
+from generation.families import UnsupportedModelFolder
+from generation.services._common import CANCEL_ANY_ROLES, SUBMIT_ROLES, job_event_data
+from generation.services.attempts import (
+    JobLost,
+    WorkerIdentity,
+    cancel_requested,
+    complete_attempt,
+    consent_denial_at_render,
+    fail_attempt,
+    finish_cancelled,
+    heartbeat,
+    likeness_image_for_render,
+    record_progress,
+    start_attempt,
+)
+from generation.services.jobs import cancel_generation, cancel_jobs_for_consent, reap_stale_jobs
+from generation.services.registry import check_profile_values, ensure_demo_profile, profile_values_for_folder, register_model_profile
+from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
+
+__all__ = [
+    "CANCEL_ANY_ROLES", "MAX_ACTIVE_JOBS_PER_ORGANIZATION", "RANDOM_SEED_RANGE", "SUBMIT_ROLES", "JobLost", "UnsupportedModelFolder",
+    "WorkerIdentity", "cancel_generation", "cancel_jobs_for_consent", "cancel_requested", "check_profile_values", "complete_attempt",
+    "consent_denial_at_render", "ensure_demo_profile", "fail_attempt", "finish_cancelled", "heartbeat", "job_event_data",
+    "likeness_image_for_render", "profile_values_for_folder", "reap_stale_jobs", "record_progress", "register_model_profile",
+    "start_attempt", "submit_generation",
+]

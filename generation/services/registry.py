@@ -1,0 +1,108 @@
+"""The model registry: register a pipeline folder as a model profile, with its family's defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from generation.families import FAMILIES, detect, spec_for
+from generation.models import ModelProfile
+from studio.audit import services as audit
+
+
+def register_model_profile(
+    *, name: str, folder: Path | str, values: dict, make_default: bool = False, actor_label: str = "register_model"
+) -> tuple[ModelProfile, bool]:
+    """Create or update the profile `name` for a pipeline folder. The folder is stored relative to
+    MODELS_DIR when it lies inside it (so a moved data directory keeps working)."""
+    folder = Path(folder).resolve()
+    models_dir = Path(settings.MODELS_DIR).resolve()
+    stored = str(folder.relative_to(models_dir)) if folder.is_relative_to(models_dir) else str(folder)
+    with transaction.atomic():
+        if make_default:
+            ModelProfile.objects.filter(is_default=True).exclude(name=name).update(is_default=False)
+        elif not ModelProfile.objects.filter(is_default=True).exclude(name=name).exists():
+            make_default = True  # the first model is the default
+        profile, created = ModelProfile.objects.update_or_create(
+            name=name, defaults={**values, "folder": stored, "is_default": make_default, "is_active": True}
+        )
+        audit.record(
+            organization=None, actor_label=actor_label, action="model.registered" if created else "model.updated", target=profile,
+            data={"name": name, "family": profile.family, "kind": profile.kind, "folder": stored, "default": make_default},
+        )
+    return profile, created
+
+
+def profile_values_for_folder(folder: Path, **overrides) -> dict:
+    """Registry values for a checkpoint folder: the detected family's published defaults, then `overrides`."""
+    detected = detect(folder)
+    spec = spec_for(detected)
+    values = {
+        "family": detected.family,
+        "kind": detected.kind,
+        "pipeline_class": detected.pipeline_class,
+        "vae_float32": spec.vae_float32,
+        "default_frames": spec.default_frames,
+        "default_width": spec.default_width,
+        "default_height": spec.default_height,
+        "default_fps_num": spec.fps_num,
+        "default_fps_den": spec.fps_den,
+        "default_steps": spec.default_steps,
+        "default_guidance": spec.default_guidance,
+        "default_negative_prompt": spec.default_negative_prompt,
+        "max_sequence_length": spec.max_sequence_length,
+        "frames_modulus": spec.frames_modulus,
+        "min_frames": spec.min_frames,
+        "max_frames": spec.max_frames,
+        "size_multiple": spec.size_multiple,
+        "min_width": spec.min_size,
+        "max_width": spec.max_size,
+        "min_height": spec.min_size,
+        "max_height": spec.max_size,
+        "min_steps": 1,
+        "max_steps": spec.max_steps,
+        "min_guidance": 0.0,
+        "max_guidance": spec.max_guidance,
+        "display_name": f"{spec.label} {'image' if detected.kind == 'i2v' else 'text'}-to-video",
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return values
+
+
+def check_profile_values(values: dict) -> list[str]:
+    """Problems with registry values that the database constraints would reject less clearly."""
+    problems = []
+    if values["family"] not in FAMILIES:
+        problems.append(f"unknown family {values['family']}")
+    if values["min_frames"] > values["max_frames"]:
+        problems.append(f"min frames {values['min_frames']} is above max frames {values['max_frames']}")
+    for dim in ("width", "height"):
+        default, multiple = values[f"default_{dim}"], values["size_multiple"]
+        if default % multiple or not values[f"min_{dim}"] <= default <= values[f"max_{dim}"]:
+            problems.append(f"default {dim} {default} must be a multiple of {multiple} within the allowed range")
+    frames = values["default_frames"]
+    if (frames - 1) % values["frames_modulus"] or not values["min_frames"] <= frames <= values["max_frames"]:
+        problems.append(f"default frames {values['default_frames']} must be {values['frames_modulus']}k+1 within the allowed range")
+    if not values["min_steps"] <= values["default_steps"] <= values["max_steps"]:
+        problems.append(f"default steps {values['default_steps']} is outside {values['min_steps']}–{values['max_steps']}")
+    if str(values.get("attention_backend", "native")).endswith("_hub"):
+        problems.append("attention backends ending in _hub download kernels from a hub; workers are offline")
+    return problems
+
+
+def ensure_demo_profile(*, models_dir: Path | None = None) -> ModelProfile | None:
+    """Register the demo model when its folder is built and no profile points at it yet (cheap; no torch)."""
+    from generation import demo_model
+
+    folder = demo_model.demo_folder(models_dir)
+    if not demo_model.is_built(folder):
+        return None
+    existing = ModelProfile.objects.filter(name=demo_model.DEMO_MODEL_NAME).first()
+    if existing is not None and existing.resolved_folder().resolve() == folder.resolve():
+        return existing
+    profile, _ = register_model_profile(
+        name=demo_model.DEMO_MODEL_NAME, folder=folder, values=demo_model.demo_profile_values(), actor_label="build_demo_model"
+    )
+    return profile

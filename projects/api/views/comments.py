@@ -1,0 +1,86 @@
+"""Comments and annotations on a version."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from projects import selectors, services
+from projects.api import serializers as s
+from projects.api.views._base import ProjectRowsMixin, _path_uuid, visible
+from projects.models import Comment, Version
+from studio.tenancy.api.base import ScopedViewSet
+
+
+@extend_schema(tags=["review"], parameters=[_path_uuid("version_pk", "The version.")])
+class VersionCommentViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet):
+    """Threads on a version ordered by frame; replies nested. Internal notes are hidden from client reviewers."""
+
+    queryset = Comment.objects.all()
+    serializer_class = s.CommentSerializer
+    pagination_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.version  # noqa: B018
+
+    @cached_property
+    def version(self) -> Version:
+        return visible(
+            Version.objects.select_related("project__organization", "shot"),
+            user=self.request.user,
+            tenant_path=self.tenant_path,
+            project_path=self.project_path,
+            pk=self.kwargs["version_pk"],
+        )
+
+    def filter_scoped_queryset(self, queryset):
+        return selectors.comment_thread_queryset(queryset.filter(version_id=self.kwargs["version_pk"]), user=self.request.user)
+
+    @extend_schema(request=s.CommentCreateSerializer, responses={201: s.CommentSerializer})
+    def create(self, request, version_pk=None):
+        data = s.CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        parent_id = fields.pop("parent", None)
+        parent = None
+        if parent_id is not None:
+            # The version is visible already; the parent must be on it and visible to the caller.
+            parent = (
+                Comment.objects.filter(version=self.version, pk=parent_id)
+                .filter(selectors.visible_comments_filter(user=request.user))
+                .select_related("parent")
+                .first()
+            )
+            if parent is None:
+                raise ValidationError({"parent": ["No such comment on this version."]})
+        comment = services.create_comment(actor=request.user, version=self.version, parent=parent, **fields)
+        comment = selectors.comment_thread_queryset(Comment.objects.filter(pk=comment.pk), user=request.user, roots_only=False).get()
+        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["review"])
+class CommentViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """One comment: edit (author; the previous text is kept in `history`), resolve/reopen, delete."""
+
+    queryset = Comment.objects.select_related("project")
+    serializer_class = s.CommentSerializer
+
+    def filter_scoped_queryset(self, queryset):
+        return selectors.comment_thread_queryset(queryset, user=self.request.user, roots_only=False)
+
+    @extend_schema(request=s.CommentUpdateSerializer, responses={200: s.CommentSerializer})
+    def partial_update(self, request, pk=None):
+        data = s.CommentUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.edit_comment(actor=request.user, comment=self.get_object(), **data.validated_data)
+        return Response(s.CommentSerializer(self.get_queryset().get(pk=comment.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        services.delete_comment(actor=request.user, comment=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,154 @@
+"""Sequences and shots."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from projects import selectors, services
+from projects.api import serializers as s
+from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
+from projects.models import Project, Sequence, Shot
+from studio.pagination import Pagination
+from studio.tenancy.api.base import ScopedViewSet
+
+
+class ShotPagination(Pagination):
+    """Pages of 100 by default; `page_size` up to 10,000, or `page_size=all` for the whole list."""
+
+    max_page_size = 10_000
+
+    def get_page_size(self, request):
+        if request.query_params.get(self.page_size_query_param) == "all":
+            return self.max_page_size
+        return super().get_page_size(request)
+
+
+@extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
+class SequenceViewSet(NestedUnderProject, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    queryset = Sequence.objects.all()
+    serializer_class = s.SequenceSerializer
+    pagination_class = None
+
+    def filter_scoped_queryset(self, queryset):
+        return queryset.filter(project_id=self.kwargs["project_pk"]).annotate(shot_count=Count("shots")).order_by("order", "code")
+
+    @extend_schema(request=s.SequenceWriteSerializer, responses={201: s.SequenceSerializer})
+    def create(self, request, project_pk=None):
+        data = s.SequenceWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sequence = services.create_sequence(actor=request.user, project=self.project, **data.validated_data)
+        return Response(s.SequenceSerializer(sequence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.SequenceWriteSerializer(partial=True), responses={200: s.SequenceSerializer})
+    def partial_update(self, request, project_pk=None, pk=None):
+        data = s.SequenceWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        sequence = services.update_sequence(actor=request.user, sequence=self.get_object(), **data.validated_data)
+        return Response(s.SequenceSerializer(sequence).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_pk=None, pk=None):
+        services.delete_sequence(actor=request.user, sequence=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------- shots
+
+SHOT_FILTERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated statuses, e.g. review,in_progress."),
+    OpenApiParameter("sequence", OpenApiTypes.STR, description="Sequence id or code; 'none' for unsequenced shots."),
+    OpenApiParameter("assignee", OpenApiTypes.STR, description="User id, email, or 'me'."),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Search in code and description."),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        description="order (default: sequence, then shot order), code, status, frame_in, updated_at, retake_count; '-' reverses.",
+    ),
+    OpenApiParameter("page_size", OpenApiTypes.STR, description="1-10000, or 'all'."),
+]
+
+
+def _sequence_for(project: Project, value):
+    if value is None:
+        return None
+    sequence = Sequence.objects.filter(project=project, pk=value).first()
+    if sequence is None:
+        raise ValidationError({"sequence": ["No such sequence in this project; create it first or leave it empty."]})
+    return sequence
+
+
+def _shot_fields(project: Project, validated: dict) -> dict:
+    fields = dict(validated)
+    if "sequence" in fields:
+        fields["sequence"] = _sequence_for(project, fields["sequence"])
+    return fields
+
+
+@extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
+class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSet):
+    """The shot list of a project: each shot with its current version, thumbnail, assignees and status."""
+
+    queryset = Shot.objects.all()
+    serializer_class = s.ShotSerializer
+    pagination_class = ShotPagination
+
+    def filter_scoped_queryset(self, queryset):
+        filters = {k: self.request.query_params.get(k) for k in ("status", "sequence", "assignee", "q", "ordering")}
+        filters["user"] = self.request.user
+        return selectors.shot_list(queryset.filter(project_id=self.kwargs["project_pk"]), access=self.access, filters=filters)
+
+    @extend_schema(parameters=SHOT_FILTERS)
+    def list(self, request, project_pk=None):
+        return super().list(request)
+
+    @extend_schema(request=s.ShotWriteSerializer, responses={201: s.ShotSerializer})
+    def create(self, request, project_pk=None):
+        data = s.ShotWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shot = services.create_shot(actor=request.user, project=self.project, **_shot_fields(self.project, data.validated_data))
+        shot = selectors.shot_list(Shot.objects.filter(pk=shot.pk), access=self.access).get()
+        return Response(s.ShotSerializer(shot, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ShotReorderSerializer, responses={200: s.ReorderResultSerializer}, summary="Bulk reorder shots")
+    @action(detail=False, methods=["post"])
+    def reorder(self, request, project_pk=None):
+        data = s.ShotReorderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        moved = services.reorder_shots(actor=request.user, project=self.project, shot_ids=data.validated_data["shots"])
+        return Response({"moved": moved})
+
+
+@extend_schema(tags=["shots"])
+class ShotViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """One shot with its version stack."""
+
+    queryset = Shot.objects.select_related("project")
+    serializer_class = s.ShotDetailSerializer
+
+    def _detail(self, pk) -> Shot:
+        shot = self.get_object()
+        return selectors.shot_detail(Shot.objects.filter(pk=shot.pk).select_related("project"), access=self.access_to(shot.project)).get()
+
+    def retrieve(self, request, pk=None):
+        shot = self._detail(pk)
+        return Response(s.ShotDetailSerializer(shot, context=self.context_for(shot.project)).data)
+
+    @extend_schema(request=s.ShotWriteSerializer(partial=True), responses={200: s.ShotDetailSerializer})
+    def partial_update(self, request, pk=None):
+        shot = self.get_object()
+        data = s.ShotWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.update_shot(actor=request.user, shot=shot, **_shot_fields(shot.project, data.validated_data))
+        shot = self._detail(pk)
+        return Response(s.ShotDetailSerializer(shot, context=self.context_for(shot.project)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        services.delete_shot(actor=request.user, shot=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

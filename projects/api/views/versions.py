@@ -1,0 +1,155 @@
+"""Versions of a shot, and their media (permission-checked, with HTTP Range)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from projects import access as perms
+from projects import selectors, services
+from projects.api import serializers as s
+from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
+from projects.models import Shot, Version
+from studio.http.ranges import ranged_file_response
+from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
+
+
+@extend_schema(tags=["versions"], parameters=[_path_uuid("shot_pk", "The shot.")])
+class ShotVersionViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet):
+    """The version stack of a shot (newest first); upload a video as the next version."""
+
+    queryset = Version.objects.all()
+    serializer_class = s.VersionSerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.shot  # noqa: B018 - 404 before anything else when the shot is invisible
+
+    @cached_property
+    def shot(self) -> Shot:
+        return visible(
+            Shot.objects.select_related("project__organization"),
+            user=self.request.user,
+            tenant_path=self.tenant_path,
+            project_path=self.project_path,
+            pk=self.kwargs["shot_pk"],
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["access"] = self.access_to(self.shot.project)
+        return context
+
+    def filter_scoped_queryset(self, queryset):
+        return selectors.version_list(queryset.filter(shot_id=self.kwargs["shot_pk"]))
+
+    @extend_schema(
+        request={"multipart/form-data": s.VersionUploadSerializer},
+        responses={
+            201: s.VersionSerializer,
+            400: OpenApiResponse(description="Not a readable, complete video within the limits"),
+            413: OpenApiResponse(description="Larger than MAX_UPLOAD_BYTES"),
+        },
+    )
+    def create(self, request, shot_pk=None):
+        # Refuse early, before the body is read: no permission, or a declared size over the limit.
+        perms.require_project_role(user=request.user, project=self.shot.project, roles=perms.ADD_VERSIONS, action="add versions")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_UPLOAD_BYTES + 64 * 1024:
+            services.check_upload_size(declared)
+        data = s.VersionUploadSerializer(data=request.data)
+        if not data.is_valid():
+            if "file" in data.errors:
+                raise ValidationError(
+                    {"file": ["Attach the video as the multipart form field 'file' (Content-Type: multipart/form-data)."]}
+                )
+            raise ValidationError(data.errors)
+        version = services.upload_version(
+            actor=request.user,
+            shot=self.shot,
+            upload=data.validated_data["file"],
+            note=data.validated_data.get("note", ""),
+        )
+        version = Version.objects.select_related("shot", "created_by").get(pk=version.pk)
+        return Response(s.VersionSerializer(version, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["versions"])
+class VersionViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    queryset = Version.objects.select_related("shot", "created_by", "project")
+    serializer_class = s.VersionSerializer
+
+    def retrieve(self, request, pk=None):
+        version = self.get_object()
+        return Response(s.VersionSerializer(version, context=self.context_for(version.project)).data)
+
+    @extend_schema(request=s.VersionUpdateSerializer, responses={200: s.VersionSerializer})
+    def partial_update(self, request, pk=None):
+        data = s.VersionUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.update_version(actor=request.user, version=self.get_object(), note=data.validated_data["note"])
+        version = self.get_queryset().get(pk=version.pk)
+        return Response(s.VersionSerializer(version, context=self.context_for(version.project)).data)
+
+
+MEDIA_TYPES = {"proxy": "video/mp4", "poster": "image/jpeg", "sprite": "image/jpeg"}
+
+
+@extend_schema(
+    tags=["versions"],
+    parameters=[
+        _path_uuid("pk", "The version."),
+        OpenApiParameter(
+            "kind",
+            OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            enum=list(s.MEDIA_KINDS),
+            description="original (the upload, untouched), proxy (frame-steppable H.264 MP4), poster (JPEG), sprite (hover-scrub JPEG).",
+        ),
+        OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575"),
+    ],
+    responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        (206, "application/octet-stream"): OpenApiTypes.BINARY,
+        304: OpenApiResponse(description="Not modified (If-None-Match)"),
+        403: OpenApiResponse(description="original: delivery refused by the consent policy (reasons as JSON)"),
+        404: OpenApiResponse(description="No such version for you, or this media is not ready"),
+        416: OpenApiResponse(description="Range not satisfiable"),
+    },
+)
+class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
+    """A version's media, only for people who may see the version, with HTTP Range support."""
+
+    queryset = Version.objects.select_related("shot")
+
+    def get(self, request, pk=None, kind=None):
+        version = self.get_object()
+        stored = getattr(version, kind)
+        if not stored:
+            if kind == "original":
+                raise NotFound("This version has no original file.")
+            raise NotFound(f"The {kind} is not available: the version's media is {version.processing_status}.")
+        path = Path(stored.path)
+        if not path.is_file():
+            raise NotFound(f"The {kind} file is missing from storage.")
+        if kind == "original":
+            # Downloading the original is delivery: the consent policy must allow it (403 with reasons).
+            services.check_delivery(version=version, actor=request.user)
+            filename = version.original_name or path.name
+            content_type = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska"}.get(
+                path.suffix.lower(), "application/octet-stream"
+            )
+        else:
+            filename = f"{version.shot.code}_{version.label}_{kind}{path.suffix}"
+            content_type = MEDIA_TYPES[kind]
+        return ranged_file_response(request, path, content_type=content_type, filename=filename, attachment=kind == "original")

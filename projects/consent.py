@@ -1,0 +1,56 @@
+"""How production tracking hands its rows to rights: plain references, and the project directory.
+
+Rights never imports `projects` (see `rights.refs`). Code here and in `generation` turns a project,
+version or shot into the plain values rights takes (`project_ref`, `version_ref`, `shot_ref`), and
+`ProjectsDirectory` answers the project lookups rights starts itself; `ProjectsConfig.ready`
+registers it.
+"""
+
+from __future__ import annotations
+
+from projects.models import Project, Version
+from rights.refs import ProjectRef, ShotRef, VersionRef
+from studio.tenancy.selectors import scope_queryset
+
+
+def project_ref(project) -> ProjectRef:
+    """`project` with its organization (select it along, or this reads it)."""
+    return ProjectRef(id=project.pk, code=project.code, name=project.name, organization=project.organization)
+
+
+def version_ref(version, *, with_project: bool = False) -> VersionRef:
+    """`version` for rights. `with_project`: include its project, as the policy's version checks need
+    it (read in one query unless the version carries its project and organization already); the
+    likeness-use lookups need only the version itself."""
+    lineage = version.lineage if isinstance(version.lineage, dict) else {}
+    project = _project_of(version) if with_project else None
+    return VersionRef(id=version.pk, project_id=version.project_id, lineage=lineage, project=project)
+
+
+def _project_of(version) -> ProjectRef:
+    project = version.project if Version.project.is_cached(version) else None
+    if project is None or not Project.organization.is_cached(project):
+        project = Project.objects.select_related("organization").get(pk=version.project_id)
+    return project_ref(project)
+
+
+def shot_ref(shot) -> ShotRef:
+    return ShotRef(id=shot.pk, code=shot.code, project_id=shot.project_id)
+
+
+class ProjectsDirectory:
+    """The project lookups of `rights.refs.ProjectDirectory`, over `projects.models.Project`."""
+
+    def visible_project(self, *, user, project_id) -> ProjectRef | None:
+        projects = scope_queryset(Project.objects.select_related("organization"), user=user, tenant_path="organization")
+        project = projects.filter(pk=project_id).first()
+        return project_ref(project) if project is not None else None
+
+    def project_by_code(self, *, organization_id, code: str) -> ProjectRef | None:
+        project = Project.objects.filter(organization_id=organization_id, code=code).select_related("organization").first()
+        return project_ref(project) if project is not None else None
+
+    def live_project_ids(self, *, organization_id) -> list:
+        return list(
+            Project.objects.filter(organization_id=organization_id).exclude(status=Project.Status.ARCHIVED).values_list("pk", flat=True)
+        )

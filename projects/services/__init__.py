@@ -1,0 +1,51 @@
+"""Writes for production tracking, one module per concept. Each service checks access, writes, audits and publishes.
+
+Permission checks live here (see `projects.access` for the role sets); views only parse input and
+serialise results. Every function is keyword-only; a failure raises a DRF exception with a message
+that says what is wrong and how to fix it, and writes nothing.
+
+| module | concept |
+|---|---|
+| `projects` | projects and their settings (fps, size, required lanes) |
+| `members` | project members (client reviewers, vendors) |
+| `sequences` | sequences of the shot list |
+| `shots` | shots: create, edit, reorder, delete; status rules |
+| `versions` | the next version of a shot (upload or render), its note |
+| `media` | proxy, poster and sprite of a version (the `media` queue) |
+| `comments` | comments and annotations on frames |
+| `approvals` | lane decisions (producer, client, agency) |
+| `_lane_state` | a version's approval status from its lanes, and what it does to the shot (internal; `lane_states` is public) |
+| `quarantine` | versions whose consent stopped or resumed covering them; the delivery check |
+| `playlists` | playlists for review sessions |
+| `interchange` | shot-list imports (CSV, OTIO/EDL) |
+| `_shot_rules` | shot field cleaning, assignees and status rules, shared by shots and imports (internal) |
+| `_common` | input cleaning and helpers shared by the modules above (internal) |
+
+Callers import from the package (`from projects import services`; `services.create_version(...)`),
+never from a module: the modules are the package's inside.
+"""
+
+from projects.services._common import parse_fps, resolve_or_404
+from projects.services._lane_state import LaneState, lane_states
+from projects.services._shot_rules import ASSIGNABLE_ROLES, resolve_assignees
+from projects.services.approvals import decide_approval, record_agency_review
+from projects.services.comments import MAX_ANNOTATIONS_PER_COMMENT, MAX_COMMENT_LENGTH, create_comment, delete_comment, edit_comment
+from projects.services.interchange import ShotSpec, apply_shot_specs
+from projects.services.media import process_version_media
+from projects.services.members import add_project_member, change_project_member_role, remove_project_member
+from projects.services.playlists import MAX_PLAYLIST_ITEMS, create_playlist, delete_playlist, update_playlist
+from projects.services.projects import PROJECT_FIELDS, create_project, update_project
+from projects.services.quarantine import check_delivery, quarantine_versions, release_versions
+from projects.services.sequences import create_sequence, delete_sequence, update_sequence
+from projects.services.shots import ARTIST_STATUSES, SHOT_FIELDS, create_shot, delete_shot, reorder_shots, update_shot
+from projects.services.versions import PayloadTooLarge, check_upload_size, create_version, update_version, upload_version
+
+__all__ = [
+    "ARTIST_STATUSES", "ASSIGNABLE_ROLES", "MAX_ANNOTATIONS_PER_COMMENT", "MAX_COMMENT_LENGTH", "MAX_PLAYLIST_ITEMS",
+    "PROJECT_FIELDS", "SHOT_FIELDS", "LaneState", "PayloadTooLarge", "ShotSpec", "add_project_member", "apply_shot_specs",
+    "change_project_member_role", "check_delivery", "check_upload_size", "create_comment", "create_playlist", "create_project",
+    "create_sequence", "create_shot", "create_version", "decide_approval", "delete_comment", "delete_playlist", "delete_sequence",
+    "delete_shot", "edit_comment", "lane_states", "parse_fps", "process_version_media", "quarantine_versions",
+    "record_agency_review", "release_versions", "remove_project_member", "reorder_shots", "resolve_assignees", "resolve_or_404",
+    "update_playlist", "update_project", "update_sequence", "update_shot", "update_version", "upload_version",
+]

@@ -1,0 +1,121 @@
+"""Review media of a version: proxy, poster and sprite, built on the `media` queue."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from projects import media
+from projects.models import Version, version_media_dir
+from studio.audit import services as audit
+from studio.realtime.publish import publish
+
+log = logging.getLogger(__name__)
+
+
+def _store(path: Path, name: str) -> str:
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with open(path, "rb") as fh:
+        return default_storage.save(name, File(fh))
+
+
+def process_version_media(*, version_id) -> Version | None:
+    """Build the version's proxy, poster and sprite (runs on the `media` queue). Idempotent.
+
+    Marks the version `ready`, or `failed` with a reason a person can act on.
+    """
+    version = Version.objects.select_related("project__organization", "shot").filter(pk=version_id).first()
+    if version is None:
+        log.warning("version %s vanished before its media was processed", version_id)
+        return None
+    if not version.original:
+        return _mark_failed(version, "No media file was attached to this version.")
+    try:
+        source = Path(version.original.path)
+        with media.temporary_directory() as workdir:
+            built = media.build_review_media(source, Path(workdir))
+            folder = f"{version_media_dir(version)}/review"
+            names = {
+                "proxy": _store(built.proxy, f"{folder}/proxy.mp4"),
+                "poster": _store(built.poster, f"{folder}/poster.jpg"),
+                "sprite": _store(built.sprite, f"{folder}/sprite.jpg"),
+            }
+    except media.MediaError as exc:
+        return _mark_failed(version, exc.message)
+    except FileNotFoundError:
+        return _mark_failed(version, "The original file is missing from storage; upload the version again.")
+    except Exception:
+        log.exception("processing media of version %s failed", version_id)
+        _mark_failed(version, "Processing failed because of an internal error; the team has been notified. Upload it again later.")
+        raise
+    info = built.proxy_info
+    with transaction.atomic():
+        version = Version.objects.select_for_update().select_related("project__organization", "shot").filter(pk=version_id).first()
+        if version is None:
+            for name in names.values():
+                default_storage.delete(name)
+            return None
+        version.proxy.name = names["proxy"]
+        version.poster.name = names["poster"]
+        version.sprite.name = names["sprite"]
+        version.sprite_columns = built.sprite_info["columns"]
+        version.sprite_tile_width = built.sprite_info["tile_width"]
+        version.sprite_tile_height = built.sprite_info["tile_height"]
+        version.sprite_frames = built.sprite_info["frames"]
+        version.frame_count = info.frame_count
+        version.fps_num, version.fps_den = info.fps_pair
+        version.width, version.height = built.source_info.width, built.source_info.height
+        version.processing_status = Version.Processing.READY
+        version.failure_reason = ""
+        version.save()
+        audit.record(
+            organization=version.project.organization,
+            actor_label="media worker",
+            action="version.media_ready",
+            target=version,
+            data={"frames": info.frame_count, "fps": f"{version.fps_num}/{version.fps_den}", "proxy": f"{info.width}x{info.height}"},
+        )
+        publish(
+            type="version.updated",
+            project_id=version.project_id,
+            data={
+                "id": str(version.id),
+                "shot": str(version.shot_id),
+                "change": "media_ready",
+                "processing_status": "ready",
+                "frame_count": info.frame_count,
+            },
+        )
+    return version
+
+
+def _mark_failed(version: Version, reason: str) -> Version:
+    with transaction.atomic():
+        version = Version.objects.select_for_update().select_related("project__organization").get(pk=version.pk)
+        version.processing_status = Version.Processing.FAILED
+        version.failure_reason = reason[:2000]
+        version.save(update_fields=["processing_status", "failure_reason", "updated_at"])
+        audit.record(
+            organization=version.project.organization,
+            actor_label="media worker",
+            action="version.media_failed",
+            target=version,
+            data={"reason": version.failure_reason},
+        )
+        publish(
+            type="version.updated",
+            project_id=version.project_id,
+            data={
+                "id": str(version.id),
+                "shot": str(version.shot_id),
+                "change": "media_failed",
+                "processing_status": "failed",
+                "failure_reason": version.failure_reason,
+            },
+        )
+    return version

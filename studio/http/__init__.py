@@ -1,0 +1,1 @@
+"""HTTP helpers shared by the apps (the core: no domain imports)."""
