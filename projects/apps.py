@@ -7,3 +7,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import receivers  # noqa: F401  (consent changes quarantine versions; agency reviews restate them)
+        from projects.events import register_event_types
+
+        register_event_types()
