@@ -879,8 +879,8 @@ def upload_version(*, actor: User, shot: Shot, upload, note: str = "") -> Versio
 
 def update_version(*, actor: User, version: Version, note: str) -> Version:
     access = perms.project_access(user=actor, project=version.project)
-    if not (access.has(perms.EDIT_SHOTS) or (access.has(perms.ADD_VERSIONS) and version.created_by_id == actor.pk)):
-        raise PermissionDenied("Only the version's author, supervisors, producers, admins and owners may edit its note.")
+    if not perms.may_edit_version_note(access=access, version=version, user=actor):
+        raise PermissionDenied(perms.EDIT_NOTE_REFUSAL)
     note = _text(note, field="note", max_length=10_000)
     with transaction.atomic():
         version = Version.objects.select_for_update().get(pk=version.pk)
@@ -1417,14 +1417,7 @@ def _decide_agency_lane(*, actor: User, access, lane_def, version: Version, deci
         if not uses:
             reviewed = rights_selectors.review_uses_for_version(version=version)
             mine = [u for u in reviewed if u.talent.organization_id == access.organization_id]
-            invalidated = [u for u in mine if u.state == "invalidated"]
-            if invalidated:
-                raise Conflict(f"{version.label} is quarantined ({invalidated[0].invalidated_reason}); there is nothing to decide.")
-            states = ", ".join(sorted({f"{u.talent.name}: {u.state}" for u in mine})) or "none"
-            raise Conflict(
-                f"No use in {version.label} awaits your agency's review ({states}). Decisions are final; revoke or suspend "
-                "the grant to stop further use."
-            )
+            raise Conflict(lane_registry.agency_decision_conflict(label=version.label, uses=mine))
         verb = "approve" if decision == Approval.Decision.APPROVED else "reject"
         for use in uses:
             rights_services.decide_use(actor=actor, use=use, decision=verb, note=note)

@@ -35,7 +35,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from rights import names, signals
+from rights import names, signals, transitions
 from rights.models import ConsentGrant, ContentRestriction, LikenessAsset, LikenessUse, Medium, Talent, TalentNameKey, UseType
 from rights.policy import PolicyDecision
 from studio.audit import services as audit
@@ -44,7 +44,7 @@ from studio.realtime.publish import publish
 from studio.tenancy.models import Organization, Role, User
 from studio.tenancy.selectors import require_membership
 
-AGENCY_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.AGENT, Role.LEGAL})
+AGENCY_ROLES = transitions.AGENCY_ROLES
 STUDIO_REQUEST_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.LEGAL})
 
 MAX_ALIASES = 20
@@ -159,11 +159,6 @@ def _retry_on_deadlock(func):
         raise AssertionError("unreachable")
 
     return wrapper
-
-
-def _conflict(grant: ConsentGrant, verb: str, allowed_from: Iterable[str], hint: str) -> Conflict:
-    states = " or ".join(allowed_from)
-    return Conflict(f"This grant is {grant.state}; only a {states} grant can be {verb}. {hint}".strip())
 
 
 # ---------------------------------------------------------------- talent
@@ -600,8 +595,8 @@ def grant_consent(
         raise ValidationError(errors)
     with transaction.atomic():
         grant = _lock_grant(grant)
-        if grant.state != ConsentGrant.State.PENDING:
-            raise _conflict(grant, "granted", ["pending"], "Ask the studio to request a new grant.")
+        if conflict := transitions.grant_step_conflict(grant, "grant"):
+            raise Conflict(conflict)
         talent = grant.talent
         if talent.is_deceased and signer_capacity not in ("estate", "union"):
             raise ValidationError({"signer_capacity": [
@@ -645,9 +640,8 @@ def suspend_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGr
         raise ValidationError({"reason": ["Say why the grant is suspended; the studio sees it."]})
     with transaction.atomic():
         grant = _lock_grant(grant)
-        if grant.state != ConsentGrant.State.ACTIVE:
-            hint = "It is already suspended." if grant.state == ConsentGrant.State.SUSPENDED else ""
-            raise _conflict(grant, "suspended", ["active"], hint)
+        if conflict := transitions.grant_step_conflict(grant, "suspend"):
+            raise Conflict(conflict)
         _lock_uses(grant)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.SUSPENDED, reason, timezone.now()
@@ -665,11 +659,9 @@ def resume_grant(*, actor: User, grant: ConsentGrant, note: str = "") -> Consent
     _require_agency_member(actor=actor, talent=grant.talent, action="resume consent")
     with transaction.atomic():
         grant = _lock_grant(grant)
-        if grant.state != ConsentGrant.State.SUSPENDED:
-            raise _conflict(grant, "resumed", ["suspended"], "")
         now = timezone.now()
-        if grant.valid_until <= now:
-            raise Conflict("This grant's term ended while it was suspended; it cannot be resumed. Ask the studio to request a new grant.")
+        if conflict := transitions.grant_step_conflict(grant, "resume") or transitions.grant_blocked(grant, "resume", now=now):
+            raise Conflict(conflict)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.ACTIVE, (note or "").strip(), now
         grant.save(update_fields=["state", "state_reason", "state_changed_at", "updated_at"])
@@ -693,9 +685,8 @@ def revoke_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGra
         raise ValidationError({"reason": ["Say why the grant is revoked; the studio sees it."]})
     with transaction.atomic():
         grant = _lock_grant(grant)
-        allowed = [ConsentGrant.State.PENDING, ConsentGrant.State.ACTIVE, ConsentGrant.State.SUSPENDED]
-        if grant.state not in allowed:
-            raise _conflict(grant, "revoked", ["pending", "active", "suspended"], "Nothing more to do.")
+        if conflict := transitions.grant_step_conflict(grant, "revoke"):
+            raise Conflict(conflict)
         _lock_uses(grant)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.REVOKED, reason, timezone.now()
@@ -923,10 +914,8 @@ def decide_use(*, actor: User, use: LikenessUse, decision: str, note: str = "") 
         use = LikenessUse.objects.select_for_update(of=("self",)).select_related(
             "talent__organization", "studio", "project", "shot"
         ).get(pk=use.pk)
-        if use.state != LikenessUse.State.PENDING_REVIEW:
-            if use.state == LikenessUse.State.INVALIDATED:
-                raise Conflict(f"This use is invalidated ({use.invalidated_reason}); there is nothing to decide.")
-            raise Conflict(f"This use was already {use.state}; a decision cannot be changed. Revoke the grant to stop further use.")
+        if conflict := transitions.use_decision_conflict(use):
+            raise Conflict(conflict)
         use.state = LikenessUse.State.APPROVED if decision == "approve" else LikenessUse.State.REJECTED
         use.decided_by, use.decided_at, use.decision_note = actor, timezone.now(), note
         use.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"])
