@@ -231,6 +231,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectMemberRoleEnum": "projects.models.PROJECT_MEMBER_ROLE_CHOICES",
         "PlaylistAudienceEnum": "projects.models.Playlist.Audience",
         "ApprovalDecisionEnum": "projects.models.Approval.Decision",
+        "AllowedActionCodeEnum": "studio.actions.CODES",
     },
 }
 
