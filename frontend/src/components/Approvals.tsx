@@ -145,18 +145,14 @@ function LaneView({
   const mine = lane.decisions.find((d) => d.reviewer.id === me?.id);
   const approve = findAction(summary.allowed_actions, "approve", lane.lane);
   const sendBack = findAction(summary.allowed_actions, "request_changes", lane.lane);
-  const decide = useDecideApproval(versionId);
-  const send = (decision: Decision) =>
-    decide.mutate(
-      { lane: lane.lane, decision, note },
-      {
-        onSuccess: (data) => {
-          setNote("");
-          setAsking(false);
-          onDecided?.(data);
-        },
-      },
-    );
+  const decide = useDecideApproval(versionId, {
+    onDecided: (data) => {
+      setNote("");
+      setAsking(false);
+      onDecided?.(data);
+    },
+  });
+  const send = (decision: Decision) => decide.mutate({ lane: lane.lane, decision, note });
   const state = APPROVAL_STATUS[lane.state];
   const open = isOffered(approve) || isOffered(sendBack);
   const awaited = agency ? listNames(summary.consent.reviews.map((r) => r.agency)) : "";

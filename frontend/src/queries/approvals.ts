@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 
 import { api, call } from "../api/client";
+import type { ApprovalSummary } from "../api/types";
 import { invalidate } from "./invalidation";
 import { keys } from "./keys";
 
@@ -28,8 +29,12 @@ export function useApprovals(versionId: string | null, { freshWith }: { freshWit
 
 export type Decision = "approved" | "changes_requested";
 
-/** Record the caller's decision in one lane; the version, its shot and likeness uses are refreshed. */
-export function useDecideApproval(versionId: string) {
+/**
+ * Record the caller's decision in one lane; the version, its shot and likeness uses are refreshed.
+ * `onDecided` runs as soon as the decision is stored, before the refresh: refreshing the uses can
+ * take the screen that asked (the agency's review of a use) away.
+ */
+export function useDecideApproval(versionId: string, { onDecided }: { onDecided?: (summary: ApprovalSummary) => void } = {}) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ lane, decision, note }: { lane: string; decision: Decision; note: string }) =>
@@ -41,6 +46,7 @@ export function useDecideApproval(versionId: string) {
       ),
     onSuccess: async (summary) => {
       client.setQueryData(keys.approvals.version(versionId), summary);
+      onDecided?.(summary);
       await invalidate(client, [keys.version.one(versionId), keys.shot.all, keys.likenessUses.all]);
     },
   });

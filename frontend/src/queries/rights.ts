@@ -71,11 +71,15 @@ export function useGrantStep(grantId: string) {
   });
 }
 
-export function useDecideUse(useId: string) {
+/** The agency decides a use. `onDecided` runs before the uses are refreshed (the use then leaves the review queue). */
+export function useDecideUse(useId: string, { onDecided }: { onDecided?: () => void } = {}) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ decision, note }: { decision: "approve" | "reject"; note: string }) =>
       call(api.POST("/api/v1/likeness-uses/{id}/decide/", { params: { path: { id: useId } }, body: { decision, note } })),
-    onSuccess: () => invalidate(client, [keys.likenessUses.all]),
+    onSuccess: () => {
+      onDecided?.();
+      return invalidate(client, [keys.likenessUses.all]);
+    },
   });
 }

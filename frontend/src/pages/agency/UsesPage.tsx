@@ -140,8 +140,8 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: () => void }) {
   const playhead = usePlayhead(media);
   const draw = useDrawState();
   const [note, setNote] = useState("");
-  const decide = useDecideUse(use.id);
-  const send = (decision: "approve" | "reject") => decide.mutate({ decision, note }, { onSuccess: onDone });
+  const decide = useDecideUse(use.id, { onDecided: onDone });
+  const send = (decision: "approve" | "reject") => decide.mutate({ decision, note });
   const approve = findAction(use.allowed_actions, "approve");
   const reject = findAction(use.allowed_actions, "reject");
   return (
