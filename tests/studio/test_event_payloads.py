@@ -16,15 +16,12 @@ from studio.realtime.models import Event
 
 def _domain_flow(demo) -> dict:
     """Drive the services the way people do: projects, shots, versions, notes, decisions, playlists,
-    imports, a render request and every consent transition. Returns what a test needs afterwards."""
-    from generation import services as generation
+    imports, then renders and consent (`_consent_flow`). Returns what the test needs afterwards."""
     from projects import services as projects
     from projects.models import ProjectMember, Version
-    from rights import services as rights
-    from rights.models import LikenessUse
 
     users = demo["users"]
-    producer, artist, agent = users["producer@northlight.test"], users["artist@northlight.test"], users["agent@crescent.test"]
+    producer, artist = users["producer@northlight.test"], users["artist@northlight.test"]
     client = users["client@northlight.test"]
     studio = demo["organizations"]["northlight"]
     project = projects.create_project(actor=producer, organization=studio, name="Registry", code="RG")
@@ -57,8 +54,23 @@ def _domain_flow(demo) -> dict:
     projects.update_playlist(actor=producer, playlist=playlist, name="Dailies 2")
     projects.delete_playlist(actor=producer, playlist=playlist)
     projects.change_project_member_role(actor=producer, member=member, role="reviewer")
+    flow = _consent_flow(demo, project=project, shot=shot, other=other)
+    projects.remove_project_member(actor=producer, member=member)
+    projects.delete_shot(actor=producer, shot=projects.create_shot(actor=producer, project=project, code="RG_099"))
+    return {**flow, "project": project, "note": note, "artist": artist}
 
-    # Consent: a render of Ava Reyes under a grant that needs the agency's approval of each use.
+
+def _consent_flow(demo, *, project, shot, other) -> dict:
+    """A render of Ava Reyes under a grant that needs the agency's approval of each use, then every
+    grant transition: suspend (quarantine), resume (release), revoke (cancel), decline, expire."""
+    from generation import services as generation
+    from projects import services as projects
+    from rights import services as rights
+    from rights.models import LikenessUse
+
+    users = demo["users"]
+    producer, artist, agent = users["producer@northlight.test"], users["artist@northlight.test"], users["agent@crescent.test"]
+    studio = demo["organizations"]["northlight"]
     ava = demo["talent"]["Ava Reyes"]
     now = timezone.now()
     purpose = "Digital replica of Ava Reyes as Mara in the harbour exteriors of the registry test, no dialogue changes."
@@ -92,9 +104,7 @@ def _domain_flow(demo) -> dict:
     )
     rights.grant_consent(actor=agent, grant=lapsed, document_sha256="b" * 64, signed_at=now, signed_by="Ava Reyes", signer_capacity="self")
     rights.expire_lapsed_grants(at=now + dt.timedelta(days=3))
-    projects.remove_project_member(actor=producer, member=member)
-    projects.delete_shot(actor=producer, shot=projects.create_shot(actor=producer, project=project, code="RG_099"))
-    return {"project": project, "rendered": rendered, "queued": queued, "note": note, "artist": artist}
+    return {"rendered": rendered, "queued": queued}
 
 
 def test_the_payloads_the_code_paths_publish_match_their_declarations(demo):
