@@ -14,3 +14,6 @@ class GenerationConfig(AppConfig):
         for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
             os.environ.setdefault(name, "1")
         from generation import metrics, receivers  # noqa: F401  (metrics: jobs per org at scrape, render timings; receivers: a grant that stops covering cancels its jobs)
+        from generation.events import register_event_types
+
+        register_event_types()

@@ -83,6 +83,14 @@ def require_project_role(*, user, project: Project, roles: Iterable[str], action
     return access
 
 
+EDIT_NOTE_REFUSAL = "Only the version's author, supervisors, producers, admins and owners may edit its note."
+
+
+def may_edit_version_note(*, access: ProjectAccess, version, user) -> bool:
+    """Shot editors edit any version's note; people who add versions edit the notes of their own."""
+    return access.has(EDIT_SHOTS) or (access.has(ADD_VERSIONS) and version.created_by_id == getattr(user, "pk", None))
+
+
 def internal_rows_q(*, user, project_path: str = "project") -> Q:
     """A filter matching rows of projects where `user` is studio-internal (not a client reviewer).
 

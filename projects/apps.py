@@ -12,3 +12,7 @@ class ProjectsConfig(AppConfig):
 
         # Rights never imports projects; it looks projects up through this directory (rights.refs).
         register_project_directory(ProjectsDirectory())
+
+        from projects.events import register_event_types
+
+        register_event_types()

@@ -16,6 +16,9 @@ things, in this order:
 the project's `required_lanes`, plus `agency` when the version uses a likeness under a grant that
 requires the agency's approval of each use.
 
+`decision_actions(...)` reports the same rules as `allowed_actions` (who may approve or request
+changes in which lane, and why not), for any number of versions from facts loaded once.
+
 The `agency` lane keeps no `Approval` rows: its decisions *are* the agency's reviews of the
 version's likeness uses (`rights.models.LikenessUse`), recorded by `rights.services.decide_use`
 whether the agency decides through `/versions/{id}/approvals/` or `/likeness-uses/{id}/decide/`,
@@ -32,7 +35,7 @@ so the two can never disagree. Projects may import rights; rights never imports 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -41,6 +44,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from projects.access import ProjectAccess, access_for
 from projects.consent import version_ref
+from studio.actions import BLOCKED, NOT_APPLICABLE, NOT_PERMITTED, Action, first_refusal
 from studio.exceptions import Conflict
 from studio.tenancy.models import Role
 
@@ -65,20 +69,31 @@ class Lane:
     label: str
     decider_roles: frozenset[str] = field(default_factory=frozenset)
     # For lanes whose deciders are not a project role (e.g. the talent's agency), a callable
-    # (access, version) -> bool replaces the role test.
+    # (access, version, reviewing_agency_ids or None) -> bool replaces the role test.
     decider: Callable | None = None
     description: str = ""
     # Who decides, in words, for lanes decided by someone other than a project role.
     deciders_label: str = ""
+    # Who decides, in the words a refusal uses ("the project's producers, admins and owners").
+    who: str = ""
     # Added by the platform to the versions that need it; a project cannot require it for every version.
     automatic: bool = False
     # For lanes whose decisions live elsewhere: version -> (state, [LaneDecision]) replaces the Approval rows.
     read: Callable | None = None
 
-    def may_decide(self, *, access: ProjectAccess, version) -> bool:
+    def may_decide(self, *, access: ProjectAccess | None, version, reviewing_agency_ids: Iterable | None = None) -> bool:
+        if access is None:
+            return False
         if self.decider is not None:
-            return bool(self.decider(access, version))
+            return bool(self.decider(access, version, reviewing_agency_ids))
         return access.role in self.decider_roles
+
+    def refusal(self, *, agencies: Iterable[str] = ()) -> str:
+        """Why someone who may not decide this lane sees no buttons, in their terms."""
+        names = sorted(set(agencies))
+        if self.decider is not None and names:
+            return f"The {self.label} lane is decided by {_names(names)}, the agency that represents the talent."
+        return f"The {self.label} lane is decided by {self.who or self.deciders_label or 'its designated reviewers'}."
 
     def authorize(self, *, access: ProjectAccess, version) -> None:
         if not self.may_decide(access=access, version=version):
@@ -86,12 +101,18 @@ class Lane:
             raise PermissionDenied(f"Your role '{access.role}' may not decide the {self.name} lane; it is decided by: {who}.")
 
 
-def _agency_may_decide(access: ProjectAccess, version) -> bool:
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _agency_may_decide(access: ProjectAccess, version, reviewing_agency_ids: Iterable | None = None) -> bool:
     if access.via != "agency" or access.role not in AGENCY_DECIDER_ROLES or access.organization_id is None:
         return False
-    from rights.selectors import reviewing_agencies_for_version
+    if reviewing_agency_ids is None:
+        from rights.selectors import reviewing_agencies_for_version
 
-    return any(agency.pk == access.organization_id for agency in reviewing_agencies_for_version(version=version_ref(version)))
+        reviewing_agency_ids = [agency.pk for agency in reviewing_agencies_for_version(version=version_ref(version))]
+    return access.organization_id in set(reviewing_agency_ids)
 
 
 def _agency_lane(version) -> tuple[str, list[LaneDecision]]:
@@ -125,12 +146,14 @@ LANES: dict[str, Lane] = {
         label="Producer",
         decider_roles=frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER}),
         description="The studio's sign-off. Nothing is approved without it.",
+        who="the project's producers, admins and owners",
     ),
     "client": Lane(
         name="client",
         label="Client",
         decider_roles=frozenset({Role.REVIEWER}),
         description="Client reviewers added to the project.",
+        who="the client's reviewers on the project",
     ),
     "agency": Lane(
         name="agency",
@@ -179,15 +202,11 @@ def access_for_decision(*, lane: Lane, user, version) -> ProjectAccess:
     """
     if lane.name == "agency":
         from rights.selectors import reviewing_agencies_for_version
-        from studio.tenancy.models import Membership
 
         agencies = [a.pk for a in reviewing_agencies_for_version(version=version_ref(version))]
-        membership = (
-            Membership.objects.filter(user=user, organization_id__in=agencies).order_by("organization__name").first()
-            if agencies and getattr(user, "is_authenticated", False) else None
-        )
-        if membership is not None:
-            return ProjectAccess(project=version.project, role=membership.role, via="agency", organization_id=membership.organization_id)
+        access = agency_access(memberships=memberships_of(user, organizations=agencies), agency_ids=agencies, project=version.project)
+        if access is not None:
+            return access
     access = access_for(user=user, project=version.project)
     if access is None:
         raise NotFound("Not found.")
@@ -202,7 +221,7 @@ def check_decision_allowed(*, version, lane: Lane, decision: str, access: Projec
     media. The agency approving the very uses it reviews is refused only for a consent *denial*, not
     for its own pending review. Sending a version back is always possible.
     """
-    from projects.models import Approval, Version
+    from projects.models import Approval
     from rights import policy
 
     if decision != Approval.Decision.APPROVED:
@@ -211,10 +230,101 @@ def check_decision_allowed(*, version, lane: Lane, decision: str, access: Projec
     consent = policy.check_approval(version=version_ref(version, with_project=True), audit=False)
     if not consent.permits and not (lane.name == "agency" and consent.outcome == policy.NEEDS_AGENCY_REVIEW):
         raise policy.PolicyDenied(consent)
-    if version.processing_status != Version.Processing.READY:
-        if version.processing_status == Version.Processing.FAILED:
-            raise Conflict(
-                f"{version.label} cannot be approved: its media failed to process ({version.failure_reason or 'unknown reason'}). "
-                "Upload a new version."
-            )
-        raise Conflict(f"{version.label} is still processing; approve it once its review proxy is ready.")
+    if refusal := media_refusal(version):
+        raise Conflict(refusal)
+
+
+def media_refusal(version) -> str | None:
+    """Why `version` cannot be approved yet as far as its media goes (None once it is playable)."""
+    from projects.models import Version
+
+    if version.processing_status == Version.Processing.READY:
+        return None
+    if version.processing_status == Version.Processing.FAILED:
+        return (
+            f"{version.label} cannot be approved: its media failed to process ({version.failure_reason or 'unknown reason'}). "
+            "Upload a new version."
+        )
+    return f"{version.label} is still processing; approve it once its review proxy is ready."
+
+
+# ---------------------------------------------------------------- the same rules, as allowed actions
+
+
+@dataclass(frozen=True)
+class CallerMembership:
+    """One of the caller's organization memberships, as the agency lane needs it."""
+
+    organization_id: UUID
+    role: str
+    organization_name: str
+
+
+def memberships_of(user, *, organizations: Iterable | None = None) -> list[CallerMembership]:
+    """The caller's memberships (of `organizations`, when given), by organization name. One query."""
+    from studio.tenancy.models import Membership as MembershipRow
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = MembershipRow.objects.filter(user=user)
+    if organizations is not None:
+        rows = rows.filter(organization_id__in=list(organizations))
+    rows = rows.order_by("organization__name").values_list("organization_id", "role", "organization__name")
+    return [CallerMembership(*row) for row in rows]
+
+
+def agency_access(*, memberships: list[CallerMembership], agency_ids: Iterable, project) -> ProjectAccess | None:
+    """For the agency lane: a member of an agency that reviews the version decides as that agency
+    (the first by name, when they belong to several), even if they also belong to the studio."""
+    wanted = set(agency_ids)
+    for membership in sorted(memberships, key=lambda m: m.organization_name):
+        if membership.organization_id in wanted:
+            return ProjectAccess(project=project, role=membership.role, via="agency", organization_id=membership.organization_id)
+    return None
+
+
+def agency_decision_conflict(*, label: str, uses: list) -> str | None:
+    """Why an agency has nothing to decide in a version: None while one of its talent's uses in it
+    awaits review. `uses`: the agency's uses of the version that need review (LikenessUse)."""
+    if any(use.state == "pending_review" for use in uses):
+        return None
+    invalidated = [use for use in uses if use.state == "invalidated"]
+    if invalidated:
+        return f"{label} is quarantined ({invalidated[0].invalidated_reason}); there is nothing to decide."
+    states = ", ".join(sorted({f"{use.talent.name}: {use.state}" for use in uses})) or "none"
+    return (
+        f"No use in {label} awaits your agency's review ({states}). Decisions are final; revoke or suspend "
+        "the grant to stop further use."
+    )
+
+
+def lanes_shown(*, reviewing_agency_ids: Iterable) -> list[str]:
+    """The lanes a version shows: every project lane, and automatic lanes where they apply."""
+    applies = bool(set(reviewing_agency_ids))
+    return [name for name, lane in LANES.items() if not lane.automatic or applies]
+
+
+def decision_actions(*, version, access: ProjectAccess | None, memberships: list[CallerMembership], review_uses: list) -> list[Action]:
+    """`approve` and `request_changes` in each lane of `version` for the caller, with the reason when
+    not allowed: the lane's deciders, the agency's pending uses, playable media. The consent policy
+    is not asked (it answers when the decision is made). `review_uses`: the version's uses that need
+    an agency's review (rights.selectors.review_uses_by_version)."""
+    agencies = {use.talent.organization_id: use.talent.organization.name for use in review_uses}
+    project = access.project if access is not None else version.project
+    actions: list[Action] = []
+    for name in lanes_shown(reviewing_agency_ids=agencies):
+        lane = LANES[name]
+        deciding = access
+        if lane.decider is not None:
+            deciding = agency_access(memberships=memberships, agency_ids=agencies, project=project) or access
+        permitted = lane.may_decide(access=deciding, version=version, reviewing_agency_ids=agencies)
+        permission = None if permitted else lane.refusal(agencies=agencies.values())
+        conflict = None
+        if permitted and lane.read is not None:
+            mine = [use for use in review_uses if use.talent.organization_id == deciding.organization_id]
+            conflict = agency_decision_conflict(label=version.label, uses=mine)
+        actions.append(first_refusal("approve", [
+            (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict), (BLOCKED, media_refusal(version)),
+        ], lane=name))
+        actions.append(first_refusal("request_changes", [(NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict)], lane=name))
+    return actions

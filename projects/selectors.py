@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from projects import access as perms
 from projects.access import ProjectAccess, internal_rows_q
 from projects.models import Annotation, Approval, Comment, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
+from studio.actions import NOT_PERMITTED, Action, first_refusal
 from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role, User
 
 SHOT_ORDERINGS = {
@@ -159,13 +161,14 @@ def visible_comments_filter(*, user) -> Q:
     return Q(internal=False) | internal_rows_q(user=user)
 
 
-def approval_summary(version: Version, *, agency_ids: set | None = None) -> dict:
+def approval_summary(version: Version, *, agency_ids: set | None = None, user=None, access: ProjectAccess | None = None) -> dict:
     """The version's approval status, its required lanes, every lane's decisions, and what the consent
     policy says about approving it (quarantine, the agency's pending review, denials with reasons).
 
     `agency_ids`: the caller reaches the version only as the agency representing a talent it uses;
     they see the lanes' states but the decisions of the agency lane only, and only the consent
-    reasons about their own talent (nothing else of the studio).
+    reasons about their own talent (nothing else of the studio). With `user` (and their `access` to
+    the project, None for an agency), `allowed_actions` says what they may decide in each lane.
     """
     from projects import lanes
     from projects.consent import version_ref
@@ -176,6 +179,7 @@ def approval_summary(version: Version, *, agency_ids: set | None = None) -> dict
     status, states = lane_states(version, approvals)
     consent = policy.check_approval(version=version_ref(version, with_project=True), audit=False)
     reasons, reviews = list(consent.reasons), list(consent.reviews)
+    actions = version_actions([version], user=user, access=access)[version.pk] if user is not None else []
     if agency_ids is not None:
         wanted = {str(a) for a in agency_ids}
         reasons = [r for r in reasons if r.agency_id in wanted]
@@ -213,7 +217,43 @@ def approval_summary(version: Version, *, agency_ids: set | None = None) -> dict
             }
             for s in states
         ],
+        "allowed_actions": [a.as_dict() for a in actions if a.lane is not None],
     }
+
+
+def version_actions(versions: list[Version], *, user, access: ProjectAccess | None) -> dict:
+    """version pk -> what `user` may do to it: approve or request changes in each approval lane
+    (projects.lanes), write notes and internal notes, edit its note (projects.access). `access`: the
+    caller's access to the versions' project (None for a talent agency). Three queries for any
+    number of versions: their likeness uses under review, the caller's memberships, and nothing per row.
+    """
+    from projects import lanes
+    from rights.selectors import review_uses_by_version
+
+    uses = review_uses_by_version(versions)
+    memberships = lanes.memberships_of(user)
+    out: dict = {}
+    for version in versions:
+        actions = lanes.decision_actions(version=version, access=access, memberships=memberships, review_uses=uses[version.pk])
+        out[version.pk] = [*actions, *_note_actions(version, user=user, access=access)]
+    return out
+
+
+INTERNAL_NOTES_REFUSAL = "Internal notes are for the studio's own people; client reviewers neither see nor write them."
+
+
+def _note_actions(version: Version, *, user, access: ProjectAccess | None) -> list[Action]:
+    on_project = "Only people on the project write notes on its versions."
+    if access is None:
+        return [first_refusal(name, [(NOT_PERMITTED, on_project)]) for name in ("comment", "comment_internal", "edit_note")]
+    comment = None if access.has(perms.COMMENT) else f"Your role '{access.role}' on this project may not write notes."
+    internal = comment or (None if access.internal else INTERNAL_NOTES_REFUSAL)
+    edit = None if perms.may_edit_version_note(access=access, version=version, user=user) else perms.EDIT_NOTE_REFUSAL
+    return [
+        first_refusal("comment", [(NOT_PERMITTED, comment)]),
+        first_refusal("comment_internal", [(NOT_PERMITTED, internal)]),
+        first_refusal("edit_note", [(NOT_PERMITTED, edit)]),
+    ]
 
 
 def playlist_queryset(queryset: QuerySet, *, user) -> QuerySet:

@@ -7,11 +7,13 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from rights import policy
-from rights.models import LikenessAsset, LikenessUse, Talent, UseType
+from rights import policy, transitions
+from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent, UseType
 from rights.refs import ProjectRef, VersionRef
-from studio.tenancy.models import ORG_WIDE_ROLES, Organization, User
+from studio.actions import BLOCKED, NOT_APPLICABLE, NOT_PERMITTED, Action, first_refusal
+from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Organization, User
 from studio.tenancy.selectors import membership_of, organization_ids_for
 
 
@@ -161,3 +163,83 @@ def invalidated_uses_for_version(*, version: VersionRef) -> list[LikenessUse]:
         LikenessUse.objects.filter(policy.version_use_condition(version), state=LikenessUse.State.INVALIDATED)
         .order_by("-invalidated_at", "pk")
     )
+
+
+# ---------------------------------------------------------------- allowed actions
+
+
+def _roles_by_organization(user: User) -> dict:
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+
+
+def _agency_refusal(roles: dict, talent: Talent, *, what: str, verb: str) -> str | None:
+    """Only the agency that represents the talent acts, and only its deciding roles."""
+    role = roles.get(talent.organization_id)
+    agency = talent.organization.name
+    if role is None:
+        return f"Only {agency}, the agency that represents {talent.name}, can {what}."
+    if role not in transitions.AGENCY_ROLES:
+        allowed = ", ".join(sorted(str(r) for r in transitions.AGENCY_ROLES))
+        return f"Your role '{role}' at {agency} may not {verb}; it needs one of: {allowed}."
+    return None
+
+
+def grant_actions(grants: list[ConsentGrant], *, user: User, now: dt.datetime | None = None) -> dict:
+    """grant pk -> what `user` may do to it (grant, suspend, resume, revoke), from the state machine in
+    rights.transitions. One query for any number of grants (their talent and agency already loaded)."""
+    roles = _roles_by_organization(user)
+    now = now or timezone.now()
+    out: dict = {}
+    for grant in grants:
+        permission = _agency_refusal(roles, grant.talent, what="change this grant", verb="change consent grants")
+        out[grant.pk] = [
+            first_refusal(action, [
+                (NOT_PERMITTED, permission),
+                (NOT_APPLICABLE, transitions.grant_step_conflict(grant, action)),
+                (BLOCKED, transitions.grant_blocked(grant, action, now=now)),
+            ])
+            for action in transitions.GRANT_ACTIONS
+        ]
+    return out
+
+
+USE_ACTIONS = ("approve", "reject")
+
+
+def use_actions(uses: list[LikenessUse], *, user: User) -> dict:
+    """use pk -> whether `user` may approve or reject it: the representing agency's deciding roles,
+    while it awaits review. One query for any number of uses (their talent and agency already loaded)."""
+    roles = _roles_by_organization(user)
+    out: dict[object, list[Action]] = {}
+    for use in uses:
+        permission = _agency_refusal(roles, use.talent, what="decide this use", verb="decide likeness uses")
+        conflict = transitions.use_decision_conflict(use)
+        out[use.pk] = [first_refusal(action, [(NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict)]) for action in USE_ACTIONS]
+    return out
+
+
+def review_uses_by_version(versions: list) -> dict:
+    """version pk -> its likeness uses that need the agency's approval (with talent, agency and who
+    decided), for many versions in one query: the same uses `review_uses_for_version` reads for one."""
+    if not versions:
+        return {}
+    condition = Q(pk__in=[])
+    by_job: dict = {}
+    for version in versions:
+        condition |= policy.version_use_condition(version)
+        lineage = version.lineage if isinstance(version.lineage, dict) else {}
+        if lineage.get("job"):
+            by_job[(str(lineage["job"]), version.project_id)] = version.pk
+    out: dict = {version.pk: [] for version in versions}
+    uses = (
+        LikenessUse.objects.filter(condition, requires_review=True)
+        .select_related("decided_by", "talent__organization")
+        .order_by("created_at", "pk")
+    )
+    for use in uses:
+        key = use.version_id if use.version_id in out else by_job.get((str(use.job_id), use.project_id))
+        if key is not None:
+            out[key].append(use)
+    return out

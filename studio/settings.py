@@ -7,6 +7,7 @@ listed in README.md ("Settings").
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -151,6 +152,12 @@ REALTIME_REPLAY_LIMIT = env_int("REALTIME_REPLAY_LIMIT", 10000)
 REALTIME_EVENT_RETENTION_DAYS = env_int("REALTIME_EVENT_RETENTION_DAYS", 30)
 REALTIME_PROGRESS_MAX_PER_SECOND = env_int("REALTIME_PROGRESS_MAX_PER_SECOND", 10)
 REALTIME_ACCESS_RECHECK_SECONDS = env_int("REALTIME_ACCESS_RECHECK_SECONDS", 60)
+# Check every realtime payload against its registered JSON Schema (studio/realtime/events.py) while
+# developing and in tests, so a payload that drifts from its declared type fails there. Under pytest
+# it is also put in the environment, so the workers and servers the tests start check theirs too.
+if "pytest" in sys.modules:
+    os.environ.setdefault("REALTIME_VALIDATE_EVENTS", "1")
+REALTIME_VALIDATE_EVENTS = env_bool("REALTIME_VALIDATE_EVENTS", DEBUG)
 
 AUTH_USER_MODEL = "tenancy.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -235,6 +242,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectMemberRoleEnum": "projects.models.PROJECT_MEMBER_ROLE_CHOICES",
         "PlaylistAudienceEnum": "projects.models.Playlist.Audience",
         "ApprovalDecisionEnum": "projects.models.Approval.Decision",
+        "AllowedActionCodeEnum": "studio.actions.CODES",
     },
 }
 

@@ -2,7 +2,7 @@ import { Navigate, Route, Routes, useParams } from "react-router";
 
 import { ErrorMessage, Loading } from "./components/feedback";
 import { Layout } from "./components/Layout";
-import { ConsentsPage, TalentPage, UsesPage } from "./pages/Agency";
+import { ConsentsPage, TalentPage, UsesPage } from "./pages/agency";
 import { AuditPage } from "./pages/Audit";
 import { Home, NotFound } from "./pages/Home";
 import { ComparePage } from "./pages/ComparePage";

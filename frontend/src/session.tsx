@@ -1,13 +1,14 @@
 /** Who is signed in, and the organization the URL points at. */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { useParams } from "react-router";
 
 import { api, call, onUnauthenticated } from "./api/client";
 import { ApiError } from "./api/errors";
 import type { Me, MyMembership } from "./api/types";
+import { keys } from "./queries/keys";
 
-export const ME_KEY = ["me"] as const;
+export const ME_KEY = keys.me;
 
 async function fetchMe(): Promise<Me | null> {
   try {
@@ -21,6 +22,19 @@ async function fetchMe(): Promise<Me | null> {
 /** The signed-in user with their memberships; `null` when signed out. */
 export function useMe() {
   return useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: 1 });
+}
+
+/** Sign in with email and password; whatever a previous session loaded is forgotten. */
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (credentials: { email: string; password: string }) => call(api.POST("/api/v1/auth/login/", { body: credentials })),
+    onSuccess: (me) => {
+      // Forget whatever a previous session loaded, but keep the `me` query its observers watch.
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
+      client.setQueryData(ME_KEY, me);
+    },
+  });
 }
 
 /** When any request answers 401, forget everything and show sign-in. */

@@ -142,6 +142,52 @@ class GenerationBatchSerializer(serializers.Serializer):
     jobs = GenerationJobSerializer(many=True)
 
 
+class IntRangeSerializer(serializers.Serializer):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class FloatRangeSerializer(serializers.Serializer):
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+
+
+class FramesConstraintSerializer(IntRangeSerializer):
+    rule = serializers.CharField(help_text="Valid frame counts, e.g. '4k+1' (modulus·k + 1), or 'any'.")
+    modulus = serializers.IntegerField()
+
+
+class SizeConstraintSerializer(IntRangeSerializer):
+    multiple = serializers.IntegerField(help_text="Width and height must be multiples of this.")
+
+
+class ModelDefaultsSerializer(serializers.Serializer):
+    """What a request gets for each value it omits."""
+
+    frames = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    fps = serializers.CharField(help_text="A ratio, e.g. '16/1' or '24000/1001'.")
+    steps = serializers.IntegerField()
+    guidance = serializers.FloatField()
+    negative_prompt = serializers.CharField(allow_blank=True)
+
+
+class ModelConstraintsSerializer(serializers.Serializer):
+    """What a request may ask of this model (a value outside is refused with the nearest valid one)."""
+
+    frames = FramesConstraintSerializer()
+    width = SizeConstraintSerializer()
+    height = SizeConstraintSerializer()
+    steps = IntRangeSerializer()
+    guidance = FloatRangeSerializer()
+    prompt_max_chars = serializers.IntegerField()
+    count_max = serializers.IntegerField(help_text="Seeds rendered from one request.")
+    seed_max = serializers.IntegerField(help_text="The largest seed (the largest integer a JavaScript client holds exactly).")
+    init_image = serializers.ChoiceField(choices=["required", "not accepted"], help_text="Image-to-video models need a first frame.")
+    max_attempts = serializers.IntegerField(help_text="Deliveries of one job before it is failed.")
+
+
 class ModelProfileSerializer(serializers.ModelSerializer):
     """A model as callers see it: defaults and constraints (never the server's folder)."""
 
@@ -153,7 +199,7 @@ class ModelProfileSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "display_name", "description", "family", "kind", "is_default", "defaults", "constraints"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(ModelDefaultsSerializer)
     def get_defaults(self, profile) -> dict:
         return {
             "frames": profile.default_frames, "width": profile.default_width, "height": profile.default_height,
@@ -161,7 +207,7 @@ class ModelProfileSerializer(serializers.ModelSerializer):
             "guidance": profile.default_guidance, "negative_prompt": profile.default_negative_prompt,
         }
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(ModelConstraintsSerializer)
     def get_constraints(self, profile) -> dict:
         return {
             "frames": {"min": profile.min_frames, "max": profile.max_frames, "rule": profile.frames_rule,

@@ -85,14 +85,7 @@ def _decide_agency_lane(*, actor: User, access, lane_def, version: Version, deci
         if not uses:
             reviewed = rights_selectors.review_uses_for_version(version=version_ref(version))
             mine = [u for u in reviewed if u.talent.organization_id == access.organization_id]
-            invalidated = [u for u in mine if u.state == "invalidated"]
-            if invalidated:
-                raise Conflict(f"{version.label} is quarantined ({invalidated[0].invalidated_reason}); there is nothing to decide.")
-            states = ", ".join(sorted({f"{u.talent.name}: {u.state}" for u in mine})) or "none"
-            raise Conflict(
-                f"No use in {version.label} awaits your agency's review ({states}). Decisions are final; revoke or suspend "
-                "the grant to stop further use."
-            )
+            raise Conflict(lane_registry.agency_decision_conflict(label=version.label, uses=mine))
         verb = "approve" if decision == Approval.Decision.APPROVED else "reject"
         for use in uses:
             use = rights_services.decide_use(actor=actor, use=use, decision=verb, note=note, notify=False)

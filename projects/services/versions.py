@@ -227,8 +227,8 @@ def upload_version(*, actor: User, shot: Shot, upload, note: str = "") -> Versio
 
 def update_version(*, actor: User, version: Version, note: str) -> Version:
     access = perms.project_access(user=actor, project=version.project)
-    if not (access.has(perms.EDIT_SHOTS) or (access.has(perms.ADD_VERSIONS) and version.created_by_id == actor.pk)):
-        raise PermissionDenied("Only the version's author, supervisors, producers, admins and owners may edit its note.")
+    if not perms.may_edit_version_note(access=access, version=version, user=actor):
+        raise PermissionDenied(perms.EDIT_NOTE_REFUSAL)
     note = _text(note, field="note", max_length=10_000)
     with transaction.atomic():
         version = Version.objects.select_for_update().get(pk=version.pk)

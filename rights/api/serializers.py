@@ -5,7 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rights import selectors
 from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
+from studio.actions import ActionsListSerializer, WithAllowedActions
 
 
 class OrgRefSerializer(serializers.Serializer):
@@ -83,13 +85,16 @@ class GrantTalentSerializer(serializers.Serializer):
     agency = OrgRefSerializer()
 
 
-class ConsentGrantSerializer(serializers.ModelSerializer):
+class ConsentGrantSerializer(WithAllowedActions, serializers.ModelSerializer):
     talent = serializers.SerializerMethodField()
     studio = OrgRefSerializer(source="grantee", read_only=True)
     project = ProjectRefSerializer(read_only=True, allow_null=True)
     requested_by = UserRefSerializer(read_only=True, allow_null=True)
     granted_by = UserRefSerializer(read_only=True, allow_null=True)
     covers_now = serializers.SerializerMethodField(help_text="Active and within its term at this moment.")
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="grant, suspend, resume, revoke: whether the caller may, and why not (the grant's state machine, the caller's role)."
+    )
 
     class Meta:
         model = ConsentGrant
@@ -98,9 +103,13 @@ class ConsentGrantSerializer(serializers.ModelSerializer):
             "intended_use", "content_restrictions", "content_restrictions_note", "requires_per_use_approval",
             "document_sha256", "signed_at", "signed_by", "signer_capacity", "survives_death",
             "state", "state_reason", "state_changed_at", "covers_now", "request_note", "requested_by", "granted_by", "granted_at",
-            "created_at", "updated_at",
+            "allowed_actions", "created_at", "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = ActionsListSerializer
+
+    def compute_actions(self, rows: list, context: dict) -> dict:
+        return selectors.grant_actions(rows, user=context["request"].user, now=context.get("now"))
 
     @extend_schema_field(GrantTalentSerializer)
     def get_talent(self, obj: ConsentGrant) -> dict:
@@ -189,7 +198,7 @@ class UseVersionSerializer(serializers.Serializer):
     timecode_fps_den = serializers.IntegerField()
 
 
-class LikenessUseSerializer(serializers.ModelSerializer):
+class LikenessUseSerializer(WithAllowedActions, serializers.ModelSerializer):
     """The same fields for the agency and the studio, except `created_by`, which only the studio sees."""
 
     talent = serializers.SerializerMethodField()
@@ -200,15 +209,23 @@ class LikenessUseSerializer(serializers.ModelSerializer):
     grant = serializers.UUIDField(source="grant_id", read_only=True)
     decided_by = UserRefSerializer(read_only=True, allow_null=True)
     created_by = serializers.SerializerMethodField(help_text="Who rendered it; only the studio sees it (null for the agency).")
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="approve, reject: whether the caller may decide this use, and why not (the representing agency decides "
+        "uses awaiting review)."
+    )
 
     class Meta:
         model = LikenessUse
         fields = [
             "id", "talent", "studio", "project", "shot_code", "job_id", "version", "grant", "use_type", "via",
             "prompt", "negative_prompt", "prompt_sha256", "requires_review", "state", "decided_by", "decided_at",
-            "decision_note", "invalidated_at", "invalidated_reason", "created_by", "created_at",
+            "decision_note", "invalidated_at", "invalidated_reason", "created_by", "allowed_actions", "created_at",
         ]
         read_only_fields = fields
+        list_serializer_class = ActionsListSerializer
+
+    def compute_actions(self, rows: list, context: dict) -> dict:
+        return selectors.use_actions(rows, user=context["request"].user)
 
     @extend_schema_field(UseTalentSerializer)
     def get_talent(self, obj: LikenessUse) -> dict:

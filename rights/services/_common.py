@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterable
 
 from django.db import OperationalError, connection
 
+from rights import transitions
 from rights.models import ConsentGrant, LikenessUse, Talent
 from rights.refs import project_directory
 from studio.audit import services as audit
-from studio.exceptions import Conflict
 from studio.realtime.publish import publish
 from studio.tenancy.models import Role, User
 from studio.tenancy.selectors import require_membership
 
-AGENCY_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.AGENT, Role.LEGAL})
+AGENCY_ROLES = transitions.AGENCY_ROLES
 STUDIO_REQUEST_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.LEGAL})
 
 DEADLOCK_RETRIES = 3
@@ -97,8 +96,3 @@ def _retry_on_deadlock(func):
         raise AssertionError("unreachable")
 
     return wrapper
-
-
-def _conflict(grant: ConsentGrant, verb: str, allowed_from: Iterable[str], hint: str) -> Conflict:
-    states = " or ".join(allowed_from)
-    return Conflict(f"This grant is {grant.state}; only a {states} grant can be {verb}. {hint}".strip())

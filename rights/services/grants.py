@@ -15,13 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from rights import signals
+from rights import signals, transitions
 from rights.models import ConsentGrant, ContentRestriction, LikenessUse, Medium, Talent, UseType
 from rights.refs import ProjectRef
 from rights.services._common import (
     STUDIO_REQUEST_ROLES,
     _audit_both,
-    _conflict,
     _lock_grant,
     _lock_uses,
     _publish_grant,
@@ -259,8 +258,8 @@ def grant_consent(
         raise ValidationError(errors)
     with transaction.atomic():
         grant = _lock_grant(grant)
-        if grant.state != ConsentGrant.State.PENDING:
-            raise _conflict(grant, "granted", ["pending"], "Ask the studio to request a new grant.")
+        if conflict := transitions.grant_step_conflict(grant, "grant"):
+            raise Conflict(conflict)
         talent = grant.talent
         if talent.is_deceased and signer_capacity not in ("estate", "union"):
             raise ValidationError({"signer_capacity": [
@@ -304,9 +303,8 @@ def suspend_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGr
         raise ValidationError({"reason": ["Say why the grant is suspended; the studio sees it."]})
     with transaction.atomic():
         grant = _lock_grant(grant)
-        if grant.state != ConsentGrant.State.ACTIVE:
-            hint = "It is already suspended." if grant.state == ConsentGrant.State.SUSPENDED else ""
-            raise _conflict(grant, "suspended", ["active"], hint)
+        if conflict := transitions.grant_step_conflict(grant, "suspend"):
+            raise Conflict(conflict)
         _lock_uses(grant)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.SUSPENDED, reason, timezone.now()
@@ -324,11 +322,9 @@ def resume_grant(*, actor: User, grant: ConsentGrant, note: str = "") -> Consent
     _require_agency_member(actor=actor, talent=grant.talent, action="resume consent")
     with transaction.atomic():
         grant = _lock_grant(grant)
-        if grant.state != ConsentGrant.State.SUSPENDED:
-            raise _conflict(grant, "resumed", ["suspended"], "")
         now = timezone.now()
-        if grant.valid_until <= now:
-            raise Conflict("This grant's term ended while it was suspended; it cannot be resumed. Ask the studio to request a new grant.")
+        if conflict := transitions.grant_step_conflict(grant, "resume") or transitions.grant_blocked(grant, "resume", now=now):
+            raise Conflict(conflict)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.ACTIVE, (note or "").strip(), now
         grant.save(update_fields=["state", "state_reason", "state_changed_at", "updated_at"])
@@ -352,9 +348,8 @@ def revoke_grant(*, actor: User, grant: ConsentGrant, reason: str) -> ConsentGra
         raise ValidationError({"reason": ["Say why the grant is revoked; the studio sees it."]})
     with transaction.atomic():
         grant = _lock_grant(grant)
-        allowed = [ConsentGrant.State.PENDING, ConsentGrant.State.ACTIVE, ConsentGrant.State.SUSPENDED]
-        if grant.state not in allowed:
-            raise _conflict(grant, "revoked", ["pending", "active", "suspended"], "Nothing more to do.")
+        if conflict := transitions.grant_step_conflict(grant, "revoke"):
+            raise Conflict(conflict)
         _lock_uses(grant)
         previous = grant.state
         grant.state, grant.state_reason, grant.state_changed_at = ConsentGrant.State.REVOKED, reason, timezone.now()

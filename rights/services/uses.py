@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from rights import signals
+from rights import signals, transitions
 from rights.models import ConsentGrant, LikenessUse
 from rights.services._common import AGENCY_ROLES, _audit_both
 from studio.audit import services as audit
@@ -98,10 +98,8 @@ def decide_use(*, actor: User, use: LikenessUse, decision: str, note: str = "", 
         use = LikenessUse.objects.select_for_update(of=("self",)).select_related(
             "talent__organization", "studio", "project", "shot"
         ).get(pk=use.pk)
-        if use.state != LikenessUse.State.PENDING_REVIEW:
-            if use.state == LikenessUse.State.INVALIDATED:
-                raise Conflict(f"This use is invalidated ({use.invalidated_reason}); there is nothing to decide.")
-            raise Conflict(f"This use was already {use.state}; a decision cannot be changed. Revoke the grant to stop further use.")
+        if conflict := transitions.use_decision_conflict(use):
+            raise Conflict(conflict)
         use.state = LikenessUse.State.APPROVED if decision == "approve" else LikenessUse.State.REJECTED
         use.decided_by, use.decided_at, use.decision_note = actor, timezone.now(), note
         use.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"])

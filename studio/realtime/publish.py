@@ -11,6 +11,10 @@ One envelope for every message a client receives: `{id, type, project, job?, at,
 - `notify_user(...)` — a personal notification on `/ws/me/` (mentions, decisions asked of someone),
   sent after commit.
 
+Every type is declared in the registry (`studio/realtime/events.py`: each app's `events.py`); a type
+that is not registered for the channel is refused, and while `REALTIME_VALIDATE_EVENTS` is on (with
+DEBUG and in tests) so is a payload that does not match its declared schema.
+
 Sending happens on one background thread per process with its own event loop and Redis pool, so a
 GPU worker's step callback never waits on the network and messages of one process leave in order.
 A failed send never fails the write that caused it: durable events stay in the log and clients
@@ -39,7 +43,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from studio import logs
-from studio.realtime import store
+from studio.realtime import events, store
 from studio.realtime.models import Audience, Event, EventCounter
 
 log = logging.getLogger(__name__)
@@ -130,6 +134,7 @@ def _validate(*, type: str, project_id, data, job_id, audience) -> None:
         raise ValueError(f"audience must be one of {', '.join(Audience.values)}, not {audience!r}.")
     if job_id is not None:
         uuid.UUID(str(job_id))  # raises ValueError for a malformed job id
+    events.check(type, channel="project", audience=audience, data=data)
 
 
 def _store(*, project_id, type: str, job_id, audience: str, data: Any, at) -> int:
@@ -179,6 +184,7 @@ def notify_user(*, user_id, type: str, data: dict, project_id=None) -> dict[str,
         raise ValueError(f"Notification type {type!r} must look like 'noun.verb'.")
     if not isinstance(data, dict):
         raise ValueError("Notification data must be a dict.")
+    events.check(type, channel="user", data=data)
     envelope = build_envelope(type=type, project_id=project_id, data=data)
     message = layer_message(envelope)
     group = user_group(user_id)
@@ -194,6 +200,7 @@ def publish_progress(*, project_id, job_id, data: dict) -> None:
     Coalesced per job to at most REALTIME_PROGRESS_MAX_PER_SECOND messages a second: the first of a
     burst goes at once, later ones replace each other and the latest leaves when the interval is up.
     """
+    events.check(PROGRESS_TYPE, channel="progress", data=data)
     envelope = build_envelope(type=PROGRESS_TYPE, project_id=project_id, data=data, job_id=job_id)
     _dispatcher().progress((str(project_id), str(job_id)), project_group(project_id), envelope)
 

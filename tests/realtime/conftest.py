@@ -22,6 +22,7 @@ from studio.realtime import store
 from studio.realtime.publish import publish
 from studio.tenancy.models import Membership, Organization, Role, User
 from studio.tenancy.services import create_token
+from tests.support.realtime_events import TEST_EVENT
 
 ORIGIN = b"http://127.0.0.1:8000"
 
@@ -100,7 +101,7 @@ def publish_now(**kwargs) -> dict:
 apublish = database_sync_to_async(publish_now)
 
 
-async def publish_many(project_id, count: int, type: str = "shot.updated", **extra) -> list[int]:
+async def publish_many(project_id, count: int, type: str = TEST_EVENT, **extra) -> list[int]:
     ids = []
     for i in range(count):
         envelope = await apublish(type=type, project_id=project_id, data={"n": i}, **extra)

@@ -12,6 +12,7 @@ from django.test import Client as DjangoClient
 from projects.models import ProjectMember
 from studio.tenancy.models import ApiToken, Membership
 from tests.realtime.conftest import apublish
+from tests.support.realtime_events import TEST_EVENT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,9 +69,9 @@ async def test_token_in_header_or_query_and_session_cookie_are_accepted(world, c
     for client in (by_header, by_query, by_cookie):
         ready = await client.recv_type("stream.ready")
         assert ready["project"] == str(world.project.pk)
-    envelope = await apublish(type="shot.updated", project_id=world.project.pk, data={"code": "MR_010"})
+    envelope = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"code": "MR_010"})
     for client in (by_header, by_query, by_cookie):
-        assert (await client.recv_type("shot.updated"))["id"] == envelope["id"]
+        assert (await client.recv_type(TEST_EVENT))["id"] == envelope["id"]
 
 
 async def test_a_wrong_token_never_falls_back_to_the_session(world, connect):
@@ -125,8 +126,8 @@ async def test_losing_access_while_connected_closes_the_socket(world, connect, s
     assert (await reviewer.expect_close(timeout=5))[0] == 4403
     assert (await artist.expect_close(timeout=5))[0] == 4403
     await asyncio.sleep(0.5)
-    envelope = await apublish(type="shot.updated", project_id=world.project.pk, data={})
-    assert (await producer.recv_type("shot.updated"))["id"] == envelope["id"]
+    envelope = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={})
+    assert (await producer.recv_type(TEST_EVENT))["id"] == envelope["id"]
 
 
 async def test_revoking_the_token_closes_the_socket(world, connect, settings):

@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from studio.realtime import presence
 from tests.realtime.conftest import apublish, publish_many
 from tests.realtime.servers import ROOT, UvicornServer, django_env, recv_json, recv_type, ws_connect
+from tests.support.realtime_events import TEST_EVENT, TEST_JOB_EVENT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,8 +56,9 @@ def publish_progress_from_another_process(project_id, job_id, steps: int) -> Non
     script = (
         "import django, sys; django.setup()\n"
         "from studio.realtime.publish import flush, publish_progress\n"
+        "from tests.support.realtime_events import progress\n"
         f"for step in range(1, {steps} + 1):\n"
-        f"    publish_progress(project_id='{project_id}', job_id='{job_id}', data={{'step': step, 'total': {steps}}})\n"
+        f"    publish_progress(project_id='{project_id}', job_id='{job_id}', data=progress(step, {steps}))\n"
         "sys.exit(0 if flush(10) else 1)\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=django_env({"DJANGO_SETTINGS_MODULE": "studio.settings"}),
@@ -72,7 +74,7 @@ async def test_two_web_processes_behind_one_redis_both_deliver(world, web_pair):
             assert (await recv_type(ws, "stream.ready"))["data"]["last_id"] == 0
 
         # A durable event published by this (third) process reaches both web processes' clients.
-        event = await apublish(type="version.created", project_id=world.project.pk, data={"number": 3})
+        event = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"number": 3})
         for ws in (on_a, on_b):
             assert await recv_json(ws) == event
 
@@ -136,12 +138,12 @@ async def test_nothing_is_lost_across_a_web_server_crash(world, web_pair, django
     try:
         ws = await ws_connect(project_url(doomed, world), token=world.tokens["artist@rt.test"])
         await recv_type(ws, "stream.ready")
-        first = await apublish(type="shot.updated", project_id=world.project.pk, data={"n": "before"})
+        first = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"n": "before"})
         assert (await recv_json(ws))["id"] == first["id"]
         await asyncio.to_thread(doomed.kill)
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(ws.recv(), 10)
-        missed = await publish_many(world.project.pk, 5, type="comment.created")
+        missed = await publish_many(world.project.pk, 5, type=TEST_JOB_EVENT)
         again = await ws_connect(project_url(a, world, since=first["id"]), token=world.tokens["artist@rt.test"])
         try:
             replayed = [await recv_json(again) for _ in range(5)]

@@ -15,6 +15,7 @@ from studio.realtime.models import Event
 from studio.realtime.publish import notify_user, publish_progress
 from studio.realtime.selectors import latest_progress
 from tests.realtime.conftest import apublish
+from tests.support.realtime_events import TEST_NOTICE, job_state, progress
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +43,7 @@ async def test_a_burst_of_progress_is_coalesced_and_the_last_value_is_not_lost(w
     job = str(uuid.uuid4())
     started = time.monotonic()
     for step in range(1, 201):  # a tight loop: far faster than ten a second
-        publish_progress(project_id=world.project.pk, job_id=job, data={"step": step, "total": 200})
+        publish_progress(project_id=world.project.pk, job_id=job, data=progress(step, 200))
     burst = time.monotonic() - started
     got = await progress_messages(client, job, until_step=200)
     elapsed = time.monotonic() - started
@@ -62,7 +63,7 @@ async def test_sustained_progress_is_paced_per_job_and_jobs_do_not_starve_each_o
     started = time.monotonic()
     for step in range(1, 101):  # 100 steps per job over about a second
         for job in jobs:
-            publish_progress(project_id=world.project.pk, job_id=job, data={"step": step})
+            publish_progress(project_id=world.project.pk, job_id=job, data=progress(step, 200))
         await asyncio.sleep(0.01)
     duration = time.monotonic() - started
     per_job = {job: [] for job in jobs}
@@ -81,7 +82,7 @@ async def test_sustained_progress_is_paced_per_job_and_jobs_do_not_starve_each_o
 async def test_a_late_joiner_gets_the_latest_progress_of_running_jobs(world, connect):
     job = str(uuid.uuid4())
     for step in range(1, 8):
-        publish_progress(project_id=world.project.pk, job_id=job, data={"step": step, "total": 10})
+        publish_progress(project_id=world.project.pk, job_id=job, data=progress(step, 10))
     assert await asyncio.to_thread(publish_module.flush, 5.0)
     late = await connect(path(world), token=world.tokens["client@rt.test"])
     first = await late.recv()
@@ -90,7 +91,7 @@ async def test_a_late_joiner_gets_the_latest_progress_of_running_jobs(world, con
     assert [p["data"]["step"] for p in await asyncio.to_thread(latest_progress, project_id=world.project.pk)] == [7]
 
     # When the job ends, its progress is no longer offered to joiners.
-    await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, data={"state": "succeeded"})
+    await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, data=job_state(job, "succeeded"))
     assert await asyncio.to_thread(publish_module.flush, 5.0)
     later = await connect(path(world), token=world.tokens["client@rt.test"])
     assert (await later.recv())["type"] == "presence.snapshot"  # no job.progress before it any more
@@ -104,17 +105,17 @@ async def test_notify_user_reaches_only_that_user_and_only_after_commit(world, c
 
     def rolled_back():
         with pytest.raises(RuntimeError), transaction.atomic():
-            notify_user(user_id=world.artist.pk, type="comment.mentioned", data={"ghost": True})
+            notify_user(user_id=world.artist.pk, type=TEST_NOTICE, data={"ghost": True})
             raise RuntimeError("rolled back")
 
     def committed():
         with transaction.atomic():
-            notify_user(user_id=world.artist.pk, type="comment.mentioned", data={"comment": "c1"}, project_id=world.project.pk)
+            notify_user(user_id=world.artist.pk, type=TEST_NOTICE, data={"comment": "c1"}, project_id=world.project.pk)
 
     await database_sync_to_async(rolled_back)()
     assert await artist.nothing(0.5)
     await database_sync_to_async(committed)()
     message = await artist.recv()
-    assert message["type"] == "comment.mentioned" and message["data"] == {"comment": "c1"} and message["id"] is None
+    assert message["type"] == TEST_NOTICE and message["data"] == {"comment": "c1"} and message["id"] is None
     assert message["project"] == str(world.project.pk)
     assert await producer.nothing(0.3)

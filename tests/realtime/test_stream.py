@@ -18,6 +18,7 @@ from studio.realtime.publish import publish
 from studio.realtime.services import prune_events
 from studio.tenancy.models import Role
 from tests.realtime.conftest import apublish, publish_many
+from tests.support.realtime_events import TEST_EVENT, TEST_JOB_EVENT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,9 +35,9 @@ async def test_envelope_shape_and_per_project_numbers(world, connect):
     client = await connect(path(world), token=world.tokens["producer@rt.test"])
     assert (await ready(client))["last_id"] == 0
     job = "5b0c6a52-9a55-4a4e-8f5e-0b6c1f3a2d11"
-    first = await apublish(type="version.created", project_id=world.project.pk, data={"number": 1})
-    other = await apublish(type="version.created", project_id=world.other_project.pk, data={"number": 1})
-    second = await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, data={"state": "running"})
+    first = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"number": 1})
+    other = await apublish(type=TEST_EVENT, project_id=world.other_project.pk, data={"number": 1})
+    second = await apublish(type=TEST_JOB_EVENT, project_id=world.project.pk, job_id=job, data={"state": "running"})
     assert (first["id"], second["id"], other["id"]) == (1, 2, 1)  # numbered per project
 
     received = [await client.recv(), await client.recv()]
@@ -45,7 +46,7 @@ async def test_envelope_shape_and_per_project_numbers(world, connect):
     assert received[1]["job"] == job and received[1]["project"] == str(world.project.pk)
     assert await client.nothing(0.3)  # the other project's event never arrives here
     stored = await database_sync_to_async(lambda: list(Event.objects.filter(project=world.project).values_list("seq", "type")))()
-    assert stored == [(1, "version.created"), (2, "job.state_changed")]
+    assert stored == [(1, TEST_EVENT), (2, TEST_JOB_EVENT)]
 
 
 async def test_replay_after_a_dropped_connection_is_exact(world, connect):
@@ -57,15 +58,15 @@ async def test_replay_after_a_dropped_connection_is_exact(world, connect):
     assert (await client.recv())["id"] == last_seen + 1 == seen[-1]
     await client.close()
 
-    missed = await publish_many(world.project.pk, 5, type="comment.created")
+    missed = await publish_many(world.project.pk, 5, type=TEST_JOB_EVENT)
     again = await connect(path(world, since=seen[-1]), token=world.tokens["artist@rt.test"])
     replayed = [await again.recv() for _ in range(5)]
     assert [m["id"] for m in replayed] == missed == list(range(seen[-1] + 1, seen[-1] + 6))
     assert [m["data"]["n"] for m in replayed] == [0, 1, 2, 3, 4]
     state = await again.recv_type("stream.ready")
     assert state["data"] == {"last_id": missed[-1], "replayed": 5}
-    live = await apublish(type="shot.updated", project_id=world.project.pk, data={})
-    assert (await again.recv_type("shot.updated"))["id"] == live["id"] == missed[-1] + 1
+    live = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={})
+    assert (await again.recv_type(TEST_EVENT))["id"] == live["id"] == missed[-1] + 1
     assert await again.nothing(0.3)  # and no duplicate of anything
 
 
@@ -79,7 +80,7 @@ async def test_replay_has_no_gap_and_no_duplicate_while_events_keep_coming(world
         started.set()
         for i in range(total):
             with transaction.atomic():
-                publish(type="shot.updated", project_id=world.project.pk, data={"i": i})
+                publish(type=TEST_EVENT, project_id=world.project.pk, data={"i": i})
         connection.close()
 
     thread = threading.Thread(target=publisher)
@@ -104,14 +105,14 @@ async def test_a_rolled_back_transaction_stores_and_sends_nothing(world, connect
 
     def rolled_back():
         with pytest.raises(RuntimeError), transaction.atomic():
-            publish(type="version.created", project_id=world.project.pk, data={"ghost": True})
+            publish(type=TEST_EVENT, project_id=world.project.pk, data={"ghost": True})
             raise RuntimeError("the change failed")
 
     def savepoint_rolled_back():
         with transaction.atomic():
-            publish(type="shot.updated", project_id=world.project.pk, data={"kept": True})
+            publish(type=TEST_EVENT, project_id=world.project.pk, data={"kept": True})
             with pytest.raises(RuntimeError), transaction.atomic():
-                publish(type="shot.updated", project_id=world.project.pk, data={"ghost": True})
+                publish(type=TEST_EVENT, project_id=world.project.pk, data={"ghost": True})
                 raise RuntimeError("inner step failed")
 
     await database_sync_to_async(rolled_back)()
@@ -129,8 +130,8 @@ async def test_internal_events_never_reach_client_reviewers_live_or_on_replay(wo
     producer = await connect(path(world), token=world.tokens["producer@rt.test"])
     reviewer = await connect(path(world), token=world.tokens["client@rt.test"])
     await ready(producer), await ready(reviewer)
-    internal = await apublish(type="comment.created", project_id=world.project.pk, data={"body": "internal note"}, audience="internal")
-    public = await apublish(type="comment.created", project_id=world.project.pk, data={"body": "for the client"})
+    internal = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"body": "internal note"}, audience="internal")
+    public = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"body": "for the client"})
     assert [(await producer.recv())["id"], (await producer.recv())["id"]] == [internal["id"], public["id"]]
     only = await reviewer.recv()
     assert only["id"] == public["id"] and only["data"]["body"] == "for the client"
@@ -158,7 +159,7 @@ async def test_a_live_message_that_never_arrived_is_filled_in_from_the_log(world
     def store_without_sending():
         with transaction.atomic():
             return publish_module._store(
-                project_id=world.project.pk, type="version.updated", job_id=None, audience="all", data={"lost": True}, at=timezone.now()
+                project_id=world.project.pk, type=TEST_EVENT, job_id=None, audience="all", data={"lost": True}, at=timezone.now()
             )
 
     lost = await database_sync_to_async(store_without_sending)()
@@ -171,7 +172,7 @@ async def test_a_live_message_that_never_arrived_is_filled_in_from_the_log(world
     assert ping_reply["type"] == "stream.pong" and ping_reply["data"]["last_id"] == lost
 
     lost_again = await database_sync_to_async(store_without_sending)()
-    nxt = await apublish(type="shot.updated", project_id=world.project.pk, data={})
+    nxt = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={})
     assert [(await client.recv())["id"], (await client.recv())["id"]] == [lost_again, nxt["id"]]
 
 

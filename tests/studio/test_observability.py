@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 from studio import logs, metrics
 from studio.realtime.publish import publish
 from tests.studio.test_health_and_errors import _run_django, free_port, private_redis  # noqa: F401  (fixture)
+from tests.support.realtime_events import TEST_EVENT
 
 
 def samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -172,12 +173,12 @@ def test_live_events_published_during_a_request_carry_its_id_in_meta(demo):
     token = logs.bind_request_id("rid-event-1")
     try:
         with transaction.atomic():
-            envelope = publish(type="shot.updated", project_id=project.pk, data={"status": "in_progress"})
+            envelope = publish(type=TEST_EVENT, project_id=project.pk, data={"status": "in_progress"})
     finally:
         logs.reset_request_id(token)
     assert envelope["meta"] == {"request_id": "rid-event-1"}
     with transaction.atomic():
-        plain = publish(type="shot.updated", project_id=project.pk, data={"status": "review"})
+        plain = publish(type=TEST_EVENT, project_id=project.pk, data={"status": "review"})
     assert "meta" not in plain  # nothing bound: the envelope is exactly {id, type, project, at, data}
 
 

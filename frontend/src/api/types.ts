@@ -39,3 +39,6 @@ export type ImportSummary = Schemas["ImportSummary"];
 export type Playlist = Schemas["Playlist"];
 export type GrantAction = Schemas["GrantActionRequest"];
 export type GenerationSubmit = Schemas["GenerationSubmitRequest"];
+export type AllowedAction = Schemas["AllowedAction"];
+export type ModelConstraints = Schemas["ModelConstraints"];
+export type ModelDefaults = Schemas["ModelDefaults"];

@@ -4,18 +4,19 @@
  * what, what the consent policy says about approving it (quarantine, the agency's pending review,
  * denials with reasons), and the buttons the signed-in person may press.
  *
- * Used by the studio's review page and by the agency portal's use review; the caller says which
- * lanes the person may decide (`mayDecide`, see lib/consent.ts). The API has the last word: a refusal
+ * Used by the studio's review page and by the agency portal's use review. Which buttons appear comes
+ * from the API (`allowed_actions` of the approval summary: the lane's deciders, the agency's pending
+ * uses, playable media); the consent policy has the last word when a decision is sent, and a refusal
  * shows its reasons.
  */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { api, call } from "../api/client";
 import type { ApprovalSummary, Lane } from "../api/types";
+import { findAction, isOffered, isTheirs } from "../lib/actions";
 import { listNames } from "../lib/consent";
-import { useApprovals } from "../queries";
+import { useApprovals, useDecideApproval, type Decision } from "../queries";
 import { useMe } from "../session";
+import { ActionButton, ActionHint } from "./ActionButton";
 import { APPROVAL_STATUS, ApprovalChip, Chip } from "./chips";
 import { EmptyState, ErrorMessage, Loading } from "./feedback";
 import { formatDateTime, formatRelative, personName } from "./format";
@@ -93,19 +94,17 @@ function ConsentNotice({ summary, decidesAgencyLane }: { summary: ApprovalSummar
 
 export function ApprovalsPanel({
   versionId,
-  mediaReady,
-  mayDecide,
   onDecided,
   title = "Approval",
+  freshWith,
 }: {
   versionId: string;
-  mediaReady: boolean;
-  /** Whether the signed-in person may press this lane's buttons. */
-  mayDecide: (lane: string) => boolean;
   onDecided?: (summary: ApprovalSummary) => void;
   title?: string;
+  /** Read the summary again when this changes (for pages no project stream refreshes). */
+  freshWith?: unknown;
 }) {
-  const approvals = useApprovals(versionId);
+  const approvals = useApprovals(versionId, { freshWith });
   const summary = approvals.data;
   return (
     <section className="panel approvals" aria-labelledby={`approvals-title-${versionId}`} data-testid="approvals" data-status={summary?.status}>
@@ -118,67 +117,50 @@ export function ApprovalsPanel({
         {approvals.isPending && <Loading />}
         <ErrorMessage error={approvals.error} />
         {summary?.quarantined && <QuarantineNotice reason={summary.quarantine_reason} testId="approvals-quarantine" />}
-        {summary && <ConsentNotice summary={summary} decidesAgencyLane={mayDecide("agency")} />}
+        {summary && <ConsentNotice summary={summary} decidesAgencyLane={isTheirs(findAction(summary.allowed_actions, "approve", "agency"))} />}
         {summary && summary.lanes.length === 0 && <EmptyState title="No approval lanes">This project requires no sign-off.</EmptyState>}
         {summary?.lanes.map((lane) => (
-          <LaneView key={lane.lane} lane={lane} versionId={versionId} summary={summary} mediaReady={mediaReady} mayDecide={mayDecide(lane.lane)} onDecided={onDecided} />
+          <LaneView key={lane.lane} lane={lane} versionId={versionId} summary={summary} onDecided={onDecided} />
         ))}
       </div>
     </section>
   );
 }
 
-type Decision = "approved" | "changes_requested";
-
 function LaneView({
   lane,
   versionId,
   summary,
-  mediaReady,
-  mayDecide,
   onDecided,
 }: {
   lane: Lane;
   versionId: string;
   summary: ApprovalSummary;
-  mediaReady: boolean;
-  mayDecide: boolean;
   onDecided?: (summary: ApprovalSummary) => void;
 }) {
-  const client = useQueryClient();
   const { data: me } = useMe();
   const [note, setNote] = useState("");
   const [asking, setAsking] = useState(false);
   const agency = lane.lane === "agency";
   const mine = lane.decisions.find((d) => d.reviewer.id === me?.id);
-  const decide = useMutation({
-    mutationFn: (decision: Decision) =>
-      call(
-        api.POST("/api/v1/versions/{id}/approvals/", {
-          // The schema lists the version id twice (`id` and `pk`); both are the version.
-          params: { path: { id: versionId, pk: versionId } },
-          body: { lane: lane.lane, decision, note },
-        }),
-      ),
-    onSuccess: async (data) => {
-      client.setQueryData(["approvals", versionId], data);
+  const approve = findAction(summary.allowed_actions, "approve", lane.lane);
+  const sendBack = findAction(summary.allowed_actions, "request_changes", lane.lane);
+  const decide = useDecideApproval(versionId, {
+    onDecided: (data) => {
       setNote("");
       setAsking(false);
       onDecided?.(data);
-      await Promise.all([
-        client.invalidateQueries({ queryKey: ["version", versionId] }),
-        client.invalidateQueries({ queryKey: ["shot"] }),
-        client.invalidateQueries({ queryKey: ["likeness-uses"] }),
-      ]);
     },
   });
+  const send = (decision: Decision) => decide.mutate({ lane: lane.lane, decision, note });
   const state = APPROVAL_STATUS[lane.state];
-  // Agency decisions are final (to stop later use the agency suspends or revokes the grant).
-  const open = mayDecide && (!agency || lane.state === "pending");
+  const open = isOffered(approve) || isOffered(sendBack);
   const awaited = agency ? listNames(summary.consent.reviews.map((r) => r.agency)) : "";
   const labels = agency
     ? { approve: "Approve use", ask: "Reject use…", send: "Send: reject use", note: "Why the use is rejected (the studio sees it)" }
     : { approve: mine?.decision === "approved" ? "Approved ✓" : "Approve", ask: "Request changes", send: "Send: request changes", note: "What needs to change" };
+  // Why there are no buttons: not this person's lane (while it waits for a decision), or nothing left to decide.
+  const hint = !open && approve && (approve.code === "not_applicable" || lane.state === "pending") ? approve : undefined;
   return (
     <div className="lane" data-testid={`lane-${lane.lane}`} data-state={lane.state}>
       <div className="row tight" style={{ gap: 8 }}>
@@ -225,36 +207,29 @@ function LaneView({
             </>
           )}
           <div className="row tight" style={{ gap: 6 }}>
-            <button
-              type="button"
-              className="primary small"
-              disabled={decide.isPending || !mediaReady}
-              onClick={() => decide.mutate("approved")}
-              title={!mediaReady ? "The media must be ready before it can be approved." : undefined}
-            >
+            <ActionButton action={approve} className="primary small" busy={decide.isPending} onClick={() => send("approved")}>
               {labels.approve}
-            </button>
+            </ActionButton>
             {asking ? (
               <>
-                <button type="button" className="danger small" disabled={decide.isPending || !note.trim()} onClick={() => decide.mutate("changes_requested")}>
+                <ActionButton action={sendBack} className="danger small" busy={decide.isPending} disabledReason={note.trim() ? undefined : "Write a note first."} onClick={() => send("changes_requested")}>
                   {labels.send}
-                </button>
+                </ActionButton>
                 <button type="button" className="ghost small" onClick={() => setAsking(false)}>
                   Cancel
                 </button>
               </>
             ) : (
-              <button type="button" className="danger small" onClick={() => setAsking(true)} disabled={decide.isPending}>
+              <ActionButton action={sendBack} className="danger small" busy={decide.isPending} onClick={() => setAsking(true)}>
                 {labels.ask}
-              </button>
+              </ActionButton>
             )}
           </div>
           {agency && <div className="muted small">Your decision is final for this use; to stop later use, suspend or revoke the grant.</div>}
           <ErrorMessage error={decide.error} title="Decision not recorded" />
         </div>
       )}
-      {agency && !mayDecide && lane.state === "pending" && <div className="muted small">Only the talent's agency decides this lane.</div>}
-      {agency && mayDecide && lane.state !== "pending" && <div className="muted small">Decided; agency decisions are final.</div>}
+      <ActionHint action={hint} testId={`lane-hint-${lane.lane}`} />
     </div>
   );
 }

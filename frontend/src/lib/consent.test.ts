@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import type { ConsentGrant, MyMembership } from "../api/types";
-import { castCoverage, coveringGrants, listNames, mayDecideLane, reviewingAgencyIds } from "./consent";
+import type { ConsentGrant } from "../api/types";
+import { castCoverage, coveringGrants, listNames } from "./consent";
 
 const STUDIO = "studio-northlight";
 const MOONRISE = "project-moonrise";
 const OTHER = "project-other";
 const CRESCENT = "agency-crescent";
-const MERIDIAN = "agency-meridian";
 
 function grant(partial: Partial<ConsentGrant> & { talentId: string }): ConsentGrant {
   const { talentId, ...rest } = partial;
@@ -20,10 +19,6 @@ function grant(partial: Partial<ConsentGrant> & { talentId: string }): ConsentGr
     requires_per_use_approval: false,
     ...rest,
   } as ConsentGrant;
-}
-
-function membership(kind: "studio" | "agency", id: string, role: MyMembership["role"]): Pick<MyMembership, "organization" | "role"> {
-  return { organization: { id, kind, name: id, slug: id } as MyMembership["organization"], role };
 }
 
 const AVA = { id: "ava", name: "Ava Reyes" };
@@ -74,46 +69,6 @@ describe("castCoverage", () => {
 
   it("has nothing to say about an empty cast", () => {
     expect(castCoverage([], [], "digital_replica", HERE)).toEqual({ missing: [], needsReview: [] });
-  });
-});
-
-describe("mayDecideLane", () => {
-  const producer = [membership("studio", STUDIO, "producer")];
-  const agent = [membership("agency", CRESCENT, "agent")];
-
-  it("lets project roles decide the studio's lanes", () => {
-    expect(mayDecideLane({ lane: "producer", projectRole: "producer", memberships: producer, reviewingAgencies: [] })).toBe(true);
-    expect(mayDecideLane({ lane: "producer", projectRole: "artist", memberships: producer, reviewingAgencies: [] })).toBe(false);
-    expect(mayDecideLane({ lane: "client", projectRole: "reviewer", memberships: [], reviewingAgencies: [] })).toBe(true);
-    expect(mayDecideLane({ lane: "client", projectRole: "producer", memberships: producer, reviewingAgencies: [] })).toBe(false);
-    expect(mayDecideLane({ lane: "producer", projectRole: null, memberships: agent, reviewingAgencies: [CRESCENT] })).toBe(false);
-  });
-
-  it("lets only deciding members of a reviewing agency decide the agency lane", () => {
-    expect(mayDecideLane({ lane: "agency", projectRole: null, memberships: agent, reviewingAgencies: [CRESCENT] })).toBe(true);
-    expect(mayDecideLane({ lane: "agency", projectRole: null, memberships: agent, reviewingAgencies: [MERIDIAN] })).toBe(false);
-    expect(mayDecideLane({ lane: "agency", projectRole: null, memberships: [membership("agency", CRESCENT, "reviewer")], reviewingAgencies: [CRESCENT] })).toBe(false);
-    // A studio producer never decides for the agency, whatever the project role.
-    expect(mayDecideLane({ lane: "agency", projectRole: "owner", memberships: producer, reviewingAgencies: [CRESCENT] })).toBe(false);
-    // A studio with the same id as an agency in the list cannot happen, but kind is checked anyway.
-    expect(mayDecideLane({ lane: "agency", projectRole: "owner", memberships: [membership("studio", CRESCENT, "owner")], reviewingAgencies: [CRESCENT] })).toBe(false);
-  });
-
-  it("refuses lanes it does not know", () => {
-    expect(mayDecideLane({ lane: "legal", projectRole: "owner", memberships: producer, reviewingAgencies: [] })).toBe(false);
-  });
-});
-
-describe("reviewingAgencyIds", () => {
-  const talent = (agency: string) => ({ id: `t-${agency}`, name: "T", agency, agency_id: agency });
-  it("lists each agency once, only for uses that need review and still count", () => {
-    const uses = [
-      { requires_review: true, state: "pending_review" as const, talent: talent(CRESCENT) },
-      { requires_review: true, state: "approved" as const, talent: talent(CRESCENT) },
-      { requires_review: false, state: "approved" as const, talent: talent(MERIDIAN) },
-      { requires_review: true, state: "invalidated" as const, talent: talent("agency-x") },
-    ];
-    expect(reviewingAgencyIds(uses)).toEqual([CRESCENT]);
   });
 });
 

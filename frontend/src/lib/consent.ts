@@ -1,44 +1,10 @@
 /**
- * Consent rules the screens need to decide what to show. The API decides (rights.policy); these only
- * hide buttons that would be refused and say in advance what a request is missing.
+ * Consent helpers for the generate panel: which of the studio's grants cover a cast before a request
+ * is sent, so the panel can say in advance what it is missing. The API decides (rights.policy) and
+ * its refusal shows the reasons. Who may decide approval lanes, grants and uses is never decided
+ * here: the API says it in each row's `allowed_actions` (see lib/actions.ts).
  */
-import type { ConsentGrant, LikenessUse, MyMembership, Role } from "../api/types";
-
-/** Who decides which lane (mirrors projects/lanes.py; the API refuses anyone else). */
-export const LANE_DECIDERS: Readonly<Record<string, ReadonlySet<string>>> = {
-  producer: new Set<Role>(["owner", "admin", "producer"]),
-  client: new Set<Role>(["reviewer"]),
-};
-/** Members of the representing agency who decide its talent's uses (projects.lanes.AGENCY_DECIDER_ROLES). */
-export const AGENCY_DECIDER_ROLES: ReadonlySet<Role> = new Set<Role>(["owner", "admin", "agent", "legal"]);
-
-type UseLike = Pick<LikenessUse, "requires_review" | "state" | "talent">;
-
-/** The agencies whose review a version needs: those of its likeness uses under a per-use-approval grant. */
-export function reviewingAgencyIds(uses: readonly UseLike[]): string[] {
-  const ids = uses.filter((u) => u.requires_review && u.state !== "invalidated").map((u) => u.talent.agency_id);
-  return [...new Set(ids)];
-}
-
-/**
- * Whether the signed-in person may press a lane's buttons: a project role for the studio's lanes; for
- * the agency lane, a deciding role in one of the agencies that review this version.
- */
-export function mayDecideLane(args: {
-  lane: string;
-  /** The caller's role on the project (`Project.my_role`). */
-  projectRole: string | null | undefined;
-  memberships: readonly Pick<MyMembership, "organization" | "role">[];
-  reviewingAgencies: readonly string[];
-}): boolean {
-  if (args.lane === "agency") {
-    return args.memberships.some(
-      (m) => m.organization.kind === "agency" && AGENCY_DECIDER_ROLES.has(m.role) && args.reviewingAgencies.includes(m.organization.id),
-    );
-  }
-  const roles = LANE_DECIDERS[args.lane];
-  return roles !== undefined && args.projectRole != null && roles.has(args.projectRole);
-}
+import type { ConsentGrant } from "../api/types";
 
 export type UseType = ConsentGrant["use_types"][number];
 

@@ -16,8 +16,9 @@ import {
 
 const PROJECT = "6f1c3d2e-0000-4000-8000-000000000001";
 
-function ev(id: number | null, type = "comment.created", extra: Partial<Envelope> = {}): Envelope {
-  return { id, type, project: PROJECT, at: `2026-01-01T00:00:${String(id ?? 0).padStart(2, "0")}Z`, data: {}, ...extra };
+/** A message carrying only what the reducer reads (real payloads are typed from the server's registry). */
+function ev(id: number | null, type = "comment.created", extra: { project?: string; job?: string; at?: string; data?: object } = {}): Envelope {
+  return { id, type, project: PROJECT, at: `2026-01-01T00:00:${String(id ?? 0).padStart(2, "0")}Z`, data: {}, ...extra } as unknown as Envelope;
 }
 
 function ids(state: StreamState): number[] {
@@ -138,7 +139,7 @@ describe("reconnect and catch up", () => {
 });
 
 describe("control messages", () => {
-  const control = (type: string, data: Record<string, unknown>): Envelope => ({ id: null, type, project: PROJECT, at: "t", data });
+  const control = (type: string, data: Record<string, unknown>): Envelope => ({ id: null, type, project: PROJECT, at: "t", data }) as unknown as Envelope;
 
   it("resumes from the server's head after a first connection without since", () => {
     let s = opened(connecting(initialStreamState(PROJECT)));

@@ -8,15 +8,15 @@
  * server replays what was missed, and anything it had already seen (the overlap) is dropped here.
  * Ephemeral events (`job.progress`, presence) have no id: only the latest value per job is kept.
  */
+import type { DataOf, RealtimeMessage } from "../api/generated/events";
 
-export interface Envelope {
-  id: number | null;
-  type: string;
-  project: string | null;
-  job?: string | null;
-  at: string;
-  data: Record<string, unknown>;
-}
+/**
+ * One message from the server, typed by its `type` from the registry of realtime message types
+ * (studio/realtime/events.py and each app's events.py → src/api/generated/events.ts): narrowing on
+ * `type` gives the payload's shape. The server sends only registered types; a type this build does
+ * not know yet (a newer server) still parses and reaches the default branches.
+ */
+export type Envelope = RealtimeMessage;
 
 export type ConnectionStatus = "idle" | "connecting" | "live" | "reconnecting" | "refused";
 
@@ -34,11 +34,7 @@ export interface JobLive {
 }
 
 /** One person looking at a version (several tabs of one person count once). */
-export interface Viewer {
-  user: string;
-  name: string;
-  tabs: number;
-}
+export type Viewer = DataOf<"presence.changed">["viewers"][number];
 
 export interface StreamState {
   projectId: string | null;
@@ -90,14 +86,16 @@ export function parseEnvelope(raw: string): Envelope | null {
   const v = value as Record<string, unknown>;
   if (typeof v.type !== "string") return null;
   const id = typeof v.id === "number" && Number.isInteger(v.id) ? v.id : null;
-  return {
+  const envelope = {
     id,
     type: v.type,
     project: typeof v.project === "string" ? v.project : null,
     job: typeof v.job === "string" ? v.job : null,
     at: typeof v.at === "string" ? v.at : "",
-    data: typeof v.data === "object" && v.data !== null ? (v.data as Record<string, unknown>) : {},
+    data: typeof v.data === "object" && v.data !== null ? v.data : {},
   };
+  // The payload's shape is the server's declaration for this type (see Envelope).
+  return envelope as unknown as Envelope;
 }
 
 function num(value: unknown): number | undefined {
@@ -124,8 +122,9 @@ function applyEphemeral(jobs: Record<string, JobLive>, event: Envelope): Record<
 }
 
 function applyJobState(jobs: Record<string, JobLive>, event: Envelope): Record<string, JobLive> {
+  if (event.type !== "job.state_changed") return jobs;
   const jobId = event.job ?? (typeof event.data.id === "string" ? event.data.id : null);
-  if (event.type !== "job.state_changed" || !jobId) return jobs;
+  if (!jobId) return jobs;
   const state = typeof event.data.state === "string" ? event.data.state : undefined;
   const current = jobs[jobId];
   const next: JobLive = { ...current, state, at: event.at || current?.at || "" };
@@ -155,7 +154,7 @@ export function receive(state: StreamState, incoming: Envelope[]): { state: Stre
         case "stream.ready": {
           // The server's newest event id once the replay is done: what we resume from next time
           // (events up to it were sent, or are not meant for us).
-          const head = num(event.data.last_id);
+          const head = "last_id" in event.data ? num(event.data.last_id) : undefined;
           const current = control.lastId ?? state.lastId;
           if (head !== undefined && (current === null || head > current)) control.lastId = head;
           break;
@@ -166,7 +165,7 @@ export function receive(state: StreamState, incoming: Envelope[]): { state: Stre
           break;
         case "presence.snapshot": {
           const versions = event.data.versions;
-          if (typeof versions === "object" && versions !== null) control.viewers = versions as Record<string, Viewer[]>;
+          if (typeof versions === "object" && versions !== null) control.viewers = versions;
           break;
         }
         case "presence.changed": {
@@ -175,7 +174,7 @@ export function receive(state: StreamState, incoming: Envelope[]): { state: Stre
           const presenceRev = control.presenceRev ?? state.presenceRev;
           if (typeof event.data.version === "string" && Array.isArray(event.data.viewers) && rev >= presenceRev) {
             control.presenceRev = rev;
-            control.viewers = { ...base, [event.data.version]: event.data.viewers as Viewer[] };
+            control.viewers = { ...base, [event.data.version]: event.data.viewers };
           }
           break;
         }

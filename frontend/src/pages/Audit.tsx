@@ -1,11 +1,10 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useSearchParams } from "react-router";
 
-import { api, call } from "../api/client";
 import type { MyMembership } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { AUDIT_READER_ROLES, formatDateTime } from "../components/format";
+import { useAuditEvents } from "../queries";
 import { useCurrentMembership } from "../session";
 import { NotMember } from "./Members";
 
@@ -34,16 +33,7 @@ function AuditLog({ membership }: { membership: MyMembership }) {
   const [actionDraft, setActionDraft] = useState(action);
   const [open, setOpen] = useState<number | null>(null);
 
-  const events = useQuery({
-    queryKey: ["audit", org.id, action, page],
-    queryFn: () =>
-      call(
-        api.GET("/api/v1/audit-events/", {
-          params: { query: { organization: org.id, page, page_size: PAGE_SIZE, ...(action ? { action } : {}) } },
-        }),
-      ),
-    placeholderData: keepPreviousData,
-  });
+  const events = useAuditEvents(org.id, { action, page, pageSize: PAGE_SIZE });
   const pages = events.data ? Math.max(1, Math.ceil(events.data.count / PAGE_SIZE)) : 1;
 
   function go(next: { page?: number; action?: string }) {

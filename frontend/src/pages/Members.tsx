@@ -1,12 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
-import { api, call } from "../api/client";
 import { asApiError } from "../api/errors";
 import type { Membership, MyMembership, Role } from "../api/types";
 import { ConfirmDialog, EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { MANAGER_ROLES, ROLE_LABELS, ROLES_BY_KIND, formatDateTime, personName } from "../components/format";
-import { useCurrentMembership, ME_KEY } from "../session";
+import { useMemberChanges, useMembers } from "../queries";
+import { useCurrentMembership } from "../session";
 
 export function MembersPage() {
   const { membership, me } = useCurrentMembership();
@@ -26,27 +25,9 @@ function Members({ membership, myId }: { membership: MyMembership; myId: string 
   const org = membership.organization;
   const canManage = MANAGER_ROLES.has(membership.role);
   const roles = ROLES_BY_KIND[org.kind];
-  const client = useQueryClient();
-  const key = ["members", org.id];
-  const members = useQuery({
-    queryKey: key,
-    queryFn: () =>
-      call(api.GET("/api/v1/organizations/{organization_pk}/members/", { params: { path: { organization_pk: org.id }, query: { page_size: 1000 } } })),
-  });
+  const members = useMembers(org.id);
   const [removing, setRemoving] = useState<Membership | null>(null);
-
-  const changeRole = useMutation({
-    mutationFn: ({ id, role }: { id: string; role: Role }) =>
-      call(api.PATCH("/api/v1/organizations/{organization_pk}/members/{id}/", { params: { path: { organization_pk: org.id, id } }, body: { role } })),
-    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: key }), client.invalidateQueries({ queryKey: ME_KEY })]),
-  });
-  const remove = useMutation({
-    mutationFn: (id: string) => call(api.DELETE("/api/v1/organizations/{organization_pk}/members/{id}/", { params: { path: { organization_pk: org.id, id } } })),
-    onSuccess: async () => {
-      setRemoving(null);
-      await client.invalidateQueries({ queryKey: key });
-    },
-  });
+  const { changeRole, remove } = useMemberChanges(org.id);
 
   return (
     <div className="page">
@@ -59,7 +40,7 @@ function Members({ membership, myId }: { membership: MyMembership; myId: string 
           </div>
         </div>
       </div>
-      {canManage && <AddMember orgId={org.id} roles={roles} onAdded={() => client.invalidateQueries({ queryKey: key })} />}
+      {canManage && <AddMember orgId={org.id} roles={roles} />}
       <ErrorMessage error={changeRole.error} title="Could not change the role" />
       {members.isPending && <Loading />}
       {members.error && <ErrorMessage error={members.error} />}
@@ -126,7 +107,7 @@ function Members({ membership, myId }: { membership: MyMembership; myId: string 
           setRemoving(null);
           remove.reset();
         }}
-        onConfirm={() => removing && remove.mutate(removing.id)}
+        onConfirm={() => removing && remove.mutate(removing.id, { onSuccess: () => setRemoving(null) })}
       >
         <p>
           {removing?.user.email} will lose access to {org.name} at once. Their past work and the audit trail are kept.
@@ -136,20 +117,14 @@ function Members({ membership, myId }: { membership: MyMembership; myId: string 
   );
 }
 
-function AddMember({ orgId, roles, onAdded }: { orgId: string; roles: Role[]; onAdded: () => Promise<unknown> }) {
+function AddMember({ orgId, roles }: { orgId: string; roles: Role[] }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>(roles.includes("artist") ? "artist" : (roles[roles.length - 1] as Role));
-  const add = useMutation({
-    mutationFn: () => call(api.POST("/api/v1/organizations/{organization_pk}/members/", { params: { path: { organization_pk: orgId } }, body: { email, role } })),
-    onSuccess: async () => {
-      setEmail("");
-      await onAdded();
-    },
-  });
+  const { add } = useMemberChanges(orgId);
   const error = add.error ? asApiError(add.error) : null;
   function submit(e: FormEvent) {
     e.preventDefault();
-    add.mutate();
+    add.mutate({ email, role }, { onSuccess: () => setEmail("") });
   }
   return (
     <form className="panel panel-body row" onSubmit={submit} style={{ marginBottom: 12, alignItems: "flex-end" }} aria-label="Add a member">

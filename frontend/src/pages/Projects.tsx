@@ -1,15 +1,13 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 
-import { api, call } from "../api/client";
 import { asApiError } from "../api/errors";
 import type { MyMembership, Project } from "../api/types";
 import { Chip } from "../components/chips";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatRelative } from "../components/format";
 import { formatFps } from "../lib/timecode";
-import { useProjects } from "../queries";
+import { useCreateProject, useProjects } from "../queries";
 import { useCurrentMembership } from "../session";
 import { NotMember } from "./Members";
 
@@ -107,35 +105,32 @@ function Projects({ membership }: { membership: MyMembership }) {
 }
 
 function CreateProject({ orgId, onDone }: { orgId: string; onDone: () => void }) {
-  const client = useQueryClient();
   const navigate = useNavigate();
   const [form, setForm] = useState({ name: "", code: "", fps: "24", width: "1920", height: "1080", start_frame: "1001" });
-  const create = useMutation({
-    mutationFn: () =>
-      call(
-        api.POST("/api/v1/projects/", {
-          body: {
-            organization: orgId,
-            name: form.name,
-            code: form.code,
-            fps: form.fps,
-            width: Number(form.width),
-            height: Number(form.height),
-            start_frame: Number(form.start_frame),
-          },
-        }),
-      ),
-    onSuccess: async (project) => {
-      await client.invalidateQueries({ queryKey: ["projects"] });
-      onDone();
-      void navigate(`/projects/${project.id}`);
-    },
-  });
+  const create = useCreateProject();
+  const send = () =>
+    create.mutate(
+      {
+        organization: orgId,
+        name: form.name,
+        code: form.code,
+        fps: form.fps,
+        width: Number(form.width),
+        height: Number(form.height),
+        start_frame: Number(form.start_frame),
+      },
+      {
+        onSuccess: (project) => {
+          onDone();
+          void navigate(`/projects/${project.id}`);
+        },
+      },
+    );
   const error = create.error ? asApiError(create.error) : null;
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
   function submit(e: FormEvent) {
     e.preventDefault();
-    create.mutate();
+    send();
   }
   return (
     <form className="panel panel-body stack" onSubmit={submit} aria-label="New project" style={{ marginBottom: 14 }}>

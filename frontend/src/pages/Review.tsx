@@ -1,8 +1,6 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 
-import { api, call } from "../api/client";
 import { asApiError } from "../api/errors";
 import type { Comment, Project, Reply, Version } from "../api/types";
 import { ApprovalsPanel } from "../components/Approvals";
@@ -10,19 +8,17 @@ import { Chip } from "../components/chips";
 import { ConfirmDialog, ErrorMessage, Loading } from "../components/feedback";
 import { Icon } from "../components/Icon";
 import { formatDateTime, formatRelative, personName } from "../components/format";
+import { findAction, reasonOf } from "../lib/actions";
 import { validShapes, type Shape } from "../lib/annotations";
-import { AGENCY_DECIDER_ROLES, mayDecideLane, reviewingAgencyIds } from "../lib/consent";
 import { indexToFrameNumber, indexToTimecode, type FrameRate } from "../lib/timecode";
 import { usePlayhead, type PlayerMedia } from "../player/controls";
 import { ReviewPlayer, useDrawState, type DrawState } from "../player/ReviewPlayer";
 import type { Playhead } from "../player/playhead";
 import type { Marker } from "../player/Timeline";
 import { usePresence, useStreamState } from "../realtime/context";
-import { useComments, usePeople, useShot, useVersion, useVersionUses } from "../queries";
+import { useCommentChanges, useComments, usePeople, usePostComment, useShot, useVersion } from "../queries";
 import { useMe } from "../session";
 import { NoSuchThing } from "./ProjectLayout";
-
-const STUDIO_ROLES = new Set(["owner", "admin", "producer", "supervisor", "artist", "legal"]);
 
 export function versionMedia(version: Version, project: Project): PlayerMedia {
   const rate: FrameRate = version.fps_num && version.fps_den ? { num: version.fps_num, den: version.fps_den } : { num: project.fps_num, den: project.fps_den };
@@ -121,7 +117,7 @@ function Review({ project, version }: { project: Project; version: Version }) {
         />
       </div>
       <aside className="review-side" aria-label="Review">
-        <StudioApprovals project={project} version={version} />
+        <ApprovalsPanel versionId={version.id} />
         <section className="panel comments-panel" aria-labelledby="comments-title">
           <div className="panel-header">
             <h2 id="comments-title">Comments</h2>
@@ -212,7 +208,6 @@ function Composer({
   draw: DrawState;
   textareaRef: React.RefObject<HTMLTextAreaElement | null>;
 }) {
-  const client = useQueryClient();
   const state = useSyncExternalStore(playhead.subscribe, playhead.getSnapshot);
   const [body, setBody] = useState("");
   const [internal, setInternal] = useState(false);
@@ -220,44 +215,43 @@ function Composer({
   const [mentions, setMentions] = useState<string[]>([]);
   const people = usePeople(project.id);
   const mentionable = (people.data ?? []).filter((p) => (internal ? p.role !== "reviewer" : true));
-  const canInternal = STUDIO_ROLES.has(project.my_role ?? "");
+  const commenting = findAction(version.allowed_actions, "comment");
+  const internalNotes = findAction(version.allowed_actions, "comment_internal");
+  const canInternal = internalNotes?.allowed ?? false;
   const hasRange = state.range.in !== null && state.range.out !== null;
   const drawing = draw.drawing;
   const frameIndex = drawing.shapes.length > 0 && drawing.frame !== null ? drawing.frame : state.index;
   const frame = indexToFrameNumber(frameIndex, version.first_frame);
-  const post = useMutation({
-    mutationFn: () => {
-      const range = useRange && hasRange ? state.range : null;
-      return call(
-        api.POST("/api/v1/versions/{version_pk}/comments/", {
-          params: { path: { version_pk: version.id } },
-          body: {
-            body,
-            frame: range ? indexToFrameNumber(range.in!, version.first_frame) : frame,
-            frame_end: range ? indexToFrameNumber(range.out!, version.first_frame) : null,
-            internal,
-            mentions: mentions.length > 0 ? mentions : undefined,
-            annotations:
-              drawing.shapes.length > 0 && drawing.frame !== null
-                ? [{ frame: indexToFrameNumber(drawing.frame, version.first_frame), shapes: drawing.shapes }]
-                : undefined,
-          },
-        }),
-      );
-    },
-    onSuccess: async () => {
-      setBody("");
-      setMentions([]);
-      draw.dispatch({ type: "clear" });
-      draw.setTool(null);
-      await client.invalidateQueries({ queryKey: ["comments", version.id] });
-    },
-  });
+  const post = usePostComment(version.id);
+  const send = () => {
+    const range = useRange && hasRange ? state.range : null;
+    post.mutate(
+      {
+        body,
+        frame: range ? indexToFrameNumber(range.in!, version.first_frame) : frame,
+        frame_end: range ? indexToFrameNumber(range.out!, version.first_frame) : null,
+        internal,
+        mentions: mentions.length > 0 ? mentions : undefined,
+        annotations:
+          drawing.shapes.length > 0 && drawing.frame !== null
+            ? [{ frame: indexToFrameNumber(drawing.frame, version.first_frame), shapes: drawing.shapes }]
+            : undefined,
+      },
+      {
+        onSuccess: () => {
+          setBody("");
+          setMentions([]);
+          draw.dispatch({ type: "clear" });
+          draw.setTool(null);
+        },
+      },
+    );
+  };
   const error = post.error ? asApiError(post.error) : null;
   const empty = body.trim() === "" && drawing.shapes.length === 0;
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (!empty) post.mutate();
+    if (!empty) send();
   }
   return (
     <form className="composer" onSubmit={submit} aria-label="New comment" data-testid="composer">
@@ -320,7 +314,7 @@ function Composer({
           </label>
         )}
         <span className="grow" />
-        <button type="submit" className="primary small" disabled={post.isPending || empty}>
+        <button type="submit" className="primary small" disabled={post.isPending || empty || commenting?.allowed === false} title={reasonOf(commenting) || undefined}>
           {post.isPending ? "Posting…" : "Post note"}
         </button>
       </div>
@@ -359,40 +353,15 @@ function CommentThread({
   selected: boolean;
   onSeek: () => void;
 }) {
-  const client = useQueryClient();
   const { data: me } = useMe();
   const [replying, setReplying] = useState(false);
   const [reply, setReply] = useState("");
   const [editing, setEditing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
   const mine = comment.author?.id === me?.id;
-  const edit = useMutation({
-    mutationFn: () => call(api.PATCH("/api/v1/comments/{id}/", { params: { path: { id: comment.id } }, body: { body: editing ?? "" } })),
-    onSuccess: async () => {
-      setEditing(null);
-      await client.invalidateQueries({ queryKey: ["comments", version.id] });
-    },
-  });
-  const remove = useMutation({
-    mutationFn: () => call(api.DELETE("/api/v1/comments/{id}/", { params: { path: { id: comment.id } } })),
-    onSuccess: async () => {
-      setDeleting(false);
-      await client.invalidateQueries({ queryKey: ["comments", version.id] });
-    },
-  });
+  const { edit, resolve, remove } = useCommentChanges(version.id, comment.id);
+  const answer = usePostComment(version.id);
   const index = comment.frame - version.first_frame;
-  const resolve = useMutation({
-    mutationFn: () => call(api.PATCH("/api/v1/comments/{id}/", { params: { path: { id: comment.id } }, body: { resolved: !comment.resolved } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["comments", version.id] }),
-  });
-  const answer = useMutation({
-    mutationFn: () => call(api.POST("/api/v1/versions/{version_pk}/comments/", { params: { path: { version_pk: version.id } }, body: { body: reply, parent: comment.id, internal: comment.internal } })),
-    onSuccess: async () => {
-      setReply("");
-      setReplying(false);
-      await client.invalidateQueries({ queryKey: ["comments", version.id] });
-    },
-  });
   return (
     <article className="comment" data-selected={selected || undefined} data-resolved={comment.resolved || undefined} data-testid="comment" data-frame={comment.frame}>
       <header className="row tight" style={{ gap: 6 }}>
@@ -416,7 +385,7 @@ function CommentThread({
           style={{ gap: 4 }}
           onSubmit={(e) => {
             e.preventDefault();
-            edit.mutate();
+            edit.mutate(editing ?? "", { onSuccess: () => setEditing(null) });
           }}
         >
           <label className="visually-hidden" htmlFor={`edit-${comment.id}`}>
@@ -448,7 +417,7 @@ function CommentThread({
         <button type="button" className="small ghost" onClick={() => setReplying((v) => !v)}>
           Reply
         </button>
-        <button type="button" className="small ghost" onClick={() => resolve.mutate()} disabled={resolve.isPending}>
+        <button type="button" className="small ghost" onClick={() => resolve.mutate(!comment.resolved)} disabled={resolve.isPending}>
           {comment.resolved ? "Reopen" : "Resolve"}
         </button>
         {comment.resolved && <Chip label={`resolved${comment.resolved_by ? ` by ${personName(comment.resolved_by)}` : ""}`} tone="ok" />}
@@ -476,7 +445,7 @@ function CommentThread({
           setDeleting(false);
           remove.reset();
         }}
-        onConfirm={() => remove.mutate()}
+        onConfirm={() => remove.mutate(undefined, { onSuccess: () => setDeleting(false) })}
       >
         <p>It disappears for everyone, with its drawing. The audit log keeps a record.</p>
       </ConfirmDialog>
@@ -486,7 +455,16 @@ function CommentThread({
           style={{ gap: 4 }}
           onSubmit={(e) => {
             e.preventDefault();
-            if (reply.trim()) answer.mutate();
+            if (reply.trim())
+              answer.mutate(
+                { body: reply, parent: comment.id, internal: comment.internal },
+                {
+                  onSuccess: () => {
+                    setReply("");
+                    setReplying(false);
+                  },
+                },
+              );
           }}
         >
           <label className="visually-hidden" htmlFor={`reply-${comment.id}`}>
@@ -511,25 +489,5 @@ function ReplyView({ reply }: { reply: Reply }) {
       <strong>{personName(reply.author)}</strong> <span className="muted small">{formatRelative(reply.created_at)}</span>
       <div>{reply.body}</div>
     </div>
-  );
-}
-
-// ---------------------------------------------------------------- approvals
-
-/** The approvals panel of the studio's review page: project roles decide the studio's lanes; a person
- * who is also a deciding member of an agency reviewing this version decides the agency lane. */
-function StudioApprovals({ project, version }: { project: Project; version: Version }) {
-  const { data: me } = useMe();
-  const memberships = me?.memberships ?? [];
-  const inAgency = memberships.some((m) => m.organization.kind === "agency" && AGENCY_DECIDER_ROLES.has(m.role));
-  // Which agencies review this version: only asked for people who could be one of them.
-  const uses = useVersionUses(version.id, inAgency);
-  const reviewing = reviewingAgencyIds(uses.data?.results ?? []);
-  return (
-    <ApprovalsPanel
-      versionId={version.id}
-      mediaReady={version.processing_status === "ready"}
-      mayDecide={(lane) => mayDecideLane({ lane, projectRole: project.my_role, memberships, reviewingAgencies: reviewing })}
-    />
   );
 }

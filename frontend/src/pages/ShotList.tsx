@@ -1,14 +1,12 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useMemo, useRef, useState } from "react";
 import { Link, useOutletContext, useSearchParams } from "react-router";
 
-import { api, call } from "../api/client";
 import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
 import { ApprovalChip, SHOT_STATUS, ShotStatusChip } from "../components/chips";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { formatRelative, personName } from "../components/format";
 import { HoverScrubThumb } from "../components/Thumb";
-import { useSequences, useShots, type ShotFilters } from "../queries";
+import { useImportShots, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
 import { useMe } from "../session";
 
 export const EDIT_SHOTS = new Set(["owner", "admin", "producer", "supervisor"]);
@@ -186,12 +184,8 @@ function SortHeader({ column, ordering, onSort }: { column: { key: string; label
 }
 
 function ShotRow({ shot, project, canEdit }: { shot: Shot; project: Project; canEdit: boolean }) {
-  const client = useQueryClient();
   const { data: me } = useMe();
-  const change = useMutation({
-    mutationFn: (status: ShotStatus) => call(api.PATCH("/api/v1/shots/{id}/", { params: { path: { id: shot.id } }, body: { status } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["shots", project.id] }),
-  });
+  const change = useSetShotStatus(project.id, shot.id);
   const v = shot.current_version;
   return (
     <tr data-testid="shot-row" data-shot={shot.code}>
@@ -291,39 +285,16 @@ function ExportMenu({ projectId }: { projectId: string }) {
   );
 }
 
-type ImportKind = "csv" | "cut";
-
 /** Import a shot list (CSV) or a cut (OTIO / EDL): a dry run shows what would change, then apply. */
 function ImportDialog({ projectId, onClose }: { projectId: string; onClose: () => void }) {
-  const client = useQueryClient();
   const fileRef = useRef<HTMLInputElement>(null);
   const [kind, setKind] = useState<ImportKind>("csv");
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<ImportSummary | null>(null);
-  const run = useMutation({
-    mutationFn: async (dryRun: boolean) => {
-      if (!file) throw new Error("Choose a file first.");
-      const form = new FormData();
-      form.append("file", file);
-      form.append("dry_run", dryRun ? "true" : "false");
-      const path = kind === "csv" ? "/api/v1/projects/{project_pk}/import/csv/" : "/api/v1/projects/{project_pk}/import/otio/";
-      return call(
-        api.POST(path, {
-          params: { path: { project_pk: projectId } },
-          body: form as never,
-          bodySerializer: (b: unknown) => b as FormData,
-        }),
-      );
-    },
-    onSuccess: async (summary, dryRun) => {
-      if (dryRun) setPreview(summary);
-      else {
-        await client.invalidateQueries({ queryKey: ["shots", projectId] });
-        await client.invalidateQueries({ queryKey: ["sequences", projectId] });
-        onClose();
-      }
-    },
-  });
+  const run = useImportShots(projectId);
+  const send = (dryRun: boolean) => {
+    run.mutate({ kind, file, dryRun }, { onSuccess: (summary) => (dryRun ? setPreview(summary) : onClose()) });
+  };
   return (
     <ConfirmDialog
       open
@@ -332,7 +303,7 @@ function ImportDialog({ projectId, onClose }: { projectId: string; onClose: () =
       busy={run.isPending}
       error={run.error}
       onCancel={onClose}
-      onConfirm={() => run.mutate(!preview)}
+      onConfirm={() => send(!preview)}
     >
       <div className="stack">
         <div className="segmented" role="group" aria-label="What to import">

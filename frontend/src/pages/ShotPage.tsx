@@ -1,8 +1,6 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 
-import { api, call } from "../api/client";
 import { asApiError } from "../api/errors";
 import type { GenerationJob, GenerationSubmit, ModelProfile, Project, ShotDetail, Version } from "../api/types";
 import { QuarantineNotice } from "../components/Approvals";
@@ -14,7 +12,7 @@ import { useStreamState } from "../realtime/context";
 import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
 import { jobProgress } from "../lib/jobs";
 import type { JobLive } from "../lib/stream";
-import { useConsents, useModels, useShot, useShotJobs, useTalent } from "../queries";
+import { useCancelJob, useConsents, useModels, useShot, useShotJobs, useSubmitGeneration, useTalent, useUploadVersion } from "../queries";
 import { NoSuchThing } from "./ProjectLayout";
 
 const USE_TYPES: Record<NonNullable<GenerationSubmit["use_type"]>, { label: string; hint: string }> = {
@@ -183,21 +181,7 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
 }
 
 function UploadVersion({ shotId }: { shotId: string }) {
-  const client = useQueryClient();
-  const upload = useMutation({
-    mutationFn: (file: File) => {
-      const form = new FormData();
-      form.append("file", file);
-      return call(
-        api.POST("/api/v1/shots/{shot_pk}/versions/", {
-          params: { path: { shot_pk: shotId } },
-          body: form as never,
-          bodySerializer: (b: unknown) => b as FormData,
-        }),
-      );
-    },
-    onSuccess: () => client.invalidateQueries({ queryKey: ["shot", shotId] }),
-  });
+  const upload = useUploadVersion(shotId);
   return (
     <div className="stack" style={{ gap: 4 }}>
       <label className="button">
@@ -221,23 +205,14 @@ function UploadVersion({ shotId }: { shotId: string }) {
 
 // ---------------------------------------------------------------- generate panel
 
-interface Constraints {
-  frames?: { min?: number; max?: number; rule?: string; modulus?: number };
-  width?: { min?: number; max?: number; multiple?: number };
-  height?: { min?: number; max?: number; multiple?: number };
-  steps?: { min?: number; max?: number };
-  prompt_max_chars?: number;
-  count_max?: number;
-}
-
+/** The model's defaults as the form's text values (empty until the catalogue has loaded). */
 function modelDefaults(model: ModelProfile | undefined) {
-  const d = (model?.defaults ?? {}) as Record<string, unknown>;
-  const str = (v: unknown) => plain(v) ?? "";
-  return { frames: str(d.frames), width: str(d.width), height: str(d.height), steps: str(d.steps), guidance: str(d.guidance), negative: str(d.negative_prompt) };
+  const d = model?.defaults;
+  const text = (v: number | undefined) => (v === undefined ? "" : String(v));
+  return { frames: text(d?.frames), width: text(d?.width), height: text(d?.height), steps: text(d?.steps), guidance: text(d?.guidance), negative: d?.negative_prompt ?? "" };
 }
 
 function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }) {
-  const client = useQueryClient();
   const models = useModels();
   const consents = useConsents({ state: "active" });
   const talent = useTalent();
@@ -255,7 +230,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
   const [count, setCount] = useState("1");
   const [cast, setCast] = useState<string[]>([]);
   const [useType, setUseType] = useState<UseType>("digital_replica");
-  const constraints = (model?.constraints ?? {}) as Constraints;
+  const constraints = model?.constraints;
 
   // Talent with an active grant for this studio that covers this project (or all its projects).
   const here = { studio: project.organization, project: project.id };
@@ -269,40 +244,31 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
   const coverage = castCoverage(grants, chosen, useType, here);
   const notGranted = (u: UseType) => castCoverage(grants, chosen, u, here).missing.length > 0;
 
-  const submit = useMutation({
-    mutationFn: () => {
-      const num = (v: string | null, fallback: string) => {
-        const text = (v ?? fallback).trim();
-        return text === "" ? undefined : Number(text);
-      };
-      return call(
-        api.POST("/api/v1/shots/{shot_pk}/generations/", {
-          params: { path: { shot_pk: shot.id } },
-          body: {
-            prompt,
-            negative_prompt: negative ?? defaults.negative,
-            model: model?.name,
-            seed: seed.trim() === "" ? null : Number(seed),
-            frames: num(frames, defaults.frames),
-            width: num(width, defaults.width),
-            height: num(height, defaults.height),
-            steps: num(steps, defaults.steps),
-            count: Number(count) || 1,
-            cast,
-            use_type: useType,
-          },
-        }),
-      );
-    },
-    onSuccess: () => client.invalidateQueries({ queryKey: ["jobs", "shot", shot.id] }),
-  });
+  const submit = useSubmitGeneration(shot.id);
   const error = submit.error ? asApiError(submit.error) : null;
   function go(e: FormEvent) {
     e.preventDefault();
-    submit.mutate();
+    const num = (v: string | null, fallback: string) => {
+      const text = (v ?? fallback).trim();
+      return text === "" ? undefined : Number(text);
+    };
+    submit.mutate({
+      prompt,
+      negative_prompt: negative ?? defaults.negative,
+      model: model?.name,
+      seed: seed.trim() === "" ? null : Number(seed),
+      frames: num(frames, defaults.frames),
+      width: num(width, defaults.width),
+      height: num(height, defaults.height),
+      steps: num(steps, defaults.steps),
+      count: Number(count) || 1,
+      cast,
+      use_type: useType,
+    });
   }
-  const framesHint = constraints.frames?.rule ? `${constraints.frames.rule}${constraints.frames.max ? `, up to ${constraints.frames.max}` : ""}` : undefined;
-  const sizeHint = constraints.width?.multiple ? `multiple of ${constraints.width.multiple}` : undefined;
+  const framesHint = constraints ? `${constraints.frames.rule}, up to ${constraints.frames.max}` : undefined;
+  const sizeHint = constraints ? `multiple of ${constraints.width.multiple}` : undefined;
+  const seedHint = constraints ? `Empty: random (recorded). Up to ${constraints.seed_max}.` : "Empty: random (recorded).";
 
   return (
     <form className="panel generate" onSubmit={go} aria-labelledby="generate-title" data-testid="generate-panel">
@@ -313,7 +279,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
       </div>
       <div className="panel-body stack">
         {models.data && list.length === 0 && <div className="alert" data-tone="warn">No generation model is registered. An admin runs <code>manage.py build_demo_model</code> or <code>register_model</code>.</div>}
-        <Field id="gen-prompt" label="Prompt" error={error?.field("prompt")} hint={constraints.prompt_max_chars ? `Up to ${constraints.prompt_max_chars} characters.` : undefined}>
+        <Field id="gen-prompt" label="Prompt" error={error?.field("prompt")} hint={constraints ? `Up to ${constraints.prompt_max_chars} characters.` : undefined}>
           <textarea id="gen-prompt" rows={4} value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="What the shot shows: subject, action, camera, light…" />
         </Field>
         <Field id="gen-negative" label="Negative prompt" error={error?.field("negative_prompt")}>
@@ -372,7 +338,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
               ))}
             </select>
           </Field>
-          <Field id="gen-seed" label="Seed" error={error?.field("seed")} hint="Empty: random (recorded).">
+          <Field id="gen-seed" label="Seed" error={error?.field("seed")} hint={seedHint}>
             <input id="gen-seed" inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} placeholder="random" />
           </Field>
           <Field id="gen-frames" label="Frames" error={error?.field("frames")} hint={framesHint}>
@@ -387,8 +353,8 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
           <Field id="gen-height" label="Height" error={error?.field("height")} hint={sizeHint}>
             <input id="gen-height" type="number" value={height ?? defaults.height} onChange={(e) => setHeight(e.target.value)} />
           </Field>
-          <Field id="gen-count" label="Count" error={error?.field("count")} hint={constraints.count_max ? `Seeds at once, up to ${constraints.count_max}.` : undefined}>
-            <input id="gen-count" type="number" min={1} max={constraints.count_max} value={count} onChange={(e) => setCount(e.target.value)} />
+          <Field id="gen-count" label="Count" error={error?.field("count")} hint={constraints ? `Seeds at once, up to ${constraints.count_max}.` : undefined}>
+            <input id="gen-count" type="number" min={1} max={constraints?.count_max} value={count} onChange={(e) => setCount(e.target.value)} />
           </Field>
         </div>
         {error && <ErrorMessage error={error} />}
@@ -421,13 +387,9 @@ function JobList({ shotId, canCancel }: { shotId: string; canCancel: boolean }) 
 }
 
 function JobCard({ job, live, canCancel }: { job: GenerationJob; live: JobLive | undefined; canCancel: boolean }) {
-  const client = useQueryClient();
   const p = jobProgress(job, live);
   const s = JOB_STATE[p.state];
-  const cancel = useMutation({
-    mutationFn: () => call(api.POST("/api/v1/generations/{id}/cancel/", { params: { path: { id: job.id } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["jobs"] }),
-  });
+  const cancel = useCancelJob(job.id);
   const running = p.state === "running" || p.state === "queued";
   return (
     <article className="job-card panel" data-testid="job-card" data-state={p.state} aria-label={`Render, seed ${job.seed}: ${s.label}`}>

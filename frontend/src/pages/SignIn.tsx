@@ -1,29 +1,19 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
-import { api, call } from "../api/client";
 import { asApiError } from "../api/errors";
 import { ErrorMessage, Field } from "../components/feedback";
 import { Logo } from "../components/Logo";
-import { ME_KEY } from "../session";
+import { useSignIn } from "../session";
 
 export function SignIn() {
-  const client = useQueryClient();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const login = useMutation({
-    mutationFn: () => call(api.POST("/api/v1/auth/login/", { body: { email, password } })),
-    onSuccess: (me) => {
-      // Forget whatever a previous session loaded, but keep the `me` query its observers watch.
-      client.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
-      client.setQueryData(ME_KEY, me);
-    },
-  });
+  const login = useSignIn();
   const error = login.error ? asApiError(login.error) : null;
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    login.mutate();
+    login.mutate({ email, password });
   }
 
   return (

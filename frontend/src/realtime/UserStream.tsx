@@ -8,6 +8,7 @@ import { useEffect, useState } from "react";
 import { Link } from "react-router";
 
 import { parseEnvelope, reconnectDelay, type Envelope } from "../lib/stream";
+import { invalidate, keysForNotification } from "../queries/invalidation";
 
 interface Toast {
   key: number;
@@ -16,17 +17,26 @@ interface Toast {
 }
 
 function describe(event: Envelope): { text: string; link: string | null } | null {
-  const d = event.data;
-  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  const project = event.project;
   switch (event.type) {
-    case "comment.mentioned":
+    case "comment.mentioned": {
+      const d = event.data;
       return {
-        text: `${str(d.by) || "Someone"} mentioned you${typeof d.frame === "number" ? ` at frame ${d.frame}` : ""}: ${str(d.body).slice(0, 120)}`,
-        link: event.project && str(d.version) ? `/projects/${event.project}/versions/${str(d.version)}` : null,
+        text: `${d.by || "Someone"} mentioned you at frame ${d.frame}: ${d.body.slice(0, 120)}`,
+        link: project ? `/projects/${project}/versions/${d.version}` : null,
       };
+    }
+    case "version.quarantined": {
+      const d = event.data;
+      return { text: `${d.shot} ${d.label} was quarantined: ${d.reason}`, link: project ? `/projects/${project}/versions/${d.version}` : null };
+    }
+    case "generation.cancelled": {
+      const d = event.data;
+      return { text: `A render was cancelled: ${d.reason}`, link: project ? `/projects/${project}/shots/${d.shot}` : null };
+    }
     default:
       if (event.type.startsWith("stream.") || event.type.startsWith("presence.")) return null;
-      return { text: str(d.detail) || str(d.message) || `Update: ${event.type.replace(".", " ")}`, link: null };
+      return { text: `Update: ${event.type.replace(".", " ")}`, link: null };
   }
 }
 
@@ -49,11 +59,7 @@ export function UserStream() {
       socket.onmessage = (m: MessageEvent<string>) => {
         const event = typeof m.data === "string" ? parseEnvelope(m.data) : null;
         if (!event) return;
-        if (event.type.startsWith("likeness") || event.type.startsWith("consent")) {
-          void client.invalidateQueries({ queryKey: ["likeness-uses"] });
-          void client.invalidateQueries({ queryKey: ["consents"] });
-        }
-        if (typeof event.data.version === "string") void client.invalidateQueries({ queryKey: ["comments", event.data.version] });
+        void invalidate(client, keysForNotification(event));
         const toast = describe(event);
         if (!toast) return;
         const key = ++counter;

@@ -1,53 +1,11 @@
-import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
 
-import { initialStreamState, type Envelope, type StreamState } from "../lib/stream";
+import { initialStreamState, type StreamState } from "../lib/stream";
+import { invalidateAll, invalidateFor } from "../queries/invalidation";
 import { ProjectStream } from "./ProjectStream";
 
 const StreamContext = createContext<ProjectStream | null>(null);
-
-/** Refreshes the queries an event touched. Keys: see the queries in src/queries.ts. */
-export function invalidateFor(client: QueryClient, projectId: string, event: Envelope) {
-  const d = event.data;
-  const id = typeof d.id === "string" ? d.id : undefined;
-  const version = typeof d.version === "string" ? d.version : undefined;
-  const shot = typeof d.shot === "string" ? d.shot : undefined;
-  const keys: unknown[][] = [];
-  switch (event.type) {
-    case "shot.updated":
-      keys.push(["shots", projectId], ["sequences", projectId], ["shot"]);
-      break;
-    case "version.created":
-    case "version.updated":
-      keys.push(["shots", projectId], ["shot"], ["version", id], ["jobs"]);
-      break;
-    case "comment.created":
-    case "comment.updated":
-      keys.push(["comments", version], ["shots", projectId]);
-      break;
-    case "approval.decided":
-      keys.push(["approvals", version], ["version", version], ["shot", shot], ["shots", projectId], ["likeness-uses"]);
-      break;
-    case "job.state_changed":
-      keys.push(["jobs"], ["shot", shot]);
-      break;
-    case "consent.changed":
-      keys.push(["consents"], ["likeness-uses"], ["version"], ["approvals"]);
-      break;
-    case "project.updated":
-      keys.push(["project", projectId], ["projects"]);
-      break;
-    case "playlist.updated":
-      keys.push(["playlists", projectId]);
-      break;
-    default:
-      keys.push(["project", projectId], ["shots", projectId], ["shot"], ["version"], ["comments"], ["approvals"], ["jobs"]);
-  }
-  for (const key of keys) {
-    const queryKey = key.filter((k) => k !== undefined);
-    void client.invalidateQueries({ queryKey });
-  }
-}
 
 /** Opens the project's event stream for everything inside it. */
 export function ProjectStreamProvider({ projectId, children }: { projectId: string; children: ReactNode }) {
@@ -56,7 +14,7 @@ export function ProjectStreamProvider({ projectId, children }: { projectId: stri
     () =>
       new ProjectStream(projectId, {
         onEvents: (events) => events.forEach((e) => invalidateFor(client, projectId, e)),
-        onResync: () => void client.invalidateQueries(),
+        onResync: () => invalidateAll(client),
       }),
     [projectId, client],
   );

@@ -1,30 +1,73 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 
+import type { MessageOf, RealtimeType } from "../api/generated/events";
 import type { Envelope } from "../lib/stream";
-import { invalidateFor } from "./context";
+import { invalidateFor, keysForEvent, keysForNotification } from "../queries/invalidation";
+import { keys } from "../queries/keys";
 
-function keysFor(event: Partial<Envelope>): unknown[][] {
-  const keys: unknown[][] = [];
-  const client = { invalidateQueries: ({ queryKey }: { queryKey: unknown[] }) => (keys.push(queryKey), Promise.resolve()) } as unknown as QueryClient;
-  invalidateFor(client, "p1", { id: 1, project: "p1", at: "t", data: {}, type: "x", ...event });
-  return keys;
+/** A message of a registered type with only the payload fields a test needs. */
+function message<T extends RealtimeType>(type: T, data: Partial<MessageOf<T>["data"]>, id: number | null = 1): Envelope {
+  return { id, type, project: "p1", at: "t", data } as unknown as Envelope;
 }
+
+function refreshed(event: Envelope): unknown[][] {
+  const seen: unknown[][] = [];
+  const client = { invalidateQueries: ({ queryKey }: { queryKey: unknown[] }) => (seen.push(queryKey), Promise.resolve()) } as unknown as QueryClient;
+  invalidateFor(client, "p1", event);
+  return seen;
+}
+
+describe("the key factory", () => {
+  it("builds every key from the kind of thing first, so a family can be refreshed at once", () => {
+    expect(keys.comments.version("v9")).toEqual(["comments", "v9"]);
+    expect(keys.shots.list("p1", { status: "review" })).toEqual(["shots", "p1", { status: "review" }]);
+    expect(keys.shots.list("p1", {}).slice(0, 2)).toEqual(keys.shots.project("p1"));
+    expect(keys.jobs.shot("s1").slice(0, 1)).toEqual(keys.jobs.all);
+    expect(keys.likenessUses.list({ version: "v1" })[0]).toBe(keys.likenessUses.all[0]);
+    expect(keys.talent.one("t1")).toEqual(["talent", "one", "t1"]);
+  });
+});
 
 describe("what an event refreshes", () => {
   it("a new comment refreshes that version's comments and the shot list's note counts", () => {
-    expect(keysFor({ type: "comment.created", data: { id: "c", version: "v9" } })).toEqual([["comments", "v9"], ["shots", "p1"]]);
+    expect(refreshed(message("comment.created", { id: "c", version: "v9" }))).toEqual([keys.comments.version("v9"), keys.shots.project("p1")]);
   });
 
   it("a new version refreshes the shots, the version and the job cards", () => {
-    expect(keysFor({ type: "version.created", data: { id: "v2", shot: "s1" } })).toEqual([["shots", "p1"], ["shot"], ["version", "v2"], ["jobs"]]);
+    expect(refreshed(message("version.created", { id: "v2", shot: "s1" }))).toEqual([["shots", "p1"], ["shot"], ["version", "v2"], ["jobs"]]);
   });
 
-  it("a decision refreshes the approvals of that version", () => {
-    expect(keysFor({ type: "approval.decided", data: { version: "v2", shot: "s1" } })).toContainEqual(["approvals", "v2"]);
+  it("a version whose media became ready refreshes its approvals (what may be decided changed)", () => {
+    expect(keysForEvent("p1", message("version.updated", { id: "v2", change: "media_ready" }))).toContainEqual(keys.approvals.version("v2"));
   });
 
-  it("an unknown event refreshes everything of the project", () => {
-    expect(keysFor({ type: "something.new" }).length).toBeGreaterThan(5);
+  it("a decision refreshes the approvals of that version, the version, its shot and the likeness uses", () => {
+    const keysOf = keysForEvent("p1", message("approval.decided", { version: "v2", shot: "s1" }));
+    expect(keysOf).toEqual([keys.approvals.version("v2"), keys.version.one("v2"), keys.shot.one("s1"), keys.shots.project("p1"), keys.likenessUses.all]);
+  });
+
+  it("a job's new state refreshes the job cards and its shot", () => {
+    expect(keysForEvent("p1", message("job.state_changed", { id: "j", shot: "s1", state: "running" }))).toEqual([keys.jobs.all, keys.shot.one("s1")]);
+  });
+
+  it("stream control and progress refresh no query (the stream holds them)", () => {
+    expect(keysForEvent("p1", message("job.progress", { step: 3 }, null))).toEqual([]);
+    expect(keysForEvent("p1", message("presence.changed", { version: "v", viewers: [], rev: 2 }, null))).toEqual([]);
+  });
+
+  it("an event type this build does not know refreshes everything of the project", () => {
+    const unknown = { id: 5, type: "something.new", project: "p1", at: "t", data: {} } as unknown as Envelope;
+    expect(refreshed(unknown).length).toBeGreaterThan(5);
+  });
+});
+
+describe("what a personal notification refreshes", () => {
+  it("a mention refreshes that version's notes; a quarantine its version and approvals; a cancelled render the job cards", () => {
+    expect(keysForNotification(message("comment.mentioned", { version: "v3" }, null))).toEqual([keys.comments.version("v3")]);
+    expect(keysForNotification(message("version.quarantined", { version: "v4" }, null))).toEqual(
+      expect.arrayContaining([keys.version.one("v4"), keys.approvals.version("v4")]),
+    );
+    expect(keysForNotification(message("generation.cancelled", { job: "j" }, null))).toContainEqual(keys.jobs.all);
   });
 });

@@ -34,11 +34,12 @@ class VersionApprovalView(ProjectRowsMixin, ScopedAPIView):
 
     def _summary(self, version: Version) -> dict:
         agency_ids = None
-        if not perms.can_see_project(user=self.request.user, project=version.project):
+        access = perms.access_for(user=self.request.user, project=version.project)
+        if access is None:
             agency_ids = set(
                 Membership.objects.filter(user=self.request.user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", flat=True)
             )
-        return selectors.approval_summary(version, agency_ids=agency_ids)
+        return selectors.approval_summary(version, agency_ids=agency_ids, user=self.request.user, access=access)
 
     @extend_schema(responses={200: s.ApprovalSummarySerializer})
     def get(self, request, pk=None):

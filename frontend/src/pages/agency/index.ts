@@ -1,0 +1,4 @@
+/** The agency portal, one file per route: talent roster and detail, consent grants, likeness uses. */
+export { ConsentsPage } from "./ConsentsPage";
+export { TalentPage } from "./TalentPage";
+export { UsesPage } from "./UsesPage";

@@ -1,0 +1,14 @@
+/**
+ * Reads and writes of the API as React Query hooks, by resource. Every key comes from the key
+ * factory (`keys.ts`); every write refreshes what it changed itself (pages never call
+ * `invalidateQueries`), and realtime messages refresh through the same keys (`invalidation.ts`).
+ */
+export * from "./approvals";
+export * from "./comments";
+export * from "./generation";
+export * from "./invalidation";
+export * from "./keys";
+export * from "./organizations";
+export * from "./projects";
+export * from "./rights";
+export * from "./versions";

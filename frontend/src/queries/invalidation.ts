@@ -1,0 +1,87 @@
+/**
+ * Which queries a realtime message refreshes: one mapping for the project stream and one for the
+ * personal notifications, both made of the key factory's keys (src/queries/keys.ts). Pure functions,
+ * so the mapping is unit-tested; `invalidate` applies a list of keys to a QueryClient.
+ */
+import type { QueryClient } from "@tanstack/react-query";
+
+import type { Envelope } from "../lib/stream";
+import { keys, type QueryKey } from "./keys";
+
+/** The queries a project event touches. An event type this build does not know refreshes everything of the project. */
+export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
+  switch (event.type) {
+    case "shot.updated":
+      return [keys.shots.project(projectId), keys.sequences(projectId), keys.shot.all];
+    case "version.created":
+      return [keys.shots.project(projectId), keys.shot.all, keys.version.one(event.data.id), keys.jobs.all];
+    case "version.updated":
+      // Media ready or a new approval status changes what may be decided: the approvals too.
+      return [keys.shots.project(projectId), keys.shot.all, keys.version.one(event.data.id), keys.approvals.version(event.data.id), keys.jobs.all];
+    case "comment.created":
+    case "comment.updated":
+      return [keys.comments.version(event.data.version), keys.shots.project(projectId)];
+    case "approval.decided":
+      return [
+        keys.approvals.version(event.data.version),
+        keys.version.one(event.data.version),
+        keys.shot.one(event.data.shot),
+        keys.shots.project(projectId),
+        keys.likenessUses.all,
+      ];
+    case "job.state_changed":
+      return [keys.jobs.all, keys.shot.one(event.data.shot)];
+    case "consent.changed":
+      return [keys.consents.all, keys.likenessUses.all, keys.version.all, keys.approvals.all];
+    case "project.updated":
+      return [keys.project(projectId), keys.projects.all];
+    case "playlist.updated":
+      return [keys.playlists(projectId)];
+    case "job.progress":
+    case "stream.ready":
+    case "stream.reset":
+    case "stream.pong":
+    case "stream.error":
+    case "presence.snapshot":
+    case "presence.changed":
+      return []; // held in the stream's own state, not in queries
+    default:
+      return [
+        keys.project(projectId),
+        keys.shots.project(projectId),
+        keys.shot.all,
+        keys.version.all,
+        keys.comments.all,
+        keys.approvals.all,
+        keys.jobs.all,
+      ];
+  }
+}
+
+/** The queries a personal notification (/ws/me/) touches. */
+export function keysForNotification(event: Envelope): QueryKey[] {
+  switch (event.type) {
+    case "comment.mentioned":
+      return [keys.comments.version(event.data.version)];
+    case "version.quarantined":
+      return [keys.version.one(event.data.version), keys.approvals.version(event.data.version), keys.shot.all, keys.likenessUses.all];
+    case "generation.cancelled":
+      return [keys.jobs.all, keys.likenessUses.all, keys.consents.all];
+    default:
+      return [];
+  }
+}
+
+export function invalidate(client: QueryClient, queryKeys: readonly QueryKey[]): Promise<unknown> {
+  return Promise.all(queryKeys.map((queryKey) => client.invalidateQueries({ queryKey })));
+}
+
+/** Refreshes the queries a project event touched. */
+export function invalidateFor(client: QueryClient, projectId: string, event: Envelope): void {
+  void invalidate(client, keysForEvent(projectId, event));
+}
+
+/** After the server could not replay what was missed: everything is reloaded. */
+export function invalidateAll(client: QueryClient): void {
+  void client.invalidateQueries();
+}

@@ -1,0 +1,86 @@
+/**
+ * The query-key factory: every React Query key the app uses is made here, so a mutation or a
+ * realtime event refreshes exactly the queries it touches. Keys start with the kind of thing they
+ * hold; a shorter key (`keys.comments.all`) refreshes a whole family.
+ */
+
+export interface ShotFilters {
+  status?: string;
+  sequence?: string;
+  assignee?: string;
+  q?: string;
+  ordering?: string;
+}
+
+export type GrantState = "pending" | "active" | "suspended" | "revoked" | "expired";
+export type UseState = "pending_review" | "approved" | "rejected" | "invalidated";
+export interface GrantFilters {
+  state?: GrantState;
+  talent?: string;
+  studio?: string;
+}
+export interface TalentFilters {
+  agency?: string;
+  q?: string;
+}
+export interface UseFilters {
+  state?: UseState;
+  talent?: string;
+  version?: string;
+}
+
+export const keys = {
+  me: ["me"] as const,
+  projects: {
+    all: ["projects"] as const,
+    list: (organization?: string) => ["projects", organization ?? "all"] as const,
+  },
+  project: (projectId: string) => ["project", projectId] as const,
+  sequences: (projectId: string) => ["sequences", projectId] as const,
+  shots: {
+    all: ["shots"] as const,
+    project: (projectId: string) => ["shots", projectId] as const,
+    list: (projectId: string, filters: ShotFilters) => ["shots", projectId, filters] as const,
+  },
+  shot: {
+    all: ["shot"] as const,
+    one: (shotId: string) => ["shot", shotId] as const,
+  },
+  version: {
+    all: ["version"] as const,
+    one: (versionId: string | null) => ["version", versionId] as const,
+  },
+  comments: {
+    all: ["comments"] as const,
+    version: (versionId: string | null) => ["comments", versionId] as const,
+  },
+  approvals: {
+    all: ["approvals"] as const,
+    version: (versionId: string | null) => ["approvals", versionId] as const,
+  },
+  people: (projectId: string) => ["people", projectId] as const,
+  playlists: (projectId: string) => ["playlists", projectId] as const,
+  jobs: {
+    all: ["jobs"] as const,
+    shot: (shotId: string) => ["jobs", "shot", shotId] as const,
+  },
+  models: ["generation-models"] as const,
+  consents: {
+    all: ["consents"] as const,
+    list: (filters: GrantFilters) => ["consents", filters] as const,
+  },
+  talent: {
+    all: ["talent"] as const,
+    list: (filters: TalentFilters) => ["talent", filters] as const,
+    one: (talentId: string) => ["talent", "one", talentId] as const,
+  },
+  ledger: (talentId: string) => ["ledger", talentId] as const,
+  likenessUses: {
+    all: ["likeness-uses"] as const,
+    list: (filters: UseFilters) => ["likeness-uses", filters] as const,
+  },
+  members: (organizationId: string) => ["members", organizationId] as const,
+  audit: (organizationId: string, action: string, page: number) => ["audit", organizationId, action, page] as const,
+};
+
+export type QueryKey = readonly unknown[];

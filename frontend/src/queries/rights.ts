@@ -1,0 +1,85 @@
+/** Talent, consent grants, likeness uses and the usage ledger: reads, and the agency's decisions. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+
+import { api, call } from "../api/client";
+import type { GrantAction as GrantTerms } from "../api/types";
+import { invalidate } from "./invalidation";
+import { keys, type GrantFilters, type TalentFilters, type UseFilters } from "./keys";
+
+export function useConsents(filters: GrantFilters = {}) {
+  return useQuery({
+    queryKey: keys.consents.list(filters),
+    queryFn: () => call(api.GET("/api/v1/consents/", { params: { query: { ...filters, page_size: 1000 } } })),
+  });
+}
+
+export function useTalent(filters: TalentFilters = {}) {
+  return useQuery({
+    queryKey: keys.talent.list(filters),
+    queryFn: () => call(api.GET("/api/v1/talent/", { params: { query: { ...filters, page_size: 1000 } } })),
+  });
+}
+
+export function useTalentOne(talentId: string) {
+  return useQuery({
+    queryKey: keys.talent.one(talentId),
+    queryFn: () => call(api.GET("/api/v1/talent/{id}/", { params: { path: { id: talentId } } })),
+  });
+}
+
+export function useLedger(talentId: string) {
+  return useQuery({
+    queryKey: keys.ledger(talentId),
+    queryFn: () => call(api.GET("/api/v1/talent/{id}/ledger/", { params: { path: { id: talentId }, query: { format: "json" } } })),
+  });
+}
+
+export function useLikenessUses(filters: UseFilters = {}) {
+  return useQuery({
+    queryKey: keys.likenessUses.list(filters),
+    queryFn: () => call(api.GET("/api/v1/likeness-uses/", { params: { query: { ...filters, page_size: 500 } } })),
+    // Agencies are not members of the studios' projects, so no project stream tells them about new
+    // uses; /ws/me/ notifications refresh this at once when sent, and this poll covers the rest.
+    refetchInterval: 20_000,
+  });
+}
+
+/** The steps of a grant's state machine the agency can take (which ones apply: the grant's `allowed_actions`). */
+export type GrantStep =
+  | { action: "grant"; terms: GrantTerms }
+  | { action: "suspend"; reason: string }
+  | { action: "resume"; note: string }
+  | { action: "revoke"; reason: string };
+
+export function useGrantStep(grantId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (step: GrantStep) => {
+      const path = { params: { path: { id: grantId } } };
+      switch (step.action) {
+        case "grant":
+          return call(api.POST("/api/v1/consents/{id}/grant/", { ...path, body: step.terms }));
+        case "suspend":
+          return call(api.POST("/api/v1/consents/{id}/suspend/", { ...path, body: { reason: step.reason } }));
+        case "resume":
+          return call(api.POST("/api/v1/consents/{id}/resume/", { ...path, body: { note: step.note } }));
+        case "revoke":
+          return call(api.POST("/api/v1/consents/{id}/revoke/", { ...path, body: { reason: step.reason } }));
+      }
+    },
+    onSuccess: () => invalidate(client, [keys.consents.all, keys.likenessUses.all]),
+  });
+}
+
+/** The agency decides a use. `onDecided` runs before the uses are refreshed (the use then leaves the review queue). */
+export function useDecideUse(useId: string, { onDecided }: { onDecided?: () => void } = {}) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ decision, note }: { decision: "approve" | "reject"; note: string }) =>
+      call(api.POST("/api/v1/likeness-uses/{id}/decide/", { params: { path: { id: useId } }, body: { decision, note } })),
+    onSuccess: () => {
+      onDecided?.();
+      return invalidate(client, [keys.likenessUses.all]);
+    },
+  });
+}

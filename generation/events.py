@@ -1,0 +1,45 @@
+"""The realtime messages the generation engine sends, with the shape of their `data`.
+
+Registered from `GenerationConfig.ready()` in the core's registry (studio/realtime/events.py); the
+browser's types are generated from these declarations.
+"""
+
+from __future__ import annotations
+
+from generation.models import GenerationJob
+from studio.realtime.events import BOOLEAN, INTEGER, NUMBER, STRING, UUID, enum, nullable, obj, register
+
+OWNER = "generation"
+
+JOB_STATE = enum(GenerationJob.State.values)
+
+# What the worker reports each step (`generation.tasks`, `services.record_progress`).
+PROGRESS = obj({"step": INTEGER, "total": INTEGER, "elapsed": NUMBER, "eta": nullable(NUMBER)})  # eta: null before the first step
+
+# Seconds per phase (`generation.tasks`); `warm`: the pipeline came from the worker's cache.
+TIMINGS = {
+    "type": "object",
+    "properties": {
+        "queue_wait": nullable(NUMBER), "load": NUMBER, "warm": BOOLEAN, "denoise": NUMBER, "decode": NUMBER, "encode": NUMBER,
+        "store": NUMBER, "total": NUMBER, "peak_memory_mb": nullable(NUMBER), "device": STRING,
+    },
+    "additionalProperties": False,
+}
+
+JOB_STATE_CHANGED = obj({
+    "id": UUID, "state": JOB_STATE, "shot": UUID, "batch": UUID, "model": STRING, "seed": INTEGER, "attempts": INTEGER,
+    "cancel_requested": BOOLEAN,
+    "progress": {"anyOf": [PROGRESS, obj({})]},  # {} until the first step
+    "error": STRING, "timings": TIMINGS, "version": nullable(UUID),
+})
+
+GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})
+
+
+def register_event_types() -> None:
+    register("job.state_changed", schema=JOB_STATE_CHANGED, owner=OWNER,
+             description="A generation job was queued, started, retried, finished, failed or cancelled.")
+    register("job.progress", schema=PROGRESS, channel="progress", owner=OWNER,
+             description="A render's latest step (ephemeral, coalesced to a few a second).")
+    register("generation.cancelled", schema=GENERATION_CANCELLED, channel="user", owner=OWNER,
+             description="A render you started was cancelled because its consent stopped covering it.")

@@ -1,0 +1,161 @@
+"""Versions: their media, sprite, lineage, quarantine and what the caller may do to them."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects import selectors
+from projects.api.serializers.common import MEDIA_KINDS, access_of, is_client, media_url
+from projects.models import Version
+from studio.actions import ActionsListSerializer, WithAllowedActions
+from studio.tenancy.api.serializers import UserSummarySerializer
+
+
+class SpriteSerializer(serializers.Serializer):
+    url = serializers.URLField(allow_null=True)
+    columns = serializers.IntegerField()
+    tile_width = serializers.IntegerField()
+    tile_height = serializers.IntegerField()
+    frames = serializers.ListField(child=serializers.IntegerField(), help_text="Frame number of each tile, in order.")
+
+
+class MediaLinksSerializer(serializers.Serializer):
+    original = serializers.CharField(allow_null=True)
+    proxy = serializers.CharField(allow_null=True)
+    poster = serializers.CharField(allow_null=True)
+    sprite = serializers.CharField(allow_null=True)
+
+
+class ShotRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    code = serializers.CharField()
+
+
+class VersionBriefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+    thumbnail = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Version
+        fields = [
+            "id",
+            "number",
+            "label",
+            "source",
+            "processing_status",
+            "approval_status",
+            "frame_count",
+            "first_frame",
+            "thumbnail",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_thumbnail(self, obj) -> str | None:
+        return media_url(obj.id, "poster") if obj.poster else None
+
+
+class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
+    project = serializers.UUIDField(source="project_id", read_only=True)
+    shot = ShotRefSerializer(read_only=True)
+    label = serializers.CharField(read_only=True)
+    fps = serializers.SerializerMethodField()
+    last_frame = serializers.IntegerField(read_only=True, allow_null=True)
+    duration_seconds = serializers.FloatField(read_only=True, allow_null=True, help_text="For display; positions are frames.")
+    created_by = UserSummarySerializer(read_only=True, allow_null=True)
+    media = serializers.SerializerMethodField()
+    sprite = serializers.SerializerMethodField()
+    lineage = serializers.SerializerMethodField()
+    quarantined = serializers.BooleanField(
+        source="is_quarantined", read_only=True,
+        help_text="A likeness grant this version relied on stopped covering it: it cannot be approved, exported or delivered.",
+    )
+    quarantine_reason = serializers.SerializerMethodField(help_text="Why it is quarantined (not shown to client reviewers).")
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the caller may do: approve / request_changes per approval lane, comment, comment_internal, edit_note; "
+        "with the reason for each that is not allowed. The consent policy answers when a decision is made."
+    )
+
+    class Meta:
+        model = Version
+        fields = [
+            "id",
+            "project",
+            "shot",
+            "number",
+            "label",
+            "source",
+            "processing_status",
+            "failure_reason",
+            "approval_status",
+            "quarantined",
+            "quarantine_reason",
+            "first_frame",
+            "last_frame",
+            "frame_count",
+            "fps",
+            "fps_num",
+            "fps_den",
+            "duration_seconds",
+            "width",
+            "height",
+            "original_name",
+            "original_size",
+            "lineage",
+            "note",
+            "created_by",
+            "media",
+            "sprite",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        list_serializer_class = ActionsListSerializer
+
+    def compute_actions(self, rows: list, context: dict) -> dict:
+        request = context.get("request")
+        if request is None:
+            return {}
+        return selectors.version_actions(rows, user=request.user, access=access_of(self))
+
+    def get_fps(self, obj) -> str | None:
+        return f"{obj.fps_num}/{obj.fps_den}" if obj.fps_num and obj.fps_den else None
+
+    @extend_schema_field(MediaLinksSerializer)
+    def get_media(self, obj) -> dict:
+        return {kind: (media_url(obj.id, kind) if getattr(obj, kind) else None) for kind in MEDIA_KINDS}
+
+    @extend_schema_field(SpriteSerializer(allow_null=True))
+    def get_sprite(self, obj):
+        if not obj.sprite:
+            return None
+        return {
+            "url": media_url(obj.id, "sprite"),
+            "columns": obj.sprite_columns,
+            "tile_width": obj.sprite_tile_width,
+            "tile_height": obj.sprite_tile_height,
+            "frames": [obj.first_frame + index for index in obj.sprite_frames],
+        }
+
+    def get_quarantine_reason(self, obj) -> str:
+        return "" if is_client(self) else obj.quarantine_reason
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_lineage(self, obj) -> dict:
+        # Prompts, seeds and model settings are the studio's; client reviewers do not get them.
+        return {} if is_client(self) else obj.lineage
+
+
+class VersionUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The video (MP4, MOV, MKV, WebM …). Probed before it is accepted.")
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class VersionUpdateSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+
+
