@@ -15,7 +15,8 @@ The rule (documented in docs/RIGHTS.md, tested in tests/rights/test_name_guard*.
 3. **A name or alias** is split into parts at spaces ("Park Ji-ho" → `park`, `jiho`). A prompt names
    it when, on whole-token boundaries:
    - its parts, concatenated, equal the concatenation of consecutive prompt tokens (at most 24
-     tokens), so spacing and punctuation never matter ("A.v.a R.e.y.e.s", "AvaReyes", "Ava-Reyes").
+     tokens, 6 of them of three or more letters), so spacing and punctuation never matter
+     ("A.v.a R.e.y.e.s", "AvaReyes", "Ava-Reyes").
      Only for a name made of ordinary words ("Grace Hunter", "Rose Baker") must the words not be
      split by a clause break ("grace. Hunter", "a rose, baker's twine" are no alarms);
    - or in the other order: last part first ("Reyes, Ava"; "Ji-ho Park" for the alias "Park Ji-ho"),
@@ -62,6 +63,8 @@ MAX_KEY_CHARS = 80
 # A name spelled letter by letter ("A.v.a R.e.y.e.s") is a run of one-letter tokens: candidate runs
 # may span up to this many tokens, so names of up to 24 letters are caught even when fully split.
 MAX_SPAN_TOKENS = 24
+# A name has at most this many words of three or more letters (longer runs are not candidates).
+MAX_NAME_WORDS = 6
 # Runs of up to this many tokens are also tried with each token's variant without end digits.
 MAX_VARIANT_SPAN = 4
 # Prompt and negative prompt together (generation allows 2,000 characters each); bounds the work.
@@ -84,6 +87,7 @@ _PART_SEPARATOR = re.compile(r"[\s,;/]+")
 _SPACE = re.compile(r"\s")
 _BREAK = re.compile(r"[,;:!?…()\[\]{}\"“”«»]|\.(?=\s|$)")
 _OPEN = "\"'`“”„‘’‚«»‹›(["
+_OPENING = re.compile(rf"[{re.escape(_OPEN)}]")
 _CLOSE = "\"'`“”‟‘’«»‹›)]"
 # A nickname in quotes or brackets: opened after a space, closed before one.
 _QUOTED = re.compile(rf"(?<!\S)[{re.escape(_OPEN)}][^\n]{{1,60}}?[{re.escape(_CLOSE)}](?!\S)")
@@ -94,7 +98,7 @@ ANY, UNBROKEN, TITLED = "any", "unbroken", "titled"
 
 class Token(NamedTuple):
     read: str  # folded text
-    forms: tuple[str, ...]  # loose keys: as written, then without digits/symbols at its ends
+    forms: tuple[str, ...]  # loose keys: digits/symbols as letters; as written; without end digits, inner ! or |
     cap: bool  # written with a capital first letter
     letter: bool  # a single letter (an initial?)
     dotted: bool  # followed by a full stop
@@ -301,6 +305,8 @@ def name_problem(value: str) -> str | None:
         return f"'{value}' needs at least {MIN_KEY_CHARS} letters or digits to be recognised in prompts."
     if len(joined) > MAX_KEY_CHARS:
         return f"'{value}' is too long to match; keep names and aliases under {MAX_KEY_CHARS} letters and digits."
+    if sum(len(t) > 2 for t in tokens(value)) > MAX_NAME_WORDS:
+        return f"'{value}' has more than {MAX_NAME_WORDS} words; register the name or alias people actually use."
     return None
 
 
@@ -334,13 +340,26 @@ class _PromptScan:
         """Every concatenation of consecutive whole tokens that could equal a key."""
         n = len(toks)
         keys = self.keys
+        firsts = [t.forms[0] for t in toks]
+        words = [len(f) > 2 for f in firsts]
+        varied = [i for i, t in enumerate(toks) if len(t.forms) > 1]
         for i in range(n):
+            primary, count = "", 0
+            if not any(i <= v < i + MAX_VARIANT_SPAN for v in varied):  # the usual case: one form per token
+                for j in range(i, min(n, i + MAX_SPAN_TOKENS)):
+                    primary += firsts[j]
+                    count += words[j]
+                    if len(primary) > MAX_KEY_CHARS or count > MAX_NAME_WORDS:
+                        break
+                    if len(primary) >= MIN_KEY_CHARS:
+                        keys.add(primary)
+                continue
             partials = [""]
-            primary = ""
             for j in range(i, min(n, i + MAX_SPAN_TOKENS)):
                 forms = toks[j].forms
                 primary += forms[0]
-                if len(primary) > MAX_KEY_CHARS:
+                count += words[j]
+                if len(primary) > MAX_KEY_CHARS or count > MAX_NAME_WORDS:
                     break
                 if j - i < MAX_VARIANT_SPAN and (len(partials) > 1 or len(forms) > 1):
                     partials = [p + f for p in partials for f in forms]
@@ -356,12 +375,13 @@ class _PromptScan:
         keys, titled, unbroken = self.keys, self.titled, self.unbroken
         for i in range(n):
             partials = [""]
-            primary = ""
+            primary, count = "", 0
             is_titled, is_unbroken = toks[i].cap, True
             for j in range(i, min(n, i + MAX_SPAN_TOKENS)):
                 tok = toks[j]
                 primary += tok.forms[0]
-                if len(primary) > MAX_KEY_CHARS:
+                count += len(tok.forms[0]) > 2
+                if len(primary) > MAX_KEY_CHARS or count > MAX_NAME_WORDS:
                     break
                 if j > i:
                     is_titled = is_titled and (tok.cap or tok.joined)
@@ -400,12 +420,14 @@ class _PromptScan:
         if n < 2:
             return
         ends, starts = _word_units(toks)
+        short = FUZZY_MIN_CHARS - 1
         for i in range(n - 1):
             for a in ends[i]:
                 for b in starts[i + 1]:
-                    self._pair(a, b, exact=False)
-            after = toks[i + 1]
-            if not (after.letter or after.cap or any(c in _OPEN for c in mapped[toks[i].end:after.start])):
+                    if self.evidence or len(a.key) >= short or len(b.key) >= short:
+                        self._pair(a, b, exact=False)
+            after = toks[i + 1]  # a middle initial, a middle name, or a nickname's opening quote?
+            if not (after.letter or (after.cap and toks[i].cap) or _OPENING.search(mapped, toks[i].end, after.start)):
                 continue
             for j in range(i + 2, min(n, i + 2 + MAX_SKIPPED_TOKENS)):
                 if _skippable(mapped, toks, i, j):
@@ -428,13 +450,13 @@ class _PromptScan:
 
 def _span_units(toks: list[Token], lo: int, hi: int) -> list[Unit]:
     """The unit made of tokens lo..hi (one word), as written and without end digits/symbols."""
+    if lo == hi:
+        tok = toks[lo]
+        return [Unit(f, tok.read, tok.cap) for f in tok.forms]
     span = toks[lo:hi + 1]
     read = "".join(t.read for t in span)
-    if lo == hi:
-        values = set(span[0].forms)
-    else:
-        middle = "".join(t.forms[0] for t in span[1:-1])
-        values = {f + middle + g for f in span[0].forms for g in span[-1].forms}
+    middle = "".join(t.forms[0] for t in span[1:-1])
+    values = {f + middle + g for f in span[0].forms for g in span[-1].forms}
     return [Unit(v, read, span[0].cap) for v in sorted(values) if v]
 
 
