@@ -91,7 +91,7 @@ def test_stored_keys_are_rebuilt_by_the_data_migration(world):
     assert _check(world, "A. Reyes at the window").reasons[0].talent == "Ava Reyes"
 
 
-@pytest.mark.parametrize("value", ["Al", "J.", "  ", "!!", "x" * 90])
+@pytest.mark.parametrize("value", ["Al", "J.", "  ", "!!", "x" * 90, "One Two Three Four Five Six Seven"])
 def test_unusable_names_are_explained(value):
     assert names.name_problem(value)
 
