@@ -88,10 +88,12 @@ class Talent(models.Model):
 
 
 class TalentNameKey(models.Model):
-    """One normalised key of a talent's name or alias (see rights.names), for the prompt name guard.
+    """One normalised key of a talent's name or alias (see rights.names), for the prompt name guard:
+    a folded form of the name (either order, initials) or a fragment key for misspellings.
 
-    Written by rights.services whenever a talent's name or aliases change. The B-tree index on `key`
-    lets one query find every talent named in a prompt, whatever the size of the registry.
+    Written by rights.services whenever a talent's name or aliases change; rebuilt by a data migration
+    when the key scheme changes (0003). The B-tree index on `key` lets one query find every talent a
+    prompt may name, whatever the size of the registry; rights.names then decides which it does name.
     """
 
     id = models.BigAutoField(primary_key=True)

@@ -1,5 +1,6 @@
-"""The prompt name guard: registered names and aliases are found whatever the case, accents, spacing or
-punctuation, on whole-token boundaries only (rule in rights/names.py)."""
+"""The prompt name guard: registered names and aliases are found whatever the case, accents, spacing,
+punctuation or look-alike characters, on whole-token boundaries only (rule in rights/names.py). The
+table of attack strings and ordinary prompts is in test_name_guard_table.py."""
 
 from __future__ import annotations
 
@@ -22,16 +23,48 @@ from tests.rights.conftest import active_grant
         ("Øyvind Łukasz", ["oyvind", "lukasz"]),
         ("ＡＶＡ　ＲＥＹＥＳ", ["ava", "reyes"]),  # full-width letters and space
         ("Аva Reyes", ["ava", "reyes"]),  # Cyrillic А
-        ("Ava\u200bReyes", ["ava", "reyes"]),  # zero-width space
+        ("Ava\u200bReyes", ["avareyes"]),  # zero-width space: dropped, not a separator
+        ("𝐀𝐯𝐚 𝒜𝓋𝒶 𝔄𝔳𝔞 𝕬𝖛𝖆 Ⓐⓥⓐ ᴬᵛᵃ", ["ava"] * 6),  # bold, script, fraktur, bold fraktur, circled, superscript
+        ("ᴀᴠᴀ ʀᴇʏᴇꜱ", ["ava", "reyes"]),  # small capitals
+        ("ɗƙƈɲɦɓ", ["dkcnhb"]),  # Latin letters with hooks
+        ("Ꭺօ ꓮ Νο", ["ao", "a", "no"]),  # Cherokee, Armenian, Lisu, Greek look-alikes
+        ("Ava\u3164Reyes\u115f \u1160x", ["avareyes", "x"]),  # Hangul fillers
+        ("Ava\u02bcReyes", ["ava", "reyes"]),  # the modifier apostrophe reads as an apostrophe
+        ("A\u0301va\u00ad Re\u034fyes\ufe0f", ["ava", "reyes"]),  # combining mark, soft hyphen, CGJ, variation selector
+        ("Straße İzmir", ["strasse", "izmir"]),  # case folding after compatibility normalisation
     ],
 )
 def test_tokens(text, expected):
     assert names.tokens(text) == expected
 
 
-def test_keys_of_a_name_include_the_surname_first_form():
-    assert names.name_keys("Ava Reyes") == {"avareyes", "reyesava"}
-    assert names.name_keys("Solenne") == {"solenne"}
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("L3o P4rk", "Leo Park"), ("Av@ Rey3$", "Ava Reyes"), ("W1ll Stone", "Will Stone"), ("AIice Moreau", "Alice Moreau"),
+        ("Wi11iarn Marsh", "William Marsh"), ("vvilla", "willa"),
+    ],
+)
+def test_digits_symbols_and_letter_pairs_read_as_the_letters_they_imitate(written, plain):
+    assert names.matched_names(name=plain, aliases=[], keys=names.prompt_keys(f"{written} at the window")) == [plain]
+
+
+def test_digits_of_a_registered_name_are_its_own():
+    """A prompt's digits may stand for letters; a name's digits must be written as they are."""
+    found = names.prompt_keys("Extra Person 9 at the window")
+    assert names.matched_names(name="Extra Person 9", aliases=[], keys=found) == ["Extra Person 9"]
+    assert names.matched_names(name="Extra Person 6", aliases=[], keys=found) == []
+    assert names.matched_names(name="Extra Person G", aliases=[], keys=found) == ["Extra Person G"]
+
+
+def test_keys_of_a_name():
+    keys = names.name_keys("Ava Reyes")
+    # Both orders, the initials, and fragment keys for the 5-letter surname (one edit leaves "rey" or "es").
+    assert {"avareyes", "reyesava", "^a|reyes", "reyes|^a", "^r|ava", "ava|^r"} <= keys
+    assert {"~ava|<rey", "~ava|>es", "~<rey|ava", "~>es|ava"} <= keys
+    assert not any(k.startswith(("~<ava", "~>va")) for k in keys)  # "ava" is too short to be misspelt
+    assert names.name_keys("Solenne") == {"solenne"}  # a mononym: exact only
+    assert "jlhopark" in names.name_keys("Park Ji-ho")  # the other order; i and l read as one letter
 
 
 def test_prompt_keys_are_whole_token_runs():
@@ -39,7 +72,26 @@ def test_prompt_keys_are_whole_token_runs():
     assert "ava" not in keys and "lava" in keys and "lavaflows" in keys
 
 
-@pytest.mark.parametrize("value", ["Al", "J.", "  ", "!!", "x" * 90])
+def test_stored_keys_are_rebuilt_by_the_data_migration(world):
+    """A key scheme change rebuilds existing talent's keys (rights/migrations/0003)."""
+    import importlib
+
+    from django.apps import apps
+
+    from rights.models import TalentNameKey
+
+    TalentNameKey.objects.filter(talent=world.ava).delete()
+    TalentNameKey.objects.create(talent=world.ava, key="avareyes")  # the earlier scheme's keys
+    TalentNameKey.objects.create(talent=world.ava, key="reyesava")
+    migration = importlib.import_module("rights.migrations.0003_rebuild_name_keys")
+    migration.rebuild_keys(apps, None)
+    for talent in (world.ava, world.leo, world.nova):
+        stored = set(TalentNameKey.objects.filter(talent=talent).values_list("key", flat=True))
+        assert stored == set(names.talent_keys(talent.name, talent.aliases))
+    assert _check(world, "A. Reyes at the window").reasons[0].talent == "Ava Reyes"
+
+
+@pytest.mark.parametrize("value", ["Al", "J.", "  ", "!!", "x" * 90, "One Two Three Four Five Six Seven"])
 def test_unusable_names_are_explained(value):
     assert names.name_problem(value)
 
