@@ -4,8 +4,9 @@
 things, in this order:
 
 1. `get_lane(name)` — the lane exists (`LANES` is the registry; a new lane is one entry here);
-2. `access_for_decision(...)` — how the caller reaches the version for this lane (a project role,
-   or, for the `agency` lane, membership of the agency that represents the talent);
+2. `projects.access.access_for_decision(...)` — how the caller reaches the version for this lane (a
+   project role, or, for the `agency` lane, membership of the agency that represents the talent);
+   access is decided in `projects.access` only;
 3. `lane.authorize(access=..., version=...)` — the caller may decide this lane;
 4. `check_decision_allowed(...)` — the checks that must pass before any decision lands: an
    approval needs playable media, and the consent policy (`rights.policy.check_approval`) must
@@ -37,9 +38,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 
-from projects.access import ProjectAccess, access_for
+from projects.access import ProjectAccess
 from projects.consent import version_ref
 from studio.exceptions import Conflict
 from studio.tenancy.models import Role
@@ -169,29 +170,6 @@ def required_lanes_for(version) -> list[str]:
     if reviewing_agencies_for_version(version=version_ref(version)):
         required.add("agency")
     return [name for name in LANES if name in required]
-
-
-def access_for_decision(*, lane: Lane, user, version) -> ProjectAccess:
-    """How `user` reaches `version` to decide `lane`; 404 when they cannot see it at all.
-
-    For the agency lane, a member of an agency reviewing the version decides as that agency (even
-    if they also belong to the studio); anyone else is judged by their project role.
-    """
-    if lane.name == "agency":
-        from rights.selectors import reviewing_agencies_for_version
-        from studio.tenancy.models import Membership
-
-        agencies = [a.pk for a in reviewing_agencies_for_version(version=version_ref(version))]
-        membership = (
-            Membership.objects.filter(user=user, organization_id__in=agencies).order_by("organization__name").first()
-            if agencies and getattr(user, "is_authenticated", False) else None
-        )
-        if membership is not None:
-            return ProjectAccess(project=version.project, role=membership.role, via="agency", organization_id=membership.organization_id)
-    access = access_for(user=user, project=version.project)
-    if access is None:
-        raise NotFound("Not found.")
-    return access
 
 
 def check_decision_allowed(*, version, lane: Lane, decision: str, access: ProjectAccess) -> None:
