@@ -13,7 +13,10 @@ class GenerationConfig(AppConfig):
         # so they are set before any code path can import diffusers or transformers.
         for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
             os.environ.setdefault(name, "1")
-        from generation import metrics, receivers  # noqa: F401  (metrics: jobs per org at scrape, render timings; receivers: a grant that stops covering cancels its jobs)
+        from generation import demo, metrics, receivers  # noqa: F401  (metrics: jobs per org at scrape, render timings; receivers: a grant that stops covering cancels its jobs)
+        from studio import seeding
+
+        seeding.register_seeder(name="generation", seed=demo.seed, after=("tenancy",))
         from generation.events import register_event_types
 
         register_event_types()

@@ -1,13 +1,25 @@
-"""Who may do what on a project. Services call `require_project_role`; selectors use `project_access`.
+"""Who may see or act on a project, a shot or a version: the one place that decides it.
 
 A person reaches a project in one of two ways:
 - an organization-wide role in the studio (owner, admin, producer, supervisor, artist, legal): every
   project of that studio, with that role;
 - a `ProjectMember` row (client reviewers, vendors, a freelance producer): that project only, with
   the role given there.
+A shot or a version is reached through its project. For the `agency` approval lane, a member of the
+talent agency that reviews a version's likeness use reaches that version as the agency
+(`access_for_decision`).
 
 Not reaching the project at all is a 404 (its existence is not revealed); reaching it with a role
 that may not do something is a 403 that names the roles that may.
+
+Everything else asks here:
+- services call `require_project_role`; views and selectors use `project_access` / `access_for`;
+- the tenancy base's `project_path` rule (rows of projects a user was added to) is
+  `project_member_rows_q`, registered with the core by `ProjectsConfig.ready`
+  (`studio.tenancy.selectors.register_project_scope`);
+- the realtime streams (`projects.realtime.streams`) and the review room (`projects.realtime`) turn
+  `access_for` into what the realtime core needs; `projects.lanes` gets the deciding caller's access
+  from `access_for_decision`; rights' project directory (`projects.consent`) asks `access_for`.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ from uuid import UUID
 from django.db.models import Q
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from projects.models import Project, ProjectMember
+from projects.models import Playlist, Project, ProjectMember
 from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role
 
 # Who may do what. Kept together so a reviewer can read the whole permission model in one place.
@@ -104,3 +116,97 @@ def internal_rows_q(*, user, project_path: str = "project") -> Q:
 
 def can_see_project(*, user, project: Project) -> bool:
     return access_for(user=user, project=project) is not None
+
+
+def studio_access_for(*, user, project: Project) -> ProjectAccess | None:
+    """The caller's access when it comes from an organization-wide role in the owning studio (not
+    from a ProjectMember row); None otherwise. Used where only the studio itself may act, e.g. when
+    rights looks up a project for a grant request."""
+    access = access_for(user=user, project=project)
+    return access if access is not None and access.via == "organization" else None
+
+
+def project_member_rows_q(*, user, project_path: str) -> Q:
+    """Rows whose project (`project_path` from the row) `user` was added to as a ProjectMember.
+
+    The tenancy base's `project_path` rule (`studio.tenancy.selectors.scope_queryset`); registered
+    with the core by `ProjectsConfig.ready`, so the core never reads projects' tables itself.
+    """
+    return Q(**{f"{project_path}__in": ProjectMember.objects.filter(user=user).values("project_id")})
+
+
+def roles_by_project(*, user, projects: Iterable[Project]) -> dict:
+    """project id -> the caller's role on it (None where they have none), for a page of projects in two queries."""
+    projects = list(projects)
+    org_roles = dict(Membership.objects.filter(user=user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", "role"))
+    member_roles = dict(ProjectMember.objects.filter(user=user, project__in=[p.pk for p in projects]).values_list("project_id", "role"))
+    return {p.pk: org_roles.get(p.organization_id) or member_roles.get(p.pk) for p in projects}
+
+
+def playlist_visible_to(*, access: ProjectAccess, playlist: Playlist) -> bool:
+    """Playlists kept for the studio (audience "internal") are invisible to client reviewers."""
+    return playlist.audience != Playlist.Audience.INTERNAL or access.internal
+
+
+def acting_agency_ids(*, user, project: Project) -> set | None:
+    """None when the caller sees `project` (studio staff, project members); otherwise the ids of
+    the organizations they act for (a talent agency reviewing a version's likeness use sees only
+    what concerns its own talent)."""
+    if can_see_project(user=user, project=project):
+        return None
+    return set(Membership.objects.filter(user=user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", flat=True))
+
+
+# ---------------------------------------------------------------- deciding an approval lane
+
+@dataclass(frozen=True)
+class CallerMembership:
+    """One of the caller's organization memberships, as the agency lane needs it."""
+
+    organization_id: UUID
+    role: str
+    organization_name: str
+
+
+def memberships_of(user, *, organizations: Iterable | None = None) -> list[CallerMembership]:
+    """The caller's memberships (of `organizations`, when given), by organization name. One query."""
+    from studio.tenancy.models import Membership as MembershipRow
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = MembershipRow.objects.filter(user=user)
+    if organizations is not None:
+        rows = rows.filter(organization_id__in=list(organizations))
+    rows = rows.order_by("organization__name").values_list("organization_id", "role", "organization__name")
+    return [CallerMembership(*row) for row in rows]
+
+
+def agency_access(*, memberships: list[CallerMembership], agency_ids: Iterable, project) -> ProjectAccess | None:
+    """For the agency lane: a member of an agency that reviews the version decides as that agency
+    (the first by name, when they belong to several), even if they also belong to the studio."""
+    wanted = set(agency_ids)
+    for membership in sorted(memberships, key=lambda m: m.organization_name):
+        if membership.organization_id in wanted:
+            return ProjectAccess(project=project, role=membership.role, via="agency", organization_id=membership.organization_id)
+    return None
+
+
+
+def access_for_decision(*, lane: str, user, version) -> ProjectAccess:
+    """How `user` reaches `version` to decide the approval lane named `lane`; 404 when they cannot see it at all.
+
+    For the agency lane, a member of an agency reviewing the version decides as that agency (even
+    if they also belong to the studio); anyone else is judged by their project role.
+    """
+    if lane == "agency":
+        from projects.consent import version_ref
+        from rights.selectors import reviewing_agencies_for_version
+
+        agencies = [a.pk for a in reviewing_agencies_for_version(version=version_ref(version))]
+        access = agency_access(memberships=memberships_of(user, organizations=agencies), agency_ids=agencies, project=version.project)
+        if access is not None:
+            return access
+    access = access_for(user=user, project=version.project)
+    if access is None:
+        raise NotFound("Not found.")
+    return access

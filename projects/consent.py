@@ -8,9 +8,9 @@ registers it.
 
 from __future__ import annotations
 
+from projects.access import studio_access_for
 from projects.models import Project, Version
 from rights.refs import ProjectRef, ShotRef, VersionRef
-from studio.tenancy.selectors import scope_queryset
 
 
 def project_ref(project) -> ProjectRef:
@@ -42,9 +42,11 @@ class ProjectsDirectory:
     """The project lookups of `rights.refs.ProjectDirectory`, over `projects.models.Project`."""
 
     def visible_project(self, *, user, project_id) -> ProjectRef | None:
-        projects = scope_queryset(Project.objects.select_related("organization"), user=user, tenant_path="organization")
-        project = projects.filter(pk=project_id).first()
-        return project_ref(project) if project is not None else None
+        """The project when `user` holds an organization-wide role in its studio (`projects.access`)."""
+        project = Project.objects.select_related("organization").filter(pk=project_id).first()
+        if project is None or studio_access_for(user=user, project=project) is None:
+            return None
+        return project_ref(project)
 
     def project_by_code(self, *, organization_id, code: str) -> ProjectRef | None:
         project = Project.objects.filter(organization_id=organization_id, code=code).select_related("organization").first()

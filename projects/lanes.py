@@ -4,8 +4,9 @@
 things, in this order:
 
 1. `get_lane(name)` — the lane exists (`LANES` is the registry; a new lane is one entry here);
-2. `access_for_decision(...)` — how the caller reaches the version for this lane (a project role,
-   or, for the `agency` lane, membership of the agency that represents the talent);
+2. `projects.access.access_for_decision(...)` — how the caller reaches the version for this lane (a
+   project role, or, for the `agency` lane, membership of the agency that represents the talent);
+   access is decided in `projects.access` only;
 3. `lane.authorize(access=..., version=...)` — the caller may decide this lane;
 4. `check_decision_allowed(...)` — the checks that must pass before any decision lands: an
    approval needs playable media, and the consent policy (`rights.policy.check_approval`) must
@@ -40,9 +41,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 
-from projects.access import ProjectAccess, access_for
+from projects.access import CallerMembership, ProjectAccess, agency_access
 from projects.consent import version_ref
 from studio.actions import BLOCKED, NOT_APPLICABLE, NOT_PERMITTED, Action, first_refusal
 from studio.exceptions import Conflict
@@ -194,25 +195,6 @@ def required_lanes_for(version) -> list[str]:
     return [name for name in LANES if name in required]
 
 
-def access_for_decision(*, lane: Lane, user, version) -> ProjectAccess:
-    """How `user` reaches `version` to decide `lane`; 404 when they cannot see it at all.
-
-    For the agency lane, a member of an agency reviewing the version decides as that agency (even
-    if they also belong to the studio); anyone else is judged by their project role.
-    """
-    if lane.name == "agency":
-        from rights.selectors import reviewing_agencies_for_version
-
-        agencies = [a.pk for a in reviewing_agencies_for_version(version=version_ref(version))]
-        access = agency_access(memberships=memberships_of(user, organizations=agencies), agency_ids=agencies, project=version.project)
-        if access is not None:
-            return access
-    access = access_for(user=user, project=version.project)
-    if access is None:
-        raise NotFound("Not found.")
-    return access
-
-
 def check_decision_allowed(*, version, lane: Lane, decision: str, access: ProjectAccess) -> None:
     """Checks before a decision is stored. Raise to refuse; nothing is written then.
 
@@ -249,38 +231,6 @@ def media_refusal(version) -> str | None:
 
 
 # ---------------------------------------------------------------- the same rules, as allowed actions
-
-
-@dataclass(frozen=True)
-class CallerMembership:
-    """One of the caller's organization memberships, as the agency lane needs it."""
-
-    organization_id: UUID
-    role: str
-    organization_name: str
-
-
-def memberships_of(user, *, organizations: Iterable | None = None) -> list[CallerMembership]:
-    """The caller's memberships (of `organizations`, when given), by organization name. One query."""
-    from studio.tenancy.models import Membership as MembershipRow
-
-    if not getattr(user, "is_authenticated", False):
-        return []
-    rows = MembershipRow.objects.filter(user=user)
-    if organizations is not None:
-        rows = rows.filter(organization_id__in=list(organizations))
-    rows = rows.order_by("organization__name").values_list("organization_id", "role", "organization__name")
-    return [CallerMembership(*row) for row in rows]
-
-
-def agency_access(*, memberships: list[CallerMembership], agency_ids: Iterable, project) -> ProjectAccess | None:
-    """For the agency lane: a member of an agency that reviews the version decides as that agency
-    (the first by name, when they belong to several), even if they also belong to the studio."""
-    wanted = set(agency_ids)
-    for membership in sorted(memberships, key=lambda m: m.organization_name):
-        if membership.organization_id in wanted:
-            return ProjectAccess(project=project, role=membership.role, via="agency", organization_id=membership.organization_id)
-    return None
 
 
 def agency_decision_conflict(*, label: str, uses: list) -> str | None:

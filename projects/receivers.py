@@ -1,6 +1,7 @@
-"""How production tracking follows consent changes (connected in `ProjectsConfig.ready`).
+"""How production tracking follows consent changes, and cleans a deleted project's event stream
+(connected in `ProjectsConfig.ready`).
 
-Each receiver runs inside the transaction of the rights service that sent the signal, so the
+Each consent receiver runs inside the transaction of the rights service that sent the signal, so the
 versions change atomically with the grant or the agency's decision. Rights cannot import projects,
 so these one-way notifications are how it tells us; when projects itself asks rights (an agency
 lane decision through `decide_approval`), it settles its side directly instead.
@@ -8,10 +9,13 @@ lane decision through `decide_approval`), it settles its side directly instead.
 
 from __future__ import annotations
 
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from projects import services
+from projects.models import Project
 from rights import signals
+from studio.realtime import services as realtime_services
 
 
 @receiver(signals.grant_stopped_covering, dispatch_uid="projects.quarantine_versions")
@@ -32,3 +36,11 @@ def release_versions(sender, grant, uses, **kwargs) -> None:
 @receiver(signals.likeness_use_decided, dispatch_uid="projects.record_agency_review")
 def record_agency_review(sender, use, actor, decision, note="", **kwargs) -> None:
     services.record_agency_review(use=use, actor=actor, decision=decision, note=note)
+
+
+@receiver(post_delete, sender=Project, dispatch_uid="projects.delete_project_stream")
+def delete_project_stream(sender, instance: Project, **kwargs) -> None:
+    """A project's events live in the realtime core under its stream id (the project's id), with no
+    foreign key back to the project: they go with the project, in the transaction that deletes it
+    (however it is deleted: the admin, or its organization being deleted)."""
+    realtime_services.delete_stream(stream_id=instance.pk)

@@ -231,7 +231,7 @@ def version_actions(versions: list[Version], *, user, access: ProjectAccess | No
     from rights.selectors import review_uses_by_version
 
     uses = review_uses_by_version(versions)
-    memberships = lanes.memberships_of(user)
+    memberships = perms.memberships_of(user)
     out: dict = {}
     for version in versions:
         actions = lanes.decision_actions(version=version, access=access, memberships=memberships, review_uses=uses[version.pk])

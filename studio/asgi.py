@@ -2,7 +2,9 @@
 
 WebSocket connections pass, in order: the Origin check against ALLOWED_HOSTS (a page of another
 site cannot open a socket with the visitor's cookie), the session cookie, an API token when one is
-presented (header `Authorization: Token <key>` or `?token=`), then the routes of studio.realtime.
+presented (header `Authorization: Token <key>` or `?token=`), then the WebSocket routes: the
+core's and those the apps registered in their `ready()` (studio.realtime.routing), read here once
+Django is set up.
 """
 
 import os
@@ -21,6 +23,6 @@ from studio.realtime.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(RealtimeAuthStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(RealtimeAuthStack(URLRouter(websocket_urlpatterns()))),
     }
 )

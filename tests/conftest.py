@@ -29,21 +29,10 @@ def _clear_throttles():
 
 @pytest.fixture
 def demo(db):
-    """The demo organizations and accounts (and whatever later apps add to seed_demo)."""
-    import importlib
+    """The demo organizations and accounts, and what every app registered for seed_demo (studio.seeding)."""
+    from studio import seeding
 
-    from studio.tenancy.management.commands.seed_demo import SEEDERS
-
-    result: dict = {}
-    for name in SEEDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        result.update(module.seed() or {})
-    return result
+    return seeding.run_seeders()
 
 
 def client_for(user) -> APIClient:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from projects import access as perms
 from projects import lanes as lane_registry
 from projects.consent import version_ref
 from projects.models import Approval, Version
@@ -34,7 +35,7 @@ def decide_approval(*, actor: User, version: Version, lane: str, decision: str, 
     note = _text(note, field="note", max_length=10_000)
     if decision == Approval.Decision.CHANGES_REQUESTED and not note:
         raise ValidationError({"note": ["Say what needs to change: a note is required when requesting changes."]})
-    access = lane_registry.access_for_decision(lane=lane_def, user=actor, version=version)
+    access = perms.access_for_decision(lane=lane_def.name, user=actor, version=version)
     try:
         if lane_def.read is not None:
             return _decide_agency_lane(actor=actor, access=access, lane_def=lane_def, version=version, decision=decision, note=note)

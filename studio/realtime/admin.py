@@ -7,12 +7,11 @@ from studio.realtime.models import Event
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("project", "seq", "type", "audience", "job_id", "at")
+    list_display = ("stream_id", "seq", "type", "audience", "job_id", "at")
     list_filter = ("type", "audience")
-    search_fields = ("type", "project__code", "project__name")
+    search_fields = ("type", "=stream_id")  # a stream id is a project's id: paste it to see its events
     ordering = ("-at",)
-    list_select_related = ("project",)
-    readonly_fields = ("project", "seq", "type", "job_id", "audience", "data", "at")
+    readonly_fields = ("stream_id", "seq", "type", "job_id", "audience", "data", "at")
 
     def has_add_permission(self, request):
         return False

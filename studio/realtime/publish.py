@@ -138,14 +138,16 @@ def _validate(*, type: str, project_id, data, job_id, audience) -> None:
 
 
 def _store(*, project_id, type: str, job_id, audience: str, data: Any, at) -> int:
-    """Take the project's next number (row lock until the transaction ends) and insert the event."""
+    """Take the stream's next number (row lock until the transaction ends) and insert the event.
+
+    A project's stream id is the project's id."""
     sql = f"""
         WITH counter AS (
-            INSERT INTO {EventCounter._meta.db_table} (project_id, last_seq) VALUES (%s, 1)
-            ON CONFLICT (project_id) DO UPDATE SET last_seq = {EventCounter._meta.db_table}.last_seq + 1
+            INSERT INTO {EventCounter._meta.db_table} (stream_id, last_seq) VALUES (%s, 1)
+            ON CONFLICT (stream_id) DO UPDATE SET last_seq = {EventCounter._meta.db_table}.last_seq + 1
             RETURNING last_seq
         )
-        INSERT INTO {Event._meta.db_table} (project_id, seq, type, job_id, audience, data, at)
+        INSERT INTO {Event._meta.db_table} (stream_id, seq, type, job_id, audience, data, at)
         SELECT %s, counter.last_seq, %s, %s, %s, %s::jsonb, %s FROM counter
         RETURNING seq
     """  # noqa: S608 - table names come from model metadata, values are parameters

@@ -8,4 +8,7 @@ class TenancyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from studio.tenancy import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from studio import seeding
+        from studio.tenancy import demo, schema  # noqa: F401 - schema registers the OpenAPI auth extension
+
+        seeding.register_seeder(name="tenancy", seed=demo.seed)

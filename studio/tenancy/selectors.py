@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from studio.tenancy.models import ORG_WIDE_ROLES, ApiToken, Membership, Organization, User
+
+log = logging.getLogger(__name__)
+
+# The `project_path` rule: (user=, project_path=) -> Q matching rows of the projects `user` was added
+# to. The app that owns projects registers it at start (`projects.access.project_member_rows_q`,
+# from `ProjectsConfig.ready`); the core never reads that app's tables itself.
+ProjectScope = Callable[..., Q]
+_project_scope: ProjectScope | None = None
+
+
+def register_project_scope(rule: ProjectScope | None) -> None:
+    """Install the `project_path` rule (called once, from the owning app's `ready()`); None removes it."""
+    global _project_scope
+    _project_scope = rule
 
 
 def organization_ids_for(*, user: User, roles: Iterable[str] | None = None) -> list[UUID]:
@@ -70,11 +84,17 @@ def scope_queryset(
     - `tenant_path`: path(s) from the row to its Organization; visible to members of that
       organization holding one of `roles` (the organization-wide roles by default);
     - `project_path`: path from the row to its Project; also visible to members of that project
-      (client reviewers and vendors who see one project and nothing else of the studio).
+      (client reviewers and vendors who see one project and nothing else of the studio). The rule
+      is the one the projects app registered (`register_project_scope`); with none registered, a
+      queryset that asks for it yields nothing.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     if owner_path is None and tenant_path is None:
+        return queryset.none()
+    project_scope = _project_scope
+    if project_path is not None and project_scope is None:
+        log.error("tenancy: no project scope rule is registered; a view asking for project_path sees nothing (fail closed)")
         return queryset.none()
 
     condition = Q()
@@ -86,6 +106,5 @@ def scope_queryset(
         for path in paths:
             condition |= Q(**{f"{path}__in": org_ids})
     if project_path is not None:
-        project_member = apps.get_model("projects", "ProjectMember")
-        condition |= Q(**{f"{project_path}__in": project_member.objects.filter(user=user).values("project_id")})
+        condition |= project_scope(user=user, project_path=project_path)
     return queryset.filter(condition)

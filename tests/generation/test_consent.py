@@ -189,7 +189,7 @@ def test_revoking_cancels_queued_jobs_at_once_shows_why_and_notifies(api, world)
     cancelled = AuditEvent.objects.filter(chain=str(world.northlight.pk), action="generation.cancelled")
     assert sorted(e.target_id for e in cancelled) == sorted(j["id"] for j in jobs)
     assert {e.actor_label for e in cancelled} == {"consent revoked"}
-    states = [e.data["state"] for e in Event.objects.filter(project=world.project, type="job.state_changed").order_by("seq")]
+    states = [e.data["state"] for e in Event.objects.filter(stream_id=world.project.pk, type="job.state_changed").order_by("seq")]
     assert states.count("cancelled") == 2
     # A queued job the consent change cancelled never renders.
     assert render_generation(jobs[0]["id"]) == "skipped"

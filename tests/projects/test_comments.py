@@ -92,7 +92,7 @@ def test_comment_events_are_published_internal_notes_to_the_internal_audience(st
 
     internal = post(api, studio.supervisor, version, frame=1006, body="temp comp", internal=True).json()
     public = post(api, studio.client, version, frame=1006, body="nice", mentions=[str(studio.supervisor.id)]).json()
-    events = {e.data["id"]: e for e in Event.objects.filter(project=studio.project, type="comment.created")}
+    events = {e.data["id"]: e for e in Event.objects.filter(stream_id=studio.project.pk, type="comment.created")}
     assert events[internal["id"]].audience == "internal"
     assert events[public["id"]].audience == "all"
     assert events[public["id"]].data["frame"] == 1006

@@ -187,7 +187,7 @@ def test_a_decision_on_the_likeness_use_endpoint_is_the_lane_decision(studio, ri
     assert lanes_of(summary)["agency"]["state"] == "approved" and summary["consent"]["outcome"] == "allow"
     assert lanes_of(summary)["agency"]["decisions"][0]["note"] == "Fine"
     assert AuditEvent.objects.filter(chain=str(studio.org.pk), action="approval.decided", data__lane="agency").count() == 1
-    events = Event.objects.filter(project=studio.project, type="approval.decided")
+    events = Event.objects.filter(stream_id=studio.project.pk, type="approval.decided")
     assert [(e.data["lane"], e.data["decision"]) for e in events] == [("agency", "approved")]
     assert decide(api, studio.producer, version, "producer", "approved").json()["status"] == "approved"
 
@@ -223,7 +223,7 @@ def test_the_agency_lane_is_settled_by_a_direct_call_not_a_signal_round_trip(stu
     assert r.status_code == 200, r.json()
     assert decided_signals == [{"use": use.pk, "decision": "approve"}]
     assert AuditEvent.objects.filter(chain=str(studio.org.pk), action="approval.decided", data__lane="agency").count() == 2
-    assert Event.objects.filter(project=studio.project, type="approval.decided", data__version=str(other.id)).count() == 1
+    assert Event.objects.filter(stream_id=studio.project.pk, type="approval.decided", data__version=str(other.id)).count() == 1
 
 
 def test_who_may_decide_and_see_the_agency_lane(studio, rival, rights, clips, api):
@@ -294,10 +294,10 @@ def test_a_quarantined_version_cannot_be_approved_exported_or_delivered_and_show
     # Everything audited, and the studio was told on the project channel.
     actions = set(AuditEvent.objects.filter(chain=str(studio.org.pk)).values_list("action", flat=True))
     assert {"consent.revoked", "likeness_use.invalidated", "version.quarantined", "consent.denied"} <= actions
-    quarantined = Event.objects.get(project=studio.project, type="version.updated", data__change="quarantined")
+    quarantined = Event.objects.get(stream_id=studio.project.pk, type="version.updated", data__change="quarantined")
     assert quarantined.audience == "internal" and quarantined.data["id"] == str(version.id)
     assert "Ava withdrew consent" in quarantined.data["quarantine_reason"]
-    assert Event.objects.filter(project=studio.project, type="consent.changed", data__change="revoked").exists()
+    assert Event.objects.filter(stream_id=studio.project.pk, type="consent.changed", data__change="revoked").exists()
     assert verify_audit().startswith("OK:")
 
 

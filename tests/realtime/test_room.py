@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from projects.models import Playlist
-from studio.realtime import room
+from projects.realtime import room
 from tests.realtime.conftest import playlist_kwargs
 
 pytestmark = pytest.mark.django_db(transaction=True)

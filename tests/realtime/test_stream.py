@@ -45,7 +45,7 @@ async def test_envelope_shape_and_per_project_numbers(world, connect):
     assert received[0] == first and received[1] == second
     assert received[1]["job"] == job and received[1]["project"] == str(world.project.pk)
     assert await client.nothing(0.3)  # the other project's event never arrives here
-    stored = await database_sync_to_async(lambda: list(Event.objects.filter(project=world.project).values_list("seq", "type")))()
+    stored = await database_sync_to_async(lambda: list(Event.objects.filter(stream_id=world.project.pk).values_list("seq", "type")))()
     assert stored == [(1, TEST_EVENT), (2, TEST_JOB_EVENT)]
 
 

@@ -36,7 +36,7 @@ def _grant_body(**overrides):
 
 
 def _consent_events(project):
-    return list(Event.objects.filter(project=project, type="consent.changed").order_by("seq"))
+    return list(Event.objects.filter(stream_id=project.pk, type="consent.changed").order_by("seq"))
 
 
 def test_full_lifecycle_through_the_api(world, api):

@@ -408,7 +408,7 @@ def test_grant_state_change_is_pushed_as_realtime_event_with_use_ids(world):
     grant = active_grant(world)
     _job, [use], _version = generate(world)
     services.revoke_grant(actor=world.agent, grant=grant, reason="Withdrawn")
-    events = list(Event.objects.filter(project=world.mr, type="consent.changed").order_by("seq"))
+    events = list(Event.objects.filter(stream_id=world.mr.pk, type="consent.changed").order_by("seq"))
     invalidated = [e for e in events if e.data.get("change") == "invalidated"]
     assert invalidated and invalidated[0].data["uses"] == [str(use.pk)]
     assert events[-1].data["change"] == "revoked"

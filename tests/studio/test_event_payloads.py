@@ -115,7 +115,7 @@ def test_the_payloads_the_code_paths_publish_match_their_declarations(demo):
 
     assert events.validation_enabled()
     flow = _domain_flow(demo)
-    stored = list(Event.objects.filter(project=flow["project"]).order_by("seq"))
+    stored = list(Event.objects.filter(stream_id=flow["project"].pk).order_by("seq"))
     for event in stored:
         events.validate(event.type, event.data)
     project_types = {name for name, e in events.registered().items() if e.channel == "project" and e.owner != "tests"}

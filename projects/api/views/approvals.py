@@ -12,7 +12,6 @@ from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _path_uuid
 from projects.models import Version
 from studio.tenancy.api.base import ScopedAPIView
-from studio.tenancy.models import ORG_WIDE_ROLES, Membership
 
 
 @extend_schema(tags=["review"], parameters=[_path_uuid("pk", "The version.")])
@@ -33,12 +32,8 @@ class VersionApprovalView(ProjectRowsMixin, ScopedAPIView):
         return queryset.distinct()
 
     def _summary(self, version: Version) -> dict:
-        agency_ids = None
         access = perms.access_for(user=self.request.user, project=version.project)
-        if access is None:
-            agency_ids = set(
-                Membership.objects.filter(user=self.request.user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", flat=True)
-            )
+        agency_ids = None if access is not None else perms.acting_agency_ids(user=self.request.user, project=version.project)
         return selectors.approval_summary(version, agency_ids=agency_ids, user=self.request.user, access=access)
 
     @extend_schema(responses={200: s.ApprovalSummarySerializer})

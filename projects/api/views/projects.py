@@ -15,14 +15,8 @@ from projects.api import serializers as s
 from projects.api.views._base import UUID_RE, NestedUnderProject, _path_uuid
 from projects.models import Project, ProjectMember
 from studio.tenancy.api.base import ScopedViewSet
-from studio.tenancy.models import ALL_ROLES, ORG_WIDE_ROLES, Membership, Organization
+from studio.tenancy.models import ALL_ROLES, Organization
 from studio.tenancy.selectors import scope_queryset
-
-
-def _roles_by_project(user, projects) -> dict:
-    org_roles = dict(Membership.objects.filter(user=user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", "role"))
-    member_roles = dict(ProjectMember.objects.filter(user=user, project__in=[p.pk for p in projects]).values_list("project_id", "role"))
-    return {p.pk: org_roles.get(p.organization_id) or member_roles.get(p.pk) for p in projects}
 
 
 @extend_schema(tags=["projects"])
@@ -41,9 +35,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     def _out(self, projects, many=False):
         rows = projects if many else [projects]
-        return s.ProjectSerializer(
-            projects, many=many, context={**self.get_serializer_context(), "roles": _roles_by_project(self.request.user, rows)}
-        ).data
+        roles = perms.roles_by_project(user=self.request.user, projects=rows)
+        return s.ProjectSerializer(projects, many=many, context={**self.get_serializer_context(), "roles": roles}).data
 
     @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR, description="Filter by project status.")])
     def list(self, request):

@@ -37,7 +37,7 @@ MAX_MESSAGE_BYTES = 16 * 1024
 RATE_PER_SECOND = 50.0
 RATE_BURST = 100.0
 REPLAY_BATCH = 500
-_TAB_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+TAB_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 INBOX_CAPACITY = 1000
 
 
@@ -59,7 +59,7 @@ async def _pump(source, inbox: asyncio.Queue) -> None:
         inbox.put_nowait(exc)
 
 
-def _now_iso() -> str:
+def now_iso() -> str:
     return timezone.now().isoformat()
 
 
@@ -67,7 +67,9 @@ def _session_store_class() -> type[SessionBase]:
     return import_string(settings.SESSION_ENGINE + ".SessionStore")
 
 
-class _Refused(Exception):
+class Refused(Exception):
+    """Raised from `open()` to refuse a socket: accepted, then closed with `code` (after `detail`, if any)."""
+
     def __init__(self, code: int = CLOSE_FORBIDDEN, detail: str | None = None):
         super().__init__(detail or "")
         self.code = code
@@ -139,7 +141,7 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
     async def connect(self):
         try:
             await self.open()
-        except _Refused as refusal:
+        except Refused as refusal:
             self.refused = True
             await self.accept()
             if refusal.detail:
@@ -153,7 +155,7 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
     @abc.abstractmethod
     async def open(self) -> None:
         """Each stream's own opening (authenticate, check access, accept, snapshot or replay);
-        raise `_Refused` to refuse."""
+        raise `Refused` to refuse."""
 
     async def disconnect(self, code):
         metrics.websocket_closed(self)
@@ -177,7 +179,7 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
 
     # -- sending -------------------------------------------------------------------------
     async def send_control(self, type: str, data: dict) -> None:
-        envelope = make_envelope(id=None, type=type, project=self.project_id, at=_now_iso(), data=data)
+        envelope = make_envelope(id=None, type=type, project=self.project_id, at=now_iso(), data=data)
         await self.send(text_data=encode(envelope))
 
     async def send_error(self, code: str, detail: str, request: str | None = None) -> None:
@@ -261,4 +263,4 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
 
 class NotFoundConsumer(BaseStreamConsumer):
     async def open(self) -> None:
-        raise _Refused(CLOSE_NOT_FOUND)
+        raise Refused(CLOSE_NOT_FOUND)

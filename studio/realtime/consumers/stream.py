@@ -10,7 +10,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from studio.realtime import presence, selectors
-from studio.realtime.consumers.base import CLOSE_BAD_REQUEST, REPLAY_BATCH, BaseStreamConsumer, _now_iso, _Refused
+from studio.realtime.access import StreamAccess, version_in_stream
+from studio.realtime.consumers.base import CLOSE_BAD_REQUEST, REPLAY_BATCH, BaseStreamConsumer, Refused, now_iso
 from studio.realtime.publish import layer_message, make_envelope, project_group
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ class ProjectStreamConsumer(BaseStreamConsumer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.access: selectors.ProjectAccess | None = None
+        self.access: StreamAccess | None = None
         self.last_id = 0
         self.viewing: str | None = None
 
@@ -32,9 +33,9 @@ class ProjectStreamConsumer(BaseStreamConsumer):
         project_id = self.scope["url_route"]["kwargs"]["project_id"]
         access = await database_sync_to_async(selectors.project_access)(user=user, project_id=project_id)
         if access is None:
-            raise _Refused()
+            raise Refused()
         self.access = access
-        self.project_id = str(access.project_id)
+        self.project_id = str(access.stream_id)
         since = self._parse_since()
         await self.accept()
         # Subscribe before reading the log: an event committed after the read arrives live, one
@@ -55,7 +56,7 @@ class ProjectStreamConsumer(BaseStreamConsumer):
             return None
         raw = query["since"][-1]
         if not raw.isdigit() or len(raw) > 18:
-            raise _Refused(CLOSE_BAD_REQUEST, f"since must be the id of the last event you received (a whole number), not {raw[:40]!r}.")
+            raise Refused(CLOSE_BAD_REQUEST, f"since must be the id of the last event you received (a whole number), not {raw[:40]!r}.")
         return int(raw)
 
     async def _replay(self, since: int | None) -> dict:
@@ -136,11 +137,11 @@ class ProjectStreamConsumer(BaseStreamConsumer):
     async def on_presence_view(self, message: dict) -> None:
         version = message.get("version")
         if version is not None:
-            frames = await database_sync_to_async(selectors.version_in_project)(project_id=self.project_id, version_id=version)
-            if frames is None:
+            found = await database_sync_to_async(version_in_stream)(stream_id=self.project_id, version_id=version)
+            if found is None:
                 await self.send_error("invalid", "version must be the id of a version of this project, or null.", "presence.view")
                 return
-            version = str(frames.id)
+            version = str(found)
         previous = self.viewing
         user = self.scope["user"]
         if version is not None:
@@ -157,7 +158,7 @@ class ProjectStreamConsumer(BaseStreamConsumer):
         rev = await presence.next_rev(project_id=self.project_id)
         for version in sorted(versions):
             envelope = make_envelope(
-                id=None, type="presence.changed", project=self.project_id, at=_now_iso(),
+                id=None, type="presence.changed", project=self.project_id, at=now_iso(),
                 data={"version": version, "viewers": presence.summarise(entries, version), "rev": rev},
             )
             await self.channel_layer.group_send(project_group(self.project_id), layer_message(envelope))

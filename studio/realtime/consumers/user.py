@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.realtime.consumers.base import BaseStreamConsumer, _Refused
+from studio.realtime.consumers.base import BaseStreamConsumer, Refused
 from studio.realtime.publish import user_group
 
 
@@ -14,7 +14,7 @@ class UserStreamConsumer(BaseStreamConsumer):
     async def open(self) -> None:
         user = self.scope.get("user")
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            raise _Refused()
+            raise Refused()
         await self.accept()
         await self.join_group(user_group(user.pk))
         await self.send_control("stream.ready", {"user": str(user.pk)})

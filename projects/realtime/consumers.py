@@ -1,4 +1,10 @@
-"""/ws/playlists/{id}/room/: the synced review of one playlist (presenter, followers)."""
+"""/ws/playlists/{id}/room/: the synced review of one playlist (presenter, followers).
+
+Built on the realtime core's consumer base (refusal, JSON messages with limits, the access
+re-check); the room's state lives in Redis (`projects.realtime.room`); who may join is asked of
+`projects.access` (`projects.realtime.selectors.playlist_access`). Routed by
+`projects.realtime.routing`, which `ProjectsConfig.ready` registers with the core.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,9 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
-from studio.realtime import room, selectors
-from studio.realtime.consumers.base import (
-    _TAB_RE,
-    CLOSE_BAD_REQUEST,
-    CLOSE_FORBIDDEN,
-    CLOSE_REPLACED,
-    BaseStreamConsumer,
-    _now_iso,
-    _Refused,
-)
+from projects.access import ProjectAccess
+from projects.realtime import room, selectors
+from studio.realtime.consumers import CLOSE_BAD_REQUEST, CLOSE_FORBIDDEN, CLOSE_REPLACED, TAB_RE, BaseStreamConsumer, Refused, now_iso
 from studio.realtime.publish import encode, make_envelope
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         self.playlist_id: str | None = None
         self.tab: str | None = None
         self.following = True
-        self.access: selectors.ProjectAccess | None = None
+        self.access: ProjectAccess | None = None
         self.replaced = False
 
     async def open(self) -> None:
@@ -56,14 +55,14 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         playlist_id = self.scope["url_route"]["kwargs"]["playlist_id"]
         found = await database_sync_to_async(selectors.playlist_access)(user=user, playlist_id=playlist_id)
         if found is None:
-            raise _Refused()
+            raise Refused()
         playlist, self.access = found
         self.playlist_id = str(playlist.pk)
-        self.project_id = str(self.access.project_id)
+        self.project_id = str(self.access.project.pk)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
         tab = (query.get("tab") or [""])[-1]
-        if not _TAB_RE.match(tab):
-            raise _Refused(CLOSE_BAD_REQUEST, "Pass ?tab=<id>: a random id per browser tab, 8–64 letters, digits, '-' or '_'.")
+        if not TAB_RE.match(tab):
+            raise Refused(CLOSE_BAD_REQUEST, "Pass ?tab=<id>: a random id per browser tab, 8–64 letters, digits, '-' or '_'.")
         self.tab = tab
         await self.accept()
         await self.join_group(room_group(self.playlist_id))
@@ -116,7 +115,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         state = outcome.room
         group = room_group(self.playlist_id)
         if outcome.state_changed:
-            envelope = make_envelope(id=None, type="room.state", project=self.project_id, at=_now_iso(), data={
+            envelope = make_envelope(id=None, type="room.state", project=self.project_id, at=now_iso(), data={
                 "playlist": self.playlist_id, "state": room.public_state(state), "cause": outcome.cause, "by": origin,
             })
             await self.channel_layer.group_send(group, {
@@ -124,7 +123,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
                 "presenter_tab": (state.get("presenter") or {}).get("tab"), "text": encode(envelope),
             })
         if outcome.members_changed:
-            envelope = make_envelope(id=None, type="room.members", project=self.project_id, at=_now_iso(), data={
+            envelope = make_envelope(id=None, type="room.members", project=self.project_id, at=now_iso(), data={
                 "playlist": self.playlist_id, "members": room.public_members(state, _now_ms()), "rev": state["rev"],
                 "cause": outcome.cause,
             })

@@ -11,7 +11,8 @@ Frames, never seconds: `frame` is the frame number in the version's own frame sp
 epoch); a follower places its playhead at `frame + (now - at) × fps × speed`.
 
 The functions here are pure (`apply_*` take and return a plain dict) plus `transact`, which runs one
-of them atomically; consumers/room.py turns the outcome into messages.
+of them atomically; `projects.realtime.consumers` turns the outcome into messages. Presence's TTL and
+the Redis client come from the realtime core (`studio.realtime.presence`, `studio.realtime.store`).
 """
 
 from __future__ import annotations
