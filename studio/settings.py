@@ -261,6 +261,15 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["realtime-prune-events"] = {"task": "studio.realtime.tasks.prune_events", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["generation-reap-stale-jobs"] = {"task": "generation.tasks.reap_stale_jobs", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["rights-expire-lapsed-grants"] = {"task": "rights.tasks.expire_lapsed_grants", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["media-sweep-orphans"] = {"task": "studio.tasks.sweep_orphaned_media", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["media-reap-stuck-processing"] = {"task": "projects.tasks.reap_stuck_media", "schedule": 60.0}
+
+# Media housekeeping (studio/media_sweep.py, projects/processing.py): files no row references are
+# removed after the grace period; a version whose media processing lost its worker is re-queued.
+MEDIA_SWEEP_GRACE_SECONDS = env_int("MEDIA_SWEEP_GRACE_SECONDS", 24 * 3600)
+MEDIA_SWEEP_FOLDERS = env_list("MEDIA_SWEEP_FOLDERS", "versions,rights,generation")
+MEDIA_PROCESSING_MAX_ATTEMPTS = env_int("MEDIA_PROCESSING_MAX_ATTEMPTS", 3)
+MEDIA_REQUEUE_AFTER_SECONDS = env_int("MEDIA_REQUEUE_AFTER_SECONDS", 900)
 
 # Generation (generation/): where renders go, how workers run them, when a silent worker is given up on.
 GENERATION_QUEUE = os.environ.get("GENERATION_QUEUE", "gpu")
