@@ -121,6 +121,11 @@ DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 # Options from the URL (e.g. ?sslmode=require for a managed database) are kept.
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+# One transaction per request: a write and the answer built from it commit together, so a request that
+# loses its connection after a service committed cannot answer "503, nothing was changed" for a change
+# that was made (found by the fault suite, tests/chaos/test_postgres_faults.py). DRF's error handler
+# rolls back a request that ends in a 4xx.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

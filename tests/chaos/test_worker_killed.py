@@ -131,7 +131,7 @@ def test_render_worker_killed_repeatedly_every_job_ends_with_one_result_or_a_rea
     transactional_db, world, api, chaos_gpu, chaos_media, queues, beat, settings
 ):
     settings.GENERATION_MAX_ATTEMPTS = 3
-    plan = kill_plan(scale(3, 20))
+    plan = kill_plan(scale(2, 20))
     client = api(world.artist)
     folder = f"versions/{world.project.id}"
     outcomes, recoveries, jobs = [], [], []
