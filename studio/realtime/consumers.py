@@ -184,6 +184,10 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
     async def leave(self) -> None:
         """Per-consumer cleanup (presence, room membership)."""
 
+    async def stream_resync(self, message: dict) -> None:
+        """The channel layer lost Redis and is back (RealtimeChannelLayer._rejoin): live messages
+        may have been lost meanwhile. Streams with a durable log catch up from it."""
+
     async def join_group(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
         self.joined_groups.append(group)
@@ -374,10 +378,13 @@ class ProjectStreamConsumer(BaseStreamConsumer):
 
     async def on_ping(self, message: dict) -> None:
         # A cheap way for a client to make sure it missed nothing at the tail of the stream.
+        await self.stream_resync(message)
+        await self.send_control("stream.pong", {"last_id": self.last_id})
+
+    async def stream_resync(self, message: dict) -> None:
         latest = await database_sync_to_async(selectors.last_event_id)(project_id=self.project_id)
         if latest > self.last_id:
             await self._catch_up(up_to=latest)
-        await self.send_control("stream.pong", {"last_id": self.last_id})
 
     def still_allowed(self) -> bool:
         if not self._auth_still_valid():

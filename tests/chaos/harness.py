@@ -85,6 +85,7 @@ class Supervisor:
         return self
 
     def _spawn(self) -> None:
+        self.log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
             proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         with self._started:
@@ -143,16 +144,13 @@ class Supervisor:
         self._thread.join(timeout=5)
 
 
-def celery_ready(node: str, broker_url: str | None = None):
-    """A readiness check: the worker's main process answers a ping."""
+def celery_ready(node: str):
+    """A readiness check: the current start of the worker logged that it is ready."""
 
-    def check(_supervisor: Supervisor) -> bool:
-        from studio.celery import app
-
-        if broker_url:
-            with app.connection_for_write(broker_url) as conn:
-                return bool(app.control.ping(destination=[node], timeout=0.5, connection=conn))
-        return bool(app.control.ping(destination=[node], timeout=0.5))
+    def check(supervisor: Supervisor) -> bool:
+        with open(supervisor.log_path, "rb") as log:
+            log.seek(supervisor.log_offset)
+            return f"{node} ready.".encode() in log.read()
 
     return check
 
@@ -233,7 +231,7 @@ class OwnPostgres:
         return self
 
     def psql(self, sql: str, db: str = "postgres") -> str:
-        return self._run(str(PG_BIN.parent / "bin" / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", db,
+        return self._run(str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", db,
                          "-Atqc", sql).stdout
 
     def create_app_database(self, name: str = "greenlight") -> str:
