@@ -126,6 +126,13 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or 
 # that was made (found by the fault suite, tests/chaos/test_postgres_faults.py). DRF's error handler
 # rolls back a request that ends in a 4xx.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Web processes (studio/asgi.py sets GREENLIGHT_ASGI=1) close their connection after each request.
+# Django serves each ASGI request on a thread of its own, so a persistent connection was opened per
+# request, never reused, and piled up until garbage collection (47 connections for 20 simulated users;
+# past max_connections requests failed with 503, found by make load). Workers keep one persistent
+# connection per process (DB_CONN_MAX_AGE).
+if env_bool("GREENLIGHT_ASGI", False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
