@@ -71,6 +71,7 @@ class Reviewer(HttpUser):
                         ready = True
                         last = max(last, message["data"]["last_id"])
                         fire(self.environment, kind="WS", name="connect → stream.ready", started=started)
+                        self.ws.settimeout(None)  # a quiet project sends nothing for a while: that is no drop
             except (websocket.WebSocketException, OSError, ValueError) as exc:
                 if self.environment.runner is None or self.environment.runner.state in ("stopping", "stopped"):
                     return
