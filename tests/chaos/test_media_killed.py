@@ -54,10 +54,9 @@ def wait_transcoding(version_id, attempt: int, media_worker) -> Version:
         import psutil
 
         try:
-            children = psutil.Process(pid).children()
-        except psutil.NoSuchProcess:
+            return version if any(c.name().startswith("ffmpeg") for c in psutil.Process(pid).children()) else None
+        except psutil.NoSuchProcess:  # the process or its ffmpeg just ended: look again
             return None
-        return version if any(c.name().startswith("ffmpeg") for c in children) else None
 
     return wait_until(transcoding, timeout=120, interval=0.02, what=f"version {version_id} attempt {attempt} to transcode")
 
