@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 # Tests use their own Redis database and PostgreSQL test database, so a running `make run` is untouched.
 TEST_ENV := REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/9} CHANNELS_PREFIX=gl-test DATA_DIR=$(CURDIR)/var/test
 
-.PHONY: setup migrate demo run test test-python test-e2e lint bench clean-test
+.PHONY: setup migrate demo run test test-python test-e2e lint bench chaos load clean-test
 
 setup:
 	@deploy/bootstrap.sh
@@ -59,3 +59,19 @@ lint: setup
 
 bench: migrate
 	$(PY) tests/bench/run_all.py
+
+# The fault suite at full scale (docs/OPERATIONS.md, "Fault suite"): render worker killed 20 times,
+# media worker killed mid-transcode, a private Redis restarted under WebSocket clients, PostgreSQL
+# sessions killed and a private PostgreSQL cluster restarted during writes. `make test` runs the
+# bounded subset (tests/chaos/test_*.py at the default scale). Figures: var/chaos/report.jsonl.
+chaos: setup
+	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
+	@mkdir -p var/chaos && rm -f var/chaos/report.jsonl
+	$(TEST_ENV) CHAOS_SCALE=full $(PY) -m pytest tests/chaos -o python_files="test_*.py chaos_*.py" -p no:cacheprovider -v
+	$(PY) tests/chaos/report.py
+
+# 200 simulated reviewers + 10 concurrent renders with locust against a throwaway database, a private
+# Redis and the Procfile's processes (loopback only, LOAD_DURATION seconds). Figures: var/load/summary.md.
+LOAD_DURATION ?= 120
+load: setup
+	$(PY) tests/load/run.py --duration $(LOAD_DURATION)

@@ -367,4 +367,10 @@ def make_test_clip(
 
 
 def temporary_directory() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="gl-media-")
+    """Scratch space for one processing run, under DATA_DIR/tmp: what a killed worker leaves there is
+    removed by the media sweeper (studio/media_sweep.py)."""
+    from django.conf import settings
+
+    scratch = Path(settings.DATA_DIR) / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix="gl-media-", dir=scratch)

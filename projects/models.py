@@ -197,6 +197,12 @@ class Version(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     processing_status = models.CharField(max_length=16, choices=Processing.choices, default=Processing.PROCESSING)
     failure_reason = models.TextField(blank=True)
+    # The media worker's claim on the processing (projects/processing.py): the attempt number is a
+    # fencing token, the claim's start and worker tell the reaper whether the attempt is still alive.
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    processing_worker = models.CharField(max_length=255, blank=True, help_text="host:pid of the media worker holding the claim.")
+    processing_queued_at = models.DateTimeField(null=True, blank=True, help_text="When the processing was last (re-)queued.")
     approval_status = models.CharField(max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
     # Set when a consent grant the version's likeness use relied on stopped covering it (suspended,
     # revoked, expired): it cannot be approved, exported or delivered until the grant covers it again.

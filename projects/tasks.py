@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
+log = logging.getLogger(__name__)
 
-@shared_task(name="projects.tasks.process_version_media", acks_late=True)
+
+@shared_task(name="projects.tasks.process_version_media", acks_late=True, reject_on_worker_lost=True)
 def process_version_media(version_id: str) -> dict:
-    """Build a version's review proxy, poster and hover-scrub sprite; mark it ready or failed."""
+    """Build a version's review proxy, poster and hover-scrub sprite; mark it ready or failed.
+
+    Claims the version first (projects/processing.py): a redelivered or duplicate message for a
+    finished version, or one a live worker holds, does nothing.
+    """
     from projects import services
 
-    version = services.process_version_media(version_id=version_id)
+    version = services.process_version_media(version_id=version_id, claim=True)
     if version is None:
         return {"version": version_id, "status": "missing"}
     return {"version": version_id, "status": version.processing_status, "frames": version.frame_count}
+
+
+@shared_task(name="projects.tasks.reap_stuck_media", ignore_result=True)
+def reap_stuck_media() -> dict:
+    """Every minute (CELERY_BEAT_SCHEDULE): re-queue or fail versions whose media worker was lost."""
+    from projects import processing
+
+    counts = processing.reap_stuck_media()
+    if counts["requeued"] or counts["failed"]:
+        log.warning("media reaper: %s", counts)
+    return counts

@@ -12,7 +12,14 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+# Tell the settings this is a web process (no persistent database connections: see settings); only
+# while they load, so processes this one starts (none in production; tests) are not affected.
+_marked = "GREENLIGHT_ASGI" not in os.environ
+if _marked:
+    os.environ["GREENLIGHT_ASGI"] = "1"
 django_asgi_app = get_asgi_application()
+if _marked:
+    del os.environ["GREENLIGHT_ASGI"]
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connections
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from studio.middleware import UNAVAILABLE, service_unavailable_response
 
@@ -31,9 +32,33 @@ def _flatten_value(value):
     return [str(value)]
 
 
+def _request_rollback_flags() -> dict[str, bool]:
+    return {conn.alias: conn.needs_rollback for conn in connections.all(initialized_only=True) if conn.in_atomic_block}
+
+
+def _keep_deliberate_writes(before: dict[str, bool]) -> None:
+    """Undo DRF's rollback mark on the request's transaction (ATOMIC_REQUESTS) for a handled 4xx.
+
+    Services refuse before they write, and their own atomic blocks undo partial work; what a service
+    wrote on purpose before refusing (the audit of a consent denial or of a failed sign-in) stays, as
+    it did before requests were one transaction. A rollback Django itself asked for is kept."""
+    for conn in connections.all(initialized_only=True):
+        if conn.alias in before and conn.in_atomic_block:
+            conn.set_rollback(before[conn.alias])
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, UNAVAILABLE):
+        set_rollback()  # the request's transaction must not commit what it did before the outage
         return service_unavailable_response(exc)
+    before = _request_rollback_flags()
+    try:
+        return _render_exception(exc, context)
+    finally:
+        _keep_deliberate_writes(before)
+
+
+def _render_exception(exc, context):
     if isinstance(exc, Http404):
         return Response({"error": "not_found", "detail": "Not found."}, status=404)
     if isinstance(exc, DjangoPermissionDenied):

@@ -122,6 +122,18 @@ DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 # Options from the URL (e.g. ?sslmode=require for a managed database) are kept.
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+# One transaction per request: a write and the answer built from it commit together, so a request that
+# loses its connection after a service committed cannot answer "503, nothing was changed" for a change
+# that was made (found by the fault suite, tests/chaos/test_postgres_faults.py). DRF's error handler
+# rolls back a request that ends in a 4xx.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Web processes (studio/asgi.py sets GREENLIGHT_ASGI=1) close their connection after each request.
+# Django serves each ASGI request on a thread of its own, so a persistent connection was opened per
+# request, never reused, and piled up until garbage collection (47 connections for 20 simulated users;
+# past max_connections requests failed with 503, found by make load). Workers keep one persistent
+# connection per process (DB_CONN_MAX_AGE).
+if env_bool("GREENLIGHT_ASGI", False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -269,6 +281,15 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["realtime-prune-events"] = {"task": "studio.realtime.tasks.prune_events", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["generation-reap-stale-jobs"] = {"task": "generation.tasks.reap_stale_jobs", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["rights-expire-lapsed-grants"] = {"task": "rights.tasks.expire_lapsed_grants", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["media-sweep-orphans"] = {"task": "studio.tasks.sweep_orphaned_media", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["media-reap-stuck-processing"] = {"task": "projects.tasks.reap_stuck_media", "schedule": 60.0}
+
+# Media housekeeping (studio/media_sweep.py, projects/processing.py): files no row references are
+# removed after the grace period; a version whose media processing lost its worker is re-queued.
+MEDIA_SWEEP_GRACE_SECONDS = env_int("MEDIA_SWEEP_GRACE_SECONDS", 24 * 3600)
+MEDIA_SWEEP_FOLDERS = env_list("MEDIA_SWEEP_FOLDERS", "versions,rights,generation")
+MEDIA_PROCESSING_MAX_ATTEMPTS = env_int("MEDIA_PROCESSING_MAX_ATTEMPTS", 3)
+MEDIA_REQUEUE_AFTER_SECONDS = env_int("MEDIA_REQUEUE_AFTER_SECONDS", 900)
 
 # Generation (generation/): where renders go, how workers run them, when a silent worker is given up on.
 GENERATION_QUEUE = os.environ.get("GENERATION_QUEUE", "gpu")

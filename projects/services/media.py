@@ -24,15 +24,24 @@ def _store(path: Path, name: str) -> str:
         return default_storage.save(name, File(fh))
 
 
-def process_version_media(*, version_id) -> Version | None:
+def process_version_media(*, version_id, claim: bool = False) -> Version | None:
     """Build the version's proxy, poster and sprite (runs on the `media` queue). Idempotent.
 
-    Marks the version `ready`, or `failed` with a reason a person can act on.
+    Marks the version `ready`, or `failed` with a reason a person can act on. The media task passes
+    `claim=True`: the attempt then claims the version first and stores its result only while it
+    still holds the claim (projects/processing.py), so a killed worker never leaves it processing.
     """
+    from projects import processing
+
     version = Version.objects.select_related("project__organization", "shot").filter(pk=version_id).first()
     if version is None:
         log.warning("version %s vanished before its media was processed", version_id)
         return None
+    attempt = None
+    if claim:
+        attempt = processing.claim(version_id=version_id)
+        if attempt is None:  # finished already, or held by a live attempt: a duplicate delivery does nothing
+            return Version.objects.filter(pk=version_id).first()
     if not version.original:
         return _mark_failed(version, "No media file was attached to this version.")
     try:
@@ -46,13 +55,21 @@ def process_version_media(*, version_id) -> Version | None:
                 "sprite": _store(built.sprite, f"{folder}/sprite.jpg"),
             }
     except media.MediaError as exc:
-        return _mark_failed(version, exc.message)
+        return _mark_failed(version, exc.message, attempt=attempt)
     except FileNotFoundError:
-        return _mark_failed(version, "The original file is missing from storage; upload the version again.")
+        return _mark_failed(version, "The original file is missing from storage; upload the version again.", attempt=attempt)
     except Exception:
         log.exception("processing media of version %s failed", version_id)
-        _mark_failed(version, "Processing failed because of an internal error; the team has been notified. Upload it again later.")
+        _mark_failed(version, "Processing failed because of an internal error; the team has been notified. Upload it again later.",
+                     attempt=attempt)
         raise
+    return _store_review_media(version_id=version_id, built=built, names=names, attempt=attempt)
+
+
+def _store_review_media(*, version_id, built, names: dict[str, str], attempt: int | None) -> Version | None:
+    """Record the built review media on the version, audit and publish (one transaction)."""
+    from projects import processing
+
     info = built.proxy_info
     with transaction.atomic():
         version = Version.objects.select_for_update().select_related("project__organization", "shot").filter(pk=version_id).first()
@@ -60,6 +77,8 @@ def process_version_media(*, version_id) -> Version | None:
             for name in names.values():
                 default_storage.delete(name)
             return None
+        if not processing.holds_claim(version, attempt):
+            return version  # a later attempt took over; its files have the same names
         version.proxy.name = names["proxy"]
         version.poster.name = names["poster"]
         version.sprite.name = names["sprite"]
@@ -94,9 +113,13 @@ def process_version_media(*, version_id) -> Version | None:
     return version
 
 
-def _mark_failed(version: Version, reason: str) -> Version:
+def _mark_failed(version: Version, reason: str, *, attempt: int | None = None) -> Version:
+    from projects import processing
+
     with transaction.atomic():
         version = Version.objects.select_for_update().select_related("project__organization").get(pk=version.pk)
+        if not processing.holds_claim(version, attempt):
+            return version
         version.processing_status = Version.Processing.FAILED
         version.failure_reason = reason[:2000]
         version.save(update_fields=["processing_status", "failure_reason", "updated_at"])

@@ -15,6 +15,12 @@ Here one daemon thread per process (and local-channel prefix) runs its own event
 blocking read, with a 1 s BZPOPMIN well under the socket timeout, and is never cancelled. Messages go
 to per-channel buffers; a consumer's receive() waits on a plain future that cancels at once. Groups,
 capacity, expiry and the Redis data layout are the stock layer's, so processes interoperate.
+
+Redis restarts: the reader backs off and reads again. When a read succeeds after failures, the
+layer adds every local channel to its groups again (a Redis without persistence forgot them, and
+its sockets would otherwise stay open and silent) and hands each local channel a `stream.resync`
+message, on which the consumers catch up from the durable event log (found by the fault suite,
+tests/chaos/test_redis_restart.py).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ ABANDONED_KEEP_SECONDS = 60  # keep the buffer of a channel nobody receives on f
 POOL_MAX_CONNECTIONS = 200  # per event loop and Redis host
 POOL_WAIT_SECONDS = 10  # how long a command waits for a free connection before failing
 READER_IDLE_EXIT_SECONDS = 5  # a reader with no local channel left stops after this
+RESYNC_MESSAGE = {"type": "stream.resync"}  # to each local channel after Redis came back
 
 
 class _LocalChannel:
@@ -67,6 +74,7 @@ class RealtimeChannelLayer(RedisChannelLayer):
     def __init__(self, *args, capacity: int = 1000, **kwargs):
         super().__init__(*args, capacity=capacity, **kwargs)
         self._local: dict[str, _LocalChannel] = {}
+        self._memberships: dict[str, set[str]] = {}  # local channel -> groups, to re-join after a Redis restart
         self._readers: dict[str, threading.Thread] = {}
         self._readers_lock = threading.Lock()
         self._reader_cleaners: list[asyncio.Future] = []
@@ -137,6 +145,28 @@ class RealtimeChannelLayer(RedisChannelLayer):
 
     def detach(self, channel: str) -> None:
         self._local.pop(channel, None)
+        self._memberships.pop(channel, None)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        await super().group_add(group, channel)
+        if "!" in channel:
+            self._memberships.setdefault(channel, set()).add(group)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        await super().group_discard(group, channel)
+        groups = self._memberships.get(channel)
+        if groups is not None:
+            groups.discard(group)
+
+    async def _rejoin(self, real_channel: str) -> None:
+        """Redis is back after a failed read: re-add this reader's local channels to their groups,
+        then tell each of them to catch up (`stream.resync`)."""
+        mine = [channel for channel in list(self._memberships) if channel.startswith(real_channel)]
+        for channel in mine:
+            for group in list(self._memberships.get(channel, ())):
+                await super().group_add(group, channel)
+        log.warning("channel layer: Redis is reachable again; %d local channels re-joined their groups", len(mine))
+        self._dispatch([(channel, dict(RESYNC_MESSAGE)) for channel in mine])
 
     # ---------------------------------------------------------------- the reader thread
     def _ensure_reader(self, real_channel: str) -> None:
@@ -195,11 +225,17 @@ class RealtimeChannelLayer(RedisChannelLayer):
 
     async def _read_forever(self, real_channel: str) -> None:
         swept = idle_since = time.monotonic()
+        failed = False
         while True:
             try:
                 received = await self._receive_one(real_channel)
+                if failed:
+                    await self._rejoin(real_channel)
+                    failed = False
             except Exception:  # noqa: BLE001 - Redis restarts: log, back off, keep reading
-                log.exception("channel layer: reading %s failed", real_channel)
+                if not failed:
+                    log.exception("channel layer: reading %s failed", real_channel)
+                failed = True
                 await asyncio.sleep(0.5)
                 continue
             now = time.monotonic()
@@ -219,31 +255,35 @@ class RealtimeChannelLayer(RedisChannelLayer):
                 continue
             idle_since = now
             message_channel, message = received
-            # One wake-up per event loop, not per channel: a group message for 200 sockets of this
-            # process is one call into the web server's loop.
-            to_wake: dict[asyncio.AbstractEventLoop, list[asyncio.Future]] = {}
-            to_sink: dict[asyncio.AbstractEventLoop, list[tuple[Callable[[dict], None], dict]]] = {}
-            for channel in message_channel if isinstance(message_channel, list) else [message_channel]:
-                local = self._local.get(channel)
-                if local is None:
-                    continue  # a channel this process no longer has
-                if local.sink is not None:
-                    to_sink.setdefault(local.sink[0], []).append((local.sink[1], message))
-                    continue
-                local.buffer.append(message)
-                waiter = local.waiter
-                if waiter is not None:
-                    to_wake.setdefault(waiter[0], []).append(waiter[1])
-            for target_loop, futures in to_wake.items():
-                try:
-                    target_loop.call_soon_threadsafe(_wake, futures)
-                except RuntimeError:  # that loop has closed
-                    pass
-            for target_loop, items in to_sink.items():
-                try:
-                    target_loop.call_soon_threadsafe(_deliver, items)
-                except RuntimeError:
-                    pass
+            channels = message_channel if isinstance(message_channel, list) else [message_channel]
+            self._dispatch([(channel, message) for channel in channels])
+
+    def _dispatch(self, items: list[tuple[str, dict]]) -> None:
+        """Hand messages to their local channels. One wake-up per event loop, not per channel: a group
+        message for 200 sockets of this process is one call into the web server's loop."""
+        to_wake: dict[asyncio.AbstractEventLoop, list[asyncio.Future]] = {}
+        to_sink: dict[asyncio.AbstractEventLoop, list[tuple[Callable[[dict], None], dict]]] = {}
+        for channel, message in items:
+            local = self._local.get(channel)
+            if local is None:
+                continue  # a channel this process no longer has
+            if local.sink is not None:
+                to_sink.setdefault(local.sink[0], []).append((local.sink[1], message))
+                continue
+            local.buffer.append(message)
+            waiter = local.waiter
+            if waiter is not None:
+                to_wake.setdefault(waiter[0], []).append(waiter[1])
+        for target_loop, futures in to_wake.items():
+            try:
+                target_loop.call_soon_threadsafe(_wake, futures)
+            except RuntimeError:  # that loop has closed
+                pass
+        for target_loop, items_for_loop in to_sink.items():
+            try:
+                target_loop.call_soon_threadsafe(_deliver, items_for_loop)
+            except RuntimeError:
+                pass
 
     async def close_pools(self) -> None:
         """Close the connection pools of the calling event loop (and forget those of closed loops).

@@ -173,6 +173,10 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
     async def leave(self) -> None:
         """Per-consumer cleanup (presence, room membership)."""
 
+    async def stream_resync(self, message: dict) -> None:
+        """The channel layer lost Redis and is back (RealtimeChannelLayer._rejoin): live messages
+        may have been lost meanwhile. Streams with a durable log catch up from it."""
+
     async def join_group(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
         self.joined_groups.append(group)

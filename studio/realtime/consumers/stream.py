@@ -119,10 +119,13 @@ class ProjectStreamConsumer(BaseStreamConsumer):
 
     async def on_ping(self, message: dict) -> None:
         # A cheap way for a client to make sure it missed nothing at the tail of the stream.
+        await self.stream_resync(message)
+        await self.send_control("stream.pong", {"last_id": self.last_id})
+
+    async def stream_resync(self, message: dict) -> None:
         latest = await database_sync_to_async(selectors.last_event_id)(project_id=self.project_id)
         if latest > self.last_id:
             await self._catch_up(up_to=latest)
-        await self.send_control("stream.pong", {"last_id": self.last_id})
 
     def still_allowed(self) -> bool:
         if not self._auth_still_valid():
