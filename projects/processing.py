@@ -80,9 +80,9 @@ def attempt_alive(version: Version, *, now: datetime | None = None) -> bool:
 
 
 def _give_up(version: Version) -> None:
-    from projects import services
+    from projects.services.media import mark_media_failed
 
-    services._mark_failed(
+    mark_media_failed(
         version,
         f"Processing was started {version.processing_attempts} times and its media worker was lost each time "
         f"(last: {version.processing_worker or 'unknown'}). Upload the version again; if it happens again, check the media workers.",

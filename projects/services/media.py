@@ -43,7 +43,7 @@ def process_version_media(*, version_id, claim: bool = False) -> Version | None:
         if attempt is None:  # finished already, or held by a live attempt: a duplicate delivery does nothing
             return Version.objects.filter(pk=version_id).first()
     if not version.original:
-        return _mark_failed(version, "No media file was attached to this version.")
+        return mark_media_failed(version, "No media file was attached to this version.")
     try:
         source = Path(version.original.path)
         with media.temporary_directory() as workdir:
@@ -55,12 +55,12 @@ def process_version_media(*, version_id, claim: bool = False) -> Version | None:
                 "sprite": _store(built.sprite, f"{folder}/sprite.jpg"),
             }
     except media.MediaError as exc:
-        return _mark_failed(version, exc.message, attempt=attempt)
+        return mark_media_failed(version, exc.message, attempt=attempt)
     except FileNotFoundError:
-        return _mark_failed(version, "The original file is missing from storage; upload the version again.", attempt=attempt)
+        return mark_media_failed(version, "The original file is missing from storage; upload the version again.", attempt=attempt)
     except Exception:
         log.exception("processing media of version %s failed", version_id)
-        _mark_failed(version, "Processing failed because of an internal error; the team has been notified. Upload it again later.",
+        mark_media_failed(version, "Processing failed because of an internal error; the team has been notified. Upload it again later.",
                      attempt=attempt)
         raise
     return _store_review_media(version_id=version_id, built=built, names=names, attempt=attempt)
@@ -113,7 +113,7 @@ def _store_review_media(*, version_id, built, names: dict[str, str], attempt: in
     return version
 
 
-def _mark_failed(version: Version, reason: str, *, attempt: int | None = None) -> Version:
+def mark_media_failed(version: Version, reason: str, *, attempt: int | None = None) -> Version:
     from projects import processing
 
     with transaction.atomic():

@@ -76,9 +76,9 @@ def check_nothing_half_written(dsn: str, *, version_id, project_id, writes: Writ
         audited = Counter(r[0] for r in conn.execute(
             "SELECT target_id FROM audit_auditevent WHERE action = 'comment.created' AND target_id = ANY(%s)", [list(comments)]))
         events = Counter(r[0] for r in conn.execute(
-            "SELECT data->>'id' FROM realtime_event WHERE project_id = %s AND type = 'comment.created'", [str(project_id)]))
-        seqs = [r[0] for r in conn.execute("SELECT seq FROM realtime_event WHERE project_id = %s ORDER BY seq", [str(project_id)])]
-        counter = conn.execute("SELECT last_seq FROM realtime_eventcounter WHERE project_id = %s", [str(project_id)]).fetchone()
+            "SELECT data->>'id' FROM realtime_event WHERE stream_id = %s AND type = 'comment.created'", [str(project_id)]))
+        seqs = [r[0] for r in conn.execute("SELECT seq FROM realtime_event WHERE stream_id = %s ORDER BY seq", [str(project_id)])]
+        counter = conn.execute("SELECT last_seq FROM realtime_eventcounter WHERE stream_id = %s", [str(project_id)]).fetchone()
     assert set(writes.created) <= comments, set(writes.created) - comments
     extra = comments - set(writes.created)
     assert not extra, f"{len(extra)} comments exist that no 201 announced (a 503 after commit?)"

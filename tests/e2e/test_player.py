@@ -86,51 +86,8 @@ def settle(page) -> int:
     return int(page.get_by_test_id("player").get_attribute("data-index"))
 
 
-def test_stepping_seeking_and_shuttle_land_on_the_frame_shown(ramps):
-    s, project, up, _ = ramps
-    page = s.page
-    page.goto(f"/projects/{project['id']}/versions/{up['id']}")
-    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
-    assert up["frame_count"] == FRAMES and up["first_frame"] == 1001
-
-    assert settle(page) == 0 and shown(page) == 0
-
-    for expected in range(1, 6):  # → one frame at a time
-        page.keyboard.press("ArrowRight")
-        assert settle(page) == expected
-        assert shown(page) == expected
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.press("ArrowLeft")
-    assert settle(page) == 3 and shown(page) == 3
-    assert page.get_by_test_id("frame-number").input_value() == "1004"
-    assert page.get_by_test_id("timecode").inner_text() == "00:00:41:20"
-
-    page.keyboard.press("Shift+ArrowRight")  # ten frames
-    assert settle(page) == 13 and shown(page) == 13
-
-    # Type a frame number, then a timecode.
-    box = page.get_by_test_id("frame-number")
-    box.click()
-    box.fill("1030")
-    box.press("Enter")
-    assert settle(page) == 29 and shown(page) == 29
-    box.click()
-    box.fill("00:00:41:21")  # frame 1005
-    box.press("Enter")
-    assert settle(page) == 4 and shown(page) == 4
-    s.shot("20-player-frame-accuracy")
-
-    page.keyboard.press("End")
-    assert settle(page) == FRAMES - 1 and shown(page) == FRAMES - 1
-    page.keyboard.press("Home")
-    assert settle(page) == 0 and shown(page) == 0
-
-    # Click the middle of the timeline: frame floor(0.5 * 48) = 24.
-    track = page.get_by_test_id("timeline").bounding_box()
-    page.mouse.click(track["x"] + track["width"] * 0.5 + 1, track["y"] + track["height"] / 2)
-    assert settle(page) == 24 and shown(page) == 24
-
-    # Play and pause: wherever it stops, the frame shown is the frame the counter says.
+def play_shuttle_and_loop(page) -> None:
+    """Play/pause, J/K/L shuttle and an in/out loop: wherever playback stops, the frame shown is the counter's."""
     page.keyboard.press("Home")
     settle(page)
     page.keyboard.press("Space")
@@ -175,6 +132,53 @@ def test_stepping_seeking_and_shuttle_land_on_the_frame_shown(ramps):
     assert seen <= set(range(10, 15)), f"playback left the in/out range: {sorted(seen)}"
     assert len(seen) >= 3, f"playback did not move through the range: {sorted(seen)}"
     assert 10 <= looped <= 14 and shown(page) == looped
+
+
+def test_stepping_seeking_and_shuttle_land_on_the_frame_shown(ramps):
+    s, project, up, _ = ramps
+    page = s.page
+    page.goto(f"/projects/{project['id']}/versions/{up['id']}")
+    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    assert up["frame_count"] == FRAMES and up["first_frame"] == 1001
+
+    assert settle(page) == 0 and shown(page) == 0
+
+    for expected in range(1, 6):  # → one frame at a time
+        page.keyboard.press("ArrowRight")
+        assert settle(page) == expected
+        assert shown(page) == expected
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert settle(page) == 3 and shown(page) == 3
+    assert page.get_by_test_id("frame-number").input_value() == "1004"
+    assert page.get_by_test_id("timecode").inner_text() == "00:00:41:20"
+
+    page.keyboard.press("Shift+ArrowRight")  # ten frames
+    assert settle(page) == 13 and shown(page) == 13
+
+    # Type a frame number, then a timecode.
+    box = page.get_by_test_id("frame-number")
+    box.click()
+    box.fill("1030")
+    box.press("Enter")
+    assert settle(page) == 29 and shown(page) == 29
+    box.click()
+    box.fill("00:00:41:21")  # frame 1005
+    box.press("Enter")
+    assert settle(page) == 4 and shown(page) == 4
+    s.shot("20-player-frame-accuracy")
+
+    page.keyboard.press("End")
+    assert settle(page) == FRAMES - 1 and shown(page) == FRAMES - 1
+    page.keyboard.press("Home")
+    assert settle(page) == 0 and shown(page) == 0
+
+    # Click the middle of the timeline: frame floor(0.5 * 48) = 24.
+    track = page.get_by_test_id("timeline").bounding_box()
+    page.mouse.click(track["x"] + track["width"] * 0.5 + 1, track["y"] + track["height"] / 2)
+    assert settle(page) == 24 and shown(page) == 24
+
+    play_shuttle_and_loop(page)
 
 
 def test_compare_links_both_playheads_side_by_side_and_as_a_wipe(ramps):

@@ -65,8 +65,8 @@ def generate(s, *, prompt: str, cast: str | None, steps: int, shot_name: str) ->
     return page.evaluate("window.__progress")
 
 
-def test_artist_producer_agent_flow(session_factory):
-    # ---------------------------------------------------------------- artist: generate
+def artist_is_refused_then_generates(session_factory):
+    """Artist: the consent policy refuses an ungranted use type, then v001 renders with live progress."""
     artist = session_factory()
     page = artist.page
     artist.page.goto("/")
@@ -109,7 +109,12 @@ def test_artist_producer_agent_flow(session_factory):
     card.wait_for()
     artist.shot("05-version-appeared")
 
-    # ---------------------------------------------------------------- artist: review, frame 1012, arrow, comment
+    return artist
+
+
+def artist_marks_frame_1012(artist) -> None:
+    """Artist: steps to frame 1012, draws an arrow and posts a note; the API keeps the arrow's coordinates."""
+    page = artist.page
     page.locator("[data-testid=version-card][data-version=v001] a.strong-link").click()
     player = page.locator("[data-testid=player]")
     page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
@@ -152,7 +157,9 @@ def test_artist_producer_agent_flow(session_factory):
     artist.sign_out()
     artist.close()
 
-    # ---------------------------------------------------------------- producer: sees it, requests changes
+
+def producer_is_refused_then_requests_changes(session_factory):
+    """Producer: sees the note, is refused approving while the agency lane waits, requests changes."""
     producer = session_factory()
     page = producer.page
     producer.sign_in(PRODUCER)
@@ -193,7 +200,11 @@ def test_artist_producer_agent_flow(session_factory):
     producer.shot("09-changes-requested")
     producer.sign_out()
 
-    # ---------------------------------------------------------------- artist: a new version
+    return producer
+
+
+def artist_renders_a_retake(session_factory) -> None:
+    """Artist: a new version, v002, after the retake."""
     artist = session_factory()
     artist.sign_in(ARTIST)
     open_shot(artist.page, SHOT)
@@ -207,7 +218,9 @@ def test_artist_producer_agent_flow(session_factory):
     artist.sign_out()
     artist.close()
 
-    # ---------------------------------------------------------------- producer: approves v002
+
+def producer_approves_v002(producer) -> None:
+    """Producer: approves v002 in the producer lane."""
     page = producer.page
     producer.sign_in(PRODUCER)
     open_shot(page, SHOT)
@@ -219,7 +232,9 @@ def test_artist_producer_agent_flow(session_factory):
     producer.shot("12-producer-approved")
     producer.sign_out()
 
-    # ---------------------------------------------------------------- agent: approves Ava Reyes's use
+
+def agent_approves_the_use(session_factory) -> None:
+    """Agent: approves Ava Reyes's use in the version's agency lane."""
     agent = session_factory()
     page = agent.page
     agent.sign_in(AGENT)
@@ -246,7 +261,9 @@ def test_artist_producer_agent_flow(session_factory):
     agent.shot("15-agency-approved")
     agent.sign_out()
 
-    # ---------------------------------------------------------------- producer: sees the agency lane approved on v001
+
+def producer_sees_the_agency_lane_approved(producer) -> None:
+    """Producer: sees the agency lane approved on v001, and who decided."""
     page = producer.page
     producer.sign_in(PRODUCER)
     open_shot(page, SHOT)
@@ -259,3 +276,13 @@ def test_artist_producer_agent_flow(session_factory):
     assert "Use approved" in decision.inner_text()
     assert page.get_by_test_id("consent-awaiting").count() == 0
     producer.shot("16-producer-sees-agency-approved")
+
+
+def test_artist_producer_agent_flow(session_factory):
+    artist = artist_is_refused_then_generates(session_factory)
+    artist_marks_frame_1012(artist)
+    producer = producer_is_refused_then_requests_changes(session_factory)
+    artist_renders_a_retake(session_factory)
+    producer_approves_v002(producer)
+    agent_approves_the_use(session_factory)
+    producer_sees_the_agency_lane_approved(producer)

@@ -20,6 +20,7 @@ from studio.realtime.models import Event, EventCounter
 from studio.realtime.publish import publish
 from studio.realtime.routing import CORE_ROUTES, websocket_urlpatterns
 from tests.realtime.conftest import apublish, publish_many
+from tests.support.realtime_events import TEST_EVENT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,7 +73,7 @@ def test_the_room_route_is_the_domain_s_registered_with_the_core():
 
 async def test_events_are_keyed_by_the_project_id_and_go_with_the_project(world):
     await publish_many(world.project.pk, 3)
-    other = await apublish(type="shot.updated", project_id=world.other_project.pk, data={})
+    other = await apublish(type=TEST_EVENT, project_id=world.other_project.pk, data={})
     rows = await database_sync_to_async(lambda: list(Event.objects.filter(stream_id=world.project.pk).values_list("seq", flat=True)))()
     assert rows == [1, 2, 3] and other["id"] == 1 and other["project"] == str(world.other_project.pk)
 
@@ -121,7 +122,7 @@ def test_the_stream_id_migration_keeps_every_event_and_its_number(world):
     assert dict(EventCounter.objects.values_list("stream_id", "last_seq")) == {project.pk: 2, other.pk: 1}
     assert Event.objects.get(stream_id=project.pk, seq=2).envelope()["project"] == str(project.pk)  # the wire is unchanged
     with transaction.atomic():
-        assert publish(type="shot.updated", project_id=project.pk, data={})["id"] == 3  # numbering goes on
+        assert publish(type=TEST_EVENT, project_id=project.pk, data={})["id"] == 3  # numbering goes on
 
     # Back to 0001 (going back a release): the rows keep their project, then forward again.
     _migrate("realtime", "0001_initial")
