@@ -124,7 +124,7 @@ def _requeue(version: Version, *, reason: str) -> None:
     audit.record(organization=version.project.organization, actor_label="media reaper", action="version.media_requeued",
                  target=version, data={"reason": reason, "attempts": version.processing_attempts})
     version_id = str(version.id)
-    transaction.on_commit(lambda: process_version_media.delay(version_id))
+    transaction.on_commit(lambda: process_version_media.delay(version_id), robust=True)
 
 
 def reap_stuck_media(*, requeue_after: timedelta | None = None) -> dict[str, int]:

@@ -170,7 +170,7 @@ def _insert_version(
         if status_changed:
             _publish_shot(locked, "status", current_version=str(version.id))
         if stored_name:
-            transaction.on_commit(lambda: process.delay(str(version_id)))
+            transaction.on_commit(lambda: process.delay(str(version_id)), robust=True)  # a broker outage: the reaper requeues it
     return version
 
 

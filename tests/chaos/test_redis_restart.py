@@ -30,7 +30,7 @@ from tests.realtime.servers import UvicornServer, ws_connect
 
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(900)]
 
-RENDER = {"frames": 17, "width": 128, "height": 128, "steps": 40}
+RENDER = {"frames": 33, "width": 128, "height": 128, "steps": 100}  # long enough to outlast the outage
 
 
 class Follower:
