@@ -23,13 +23,16 @@ if _marked:
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from studio.http.admission import AdmissionGate  # noqa: E402
 from studio.realtime.auth import RealtimeAuthStack  # noqa: E402
 from studio.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # At most WEB_MAX_CONCURRENT_REQUESTS requests (and database connections) at once per process.
+        "http": AdmissionGate(django_asgi_app, limit=settings.WEB_MAX_CONCURRENT_REQUESTS, timeout=settings.WEB_ADMISSION_TIMEOUT_SECONDS),
         "websocket": AllowedHostsOriginValidator(RealtimeAuthStack(URLRouter(websocket_urlpatterns()))),
     }
 )

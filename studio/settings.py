@@ -44,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from exc
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "greenlight-local-development-key-not-for-production-use-0123456789"
 if not DEBUG and os.environ.get("GREENLIGHT_ENV") == "production" and "SECRET_KEY" not in os.environ:
@@ -134,6 +144,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # connection per process (DB_CONN_MAX_AGE).
 if env_bool("GREENLIGHT_ASGI", False):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Admission control (studio/http/admission.py): HTTP requests a web process runs at once (each holds a
+# thread and a database connection while it runs) and how long a request waits for a slot before a 503.
+WEB_MAX_CONCURRENT_REQUESTS = env_int("WEB_MAX_CONCURRENT_REQUESTS", 12)
+WEB_ADMISSION_TIMEOUT_SECONDS = env_float("WEB_ADMISSION_TIMEOUT_SECONDS", 15.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
