@@ -58,7 +58,7 @@ def publish_progress_from_another_process(project_id, job_id, steps: int) -> Non
         "from studio.realtime.publish import flush, publish_progress\n"
         "from tests.support.realtime_events import progress\n"
         f"for step in range(1, {steps} + 1):\n"
-        f"    publish_progress(project_id='{project_id}', job_id='{job_id}', data=progress(step, {steps}))\n"
+        f"    publish_progress(project_id='{project_id}', job_id='{job_id}', audience='internal', data=progress(step, {steps}))\n"
         "sys.exit(0 if flush(10) else 1)\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=django_env({"DJANGO_SETTINGS_MODULE": "studio.settings"}),
