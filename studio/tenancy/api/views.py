@@ -145,12 +145,18 @@ class MembershipViewSet(
         org = self.kwargs.get("organization_pk")
         return queryset.filter(organization_id=org) if org else queryset
 
-    def _organization(self) -> Organization:
-        orgs = scope_queryset(Organization.objects.all(), user=self.request.user, tenant_path="pk")
+    def _organization(self, *, roles=None) -> Organization:
+        orgs = scope_queryset(Organization.objects.all(), user=self.request.user, tenant_path="pk", roles=roles)
         org = orgs.filter(pk=self.kwargs["organization_pk"]).first()
         if org is None:
             raise NotFound("Not found.")
         return org
+
+    def list(self, request, organization_pk=None):
+        """An organization the caller does not belong to is 404, like every foreign row (a member
+        whose role does not see the studio's people, a client reviewer, gets an empty list)."""
+        self._organization(roles=ALL_ROLES)
+        return super().list(request)
 
     @extend_schema(request=s.MembershipCreateSerializer, responses={201: s.MembershipSerializer})
     def create(self, request, organization_pk=None):
