@@ -34,12 +34,14 @@ def hash_token_key(key: str) -> str:
 # ---------------------------------------------------------------- sign-in
 
 def authenticate_credentials(*, email: str, password: str, address: str, request=None, channel: str) -> User:
-    """Check email and password with throttling; audit success and failure. Returns the user."""
+    """Check email and password with throttling; audit success and failure. Returns the user.
+
+    The attempt is counted before the password is checked (`throttling.count_attempt`, atomic), so
+    parallel guesses cannot all slip under the limit."""
     email = (email or "").strip().lower()
-    throttling.check_login_allowed(email=email, address=address)
+    throttling.count_attempt(email=email, address=address)
     user = authenticate(request, email=email, password=password)
     if user is None or not user.is_active:
-        throttling.register_failure(email=email, address=address)
         known = User.objects.filter(email__iexact=email).first()
         with transaction.atomic():
             if known is not None:
@@ -54,7 +56,7 @@ def authenticate_credentials(*, email: str, password: str, address: str, request
                     data={"channel": channel, "address": address, "unknown_account": True},
                 )
         raise AuthenticationFailed("Email or password is incorrect.")
-    throttling.clear_account(email=email)
+    throttling.succeeded(email=email, address=address)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         audit.record_for_user(user=user, action="auth.login", data={"channel": channel, "address": address})
