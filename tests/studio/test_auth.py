@@ -86,6 +86,22 @@ def test_session_login_with_csrf_and_logout(demo):
     assert AuditEvent.objects.filter(action="auth.logout").exists()
 
 
+def test_session_login_needs_the_csrf_token_login_csrf(demo):
+    """Another site's form must not sign a browser into an account of its choosing."""
+    credentials = {"email": "producer@northlight.test", "password": DEMO_PASSWORD}
+    browser = APIClient(enforce_csrf_checks=True)
+    r = browser.post("/api/v1/auth/login/", credentials, format="json", HTTP_ORIGIN="https://evil.example")
+    assert r.status_code == 403 and "X-CSRFToken" in r.json()["detail"], r.content
+    assert browser.get("/api/v1/me/").status_code == 401 and "sessionid" not in browser.cookies
+    csrf = browser.get("/api/v1/auth/csrf/").json()["csrfToken"]
+    r = browser.post("/api/v1/auth/login/", credentials, format="json", HTTP_X_CSRFTOKEN=csrf, HTTP_ORIGIN="https://evil.example")
+    assert r.status_code == 403  # the token is not enough from a foreign origin
+    assert not AuditEvent.objects.filter(action="auth.login").exists()
+    assert browser.post("/api/v1/auth/login/", credentials, format="json", HTTP_X_CSRFTOKEN=csrf).status_code == 200
+    # Scripts exchange a password for a token without cookies: no session, so no CSRF there.
+    assert APIClient(enforce_csrf_checks=True).post("/api/v1/auth/token/", credentials, format="json").status_code == 201
+
+
 def test_wrong_password_is_401_and_audited(demo):
     r = APIClient().post("/api/v1/auth/login/", {"email": "artist@northlight.test", "password": "wrong-password"}, format="json")
     assert r.status_code == 401

@@ -6,10 +6,10 @@ from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,10 +33,22 @@ class PublicAuthView(APIView):
     permission_classes = [AllowAny]
 
 
+LOGIN_CSRF_REFUSAL = (
+    "Signing in needs the CSRF token: GET /api/v1/auth/csrf/ first, then send its csrfToken in the X-CSRFToken header "
+    "(from a page of this site)."
+)
+
+
 class LoginView(PublicAuthView):
-    # Session auth is checked explicitly here; CSRF applies once a session exists.
-    @extend_schema(request=s.CredentialsSerializer, responses={200: s.MeSerializer})
+    """Session sign-in. The CSRF token is required here too (login CSRF: another site must not sign a
+    browser into an account of its choosing); scripts use /auth/token/, which sets no cookie."""
+
+    @extend_schema(request=s.CredentialsSerializer, responses={200: s.MeSerializer, 403: OpenApiResponse(description=LOGIN_CSRF_REFUSAL)})
     def post(self, request):
+        try:
+            CsrfSessionAuthentication().enforce_csrf(request._request)
+        except PermissionDenied:
+            raise PermissionDenied(LOGIN_CSRF_REFUSAL) from None
         data = s.CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.authenticate_credentials(
