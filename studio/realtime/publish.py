@@ -66,6 +66,14 @@ def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
+def access_group(user_id) -> str:
+    """Every open socket of one user (any consumer, any credential) joins this group."""
+    return f"access.{user_id}"
+
+
+ACCESS_RECHECK_MESSAGE = {"type": "access.recheck"}
+
+
 def progress_key(project_id, job_id) -> str:
     return store.key("progress", project_id, job_id)
 
@@ -192,6 +200,17 @@ def notify_user(*, user_id, type: str, data: dict, project_id=None) -> dict[str,
     group = user_group(user_id)
     transaction.on_commit(lambda: _dispatcher().send(group, message), robust=True)
     return envelope
+
+
+def recheck_access(*, user_id) -> None:
+    """After the caller's transaction commits, make every open socket of `user_id` re-check at once
+    that its credential (token or session) and its access still hold; those that do not close (4403).
+
+    Called by the services that take access away: revoking a token, signing out, removing someone
+    from an organization or a project, changing their role. The periodic re-check
+    (`REALTIME_ACCESS_RECHECK_SECONDS`) stays as the safety net for a lost message."""
+    group = access_group(user_id)
+    transaction.on_commit(lambda: _dispatcher().send(group, dict(ACCESS_RECHECK_MESSAGE)), robust=True)
 
 
 # ---------------------------------------------------------------- ephemeral progress

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
 
 from studio.audit import services as audit
+from studio.realtime.publish import recheck_access
 from studio.tenancy import throttling
 from studio.tenancy.models import (
     MANAGER_ROLES,
@@ -63,9 +64,14 @@ def authenticate_credentials(*, email: str, password: str, address: str, request
     return user
 
 
-def record_logout(*, user: User) -> None:
+def sign_out(*, request) -> None:
+    """End the browser session: audit, forget the session, and close the sockets it opened (after commit)."""
+    user = request.user
     with transaction.atomic():
-        audit.record_for_user(user=user, action="auth.logout")
+        if getattr(user, "is_authenticated", False):
+            audit.record_for_user(user=user, action="auth.logout")
+            recheck_access(user_id=user.pk)  # sockets of this session fail the re-check; others stay
+        logout(request)
 
 
 # ---------------------------------------------------------------- tokens
@@ -91,6 +97,7 @@ def revoke_token(*, user: User, token: ApiToken) -> ApiToken:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
             audit.record_for_user(user=user, action="token.revoked", target=token, data={"name": token.name, "prefix": token.prefix})
+            recheck_access(user_id=user.pk)  # the token's open sockets close at once
     return token
 
 
@@ -164,6 +171,7 @@ def change_member_role(*, actor: User, membership: Membership, role: str) -> Mem
                 organization=organization, actor=actor, action="membership.role_changed", target=membership,
                 data={"user": membership.user.email, "from": old, "to": role},
             )
+            recheck_access(user_id=membership.user_id)  # e.g. to a client reviewer: their sockets narrow or close
     return membership
 
 
@@ -180,3 +188,4 @@ def remove_member(*, actor: User, membership: Membership) -> None:
             data={"user": membership.user.email, "role": membership.role},
         )
         membership.delete()
+        recheck_access(user_id=membership.user_id)  # their sockets on the organization's projects close at once

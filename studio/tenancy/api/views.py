@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -68,10 +68,7 @@ class LogoutView(PublicAuthView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        user = request.user
-        if getattr(user, "is_authenticated", False):
-            services.record_logout(user=user)
-        logout(request._request)
+        services.sign_out(request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
