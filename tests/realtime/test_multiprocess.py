@@ -68,7 +68,7 @@ def publish_progress_from_another_process(project_id, job_id, steps: int) -> Non
 async def test_two_web_processes_behind_one_redis_both_deliver(world, web_pair):
     a, b = web_pair
     on_a = await ws_connect(project_url(a, world), token=world.tokens["producer@rt.test"])
-    on_b = await ws_connect(project_url(b, world), token=world.tokens["client@rt.test"])
+    on_b = await ws_connect(project_url(b, world), token=world.tokens["artist@rt.test"])  # job progress is studio-internal
     try:
         for ws in (on_a, on_b):
             assert (await recv_type(ws, "stream.ready"))["data"]["last_id"] == 0
@@ -92,7 +92,7 @@ async def test_two_web_processes_behind_one_redis_both_deliver(world, web_pair):
         # Presence set through one process is seen by the other.
         await on_b.send(json.dumps({"type": "presence.view", "version": str(world.versions[0].pk)}))
         seen = await recv_type(on_a, "presence.changed")
-        assert [v["name"] for v in seen["data"]["viewers"]] == ["Chris Client"]
+        assert [v["name"] for v in seen["data"]["viewers"]] == ["Alex Artist"]
     finally:
         await on_a.close(), await on_b.close()
     # After its sockets closed, each process still serves new ones (a closed consumer must not spin).
