@@ -46,10 +46,11 @@ def verify_against_checkpoint(*, chain: str) -> BrokenLink | None:
     head = AuditEvent.objects.filter(chain=chain).order_by("-seq").values("seq").first()
     last = head["seq"] if head else 0
     if last < checkpoint.seq:
+        gone = checkpoint.seq - last
         return BrokenLink(
             chain, last + 1, 0,
             f"missing tail: the checkpoint of {checkpoint.at} records event {checkpoint.seq}, but the chain ends at "
-            f"{last} ({checkpoint.seq - last} events gone)",
+            f"{last} ({gone} {'event' if gone == 1 else 'events'} gone)",
         )
     event = AuditEvent.objects.filter(chain=chain, seq=checkpoint.seq).values("id", "hash").first()
     if event["hash"] != checkpoint.hash:
