@@ -3,6 +3,7 @@
 #   - installs postgresql, redis-server and ffmpeg with apt when they are missing;
 #   - starts PostgreSQL and Redis when they are not running;
 #   - creates the database role (with CREATEDB, for the test database) and the database;
+#   - creates the audit table's owner role (NOLOGIN) and the function that hands the table to it;
 #   - creates .venv and installs the pinned dependencies when requirements.lock changed.
 # A second run does nothing that takes time.
 set -euo pipefail
@@ -59,6 +60,44 @@ if [ "$db_exists" != "1" ]; then
   say "creating database ${DB_NAME}"
   as_postgres createdb -O "${DB_USER}" "${DB_NAME}"
 fi
+
+# ---------------------------------------------------------------- the audit table's owner
+# The web and workers log in as ${DB_USER}; the audit table belongs to ${AUDIT_OWNER}, whom nobody
+# logs in as, so the application can insert and read audit rows but not TRUNCATE the table, disable
+# or replace its triggers (docs/OPERATIONS.md, "Audit"). Migration audit/0004 calls
+# greenlight_audit_adopt(); it is called here too, for a database migrated before it existed.
+AUDIT_OWNER=${GREENLIGHT_AUDIT_OWNER:-greenlight_audit}
+owner_exists=$(as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='${AUDIT_OWNER}'" 2>/dev/null || true)
+if [ "$owner_exists" != "1" ]; then
+  say "creating the audit owner role ${AUDIT_OWNER} (no login)"
+  as_postgres psql -q -c "CREATE ROLE ${AUDIT_OWNER} NOLOGIN"
+fi
+as_postgres psql -q -d "${DB_NAME}" -v ON_ERROR_STOP=1 >/dev/null <<SQL
+CREATE OR REPLACE FUNCTION public.greenlight_audit_adopt() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS \$\$
+DECLARE seq text;
+BEGIN
+  IF to_regclass('public.audit_auditevent') IS NULL THEN
+    RETURN;
+  END IF;
+  ALTER TABLE public.audit_auditevent OWNER TO ${AUDIT_OWNER};
+  IF to_regprocedure('public.audit_event_forbid_change()') IS NOT NULL THEN
+    ALTER FUNCTION public.audit_event_forbid_change() OWNER TO ${AUDIT_OWNER};
+  END IF;
+  IF to_regprocedure('public.audit_event_forbid_truncate()') IS NOT NULL THEN
+    ALTER FUNCTION public.audit_event_forbid_truncate() OWNER TO ${AUDIT_OWNER};
+  END IF;
+  REVOKE ALL ON public.audit_auditevent FROM ${DB_USER};
+  GRANT SELECT, INSERT ON public.audit_auditevent TO ${DB_USER};
+  seq := pg_get_serial_sequence('public.audit_auditevent', 'id');
+  IF seq IS NOT NULL THEN
+    EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO ${DB_USER}', seq);
+  END IF;
+END \$\$;
+REVOKE ALL ON FUNCTION public.greenlight_audit_adopt() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.greenlight_audit_adopt() TO ${DB_USER};
+SELECT public.greenlight_audit_adopt();
+SQL
 
 # ---------------------------------------------------------------- Redis
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

@@ -7,6 +7,7 @@ browser's types are generated from these declarations.
 from __future__ import annotations
 
 from generation.models import GenerationJob
+from projects.access import STUDIO_INTERNAL_AUDIENCE
 from studio.realtime.events import BOOLEAN, INTEGER, NUMBER, STRING, UUID, enum, nullable, obj, register
 
 OWNER = "generation"
@@ -37,9 +38,11 @@ GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reas
 
 
 def register_event_types() -> None:
-    register("job.state_changed", schema=JOB_STATE_CHANGED, owner=OWNER,
+    # Jobs are studio internals (projects.access, "studio internals"): never sent to client reviewers.
+    internal = (STUDIO_INTERNAL_AUDIENCE,)
+    register("job.state_changed", schema=JOB_STATE_CHANGED, audiences=internal, owner=OWNER,
              description="A generation job was queued, started, retried, finished, failed or cancelled.")
-    register("job.progress", schema=PROGRESS, channel="progress", owner=OWNER,
+    register("job.progress", schema=PROGRESS, channel="progress", audiences=internal, owner=OWNER,
              description="A render's latest step (ephemeral, coalesced to a few a second).")
     register("generation.cancelled", schema=GENERATION_CANCELLED, channel="user", owner=OWNER,
              description="A render you started was cancelled because its consent stopped covering it.")

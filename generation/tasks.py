@@ -23,6 +23,7 @@ from django.db import connection
 
 from generation import services
 from generation.models import GenerationJob
+from projects.access import STUDIO_INTERNAL_AUDIENCE
 from rights.policy import PolicyDenied
 from studio.realtime.publish import publish_progress
 
@@ -128,7 +129,7 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
             raise services.JobLost(f"job {job.id} attempt {attempt} was taken over")
         cancel = services.record_progress(job_id=job.id, attempt=attempt, step=step, total=total, elapsed=elapsed)
         eta = round(elapsed / step * (total - step), 3)
-        publish_progress(project_id=job.project_id, job_id=job.id,
+        publish_progress(project_id=job.project_id, job_id=job.id, audience=STUDIO_INTERNAL_AUDIENCE,
                          data={"step": step, "total": total, "elapsed": round(elapsed, 3), "eta": eta})
         if cancel:
             raise GenerationCancelled(f"cancelled after step {step}/{total}")

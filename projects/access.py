@@ -109,9 +109,24 @@ def internal_rows_q(*, user, project_path: str = "project") -> Q:
     Used to hide internal notes and internal playlists from client reviewers in querysets that
     were already scoped by the tenancy base.
     """
-    org_ids = list(Membership.objects.filter(user=user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", flat=True))
+    org_ids = Membership.objects.filter(user=user, role__in=list(ORG_WIDE_ROLES)).values("organization_id")  # a subquery
     member_projects = ProjectMember.objects.filter(user=user).exclude(role__in=list(CLIENT_ROLES)).values("project_id")
     return Q(**{f"{project_path}__organization_id__in": org_ids}) | Q(**{f"{project_path}_id__in": member_projects})
+
+
+# ---------------------------------------------------------------- studio internals
+# One visibility rule for what is the studio's own: generation jobs (prompts, seeds, cast, workers,
+# artists), their realtime events (`job.*`), a version's lineage and author, internal notes and
+# playlists, a comment's edit history. Client reviewers never get them, in lists, single rows or
+# events; the studio's own people (`ProjectAccess.internal`) do. Querysets filter with
+# `internal_rows_q`, serializers ask `sees_studio_internals`, publishers send to
+# `STUDIO_INTERNAL_AUDIENCE` (the realtime core drops those events for non-internal watchers).
+STUDIO_INTERNAL_AUDIENCE = "internal"
+
+
+def sees_studio_internals(access: ProjectAccess | None) -> bool:
+    """True for the studio's own people on the project; False for client reviewers and for no access."""
+    return access is not None and access.internal
 
 
 def can_see_project(*, user, project: Project) -> bool:

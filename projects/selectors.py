@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from projects import access as perms
 from projects.access import ProjectAccess, internal_rows_q
-from projects.models import Annotation, Approval, Comment, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
+from projects.models import Annotation, Approval, Comment, CommentRevision, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
 from studio.actions import NOT_PERMITTED, Action, first_refusal
 from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role, User
 
@@ -136,10 +136,12 @@ def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True
     tenancy scoping.
     """
     visible = Q(internal=False) | internal_rows_q(user=user)
+    # Edit history is a studio internal (projects.access): client reviewers get none.
+    history = Prefetch("revisions", queryset=CommentRevision.objects.filter(internal_rows_q(user=user, project_path="comment__project")))
     replies = (
         Comment.objects.filter(visible)
         .select_related("author", "resolved_by")
-        .prefetch_related("mentions", "revisions")
+        .prefetch_related("mentions", history)
         .order_by("created_at")
     )
     qs = (
@@ -147,7 +149,7 @@ def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True
         .select_related("author", "resolved_by")
         .prefetch_related(
             "mentions",
-            "revisions",
+            history,
             Prefetch("annotations", queryset=Annotation.objects.order_by("frame", "created_at")),
             Prefetch("replies", queryset=replies),
         )

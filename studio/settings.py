@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE["realtime-prune-events"] = {"task": "studio.realtime.tasks.
 CELERY_BEAT_SCHEDULE["generation-reap-stale-jobs"] = {"task": "generation.tasks.reap_stale_jobs", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["rights-expire-lapsed-grants"] = {"task": "rights.tasks.expire_lapsed_grants", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["media-sweep-orphans"] = {"task": "studio.tasks.sweep_orphaned_media", "schedule": 3600.0}
+# Audit anchors (studio/audit/checkpoints.py): each chain's head, HMAC-keyed, written to the media store.
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 300)
+AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY", "")  # default: derived from SECRET_KEY
+CELERY_BEAT_SCHEDULE["audit-checkpoint-chains"] = {
+    "task": "studio.audit.tasks.checkpoint_audit_chains", "schedule": float(AUDIT_CHECKPOINT_SECONDS),
+}
 CELERY_BEAT_SCHEDULE["media-reap-stuck-processing"] = {"task": "projects.tasks.reap_stuck_media", "schedule": 60.0}
 
 # Media housekeeping (studio/media_sweep.py, projects/processing.py): files no row references are

@@ -5,9 +5,21 @@ from __future__ import annotations
 import pytest
 import redis as redis_lib
 from django.conf import settings
+from django.db.backends.signals import connection_created
 from rest_framework.test import APIClient
 
 from tests.support.worker import WorkerProcess
+
+
+def _allow_emptying_the_audit_table(sender, connection, **_kwargs) -> None:
+    """Test databases are emptied with TRUNCATE between transactional tests; the audit table refuses
+    TRUNCATE except in a test database whose session asks for it (migration audit/0004)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET greenlight.audit_allow_truncate = on")
+
+
+connection_created.connect(_allow_emptying_the_audit_table, dispatch_uid="tests-audit-allow-truncate")
 
 
 @pytest.fixture(scope="session", autouse=True)

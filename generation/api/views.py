@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from generation import selectors, services
 from generation.api import serializers as s
 from generation.models import GenerationJob
+from projects.access import internal_rows_q
 from projects.models import Project, Shot
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 from studio.tenancy.models import ALL_ROLES, Organization
@@ -61,6 +62,11 @@ class _JobScope:
     project_path = "project"
     serializer_class = s.GenerationJobSerializer
 
+    def studio_jobs(self, queryset):
+        """Jobs are studio internals (projects.access): a client reviewer sees none of them (a list is
+        empty, one job answers 404), whichever route asks."""
+        return queryset.filter(internal_rows_q(user=self.request.user, project_path="project"))
+
 
 class ShotGenerationViewSet(_JobScope, mixins.ListModelMixin, ScopedViewSet):
     """Renders of one shot: list them, or submit new ones."""
@@ -70,7 +76,7 @@ class ShotGenerationViewSet(_JobScope, mixins.ListModelMixin, ScopedViewSet):
                         tenant_path="project__organization", project_path="project")
 
     def filter_scoped_queryset(self, queryset):
-        return _filter_jobs(queryset.filter(shot_id=self.kwargs["shot_pk"]), self.request)
+        return _filter_jobs(self.studio_jobs(queryset).filter(shot_id=self.kwargs["shot_pk"]), self.request)
 
     @extend_schema(parameters=LIST_FILTERS)
     def list(self, request, shot_pk=None):
@@ -101,7 +107,7 @@ class ProjectGenerationViewSet(_JobScope, mixins.ListModelMixin, ScopedViewSet):
     """Every render of one project, newest first (filter with ?state=, ?shot=, ?batch=)."""
 
     def filter_scoped_queryset(self, queryset):
-        queryset = _filter_jobs(queryset.filter(project_id=self.kwargs["project_pk"]), self.request)
+        queryset = _filter_jobs(self.studio_jobs(queryset).filter(project_id=self.kwargs["project_pk"]), self.request)
         if shot := _uuid_param(self.request, "shot"):
             queryset = queryset.filter(shot_id=shot)
         return queryset
@@ -116,6 +122,7 @@ class GenerationViewSet(_JobScope, mixins.ListModelMixin, mixins.RetrieveModelMi
     """Renders the caller can see: read one, list them (?project=, ?shot=, ?state=, ?batch=), cancel one."""
 
     def filter_scoped_queryset(self, queryset):
+        queryset = self.studio_jobs(queryset)
         if self.action != "list":
             return queryset
         queryset = _filter_jobs(queryset, self.request)

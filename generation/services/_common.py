@@ -12,6 +12,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from generation.models import GenerationJob
+from projects.access import STUDIO_INTERNAL_AUDIENCE
 from studio.audit import services as audit
 from studio.realtime.publish import publish
 from studio.tenancy.models import Role
@@ -41,7 +42,9 @@ def job_event_data(job: GenerationJob) -> dict:
 
 
 def _publish_state(job: GenerationJob) -> None:
-    publish(type="job.state_changed", project_id=job.project_id, job_id=job.id, data=job_event_data(job))
+    # Jobs are studio internals (projects.access): client reviewers never receive their events.
+    publish(type="job.state_changed", project_id=job.project_id, job_id=job.id, data=job_event_data(job),
+            audience=STUDIO_INTERNAL_AUDIENCE)
 
 
 def _enqueue(job: GenerationJob) -> None:

@@ -249,14 +249,15 @@ def edit_comment(*, actor: User, comment: Comment, **changes) -> Comment:
 
 
 def delete_comment(*, actor: User, comment: Comment) -> Comment:
-    """Delete a comment's content (the author, or supervisors and up). The thread and history stay."""
+    """Delete a comment's content (the author, or supervisors and up). The thread stays; its text is
+    gone for everyone, earlier revisions included (the audit chain records who deleted it)."""
     access = perms.require_project_role(user=actor, project=comment.project, roles=perms.COMMENT, action="comment")
     if comment.author_id != actor.pk and not access.has(perms.MODERATE_COMMENTS):
         raise PermissionDenied("Only the author, supervisors, producers, admins and owners may delete a comment.")
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("project__organization").get(pk=comment.pk)
         if comment.deleted_at is None:
-            CommentRevision.objects.create(comment=comment, body=comment.body, edited_by=actor)
+            CommentRevision.objects.filter(comment=comment).delete()
             comment.deleted_at = timezone.now()
             comment.body = ""
             comment.save(update_fields=["deleted_at", "body", "updated_at"])

@@ -9,7 +9,7 @@ from projects import access as perms
 from projects.models import PROJECT_MEMBER_ROLES, Project, ProjectMember
 from projects.services._common import _insert
 from studio.audit import services as audit
-from studio.realtime.publish import publish
+from studio.realtime.publish import publish, recheck_access
 from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role, User
 
 
@@ -69,6 +69,7 @@ def change_project_member_role(*, actor: User, member: ProjectMember, role: str)
                 project_id=project.id,
                 data={"id": str(project.id), "change": "member_changed", "user": str(member.user_id)},
             )
+            recheck_access(user_id=member.user_id)  # their open sockets take the new role (or close) at once
     return member
 
 
@@ -88,3 +89,4 @@ def remove_project_member(*, actor: User, member: ProjectMember) -> None:
         publish(
             type="project.updated", project_id=project.id, data={"id": str(project.id), "change": "member_removed", "user": str(user_id)}
         )
+        recheck_access(user_id=user_id)  # their sockets on this project close at once

@@ -66,6 +66,14 @@ def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
+def access_group(user_id) -> str:
+    """Every open socket of one user (any consumer, any credential) joins this group."""
+    return f"access.{user_id}"
+
+
+ACCESS_RECHECK_MESSAGE = {"type": "access.recheck"}
+
+
 def progress_key(project_id, job_id) -> str:
     return store.key("progress", project_id, job_id)
 
@@ -194,17 +202,29 @@ def notify_user(*, user_id, type: str, data: dict, project_id=None) -> dict[str,
     return envelope
 
 
+def recheck_access(*, user_id) -> None:
+    """After the caller's transaction commits, make every open socket of `user_id` re-check at once
+    that its credential (token or session) and its access still hold; those that do not close (4403).
+
+    Called by the services that take access away: revoking a token, signing out, removing someone
+    from an organization or a project, changing their role. The periodic re-check
+    (`REALTIME_ACCESS_RECHECK_SECONDS`) stays as the safety net for a lost message."""
+    group = access_group(user_id)
+    transaction.on_commit(lambda: _dispatcher().send(group, dict(ACCESS_RECHECK_MESSAGE)), robust=True)
+
+
 # ---------------------------------------------------------------- ephemeral progress
 
-def publish_progress(*, project_id, job_id, data: dict) -> None:
-    """Ephemeral `job.progress` for everyone watching the project. Not stored, not transactional.
+def publish_progress(*, project_id, job_id, data: dict, audience: str = Audience.ALL) -> None:
+    """Ephemeral `job.progress` for everyone watching the project (`audience="internal"`: the studio's
+    own people only, as for `publish`). Not stored, not transactional.
 
     Coalesced per job to at most REALTIME_PROGRESS_MAX_PER_SECOND messages a second: the first of a
     burst goes at once, later ones replace each other and the latest leaves when the interval is up.
     """
-    events.check(PROGRESS_TYPE, channel="progress", data=data)
+    events.check(PROGRESS_TYPE, channel="progress", audience=str(audience), data=data)
     envelope = build_envelope(type=PROGRESS_TYPE, project_id=project_id, data=data, job_id=job_id)
-    _dispatcher().progress((str(project_id), str(job_id)), project_group(project_id), envelope)
+    _dispatcher().progress((str(project_id), str(job_id)), project_group(project_id), (envelope, str(audience)))
 
 
 def flush(timeout: float = 5.0) -> bool:
@@ -261,8 +281,8 @@ class _Dispatcher:
     def send(self, group: str, message: dict, forget_progress: tuple | None = None) -> None:
         self.loop.call_soon_threadsafe(self._enqueue_send, group, message, forget_progress)
 
-    def progress(self, job_key: tuple[str, str], group: str, envelope: dict) -> None:
-        self.loop.call_soon_threadsafe(self._progress, job_key, group, envelope)
+    def progress(self, job_key: tuple[str, str], group: str, item: tuple[dict, str]) -> None:
+        self.loop.call_soon_threadsafe(self._progress, job_key, group, item)
 
     def drain(self, timeout: float = 5.0) -> bool:
         if not self.thread.is_alive():
@@ -287,22 +307,25 @@ class _Dispatcher:
 
         self.queue.put_nowait(operation)
 
-    def _enqueue_progress(self, group: str, envelope: dict) -> None:
-        message = layer_message(envelope)
+    def _enqueue_progress(self, group: str, item: tuple[dict, str]) -> None:
+        envelope, audience = item
+        message = layer_message(envelope, audience=audience)
+        # Kept for late joiners with its audience, so a consumer filters it as it filters live ones.
+        kept = json.dumps({"audience": audience, "text": message["text"]})
 
         async def operation() -> None:
             await self.layer.group_send(group, message)
             client = store.async_client()
             project_id, job_id = envelope["project"], envelope["job"]
             async with client.pipeline(transaction=False) as pipe:
-                pipe.set(progress_key(project_id, job_id), message["text"], ex=PROGRESS_KEEP_SECONDS)
+                pipe.set(progress_key(project_id, job_id), kept, ex=PROGRESS_KEEP_SECONDS)
                 pipe.zadd(progress_index_key(project_id), {job_id: time.time()})
                 pipe.expire(progress_index_key(project_id), PROGRESS_KEEP_SECONDS)
                 await pipe.execute()
 
         self.queue.put_nowait(operation)
 
-    def _progress(self, job_key: tuple[str, str], group: str, envelope: dict) -> None:
+    def _progress(self, job_key: tuple[str, str], group: str, envelope: tuple[dict, str]) -> None:
         now = self.loop.time()
         rate = self.jobs.get(job_key)
         if rate is None:

@@ -67,19 +67,20 @@ def latest_progress(*, project_id, job_id=None) -> list[dict]:
     client = store.sync_client()
     if job_id is not None:
         raw = client.get(progress_key(project_id, job_id))
-        return [json.loads(raw)] if raw else []
+        return [json.loads(json.loads(raw)["text"])] if raw else []
     jobs = client.zrangebyscore(progress_index_key(project_id), time.time() - PROGRESS_KEEP_SECONDS, "+inf")
     if not jobs:
         return []
     raws = client.mget([progress_key(project_id, j.decode()) for j in jobs])
-    return [json.loads(r) for r in raws if r]
+    return [json.loads(json.loads(r)["text"]) for r in raws if r]
 
 
-async def latest_progress_texts(*, project_id) -> list[str]:
-    """Async variant for consumers: the encoded envelopes, ready to send."""
+async def latest_progress_texts(*, project_id) -> list[tuple[str, str]]:
+    """Async variant for consumers: (audience, encoded envelope) of each, ready to filter and send."""
     client = store.async_client()
     jobs = await client.zrangebyscore(progress_index_key(project_id), time.time() - PROGRESS_KEEP_SECONDS, "+inf")
     if not jobs:
         return []
     raws = await client.mget([progress_key(project_id, j.decode()) for j in jobs])
-    return [r.decode() for r in raws if r]
+    kept = [json.loads(r) for r in raws if r]
+    return [(k["audience"], k["text"]) for k in kept]

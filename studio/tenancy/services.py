@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
 
 from studio.audit import services as audit
+from studio.realtime.publish import recheck_access
 from studio.tenancy import throttling
 from studio.tenancy.models import (
     MANAGER_ROLES,
@@ -34,12 +35,14 @@ def hash_token_key(key: str) -> str:
 # ---------------------------------------------------------------- sign-in
 
 def authenticate_credentials(*, email: str, password: str, address: str, request=None, channel: str) -> User:
-    """Check email and password with throttling; audit success and failure. Returns the user."""
+    """Check email and password with throttling; audit success and failure. Returns the user.
+
+    The attempt is counted before the password is checked (`throttling.count_attempt`, atomic), so
+    parallel guesses cannot all slip under the limit."""
     email = (email or "").strip().lower()
-    throttling.check_login_allowed(email=email, address=address)
+    throttling.count_attempt(email=email, address=address)
     user = authenticate(request, email=email, password=password)
     if user is None or not user.is_active:
-        throttling.register_failure(email=email, address=address)
         known = User.objects.filter(email__iexact=email).first()
         with transaction.atomic():
             if known is not None:
@@ -54,16 +57,21 @@ def authenticate_credentials(*, email: str, password: str, address: str, request
                     data={"channel": channel, "address": address, "unknown_account": True},
                 )
         raise AuthenticationFailed("Email or password is incorrect.")
-    throttling.clear_account(email=email)
+    throttling.succeeded(email=email, address=address)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         audit.record_for_user(user=user, action="auth.login", data={"channel": channel, "address": address})
     return user
 
 
-def record_logout(*, user: User) -> None:
+def sign_out(*, request) -> None:
+    """End the browser session: audit, forget the session, and close the sockets it opened (after commit)."""
+    user = request.user
     with transaction.atomic():
-        audit.record_for_user(user=user, action="auth.logout")
+        if getattr(user, "is_authenticated", False):
+            audit.record_for_user(user=user, action="auth.logout")
+            recheck_access(user_id=user.pk)  # sockets of this session fail the re-check; others stay
+        logout(request)
 
 
 # ---------------------------------------------------------------- tokens
@@ -89,6 +97,7 @@ def revoke_token(*, user: User, token: ApiToken) -> ApiToken:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
             audit.record_for_user(user=user, action="token.revoked", target=token, data={"name": token.name, "prefix": token.prefix})
+            recheck_access(user_id=user.pk)  # the token's open sockets close at once
     return token
 
 
@@ -162,6 +171,7 @@ def change_member_role(*, actor: User, membership: Membership, role: str) -> Mem
                 organization=organization, actor=actor, action="membership.role_changed", target=membership,
                 data={"user": membership.user.email, "from": old, "to": role},
             )
+            recheck_access(user_id=membership.user_id)  # e.g. to a client reviewer: their sockets narrow or close
     return membership
 
 
@@ -178,3 +188,4 @@ def remove_member(*, actor: User, membership: Membership) -> None:
             data={"user": membership.user.email, "role": membership.role},
         )
         membership.delete()
+        recheck_access(user_id=membership.user_id)  # their sockets on the organization's projects close at once

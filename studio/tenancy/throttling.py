@@ -1,53 +1,69 @@
 """Failed-login throttling, kept in Redis so that it holds across web processes.
 
-Each failed attempt increments a counter per account (the normalised email) and per client
-address; a counter over its limit refuses further attempts with 429 until its window expires.
-A successful login clears the account's counter.
+Every sign-in attempt is counted **before** the password is checked, in one atomic Redis step
+(INCR, and the window's expiry set by the first attempt), per account (the normalised email) and
+per client address. An attempt that finds its counter over the limit is refused with 429 (and
+`Retry-After`) even with the right password, until the window expires. Counting first is what makes
+the limit hold under parallel guesses: N concurrent wrong passwords take N distinct numbers, so
+only the first `limit` of them reach the password check (a check-then-count design let 8 parallel
+guesses through against a limit of 5). A successful sign-in clears the account's counter and gives
+its attempt back to the address.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
 
+# INCR, and start the window on the first attempt; answer the count and the seconds left. One
+# script, so no other attempt can come between the increment and the expiry.
+_COUNT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('TTL', KEYS[1])}
+"""
+_GIVE_BACK = """
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return n
+"""
+
 
 def _key(kind: str, value: str) -> str:
     digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"login-fail:{kind}:{digest}"
+    return cache.make_and_validate_key(f"login-fail:{kind}:{digest}")
 
 
-def _limits() -> list[tuple[str, int]]:
-    return [("account", settings.LOGIN_THROTTLE_MAX_PER_ACCOUNT), ("address", settings.LOGIN_THROTTLE_MAX_PER_ADDRESS)]
+def _client(key: str):
+    # The cache's own Redis connection: its keys live (and are cleared) with the rest of the cache.
+    return cache._cache.get_client(key, write=True)
 
 
-def check_login_allowed(*, email: str, address: str) -> None:
-    """Raise 429 (with Retry-After) when the account or the address has failed too often."""
-    window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
-    for (kind, limit), value in zip(_limits(), (email, address), strict=True):
-        entry = cache.get(_key(kind, value))
-        if entry and entry["count"] >= limit:
-            wait = max(1, math.ceil(entry["first"] + window - time.time()))
-            raise Throttled(
-                wait=wait,
-                detail=f"Too many failed sign-in attempts for this {kind}. Try again in {wait} seconds.",
-            )
+def _limits(*, email: str, address: str) -> list[tuple[str, int, str]]:
+    return [
+        ("account", settings.LOGIN_THROTTLE_MAX_PER_ACCOUNT, email),
+        ("address", settings.LOGIN_THROTTLE_MAX_PER_ADDRESS, address),
+    ]
 
 
-def register_failure(*, email: str, address: str) -> None:
-    window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
-    now = time.time()
-    for kind, value in (("account", email), ("address", address)):
+def count_attempt(*, email: str, address: str) -> None:
+    """Count one sign-in attempt for the account and the address, atomically; raise 429 (with
+    Retry-After) when either is over its limit. Call before checking the password."""
+    window = int(settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    for kind, limit, value in _limits(email=email, address=address):
         key = _key(kind, value)
-        entry = cache.get(key) or {"count": 0, "first": now}
-        entry["count"] += 1
-        remaining = max(1, int(entry["first"] + window - now))
-        cache.set(key, entry, timeout=remaining)
+        count, ttl = _client(key).eval(_COUNT, 1, key, window)
+        if int(count) > limit:
+            wait = max(1, int(ttl))
+            raise Throttled(wait=wait, detail=f"Too many failed sign-in attempts for this {kind}. Try again in {wait} seconds.")
 
 
-def clear_account(*, email: str) -> None:
-    cache.delete(_key("account", email))
+def succeeded(*, email: str, address: str) -> None:
+    """A correct password: the account starts afresh and the address gets its attempt back."""
+    account = _key("account", email)
+    _client(account).delete(account)
+    key = _key("address", address)
+    _client(key).eval(_GIVE_BACK, 1, key)

@@ -54,7 +54,8 @@ def publisher_main(project_id: str, count: int, interval: float) -> int:
 
     job = str(uuid.uuid4())
     for i in range(count):
-        publish_progress(project_id=project_id, job_id=job, data={"seq": i, "sent_ns": time.time_ns(), "warmup": i < WARMUP})
+        publish_progress(project_id=project_id, job_id=job, audience="internal",
+                         data={"seq": i, "sent_ns": time.time_ns(), "warmup": i < WARMUP})
         time.sleep(interval)
     return 0 if flush(10) else 1
 

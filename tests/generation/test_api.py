@@ -178,12 +178,21 @@ def test_client_reviewers_and_legal_may_not_submit(api, world, who):
     assert GenerationJob.objects.count() == 0
 
 
-def test_a_client_reviewer_can_watch_the_renders_of_their_project(api, world):
-    job = post(api, world.artist, world.shot, {"prompt": "x"}).json()["jobs"][0]
+def test_a_client_reviewer_sees_no_renders_of_their_project(api, world):
+    """Jobs (prompts, seeds, cast, workers, artists) are studio internals (projects.access): a client
+    reviewer of the project lists none on any route and reads none; the studio's people still do."""
+    job = post(api, world.artist, world.shot, {"prompt": "Ava on the pier", "seed": 7}).json()["jobs"][0]
     client = api(world.reviewer)
-    assert client.get(f"/api/v1/generations/{job['id']}/").status_code == 200
-    assert [j["id"] for j in client.get(f"/api/v1/shots/{world.shot.id}/generations/").json()["results"]] == [job["id"]]
-    assert client.post(f"/api/v1/generations/{job['id']}/cancel/").status_code == 403
+    assert client.get(f"/api/v1/generations/{job['id']}/").status_code == 404
+    assert client.get("/api/v1/generations/").json()["results"] == []
+    assert client.get(f"/api/v1/generations/?project={world.project.id}").json()["results"] == []
+    assert client.get(f"/api/v1/shots/{world.shot.id}/generations/").json()["results"] == []
+    assert client.get(f"/api/v1/projects/{world.project.id}/generations/").json()["results"] == []
+    assert client.post(f"/api/v1/generations/{job['id']}/cancel/").status_code == 404
+    producer = api(world.producer)
+    assert [j["prompt"] for j in producer.get(f"/api/v1/shots/{world.shot.id}/generations/").json()["results"]] == ["Ava on the pier"]
+    assert producer.get(f"/api/v1/generations/{job['id']}/").json()["seed"] == 7
+    assert len(api(world.vendor).get(f"/api/v1/shots/{world.shot.id}/generations/").json()["results"]) == 1
 
 
 def test_anonymous_callers_are_401(api, world):

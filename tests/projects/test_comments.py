@@ -158,13 +158,19 @@ def test_edits_keep_history_and_only_the_author_edits(studio, version, api):
     edited = api(studio.client).patch(detail, {"body": "better words"}, format="json")
     assert edited.status_code == 200
     assert edited.json()["body"] == "better words" and edited.json()["edited_at"]
-    assert [h["body"] for h in edited.json()["history"]] == ["first words"]
+    # Edit history is for the studio side only (projects.access, studio internals).
+    assert edited.json()["history"] == []
+    assert api(studio.client).get(detail).json()["history"] == []
+    assert [h["body"] for h in api(studio.supervisor).get(detail).json()["history"]] == ["first words"]
+    listed = api(studio.client).get(url(version)).json()
+    assert [c["history"] for c in listed if c["id"] == comment["id"]] == [[]]
     assert api(studio.client).patch(detail, {"frame": 1011}, format="json").json()["frame"] == 1010  # frame is not editable
 
 
 def test_resolving_and_deleting(studio, version, api):
-    comment = post(api, studio.client, version, frame=1010, body="fix it").json()
+    comment = post(api, studio.client, version, frame=1010, body="first draft").json()
     detail = f"/api/v1/comments/{comment['id']}/"
+    assert api(studio.client).patch(detail, {"body": "fix it"}, format="json").status_code == 200
     resolved = api(studio.artist).patch(detail, {"resolved": True}, format="json")
     assert resolved.status_code == 200 and resolved.json()["resolved"] is True
     assert resolved.json()["resolved_by"]["email"] == studio.artist.email
@@ -173,8 +179,10 @@ def test_resolving_and_deleting(studio, version, api):
     assert api(studio.artist).delete(detail).status_code == 403
     assert api(studio.client).delete(detail).status_code == 204
     gone = api(studio.supervisor).get(detail).json()
-    assert gone["deleted"] is True and gone["body"] == ""
-    assert CommentRevision.objects.filter(comment_id=comment["id"], body="fix it").exists()  # kept for the record
+    # A deleted comment's text is gone for everyone: its body and every earlier revision of it.
+    assert gone["deleted"] is True and gone["body"] == "" and gone["history"] == []
+    assert not CommentRevision.objects.filter(comment_id=comment["id"]).exists()
+    assert [c["body"] for c in api(studio.supervisor).get(url(version)).json() if c["id"] == comment["id"]] == [""]
     assert api(studio.client).patch(detail, {"body": "again"}, format="json").status_code == 409
 
 

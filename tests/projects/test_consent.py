@@ -275,7 +275,13 @@ def test_a_quarantined_version_cannot_be_approved_exported_or_delivered_and_show
     assert shown["quarantined"] is True and "Ava withdrew consent" in shown["quarantine_reason"]
     assert shown["approval_status"] == "pending"
     assert Shot.objects.get(pk=studio.shot.pk).status == "review"
-    assert api(studio.client).get(f"/api/v1/versions/{version.id}/").json()["quarantine_reason"] == ""  # not for clients
+    # Studio internals (projects.access) are not for client reviewers: no reason, lineage or artist.
+    for_client = api(studio.client).get(f"/api/v1/versions/{version.id}/").json()
+    assert (for_client["quarantine_reason"], for_client["lineage"], for_client["created_by"]) == ("", {}, None)
+    for_client = api(studio.client).get(f"/api/v1/shots/{studio.shot.id}/versions/").json()
+    rows = for_client["results"] if isinstance(for_client, dict) else for_client
+    assert rows and all(v["lineage"] == {} and v["created_by"] is None for v in rows)
+    assert shown["lineage"]["prompt"] and shown["created_by"]["id"] == str(studio.artist.pk)
     summary = api(studio.producer).get(f"/api/v1/versions/{version.id}/approvals/").json()
     assert summary["quarantined"] is True and summary["consent"]["outcome"] == "deny"
     assert summary["consent"]["reasons"][0]["code"] == "quarantined"

@@ -58,7 +58,7 @@ def publish_progress_from_another_process(project_id, job_id, steps: int) -> Non
         "from studio.realtime.publish import flush, publish_progress\n"
         "from tests.support.realtime_events import progress\n"
         f"for step in range(1, {steps} + 1):\n"
-        f"    publish_progress(project_id='{project_id}', job_id='{job_id}', data=progress(step, {steps}))\n"
+        f"    publish_progress(project_id='{project_id}', job_id='{job_id}', audience='internal', data=progress(step, {steps}))\n"
         "sys.exit(0 if flush(10) else 1)\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=django_env({"DJANGO_SETTINGS_MODULE": "studio.settings"}),
@@ -68,7 +68,7 @@ def publish_progress_from_another_process(project_id, job_id, steps: int) -> Non
 async def test_two_web_processes_behind_one_redis_both_deliver(world, web_pair):
     a, b = web_pair
     on_a = await ws_connect(project_url(a, world), token=world.tokens["producer@rt.test"])
-    on_b = await ws_connect(project_url(b, world), token=world.tokens["client@rt.test"])
+    on_b = await ws_connect(project_url(b, world), token=world.tokens["artist@rt.test"])  # job progress is studio-internal
     try:
         for ws in (on_a, on_b):
             assert (await recv_type(ws, "stream.ready"))["data"]["last_id"] == 0
@@ -92,7 +92,7 @@ async def test_two_web_processes_behind_one_redis_both_deliver(world, web_pair):
         # Presence set through one process is seen by the other.
         await on_b.send(json.dumps({"type": "presence.view", "version": str(world.versions[0].pk)}))
         seen = await recv_type(on_a, "presence.changed")
-        assert [v["name"] for v in seen["data"]["viewers"]] == ["Chris Client"]
+        assert [v["name"] for v in seen["data"]["viewers"]] == ["Alex Artist"]
     finally:
         await on_a.close(), await on_b.close()
     # After its sockets closed, each process still serves new ones (a closed consumer must not spin).

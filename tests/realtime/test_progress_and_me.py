@@ -15,7 +15,7 @@ from studio.realtime.models import Event
 from studio.realtime.publish import notify_user, publish_progress
 from studio.realtime.selectors import latest_progress
 from tests.realtime.conftest import apublish
-from tests.support.realtime_events import TEST_NOTICE, job_state, progress
+from tests.support.realtime_events import TEST_EVENT, TEST_NOTICE, job_state, progress
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +43,7 @@ async def test_a_burst_of_progress_is_coalesced_and_the_last_value_is_not_lost(w
     job = str(uuid.uuid4())
     started = time.monotonic()
     for step in range(1, 201):  # a tight loop: far faster than ten a second
-        publish_progress(project_id=world.project.pk, job_id=job, data=progress(step, 200))
+        publish_progress(project_id=world.project.pk, job_id=job, audience="internal", data=progress(step, 200))
     burst = time.monotonic() - started
     got = await progress_messages(client, job, until_step=200)
     elapsed = time.monotonic() - started
@@ -63,7 +63,7 @@ async def test_sustained_progress_is_paced_per_job_and_jobs_do_not_starve_each_o
     started = time.monotonic()
     for step in range(1, 101):  # 100 steps per job over about a second
         for job in jobs:
-            publish_progress(project_id=world.project.pk, job_id=job, data=progress(step, 200))
+            publish_progress(project_id=world.project.pk, job_id=job, audience="internal", data=progress(step, 200))
         await asyncio.sleep(0.01)
     duration = time.monotonic() - started
     per_job = {job: [] for job in jobs}
@@ -82,20 +82,61 @@ async def test_sustained_progress_is_paced_per_job_and_jobs_do_not_starve_each_o
 async def test_a_late_joiner_gets_the_latest_progress_of_running_jobs(world, connect):
     job = str(uuid.uuid4())
     for step in range(1, 8):
-        publish_progress(project_id=world.project.pk, job_id=job, data=progress(step, 10))
+        publish_progress(project_id=world.project.pk, job_id=job, audience="internal", data=progress(step, 10))
     assert await asyncio.to_thread(publish_module.flush, 5.0)
-    late = await connect(path(world), token=world.tokens["client@rt.test"])
+    late = await connect(path(world), token=world.tokens["artist@rt.test"])
     first = await late.recv()
     assert first["type"] == "job.progress" and first["job"] == job and first["data"]["step"] == 7
     assert (await late.recv_type("stream.ready"))["data"]["last_id"] == 0
     assert [p["data"]["step"] for p in await asyncio.to_thread(latest_progress, project_id=world.project.pk)] == [7]
 
     # When the job ends, its progress is no longer offered to joiners.
-    await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, data=job_state(job, "succeeded"))
+    await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, audience="internal", data=job_state(job, "succeeded"))
     assert await asyncio.to_thread(publish_module.flush, 5.0)
-    later = await connect(path(world), token=world.tokens["client@rt.test"])
+    later = await connect(path(world), token=world.tokens["artist@rt.test"])
     assert (await later.recv())["type"] == "presence.snapshot"  # no job.progress before it any more
     assert await asyncio.to_thread(latest_progress, project_id=world.project.pk, job_id=job) == []
+
+
+async def until_event(client, event_id: int) -> list[dict]:
+    """Project messages (not presence or control) up to and including the durable event `event_id`."""
+    got = []
+    while True:
+        message = await client.recv()
+        if not message["type"].startswith(("presence.", "stream.")):
+            got.append(message)
+        if message.get("id") == event_id:
+            return got
+
+
+async def test_job_events_never_reach_a_client_reviewer_live_on_replay_or_late(world, connect):
+    """Jobs are studio internals (projects.access): their progress and state changes reach the
+    studio's people only, whether live, replayed with ?since= or kept for late joiners."""
+    job = str(uuid.uuid4())
+    publish_progress(project_id=world.project.pk, job_id=job, audience="internal", data=progress(3, 10))
+    assert await asyncio.to_thread(publish_module.flush, 5.0)
+    client = await connect(path(world) + "?since=0", token=world.tokens["client@rt.test"])
+    artist = await connect(path(world) + "?since=0", token=world.tokens["artist@rt.test"])
+    assert (await client.recv())["type"] == "presence.snapshot"  # no kept job.progress for the client
+    assert (await artist.recv())["type"] == "job.progress"
+    await client.recv_type("stream.ready"), await artist.recv_type("stream.ready")
+
+    publish_progress(project_id=world.project.pk, job_id=job, audience="internal", data=progress(4, 10))
+    state = await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, audience="internal",
+                           data=job_state(job, "running"))
+    marker = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"after": True})
+    assert await asyncio.to_thread(publish_module.flush, 5.0)  # the coalesced progress went out too
+    seen = [m["type"] for m in await until_event(artist, marker["id"])]
+    assert seen[-2:] == ["job.state_changed", TEST_EVENT], seen
+    assert "job.progress" in seen or (await artist.recv_type("job.progress"))["data"]["step"] == 4
+    assert [m["type"] for m in await until_event(client, marker["id"])] == [TEST_EVENT]
+    assert not [m for m in await client.collect(0.5) if m["type"].startswith("job.")]
+
+    replay = await connect(path(world) + "?since=0", token=world.tokens["client@rt.test"])
+    ready = await replay.recv_type("stream.ready")
+    assert ready["data"]["last_id"] == marker["id"] and ready["data"]["replayed"] == 1 and state["id"] < marker["id"]
+    with pytest.raises(ValueError, match="not sent to audience 'all'"):
+        publish_progress(project_id=world.project.pk, job_id=job, data=progress(5, 10))
 
 
 async def test_notify_user_reaches_only_that_user_and_only_after_commit(world, connect):

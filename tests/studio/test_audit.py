@@ -107,3 +107,85 @@ def test_concurrent_writers_do_not_fork_a_chain():
     seqs = list(AuditEvent.objects.filter(chain=str(org.id)).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 21))
     assert verify_chain(chain=str(org.id)) is None
+
+
+# ----------------------------------------------------------------------------- TRUNCATE and anchors
+
+def test_the_database_refuses_truncate(org):
+    """A statement trigger refuses TRUNCATE; only a test database whose session asks may empty it."""
+    before = AuditEvent.objects.count()
+    with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run deferred FK checks first: TRUNCATE waits for none
+            cursor.execute("SET LOCAL greenlight.audit_allow_truncate = off")
+            cursor.execute("TRUNCATE audit_auditevent CASCADE")
+    assert AuditEvent.objects.count() == before > 0
+
+
+def test_the_truncate_exception_holds_only_in_a_test_database(db):
+    """What production gets: outside a `test_` database the trigger refuses whatever the session set."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'audit_event_forbid_truncate'")
+        source = cursor.fetchone()[0]
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_event_no_truncate'")
+        assert cursor.fetchone()[0] == "O"  # enabled
+    assert "current_database() LIKE 'test\\_%'" in source and "AND coalesce(current_setting" in source
+
+
+@pytest.fixture
+def store(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media" / "audit-checkpoints"
+
+
+def test_checkpoints_are_keyed_and_written_outside_the_database(org, store, settings):
+    from studio.audit import checkpoints
+
+    audit.record(organization=org, actor_label="test", action="test.a")
+    written = {c.chain: c for c in checkpoints.write_checkpoints()}
+    head = AuditEvent.objects.filter(chain=str(org.id)).order_by("-seq").first()
+    assert (written[str(org.id)].seq, written[str(org.id)].hash) == (head.seq, head.hash)
+    files = list((store / str(org.id)).glob("*.json"))
+    assert len(files) == 1 and '"hmac"' in files[0].read_text()
+    assert checkpoints.write_checkpoints() == []  # nothing moved: nothing written
+    call_command("verify_audit")
+    # A checkpoint signed with another key (forged without the server's secret) does not verify.
+    settings.AUDIT_CHECKPOINT_KEY = "another key"
+    with pytest.raises(CommandError, match="audit chains are broken"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_reports_a_missing_tail_against_the_latest_checkpoint(org, store, capsys):
+    from studio.audit import checkpoints
+
+    for i in range(3):
+        audit.record(organization=org, actor_label="test", action="test.tail", data={"i": i})
+    checkpoints.write_checkpoints()
+    kept = AuditEvent.objects.filter(chain=str(org.id)).order_by("-seq").first().seq - 2
+    # The newest two events vanish (what TRUNCATE-and-replay or a table owner could do): the chain
+    # that is left still links perfectly, so only the checkpoint outside the database can tell.
+    _tamper("DELETE FROM audit_auditevent WHERE chain = %s AND seq > %s", [str(org.id), kept])
+    assert verify_chain(chain=str(org.id)) is None
+    with pytest.raises(CommandError, match="1 of"):
+        call_command("verify_audit")
+    err = capsys.readouterr().err
+    assert f"chain={org.id}" in err and "missing tail" in err and f"ends at {kept} (2 events gone)" in err
+
+
+def test_verify_audit_reports_a_chain_that_is_gone_entirely(db, store, capsys):
+    from studio.audit import checkpoints
+
+    org = Organization.objects.create(kind="studio", name="Vanishing", slug="vanishing")
+    audit.record(organization=org, actor_label="test", action="test.only")
+    checkpoints.write_checkpoints()
+    _tamper("DELETE FROM audit_auditevent WHERE chain = %s", [str(org.id)])
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    assert "ends at 0" in capsys.readouterr().err
+
+
+def test_beat_checkpoints_the_chains_periodically(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["audit-checkpoint-chains"]["task"] == "studio.audit.tasks.checkpoint_audit_chains"
+    from studio.audit.tasks import checkpoint_audit_chains
+
+    assert checkpoint_audit_chains.name == "studio.audit.tasks.checkpoint_audit_chains"

@@ -86,6 +86,22 @@ def test_session_login_with_csrf_and_logout(demo):
     assert AuditEvent.objects.filter(action="auth.logout").exists()
 
 
+def test_session_login_needs_the_csrf_token_login_csrf(demo):
+    """Another site's form must not sign a browser into an account of its choosing."""
+    credentials = {"email": "producer@northlight.test", "password": DEMO_PASSWORD}
+    browser = APIClient(enforce_csrf_checks=True)
+    r = browser.post("/api/v1/auth/login/", credentials, format="json", HTTP_ORIGIN="https://evil.example")
+    assert r.status_code == 403 and "X-CSRFToken" in r.json()["detail"], r.content
+    assert browser.get("/api/v1/me/").status_code == 401 and "sessionid" not in browser.cookies
+    csrf = browser.get("/api/v1/auth/csrf/").json()["csrfToken"]
+    r = browser.post("/api/v1/auth/login/", credentials, format="json", HTTP_X_CSRFTOKEN=csrf, HTTP_ORIGIN="https://evil.example")
+    assert r.status_code == 403  # the token is not enough from a foreign origin
+    assert not AuditEvent.objects.filter(action="auth.login").exists()
+    assert browser.post("/api/v1/auth/login/", credentials, format="json", HTTP_X_CSRFTOKEN=csrf).status_code == 200
+    # Scripts exchange a password for a token without cookies: no session, so no CSRF there.
+    assert APIClient(enforce_csrf_checks=True).post("/api/v1/auth/token/", credentials, format="json").status_code == 201
+
+
 def test_wrong_password_is_401_and_audited(demo):
     r = APIClient().post("/api/v1/auth/login/", {"email": "artist@northlight.test", "password": "wrong-password"}, format="json")
     assert r.status_code == 401
@@ -132,3 +148,41 @@ def test_repeated_failures_from_one_address_are_throttled(demo, settings):
     assert APIClient(REMOTE_ADDR="10.1.2.4").post(
         "/api/v1/auth/login/", {"email": "artist@northlight.test", "password": DEMO_PASSWORD}, format="json"
     ).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_passwords_cannot_slip_under_the_account_limit(settings):
+    """8 wrong passwords for one account at once, through the real request stack in 8 threads
+    (each its own PostgreSQL connection, the real Redis): with a limit of 5, at most 5 reach the
+    password check (401); the rest are 429. Counting is atomic and happens before the check."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    from studio.tenancy.models import User
+
+    settings.LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5
+    User.objects.create_user("target@example.test", password="right horse battery")
+    barrier, codes = threading.Barrier(8), []
+
+    def guess(i: int) -> None:
+        try:
+            client = Client(REMOTE_ADDR=f"10.7.0.{i}")
+            barrier.wait(timeout=30)
+            response = client.post("/api/v1/auth/token/", {"email": "target@example.test", "password": f"guess {i}"},
+                                   content_type="application/json")
+            codes.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(codes) == 8 and set(codes) <= {401, 429}, codes
+    assert codes.count(401) <= 5 and codes.count(429) >= 3, codes
+    # The right password is refused too while the account is throttled.
+    r = APIClient().post("/api/v1/auth/token/", {"email": "target@example.test", "password": "right horse battery"}, format="json")
+    assert r.status_code == 429

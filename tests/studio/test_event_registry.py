@@ -132,7 +132,8 @@ def test_publishing_refuses_what_the_registry_does_not_know(db):
     with pytest.raises(events.EventPayloadError, match="Additional properties"):
         publish(type="playlist.updated", project_id=project.pk, data={"id": str(project.pk), "name": "D", "change": "created", "x": 1})
     with pytest.raises(events.EventPayloadError, match="job.progress payload .* at step"):
-        publish_progress(project_id=project.pk, job_id=project.pk, data={"step": "3", "total": 30, "elapsed": 1.0, "eta": 2.0})
+        publish_progress(project_id=project.pk, job_id=project.pk, audience="internal",
+                         data={"step": "3", "total": 30, "elapsed": 1.0, "eta": 2.0})
     assert Event.objects.count() == 0
     publish(type=TEST_EVENT, project_id=project.pk, data={"anything": True})
     assert Event.objects.count() == 1

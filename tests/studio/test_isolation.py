@@ -38,7 +38,9 @@ def test_organizations_list_only_own(api, harbor_user, northlight):
 
 def test_memberships_of_another_studio_are_invisible(api, harbor_user, northlight):
     client = api(harbor_user)
-    assert client.get(f"/api/v1/organizations/{northlight.id}/members/").json()["results"] == []
+    listed = client.get(f"/api/v1/organizations/{northlight.id}/members/")
+    assert listed.status_code == 404 and listed.json()["error"] == "not_found"
+    assert client.get("/api/v1/organizations/00000000-0000-0000-0000-000000000000/members/").status_code == 404
     nl_membership = Membership.objects.filter(organization=northlight).first()
     response = client.get(f"/api/v1/organizations/{northlight.id}/members/{nl_membership.id}/")
     assert response.status_code == 404

@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects import selectors
-from projects.api.serializers.common import MEDIA_KINDS, access_of, is_client, media_url
+from projects.access import sees_studio_internals
+from projects.api.serializers.common import MEDIA_KINDS, access_of, media_url
 from projects.models import Version
 from studio.actions import ActionsListSerializer, WithAllowedActions
 from studio.tenancy.api.serializers import UserSummarySerializer
@@ -65,7 +66,7 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
     fps = serializers.SerializerMethodField()
     last_frame = serializers.IntegerField(read_only=True, allow_null=True)
     duration_seconds = serializers.FloatField(read_only=True, allow_null=True, help_text="For display; positions are frames.")
-    created_by = UserSummarySerializer(read_only=True, allow_null=True)
+    created_by = serializers.SerializerMethodField(help_text="The artist who made it (studio internals: null for client reviewers).")
     media = serializers.SerializerMethodField()
     sprite = serializers.SerializerMethodField()
     lineage = serializers.SerializerMethodField()
@@ -141,13 +142,21 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
             "frames": [obj.first_frame + index for index in obj.sprite_frames],
         }
 
+    # Studio internals (projects.access, one rule for jobs, events and versions): the quarantine
+    # reason, the lineage (prompt, seed, cast, model settings) and the artist are for the studio's own
+    # people; without the caller's access nothing internal is shown (fails closed).
     def get_quarantine_reason(self, obj) -> str:
-        return "" if is_client(self) else obj.quarantine_reason
+        return obj.quarantine_reason if sees_studio_internals(access_of(self)) else ""
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_lineage(self, obj) -> dict:
-        # Prompts, seeds and model settings are the studio's; client reviewers do not get them.
-        return {} if is_client(self) else obj.lineage
+        return obj.lineage if sees_studio_internals(access_of(self)) else {}
+
+    @extend_schema_field(UserSummarySerializer(allow_null=True))
+    def get_created_by(self, obj):
+        if obj.created_by is None or not sees_studio_internals(access_of(self)):
+            return None
+        return UserSummarySerializer(obj.created_by).data
 
 
 class VersionUploadSerializer(serializers.Serializer):

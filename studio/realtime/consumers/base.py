@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from studio import metrics
 from studio.realtime import selectors
-from studio.realtime.publish import EVENT_MESSAGE, encode, make_envelope
+from studio.realtime.publish import EVENT_MESSAGE, access_group, encode, make_envelope
 from studio.tenancy.models import User
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.refused = False
+        self.closing = False
         self.joined_groups: list[str] = []
         self.tasks: list[asyncio.Task] = []
         self.project_id: str | None = None
@@ -139,6 +140,10 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
 
     # -- lifecycle ---------------------------------------------------------------------
     async def connect(self):
+        user = self.scope.get("user")
+        if getattr(user, "is_authenticated", False):
+            # Joined before the access check, so a revocation committed meanwhile is not missed.
+            await self.join_group(access_group(user.pk))
         try:
             await self.open()
         except Refused as refusal:
@@ -161,12 +166,11 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
         metrics.websocket_closed(self)
         for task in self.tasks:
             task.cancel()
-        if self.refused:
-            return
-        try:
-            await self.leave()
-        except Exception:  # noqa: BLE001 - cleanup must not stop the group discards below
-            log.exception("realtime: cleanup after disconnect failed")
+        if not self.refused:
+            try:
+                await self.leave()
+            except Exception:  # noqa: BLE001 - cleanup must not stop the group discards below
+                log.exception("realtime: cleanup after disconnect failed")
         for group in self.joined_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -245,6 +249,20 @@ class BaseStreamConsumer(AsyncWebsocketConsumer, metaclass=abc.ABCMeta):
     def still_allowed(self) -> bool:
         """Runs in a thread: is the caller still signed in and still allowed? Subclasses extend it."""
         return self._auth_still_valid()
+
+    async def access_recheck(self, message: dict) -> None:
+        """A service took access away from this user (`studio.realtime.publish.recheck_access`):
+        re-check now, and close this socket if its credential or its access no longer holds."""
+        if self.refused or self.closing:
+            return
+        try:
+            allowed = await database_sync_to_async(self.still_allowed)()
+        except Exception:  # noqa: BLE001 - the periodic re-check will try again
+            log.exception("realtime: access re-check failed")
+            return
+        if not allowed:
+            self.closing = True
+            await self.close(code=CLOSE_FORBIDDEN)
 
     async def _recheck_loop(self) -> None:
         interval = max(0.2, float(getattr(settings, "REALTIME_ACCESS_RECHECK_SECONDS", 60)))

@@ -42,8 +42,9 @@ class ProjectStreamConsumer(BaseStreamConsumer):
         # committed before it is in the read; duplicates are dropped by id in event_message.
         await self.join_group(project_group(self.project_id))
         replay = await self._replay(since)
-        for text in await selectors.latest_progress_texts(project_id=self.project_id):
-            await self.send(text_data=text)
+        for audience, text in await selectors.latest_progress_texts(project_id=self.project_id):
+            if self.access.may_see(audience):
+                await self.send(text_data=text)
         rev = await presence.current_rev(project_id=self.project_id)  # read first: later changes have a higher rev
         entries = await presence.viewers(project_id=self.project_id)
         await self.send_control("presence.snapshot", {"versions": presence.by_version(entries), "rev": rev})

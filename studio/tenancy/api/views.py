@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,10 +33,22 @@ class PublicAuthView(APIView):
     permission_classes = [AllowAny]
 
 
+LOGIN_CSRF_REFUSAL = (
+    "Signing in needs the CSRF token: GET /api/v1/auth/csrf/ first, then send its csrfToken in the X-CSRFToken header "
+    "(from a page of this site)."
+)
+
+
 class LoginView(PublicAuthView):
-    # Session auth is checked explicitly here; CSRF applies once a session exists.
-    @extend_schema(request=s.CredentialsSerializer, responses={200: s.MeSerializer})
+    """Session sign-in. The CSRF token is required here too (login CSRF: another site must not sign a
+    browser into an account of its choosing); scripts use /auth/token/, which sets no cookie."""
+
+    @extend_schema(request=s.CredentialsSerializer, responses={200: s.MeSerializer, 403: OpenApiResponse(description=LOGIN_CSRF_REFUSAL)})
     def post(self, request):
+        try:
+            CsrfSessionAuthentication().enforce_csrf(request._request)
+        except PermissionDenied:
+            raise PermissionDenied(LOGIN_CSRF_REFUSAL) from None
         data = s.CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.authenticate_credentials(
@@ -56,10 +68,7 @@ class LogoutView(PublicAuthView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        user = request.user
-        if getattr(user, "is_authenticated", False):
-            services.record_logout(user=user)
-        logout(request._request)
+        services.sign_out(request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -145,12 +154,18 @@ class MembershipViewSet(
         org = self.kwargs.get("organization_pk")
         return queryset.filter(organization_id=org) if org else queryset
 
-    def _organization(self) -> Organization:
-        orgs = scope_queryset(Organization.objects.all(), user=self.request.user, tenant_path="pk")
+    def _organization(self, *, roles=None) -> Organization:
+        orgs = scope_queryset(Organization.objects.all(), user=self.request.user, tenant_path="pk", roles=roles)
         org = orgs.filter(pk=self.kwargs["organization_pk"]).first()
         if org is None:
             raise NotFound("Not found.")
         return org
+
+    def list(self, request, organization_pk=None):
+        """An organization the caller does not belong to is 404, like every foreign row (a member
+        whose role does not see the studio's people, a client reviewer, gets an empty list)."""
+        self._organization(roles=ALL_ROLES)
+        return super().list(request)
 
     @extend_schema(request=s.MembershipCreateSerializer, responses={201: s.MembershipSerializer})
     def create(self, request, organization_pk=None):
