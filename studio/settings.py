@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "studio.logs.RequestIdMiddleware",
     "studio.middleware.OperationalEndpointsMiddleware",  # /livez /readyz /healthz /metrics, before host checks
     "studio.middleware.ServiceUnavailableMiddleware",
+    "studio.http.params.QueryParamsMiddleware",  # control characters, over-long values: JSON 400
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,6 +209,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 MAX_UPLOAD_SECONDS = env_int("MAX_UPLOAD_SECONDS", 15 * 60)
+# Query parameters under /api/ (studio/http/params.py): longer values are refused with 400.
+MAX_QUERY_VALUE_CHARS = env_int("MAX_QUERY_VALUE_CHARS", 1000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
