@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP goes to Django, WebSocket to the realtime consumers.
 
-WebSocket connections pass, in order: the Origin check against ALLOWED_HOSTS (a page of another
+HTTP requests pass the body limit of their route first (studio/http/limits.py: 413 before the
+body is read). WebSocket connections pass, in order: the Origin check against ALLOWED_HOSTS (a page of another
 site cannot open a socket with the visitor's cookie), the session cookie, an API token when one is
 presented (header `Authorization: Token <key>` or `?token=`), then the WebSocket routes: the
 core's and those the apps registered in their `ready()` (studio.realtime.routing), read here once
@@ -24,12 +25,13 @@ if _marked:
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from studio.http.limits import RequestBodyLimitMiddleware  # noqa: E402
 from studio.realtime.auth import RealtimeAuthStack  # noqa: E402
 from studio.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestBodyLimitMiddleware(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(RealtimeAuthStack(URLRouter(websocket_urlpatterns()))),
     }
 )

@@ -205,7 +205,14 @@ STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
 # they never change, so browsers may cache them for good. index.html itself is served no-cache.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/assets/.+-[A-Za-z0-9_-]{8}\.(js|css|map|svg|png|woff2?)$"
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies (studio/http/limits.py): refused with 413 before they are read, per route. JSON
+# routes and everything not registered otherwise: MAX_JSON_BODY_BYTES; the sign-in routes (open to
+# anyone): MAX_AUTH_BODY_BYTES; version uploads: MAX_UPLOAD_BYTES; CSV/OTIO/EDL imports: MAX_IMPORT_BYTES.
+MAX_JSON_BODY_BYTES = env_int("MAX_JSON_BODY_BYTES", 1024 * 1024)
+MAX_AUTH_BODY_BYTES = env_int("MAX_AUTH_BODY_BYTES", 16 * 1024)
+MAX_IMPORT_BYTES = env_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024)
+# The same JSON limit inside Django (test client, WSGI): a larger non-file body raises RequestDataTooBig → 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 MAX_UPLOAD_SECONDS = env_int("MAX_UPLOAD_SECONDS", 15 * 60)
