@@ -218,6 +218,8 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 MAX_UPLOAD_SECONDS = env_int("MAX_UPLOAD_SECONDS", 15 * 60)
 # Query parameters under /api/ (studio/http/params.py): longer values are refused with 400.
 MAX_QUERY_VALUE_CHARS = env_int("MAX_QUERY_VALUE_CHARS", 1000)
+# JSON bodies nested deeper than this are refused with 400 (studio/http/parsers.py).
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -232,7 +234,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "studio.http.parsers.JSONParser",  # DRF's, refusing bodies nested deeper than MAX_JSON_DEPTH
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],

@@ -94,3 +94,14 @@ def test_an_over_long_form_body_answers_json_not_the_html_400_page(client):
     assert response.status_code == 413, response.content[:200]
     assert response["Content-Type"].startswith("application/json")
     assert b"Bad Request" not in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_very_deeply_nested_json_answers_400(demo, api, depth):
+    producer = demo["users"]["producer@northlight.test"]
+    body = '{"name": ' + "[" * depth + "]" * depth + "}"
+    response = api(producer).post("/api/v1/projects/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["error"] == "malformed_request"
+    assert "nested more than" in response.json()["detail"]
