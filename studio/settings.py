@@ -211,6 +211,11 @@ WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/assets/.+-[A-Za-z0-9_-]{8}\.(js|css|
 MAX_JSON_BODY_BYTES = env_int("MAX_JSON_BODY_BYTES", 1024 * 1024)
 MAX_AUTH_BODY_BYTES = env_int("MAX_AUTH_BODY_BYTES", 16 * 1024)
 MAX_IMPORT_BYTES = env_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024)
+# Cut imports (.otio/.edl) are read in a child process (projects/interchange/cut_reader.py) limited to
+# these CPU seconds and this address space, refusing .otio files nested deeper than CUT_READER_MAX_DEPTH.
+CUT_READER_CPU_SECONDS = env_int("CUT_READER_CPU_SECONDS", 10)
+CUT_READER_MEMORY_BYTES = env_int("CUT_READER_MEMORY_BYTES", 1024 * 1024 * 1024)
+CUT_READER_MAX_DEPTH = env_int("CUT_READER_MAX_DEPTH", 64)
 # The same JSON limit inside Django (test client, WSGI): a larger non-file body raises RequestDataTooBig → 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

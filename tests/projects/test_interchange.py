@@ -253,6 +253,35 @@ def test_bad_cuts_are_explained(studio, api, content, name, words):
     assert Shot.objects.count() == before
 
 
+def _timeline_bytes(code="AL_010_0090", rate=24):
+    timeline = otio.schema.Timeline(name="x")
+    track = otio.schema.Track()
+    timeline.tracks.append(track)
+    clip_range = otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(50, rate))
+    track.append(otio.schema.Clip(name=code, source_range=clip_range))
+    return otio.adapters.write_to_string(timeline).encode()
+
+
+@pytest.mark.parametrize("depth", [5_000, 120_000])
+def test_a_deeply_nested_otio_file_is_refused_without_parsing_it(studio, api, depth, settings):
+    # ~16 KB of nesting stalled the web process for tens of seconds; ~120 KB crashed it (segfault).
+    content = b'{"OTIO_SCHEMA": "Timeline.1", "tracks": ' + b"[" * depth + b"]" * depth + b"}"
+    before = Shot.objects.count()
+    response = upload(api, studio.supervisor, studio.project, "otio", content, "deep.otio", dry_run="true")
+    assert response.status_code == 400, response.content[:300]
+    message = response.json()["fields"]["file"][0]
+    assert f"nests more than {settings.CUT_READER_MAX_DEPTH} levels deep" in message
+    assert len(response.content) < 1000
+    assert Shot.objects.count() == before
+
+
+def test_the_cut_is_read_within_the_readers_memory_limit(studio, api, settings):
+    settings.CUT_READER_MEMORY_BYTES = 32 * 1024 * 1024  # too little for the reader to load OpenTimelineIO
+    response = upload(api, studio.supervisor, studio.project, "otio", _timeline_bytes(), "cut.otio", dry_run="true")
+    assert response.status_code == 400, response.content[:300]
+    assert "too large or too complex" in response.json()["fields"]["file"][0]
+
+
 def test_an_otio_cut_at_another_frame_rate_is_refused(studio, api):
     timeline = otio.schema.Timeline(name="x")
     track = otio.schema.Track()
