@@ -9,7 +9,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from projects import access as perms
@@ -68,12 +68,7 @@ class ShotVersionViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet)
         if declared > settings.MAX_UPLOAD_BYTES + 64 * 1024:
             services.check_upload_size(declared)
         data = s.VersionUploadSerializer(data=request.data)
-        if not data.is_valid():
-            if "file" in data.errors:
-                raise ValidationError(
-                    {"file": ["Attach the video as the multipart form field 'file' (Content-Type: multipart/form-data)."]}
-                )
-            raise ValidationError(data.errors)
+        data.is_valid(raise_exception=True)
         version = services.upload_version(
             actor=request.user,
             shot=self.shot,
