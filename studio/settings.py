@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error answers (400/401/403/404/413/429/503, one JSON shape): studio/http/schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "studio.http.schema.add_error_responses"],
     # One name per choice set where several apps use a field called status/role/… (add yours here).
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "studio.tenancy.models.Role",
