@@ -8,6 +8,8 @@ operation, as the one JSON error shape (`Error`):
   (studio/http/parsers.py), invalid input (the view's serializer or service);
 - 401 without credentials (except the sign-in routes that need none), 403 for a member without the
   role, 404 for anything the caller cannot see (every foreign row, and an id that is not a UUID);
+- 409 for every write: the row's current state refuses it (`studio.exceptions.Conflict`: a shot
+  that still has versions, a decision already taken …);
 - 413 for operations that take a body (studio/http/limits.py);
 - 429 on the sign-in routes (studio/tenancy/throttling.py);
 - 503 while PostgreSQL or Redis is unreachable (studio/middleware.py).
@@ -34,6 +36,7 @@ DESCRIPTIONS = {
     "401": "Not signed in: sign in, or send 'Authorization: Token <key>'.",
     "403": "Signed in, but your role may not do this (the message names the roles that may).",
     "404": "Not found, or not visible to you (rows of other organizations are never revealed).",
+    "409": "The current state of the row refuses this change (the message says what to do first).",
     "413": "The request body is larger than this operation accepts.",
     "429": "Too many failed sign-ins; retry after the Retry-After seconds.",
     "503": "The database or Redis is unreachable right now; nothing was changed. Retry in a moment.",
@@ -53,6 +56,8 @@ def add_error_responses(result, generator, request, public):
                 continue
             codes = ["400", "403", "404", "503"]
             codes += ["429"] if path.startswith(OPEN_ROUTES) else ["401"]
+            if method != "get":
+                codes.append("409")
             if "requestBody" in operation:
                 codes.append("413")
             responses = operation.setdefault("responses", {})
