@@ -68,23 +68,28 @@ def query_sets(operation: dict) -> list[dict]:
     return sets
 
 
-def fill(path: str, ids: dict[str, str], fake: str | None = None) -> str:
-    """The path with each {name} replaced: a real id by the segment before it, else `fake`."""
+def path_parameters(path: str, ids: dict[str, str], fake: str | None = None) -> dict[str, str]:
+    """{name: value} for each {name} of `path`: a real id chosen by the segment before it, else `fake`."""
     parts = path.strip("/").split("/")
-    out = []
+    values = {}
     for index, part in enumerate(parts):
         if part.startswith("{"):
             name = part[1:-1]
             if name == "kind":
-                out.append("proxy")
+                values[name] = "proxy"
                 continue
             resource = parts[index - 1]
-            if resource in ("members",) and parts[0] == "organizations":
+            if resource == "members" and "organizations" in parts:
                 resource = "org-members"
-            out.append(fake or ids.get(resource) or str(uuid.UUID(int=1)))
-        else:
-            out.append(part)
-    return "/" + "/".join(out) + "/"
+            values[name] = fake or ids.get(resource) or str(uuid.UUID(int=1))
+    return values
+
+
+def fill(path: str, ids: dict[str, str], fake: str | None = None) -> str:
+    """The path with each {name} replaced (see path_parameters)."""
+    for name, value in path_parameters(path, ids, fake).items():
+        path = path.replace("{" + name + "}", value)
+    return path
 
 
 def _documented(operation: dict, status: int) -> dict | None:
