@@ -1,6 +1,5 @@
 """Plain error pages: JSON under /api/, never a traceback."""
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 
@@ -9,9 +8,9 @@ def bad_request(request, exception=None):
     """Django's 400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host): JSON under
     /api/, and 413 when the body was too large — never the HTML "Bad Request (400)" page."""
     if isinstance(exception, RequestDataTooBig):
-        from studio.http.limits import too_large_payload
+        from studio.http.limits import body_limit_for, too_large_payload
 
-        return JsonResponse(too_large_payload(settings.DATA_UPLOAD_MAX_MEMORY_SIZE), status=413)
+        return JsonResponse(too_large_payload(body_limit_for(request.path_info)), status=413)
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"error": "malformed_request", "detail": "The request could not be read; check its body and headers."}, status=400

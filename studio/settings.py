@@ -219,6 +219,8 @@ CUT_READER_MAX_DEPTH = env_int("CUT_READER_MAX_DEPTH", 64)
 # The same JSON limit inside Django (test client, WSGI): a larger non-file body raises RequestDataTooBig → 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files stream to temporary files with a running cap at the route's body limit (studio/http/uploads.py).
+FILE_UPLOAD_HANDLERS = ["studio.http.uploads.CappedTemporaryFileUploadHandler"]
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 MAX_UPLOAD_SECONDS = env_int("MAX_UPLOAD_SECONDS", 15 * 60)
 # Query parameters under /api/ (studio/http/params.py): longer values are refused with 400.

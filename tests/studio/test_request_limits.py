@@ -105,3 +105,22 @@ def test_very_deeply_nested_json_answers_400(demo, api, depth):
     assert response.status_code == 400, response.content[:200]
     assert response.json()["error"] == "malformed_request"
     assert "nested more than" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_an_upload_stops_at_its_routes_limit_while_it_streams(demo, api, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.models import Project, Shot
+
+    settings.MAX_IMPORT_BYTES = 4096  # the route's limit is read per request
+    project = Project.objects.filter(organization__slug="northlight").first()
+    before = Shot.objects.count()
+    data = b"code,description\n" + b"AL_010_0900,x\n" * 20_000
+    response = api(demo["users"]["producer@northlight.test"]).post(
+        f"/api/v1/projects/{project.id}/import/csv/", {"file": SimpleUploadedFile("big.csv", data)}, format="multipart"
+    )
+    assert response.status_code == 413, response.content[:300]
+    assert response.json()["error"] == "payload_too_large"
+    assert response.json()["limit_bytes"] == 4096 + 64 * 1024
+    assert Shot.objects.count() == before
