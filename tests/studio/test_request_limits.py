@@ -72,6 +72,8 @@ def test_upload_routes_have_their_own_larger_limit():
     assert body_limit_for("/api/v1/projects/0b1e8f5e-7a55-4c1b-9d55-1b9a6d1c2f00/import/otio/") == (
         settings.MAX_IMPORT_BYTES + MULTIPART_OVERHEAD
     )
+    assert body_limit_for("/api/v1/shots/0b1e8f5e-7a55-4c1b-9d55-1b9a6d1c2f00/generations/") > 20 * 2**20  # init images
+    assert body_limit_for("/api/v1/talent/0b1e8f5e-7a55-4c1b-9d55-1b9a6d1c2f00/assets/") > 25 * 2**20
     assert body_limit_for("/api/v1/auth/token/") == settings.MAX_AUTH_BODY_BYTES
     assert body_limit_for("/api/v1/projects/") == settings.MAX_JSON_BODY_BYTES
     assert body_limit_for(UPLOAD) > settings.MAX_JSON_BODY_BYTES > settings.MAX_AUTH_BODY_BYTES
