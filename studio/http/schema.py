@@ -6,7 +6,7 @@ operation, as the one JSON error shape (`Error`):
 
 - 400: a malformed query string (studio/http/params.py), a malformed or too deeply nested body
   (studio/http/parsers.py), invalid input (the view's serializer or service);
-- 401 without credentials (except the sign-in routes that need none), 403 for a member without the
+- 401 without credentials (on the sign-in routes: wrong email or password), 403 for a member without the
   role, 404 for anything the caller cannot see (every foreign row, and an id that is not a UUID);
 - 409 for every write: the row's current state refuses it (`studio.exceptions.Conflict`: a shot
   that still has versions, a decision already taken …);
@@ -44,8 +44,9 @@ DESCRIPTIONS = {
 OPEN_ROUTES = ("/api/v1/auth/",)
 
 
-def _error(code: str) -> dict:
-    return {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+def _error(code: str, path: str = "") -> dict:
+    description = "The email or password is wrong." if code == "401" and path.startswith(OPEN_ROUTES) else DESCRIPTIONS[code]
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def add_error_responses(result, generator, request, public):
@@ -54,8 +55,9 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            codes = ["400", "403", "404", "503"]
-            codes += ["429"] if path.startswith(OPEN_ROUTES) else ["401"]
+            codes = ["400", "401", "403", "404", "503"]
+            if path.startswith(OPEN_ROUTES):
+                codes.append("429")
             if method != "get":
                 codes.append("409")
             if "requestBody" in operation:
@@ -64,7 +66,7 @@ def add_error_responses(result, generator, request, public):
             for code in codes:
                 existing = responses.get(code)
                 if existing is None:
-                    responses[code] = _error(code)
+                    responses[code] = _error(code, path)
                 elif not existing.get("content"):
                     existing["content"] = _error(code)["content"]
     return result

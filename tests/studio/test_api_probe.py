@@ -48,4 +48,7 @@ def test_anonymous_callers_get_documented_401s(openapi_schema, api):
     for path, method, operation in api_probe.operations(schema):
         response = api_probe.send(client, method, api_probe.fill(path, {}))
         problems += api_probe.check(operation, response, f"anonymous {method.upper()} {path}")
+        if path in ("/api/v1/auth/login/", "/api/v1/auth/token/"):
+            wrong = client.post(path, {"email": "nobody@example.test", "password": "wrong"}, format="json")
+            problems += api_probe.check(operation, wrong, f"wrong password {path}")
     assert not problems, "\n".join(problems[:60])
