@@ -20,3 +20,12 @@ class GenerationConfig(AppConfig):
         from generation.events import register_event_types
 
         register_event_types()
+
+        from generation.api.serializers import MAX_INIT_IMAGE_BYTES
+        from studio.http.ids import UUID_PATTERN
+        from studio.http.limits import MULTIPART_OVERHEAD, register_body_limit
+
+        # A submit may carry an init image (multipart): its own limit, not the JSON one (studio/http/limits.py).
+        register_body_limit(
+            pattern=rf"^/api/v1/shots/{UUID_PATTERN}/generations/$", limit=lambda: MAX_INIT_IMAGE_BYTES + MULTIPART_OVERHEAD
+        )

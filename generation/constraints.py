@@ -6,6 +6,7 @@ Pure functions (no database, no torch) so they are cheap to call from the API an
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -24,6 +25,28 @@ NTSC_RATES = {
 }
 
 
+_RATIONAL = re.compile(r"([0-9]{1,6})(?:\s*/\s*([0-9]{1,6}))?")
+
+
+def _shown(value: str) -> str:
+    """The user's input, short enough to repeat in a message."""
+    return value if len(value) <= 20 else value[:20] + "…"
+
+
+def _parse_fps_text(value: str, hint: str) -> Fraction:
+    """ASCII digits only ('٢٤' and '²' are refused in words, not by int()); at most 6 digits a side."""
+    text = value.strip()
+    if text in NTSC_RATES:
+        return NTSC_RATES[text]
+    match = _RATIONAL.fullmatch(text)
+    if match is None:
+        raise ValueError(f"fps '{_shown(value)}' is not a frame rate: use the digits 0-9 only. {hint}")
+    num, den = int(match.group(1)), int(match.group(2) or 1)
+    if den == 0:
+        raise ValueError(f"fps '{_shown(value)}' divides by zero. {hint}")
+    return Fraction(num, den)
+
+
 def parse_fps(value) -> Fraction:
     """24, "24", "24000/1001", 23.976 → an exact rational. Raises ValueError with a fix-it message."""
     hint = 'Send an integer (24), a rational string ("24000/1001") or a standard NTSC decimal (23.976, 29.97, 59.94).'
@@ -40,24 +63,13 @@ def parse_fps(value) -> Fraction:
         else:
             raise ValueError(f"fps {value} is not an exact frame rate. {hint}")
     elif isinstance(value, str):
-        text = value.strip()
-        if text in NTSC_RATES:
-            fps = NTSC_RATES[text]
-        elif "/" in text:
-            num, _, den = text.partition("/")
-            if not (num.strip().isdigit() and den.strip().isdigit()) or int(den) == 0:
-                raise ValueError(f"fps '{value}' is not a valid rational. {hint}")
-            fps = Fraction(int(num), int(den))
-        elif text.isdigit():
-            fps = Fraction(int(text))
-        else:
-            raise ValueError(f"fps '{value}' is not a frame rate. {hint}")
+        fps = _parse_fps_text(value, hint)
     else:
         raise ValueError(f"fps must be a number or a string. {hint}")
     if fps < MIN_FPS or fps > MAX_FPS:
         raise ValueError(f"fps {float(fps):g} is out of range: use {MIN_FPS} to {MAX_FPS} frames per second.")
     if fps.denominator > 1001 or fps.numerator > 120_000:
-        raise ValueError(f"fps '{value}' is too precise to be a real frame rate. {hint}")
+        raise ValueError(f"fps '{_shown(str(value))}' is too precise to be a real frame rate. {hint}")
     return fps
 
 

@@ -68,9 +68,29 @@ def _where(path) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
+def _message(error) -> str:
+    """What is wrong, in a few words: jsonschema's own messages repeat the whole offending value
+    (10,000 shapes made a 1.5 MB error), so the common cases are said here and the rest cut short."""
+    value, limit = error.instance, error.validator_value
+    if error.validator == "maxItems":
+        return f"has {len(value):,} items; at most {limit:,} are allowed."
+    if error.validator == "minItems":
+        return f"needs at least {limit} item(s)."
+    if error.validator == "maxLength":
+        return f"is {len(value):,} characters long; at most {limit:,} are allowed."
+    if error.validator == "type":
+        return f"must be of type {limit}."
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum"):
+        return f"is out of range ({error.validator} {limit})."
+    if error.validator == "additionalProperties":
+        extra = sorted(str(k)[:30] for k in value if k not in error.schema.get("properties", {}))
+        return f"has unknown properties: {', '.join(extra[:5])}{', …' if len(extra) > 5 else ''}."
+    return error.message if len(error.message) <= 120 else error.message[:120] + "…"
+
+
 def annotation_errors(shapes: Any) -> list[str]:
-    """Human-readable problems with `shapes` (empty when valid)."""
-    errors = [f"shapes{_where(e.absolute_path)}: {e.message}" for e in _list_validator.iter_errors(shapes)]
+    """Human-readable problems with `shapes` (empty when valid), each short."""
+    errors = [f"shapes{_where(e.absolute_path)}: {_message(e)}" for e in _list_validator.iter_errors(shapes)]
     if errors or not isinstance(shapes, list):
         return errors or ["shapes must be a list of shape objects."]
     kinds = ", ".join(SHAPE_SCHEMAS)
@@ -78,8 +98,10 @@ def annotation_errors(shapes: Any) -> list[str]:
         kind = shape.get("type") if isinstance(shape, dict) else None
         validator = _shape_validators.get(kind)
         if validator is None:
-            errors.append(f"shapes[{index}].type: unknown shape {kind!r}; use one of: {kinds}.")
+            errors.append(f"shapes[{index}].type: unknown shape {repr(kind)[:30]}; use one of: {kinds}.")
             continue
         for error in sorted(validator.iter_errors(shape), key=lambda e: list(e.absolute_path)):
-            errors.append(f"shapes[{index}]{_where(error.absolute_path)}: {error.message}")
+            errors.append(f"shapes[{index}]{_where(error.absolute_path)}: {_message(error)}")
+        if len(errors) >= 10:
+            break
     return errors

@@ -29,7 +29,24 @@ class ProjectsConfig(AppConfig):
         register_stream_resolver(ProjectStreams())
         register_websocket_routes(websocket_urlpatterns)
         seeding.register_seeder(name="projects", seed=demo.seed, after=("tenancy",))
+        _register_body_limits()
 
         from projects.events import register_event_types
 
         register_event_types()
+
+
+def _register_body_limits() -> None:
+    """Upload routes take larger bodies than JSON routes (studio/http/limits.py)."""
+    from django.conf import settings
+
+    from studio.http.ids import UUID_PATTERN
+    from studio.http.limits import MULTIPART_OVERHEAD, register_body_limit
+
+    register_body_limit(
+        pattern=rf"^/api/v1/shots/{UUID_PATTERN}/versions/$", limit=lambda: settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
+    )
+    register_body_limit(
+        pattern=rf"^/api/v1/projects/{UUID_PATTERN}/import/(csv|otio)/$",
+        limit=lambda: settings.MAX_IMPORT_BYTES + MULTIPART_OVERHEAD,
+    )

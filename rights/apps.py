@@ -15,3 +15,12 @@ class RightsConfig(AppConfig):
         from rights.events import register_event_types
 
         register_event_types()
+
+        from rights.services.assets import MAX_ASSET_BYTES
+        from studio.http.ids import UUID_PATTERN
+        from studio.http.limits import MULTIPART_OVERHEAD, register_body_limit
+
+        # Reference images are uploads: their own limit, not the JSON one (studio/http/limits.py).
+        register_body_limit(
+            pattern=rf"^/api/v1/talent/{UUID_PATTERN}/assets/$", limit=lambda: MAX_ASSET_BYTES + MULTIPART_OVERHEAD
+        )

@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP goes to Django, WebSocket to the realtime consumers.
 
-WebSocket connections pass, in order: the Origin check against ALLOWED_HOSTS (a page of another
+HTTP requests pass the body limit of their route first (studio/http/limits.py: 413 before the
+body is read). WebSocket connections pass, in order: the Origin check against ALLOWED_HOSTS (a page of another
 site cannot open a socket with the visitor's cookie), the session cookie, an API token when one is
 presented (header `Authorization: Token <key>` or `?token=`), then the WebSocket routes: the
 core's and those the apps registered in their `ready()` (studio.realtime.routing), read here once
@@ -26,13 +27,17 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from studio.http.admission import AdmissionGate  # noqa: E402
+from studio.http.limits import RequestBodyLimitMiddleware  # noqa: E402
 from studio.realtime.auth import RealtimeAuthStack  # noqa: E402
 from studio.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # At most WEB_MAX_CONCURRENT_REQUESTS requests (and database connections) at once per process.
-        "http": AdmissionGate(django_asgi_app, limit=settings.WEB_MAX_CONCURRENT_REQUESTS, timeout=settings.WEB_ADMISSION_TIMEOUT_SECONDS),
+        # Oversized bodies are refused (413) before they take a slot; then at most
+        # WEB_MAX_CONCURRENT_REQUESTS requests (and database connections) run at once per process.
+        "http": RequestBodyLimitMiddleware(
+            AdmissionGate(django_asgi_app, limit=settings.WEB_MAX_CONCURRENT_REQUESTS, timeout=settings.WEB_ADMISSION_TIMEOUT_SECONDS)
+        ),
         "websocket": AllowedHostsOriginValidator(RealtimeAuthStack(URLRouter(websocket_urlpatterns()))),
     }
 )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connections
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from studio.http.limits import body_limit_for, too_large_payload
 from studio.middleware import UNAVAILABLE, service_unavailable_response
 
 
@@ -61,6 +63,11 @@ def api_exception_handler(exc, context):
 def _render_exception(exc, context):
     if isinstance(exc, Http404):
         return Response({"error": "not_found", "detail": "Not found."}, status=404)
+    if isinstance(exc, RequestDataTooBig):
+        request = context.get("request")
+        return Response(too_large_payload(body_limit_for(request.path_info) if request is not None else 0), status=413)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response({"error": "malformed_request", "detail": "The form has too many fields or files; send fewer."}, status=400)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
 

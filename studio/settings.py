@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "studio.logs.RequestIdMiddleware",
     "studio.middleware.OperationalEndpointsMiddleware",  # /livez /readyz /healthz /metrics, before host checks
     "studio.middleware.ServiceUnavailableMiddleware",
+    "studio.http.params.QueryParamsMiddleware",  # control characters, over-long values: JSON 400
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -218,10 +219,28 @@ STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
 # they never change, so browsers may cache them for good. index.html itself is served no-cache.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/assets/.+-[A-Za-z0-9_-]{8}\.(js|css|map|svg|png|woff2?)$"
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies (studio/http/limits.py): refused with 413 before they are read, per route. JSON
+# routes and everything not registered otherwise: MAX_JSON_BODY_BYTES; the sign-in routes (open to
+# anyone): MAX_AUTH_BODY_BYTES; version uploads: MAX_UPLOAD_BYTES; CSV/OTIO/EDL imports: MAX_IMPORT_BYTES.
+MAX_JSON_BODY_BYTES = env_int("MAX_JSON_BODY_BYTES", 1024 * 1024)
+MAX_AUTH_BODY_BYTES = env_int("MAX_AUTH_BODY_BYTES", 16 * 1024)
+MAX_IMPORT_BYTES = env_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024)
+# Cut imports (.otio/.edl) are read in a child process (projects/interchange/cut_reader.py) limited to
+# these CPU seconds and this address space, refusing .otio files nested deeper than CUT_READER_MAX_DEPTH.
+CUT_READER_CPU_SECONDS = env_int("CUT_READER_CPU_SECONDS", 10)
+CUT_READER_MEMORY_BYTES = env_int("CUT_READER_MEMORY_BYTES", 1024 * 1024 * 1024)
+CUT_READER_MAX_DEPTH = env_int("CUT_READER_MAX_DEPTH", 64)
+# The same JSON limit inside Django (test client, WSGI): a larger non-file body raises RequestDataTooBig → 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files stream to temporary files with a running cap at the route's body limit (studio/http/uploads.py).
+FILE_UPLOAD_HANDLERS = ["studio.http.uploads.CappedTemporaryFileUploadHandler"]
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 MAX_UPLOAD_SECONDS = env_int("MAX_UPLOAD_SECONDS", 15 * 60)
+# Query parameters under /api/ (studio/http/params.py): longer values are refused with 400.
+MAX_QUERY_VALUE_CHARS = env_int("MAX_QUERY_VALUE_CHARS", 1000)
+# JSON bodies nested deeper than this are refused with 400 (studio/http/parsers.py).
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -236,7 +255,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "studio.http.parsers.JSONParser",  # DRF's, refusing bodies nested deeper than MAX_JSON_DEPTH
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -254,6 +273,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error answers (400/401/403/404/413/429/503, one JSON shape): studio/http/schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "studio.http.schema.add_error_responses"],
     # One name per choice set where several apps use a field called status/role/… (add yours here).
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "studio.tenancy.models.Role",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
+handler400 = "studio.errors.bad_request"
 handler404 = "studio.errors.not_found"
 handler500 = "studio.errors.server_error"

@@ -1,16 +1,14 @@
 """API routes of this app, mounted under /api/v1/ by studio/api_urls.py."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from generation.api import views
+from studio.http.ids import IdRouter, nested
 
-UUID = r"[0-9a-fA-F-]{36}"
-
-router = SimpleRouter()
+router = IdRouter()
 router.register("generations", views.GenerationViewSet, basename="generation")
-router.register(rf"shots/(?P<shot_pk>{UUID})/generations", views.ShotGenerationViewSet, basename="shot-generation")
-router.register(rf"projects/(?P<project_pk>{UUID})/generations", views.ProjectGenerationViewSet, basename="project-generation")
+router.register(rf"shots/{nested('shot_pk')}/generations", views.ShotGenerationViewSet, basename="shot-generation")
+router.register(rf"projects/{nested('project_pk')}/generations", views.ProjectGenerationViewSet, basename="project-generation")
 
 urlpatterns = [
     path("generation-models/", views.ModelProfileListView.as_view(), name="generation-models"),

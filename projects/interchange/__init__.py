@@ -4,4 +4,6 @@ Readers turn a file into `projects.services.ShotSpec`s (pure parsing, no databas
 `projects.services.apply_shot_specs` applies them. Writers read the database and return text.
 """
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
+from django.conf import settings
+
+MAX_IMPORT_BYTES = settings.MAX_IMPORT_BYTES  # env MAX_IMPORT_BYTES; the route's body limit too (projects/apps.py)

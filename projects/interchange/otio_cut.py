@@ -1,6 +1,7 @@
 """Editorial cuts through OpenTimelineIO: import .otio / CMX 3600 .edl, export the approved cut.
 
-Import: every clip of the timeline's video tracks, in record order, is a shot. Its code is the
+Import: the file is read in a child process with CPU, memory and nesting limits (`cut_reader`), never
+in the web process. Every clip of the timeline's video tracks, in record order, is a shot. Its code is the
 clip name (or `metadata.greenlight.shot`, which our exports carry); its sequence is
 `metadata.greenlight.sequence` or the code up to its last '_' (`MR_010_0040` -> `MR_010`). Frames
 come from the clip's source range (`frames=source`, the default, as editorial hands them over),
@@ -13,18 +14,26 @@ the version's comments as markers (red open, green resolved).
 
 from __future__ import annotations
 
+import json
+import logging
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import opentimelineio as otio
+from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
 from projects.access import ProjectAccess
 from projects.consent import project_ref, version_ref
-from projects.interchange import MAX_IMPORT_BYTES
+from projects.interchange import MAX_IMPORT_BYTES, cut_reader
 from projects.models import Project
 from projects.selectors import cut_shots, export_comments, latest_approved_versions
 from projects.services import ShotSpec
 from rights.policy import check_versions
+
+log = logging.getLogger(__name__)
 
 FORMATS = {"otio": "otio_json", "edl": "cmx_3600"}
 CONTENT_TYPES = {"otio": "application/vnd.opentimelineio+json", "edl": "text/plain; charset=utf-8"}
@@ -44,10 +53,6 @@ def format_for(filename: str, explicit: str | None = None) -> str:
     return extension
 
 
-def _frames(value: otio.opentime.RationalTime, rate: float) -> int:
-    return int(round(value.rescaled_to(rate).value))
-
-
 def read_cut(
     data: bytes, *, filename: str, project: Project, fmt: str | None = None, frames: str = "source"
 ) -> tuple[list[ShotSpec], dict]:
@@ -58,13 +63,13 @@ def read_cut(
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError({"file": [f"The cut is larger than {MAX_IMPORT_BYTES // 2**20} MiB."]})
     rate = float(project.fps)
-    placed = _placed_clips(_read_timeline(data, fmt=fmt, rate=rate), rate=rate)
+    placed = _read_clips(data, fmt=fmt, rate=rate)
     specs: list[ShotSpec] = []
     notes: dict = {"repeated": [], "skipped": []}
     seen: set[str] = set()
-    for event, (_, _, clip) in enumerate(placed, start=1):
-        meta = clip.metadata.get("greenlight", {}) if isinstance(clip.metadata.get("greenlight"), dict) else {}
-        code = str(meta.get("shot") or clip.name or "").strip()
+    for event, clip in enumerate(placed, start=1):
+        meta = clip["greenlight"]
+        code = str(meta.get("shot") or clip["name"] or "").strip()
         where = f"Event {event:03d} ({code or 'unnamed clip'})"
         if not code:
             notes["skipped"].append(f"Event {event:03d}: the clip has no name to use as a shot code.")
@@ -83,51 +88,34 @@ def read_cut(
     return specs, notes
 
 
-def _read_timeline(data: bytes, *, fmt: str, rate: float) -> otio.schema.Timeline:
-    """The uploaded bytes as one OTIO timeline; 400 naming what is wrong with the file otherwise."""
+def _read_clips(data: bytes, *, fmt: str, rate: float) -> list[dict]:
+    """The clips of the uploaded cut's video tracks, in record order, read by `cut_reader` in a child
+    process with CPU, memory and nesting limits (CUT_READER_* settings); 400 saying what is wrong."""
+    limits = [str(settings.CUT_READER_MAX_DEPTH), str(settings.CUT_READER_CPU_SECONDS), str(settings.CUT_READER_MEMORY_BYTES)]
+    command = [sys.executable, "-I", str(Path(cut_reader.__file__)), fmt, repr(rate), *limits]
+    too_big = "The cut is too large or too complex to read; export a plain timeline of tracks and clips."
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if fmt != "edl":
-            raise ValidationError({"file": ["The .otio file is not UTF-8 JSON."]})
-        text = data.decode("latin-1")
-    if not text.strip():
-        raise ValidationError({"file": ["The cut file is empty."]})
+        done = subprocess.run(command, input=data, capture_output=True, timeout=settings.CUT_READER_CPU_SECONDS + 20, check=False)
+    except subprocess.TimeoutExpired:
+        raise ValidationError({"file": [too_big]}) from None
     try:
-        if fmt == "edl":
-            result = otio.adapters.read_from_string(text, adapter_name=FORMATS[fmt], rate=rate)
-        else:
-            result = otio.adapters.read_from_string(text, adapter_name=FORMATS[fmt])
-    except Exception as exc:  # noqa: BLE001 - adapters raise many kinds of errors on bad input
-        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        raise ValidationError({"file": [f"Could not read the {fmt.upper()} cut: {reason}"]})
-    if not isinstance(result, otio.schema.Timeline):
-        raise ValidationError({"file": [f"The file holds a {type(result).__name__}, not a timeline; export a single timeline."]})
-    return result
-
-
-def _placed_clips(timeline: otio.schema.Timeline, *, rate: float) -> list[tuple[float, int, otio.schema.Clip]]:
-    """Every clip of the video tracks as (record start in seconds, track index, clip), in record order."""
-    placed = []
-    for track_index, track in enumerate(timeline.video_tracks()):
-        for clip in track.find_clips(shallow_search=True):
-            try:
-                record_start = clip.range_in_parent().start_time
-            except Exception:  # noqa: BLE001 - clips nested in stacks have no simple parent range
-                record_start = otio.opentime.RationalTime(0, rate)
-            placed.append((record_start.to_seconds(), track_index, clip))
-    placed.sort(key=lambda item: (item[0], item[1]))
-    if not placed:
+        result = json.loads(done.stdout) if done.returncode == 0 else {"error": too_big}
+    except ValueError:
+        result = {"error": too_big}
+    if done.returncode != 0:
+        log.warning("cut reader exited with %s: %s", done.returncode, done.stderr[-500:].decode("utf-8", "replace"))
+    if "error" in result:
+        raise ValidationError({"file": [result["error"]]})
+    if not result["clips"]:
         raise ValidationError({"file": ["The cut has no clips on a video track."]})
-    return placed
+    return result["clips"]
 
 
 def _spec_for(
-    clip: otio.schema.Clip, *, code: str, meta: dict, where: str, order: int, project: Project, fmt: str, rate: float, frames: str
+    clip: dict, *, code: str, meta: dict, where: str, order: int, project: Project, fmt: str, rate: float, frames: str
 ) -> ShotSpec | None:
     """The shot one clip describes (None for a zero-length clip); 400 when an .otio cut's rate is not the project's."""
-    source = clip.source_range or clip.trimmed_range()
-    clip_rate = source.start_time.rate
+    clip_rate = clip["clip_rate"]
     if fmt == "otio" and abs(clip_rate - rate) > 0.01:
         raise ValidationError(
             {
@@ -138,7 +126,7 @@ def _spec_for(
                 ]
             }
         )
-    start, duration = _frames(source.start_time, rate), _frames(source.duration, rate)
+    start, duration = clip["start"], clip["duration"]
     if duration <= 0:
         return None
     if frames == "start":

@@ -68,18 +68,24 @@ def _int(value, *, field: str, minimum: int = -MAX_FRAME, maximum: int = MAX_FRA
     return value
 
 
+def _shown(value) -> str:
+    """The user's input, short enough to repeat in a message."""
+    text = repr(value)
+    return text if len(text) <= 24 else text[:24] + "…"
+
+
 def parse_fps(value) -> tuple[int, int]:
     """'24', '24/1', '24000/1001', 25, (30000, 1001) -> (num, den). Decimals are refused: use a ratio."""
     if isinstance(value, (tuple, list)) and len(value) == 2:
         num, den = value
     elif isinstance(value, int) and not isinstance(value, bool):
         num, den = value, 1
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*(/\s*\d+\s*)?", value):
+    elif isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,6}\s*(/\s*[0-9]{1,6}\s*)?", value):
         parts = [p.strip() for p in value.split("/")]
         num, den = int(parts[0]), int(parts[1]) if len(parts) == 2 else 1
     else:
         raise ValidationError(
-            {"fps": [f"{value!r} is not a frame rate; give a whole number or a ratio such as '24', '25' or '24000/1001'."]}
+            {"fps": [f"{_shown(value)} is not a frame rate; use the digits 0-9: '24', '25' or a ratio such as '24000/1001'."]}
         )
     if not isinstance(num, int) or not isinstance(den, int) or num <= 0 or den <= 0:
         raise ValidationError({"fps": ["The frame rate needs a positive numerator and denominator, e.g. '24000/1001'."]})

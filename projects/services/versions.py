@@ -199,7 +199,7 @@ def upload_version(*, actor: User, shot: Shot, upload, note: str = "") -> Versio
     """A person uploads a video as the shot's next version. The file is probed before anything is stored."""
     perms.require_project_role(user=actor, project=shot.project, roles=perms.ADD_VERSIONS, action="add versions")
     if upload is None:
-        raise ValidationError({"file": ["Attach the video as the multipart form field 'file'."]})
+        raise ValidationError({"file": ["Choose a video to upload (sent as the multipart form field 'file')."]})
     note = _text(note, field="note", max_length=10_000)
     check_upload_size(upload.size)
     path, tmp = _upload_path(upload)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rights import selectors
 from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
 from studio.actions import ActionsListSerializer, WithAllowedActions
+from studio.http.uploads import UploadField
 
 
 class OrgRefSerializer(serializers.Serializer):
@@ -69,7 +70,7 @@ class LikenessAssetSerializer(serializers.ModelSerializer):
 
 
 class LikenessAssetUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A PNG, JPEG or WebP reference image (multipart).")
+    file = UploadField(what="a PNG, JPEG or WebP image", help_text="A PNG, JPEG or WebP reference image (multipart).")
     kind = serializers.ChoiceField(choices=LikenessAsset.Kind.choices, required=False, default=LikenessAsset.Kind.FACE)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

@@ -196,7 +196,7 @@ class LikenessAssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         services.delete_asset(actor=request.user, asset=asset)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, media): OpenApiTypes.BINARY for media in sorted(set(services.ASSET_FORMATS.values()))})
     @action(detail=True, methods=["get"])
     def content(self, request, talent_pk=None, pk=None):
         """The image itself: for the representing agency only (renders read it through the policy)."""

@@ -30,11 +30,11 @@ def upload_asset(
     if kind not in LikenessAsset.Kind.values:
         raise ValidationError({"kind": [f"Use one of: {', '.join(LikenessAsset.Kind.values)}."]})
     if file is None:
-        raise ValidationError({"file": ["Attach the image as multipart field 'file'."]})
+        raise ValidationError({"file": ["Choose a PNG, JPEG or WebP image to upload (the multipart form field 'file')."]})
     if file.size > MAX_ASSET_BYTES:
         raise ValidationError({"file": [f"The image is larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB."]})
     if file.size == 0:
-        raise ValidationError({"file": ["The file is empty."]})
+        raise ValidationError({"file": ["The file is empty (0 bytes); choose a PNG, JPEG or WebP image with content to upload."]})
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)

@@ -2,7 +2,8 @@
 of every app (a version's media in `projects`, a likeness use's proxy in `rights`).
 
 - `Range: bytes=a-b`, `bytes=a-`, `bytes=-n` -> 206 with Content-Range;
-- a range that starts past the end, or a malformed one -> 416 with `Content-Range: bytes */size`;
+- a range that starts past the end, a malformed one, or one with a position of more than 18 digits
+  -> 416 with `Content-Range: bytes */size`;
 - several ranges at once -> the whole file with 200 (allowed by the RFC; browsers never ask for it);
 - `If-Range` with a stale validator -> the whole file; `If-None-Match` matching -> 304.
 """
@@ -22,6 +23,9 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 CHUNK = 256 * 1024
 _SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+# A position of more than 18 digits (past an exabyte) is no position in a stored file: such a range is
+# refused with 416 before int() sees it (Python's int() refuses over 4,300 digits with ValueError: a 500).
+_MAX_DIGITS = 18
 
 
 class RangeNotSatisfiable(Exception):
@@ -42,8 +46,10 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None  # multiple ranges: answer with the whole representation
     match = _SPEC.match(spec)
     if not match or (not match.group(1) and not match.group(2)):
-        raise RangeNotSatisfiable(f"malformed range {header!r}")
+        raise RangeNotSatisfiable("a malformed range")  # never echo the header
     first, last = match.group(1), match.group(2)
+    if len(first) > _MAX_DIGITS or len(last) > _MAX_DIGITS:
+        raise RangeNotSatisfiable("range position too large")
     if not first:  # suffix range: the last n bytes
         length = int(last)
         if length == 0 or size == 0:

@@ -93,6 +93,9 @@ def test_fps_accepts_integers_rationals_and_ntsc_decimals(api, world, fps, expec
         ({"fps": 0}, "fps", "out of range: use 1 to 120"),
         ({"fps": "fast"}, "fps", '"24000/1001"'),
         ({"fps": 23.5}, "fps", "not an exact frame rate"),
+        ({"fps": "2\u00b2"}, "fps", "use the digits 0-9 only"),  # a superscript digit: int() refused it with Python's text
+        ({"fps": "24/\u00b9"}, "fps", "use the digits 0-9 only"),
+        ({"fps": "9" * 5000}, "fps", "use the digits 0-9 only"),  # past int()'s digit limit
         ({"frames": "ten"}, "frames", "A valid integer is required."),
         ({"num_frames": 17}, "num_frames", "Did you mean 'frames'?"),
         ({"cast": ["not-a-uuid"]}, "cast", "valid UUID"),
@@ -105,6 +108,7 @@ def test_invalid_parameters_get_a_400_naming_the_field_and_the_fix(api, world, b
     messages = fields(response)[field]
     assert any(phrase in str(m) for m in (messages if isinstance(messages, list) else [messages])), messages
     assert field in response.json()["detail"]
+    assert "int()" not in response.content.decode() and len(response.content) < 2000
     # Nothing half-written.
     assert GenerationJob.objects.count() == before_jobs and AuditEvent.objects.count() == before_audit
 

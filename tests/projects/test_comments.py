@@ -142,6 +142,18 @@ def test_annotations_are_validated_against_the_schema(studio, version, api):
     assert Annotation.objects.count() == 2
 
 
+def test_a_huge_annotation_gets_a_short_error(studio, version, api):
+    # 10,000 shapes: jsonschema's message repeated them all (a 1.5 MB error).
+    shapes = [{"type": "line", "from": [0.1, 0.1], "to": [0.9, 0.9]}] * 10_000
+    response = post(api, studio.supervisor, version, frame=1010, body="x", annotations=[{"shapes": shapes}])
+    assert response.status_code == 400
+    assert len(response.content) < 1000, len(response.content)
+    assert "10,000 items; at most 200" in response.json()["fields"]["annotations"][0]
+    many_bad = [{"type": "line", "from": [5, 5], "to": [1, 1], **{f"k{i}": i for i in range(50)}}] * 150
+    response = post(api, studio.supervisor, version, frame=1010, body="x", annotations=[{"shapes": many_bad}])
+    assert response.status_code == 400 and len(response.content) < 3000, len(response.content)
+
+
 def test_mentions_must_be_people_on_the_project(studio, rival, version, api):
     ok = post(api, studio.client, version, frame=1010, body="@Sam", mentions=[str(studio.supervisor.id)])
     assert ok.status_code == 201 and [m["email"] for m in ok.json()["mentions"]] == [studio.supervisor.email]

@@ -127,6 +127,22 @@ def test_csv_semicolon_and_bom_from_spreadsheets(studio, api):
     assert Shot.objects.get(code="AL_010_0500").sequence_id == studio.sequence.id
 
 
+def test_a_csv_with_a_huge_header_row_is_refused_without_sniffing_it(studio, api):
+    # csv.Sniffer took ~10 s on a 48 KB header line; the header row is now capped and split in one pass.
+    data = ("code," + ",".join(f'"col{i};x"' for i in range(6_000)) + "\nAL_010_0500\n").encode()
+    response = upload(api, studio.supervisor, studio.project, "csv", data, "wide.csv")
+    assert response.status_code == 400
+    assert "header row is longer than 4,096 characters" in response.json()["fields"]["file"][0]
+    assert len(response.content) < 1000
+
+
+def test_csv_tabs_and_quoted_delimiters_in_the_header(studio, api):
+    data = b'code\t"frame;in,x"\tframe_in\tframe_out\nAL_010_0501\t\t1001\t1012\n'
+    response = upload(api, studio.supervisor, studio.project, "csv", data, "tabs.csv")
+    assert response.status_code == 200, response.json()
+    assert Shot.objects.get(project=studio.project, code="AL_010_0501").frame_out == 1012
+
+
 def test_csv_permissions_and_isolation(studio, rival, api):
     assert upload(api, studio.client, studio.project, "csv", b"code\nX_1\n", "s.csv").status_code == 403
     assert upload(api, studio.artist, studio.project, "csv", b"code\nX_1\n", "s.csv").status_code == 403
@@ -251,6 +267,35 @@ def test_bad_cuts_are_explained(studio, api, content, name, words):
     assert response.status_code == 400, response.json()
     assert words in json.dumps(response.json()), response.json()
     assert Shot.objects.count() == before
+
+
+def _timeline_bytes(code="AL_010_0090", rate=24):
+    timeline = otio.schema.Timeline(name="x")
+    track = otio.schema.Track()
+    timeline.tracks.append(track)
+    clip_range = otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(50, rate))
+    track.append(otio.schema.Clip(name=code, source_range=clip_range))
+    return otio.adapters.write_to_string(timeline).encode()
+
+
+@pytest.mark.parametrize("depth", [5_000, 120_000])
+def test_a_deeply_nested_otio_file_is_refused_without_parsing_it(studio, api, depth, settings):
+    # ~16 KB of nesting stalled the web process for tens of seconds; ~120 KB crashed it (segfault).
+    content = b'{"OTIO_SCHEMA": "Timeline.1", "tracks": ' + b"[" * depth + b"]" * depth + b"}"
+    before = Shot.objects.count()
+    response = upload(api, studio.supervisor, studio.project, "otio", content, "deep.otio", dry_run="true")
+    assert response.status_code == 400, response.content[:300]
+    message = response.json()["fields"]["file"][0]
+    assert f"nests more than {settings.CUT_READER_MAX_DEPTH} levels deep" in message
+    assert len(response.content) < 1000
+    assert Shot.objects.count() == before
+
+
+def test_the_cut_is_read_within_the_readers_memory_limit(studio, api, settings):
+    settings.CUT_READER_MEMORY_BYTES = 32 * 1024 * 1024  # too little for the reader to load OpenTimelineIO
+    response = upload(api, studio.supervisor, studio.project, "otio", _timeline_bytes(), "cut.otio", dry_run="true")
+    assert response.status_code == 400, response.content[:300]
+    assert "too large or too complex" in response.json()["fields"]["file"][0]
 
 
 def test_an_otio_cut_at_another_frame_rate_is_refused(studio, api):

@@ -74,6 +74,16 @@ def test_a_range_past_the_end_is_clamped_or_416(stored, studio, api):
         assert response.json()["error"] == "range_not_satisfiable"
 
 
+def test_a_range_with_a_huge_number_is_416_not_500(stored, studio, api):
+    size = Path(stored.original.path).stat().st_size
+    huge = "9" * 5000  # past Python's int() digit limit
+    for header in (f"bytes={huge}-", f"bytes=0-{huge}", f"bytes=-{huge}", f"bytes={'9' * 19}-"):
+        response = api(studio.artist).get(url(stored, "original"), HTTP_RANGE=header)
+        assert response.status_code == 416, header[:40]
+        assert response["Content-Range"] == f"bytes */{size}"
+        assert len(response.content) < 500  # the header is not echoed
+
+
 def test_unknown_units_and_multiple_ranges_get_the_whole_file(stored, studio, api):
     size = Path(stored.original.path).stat().st_size
     for header in ("items=0-5", "bytes=0-5,10-20"):

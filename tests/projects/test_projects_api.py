@@ -81,6 +81,15 @@ def test_project_creation_rules(studio, rival, api):
         assert field in response.json()["fields"], response.json()
 
 
+def test_a_frame_rate_in_other_digits_or_huge_is_refused_in_words(studio, api):
+    base = {"organization": str(studio.org.id), "name": "X", "code": "XY"}
+    for fps in ("\u0662\u0664", "2\u00b2", "9" * 5000):
+        response = api(studio.producer).post("/api/v1/projects/", {**base, "fps": fps}, format="json")
+        assert response.status_code == 400
+        message = response.json()["fields"]["fps"][0]
+        assert "use the digits 0-9" in message and len(message) < 200
+
+
 def test_projects_belong_to_studios_not_agencies(db, api):
     agency = make_org("talentco", kind=Organization.Kind.AGENCY)
     owner = make_user(org=agency, role=Role.OWNER)

@@ -102,11 +102,15 @@ def test_a_video_longer_than_the_limit_is_refused(studio, api, clips, media_root
 def test_missing_or_empty_file_is_explained(studio, api, media_root, tmp_path):
     response = api(studio.artist).post(f"/api/v1/shots/{studio.shot.id}/versions/", {"note": "x"}, format="multipart")
     assert response.status_code == 400
-    assert "multipart form field 'file'" in response.json()["fields"]["file"][0]
+    assert response.json()["fields"]["file"][0].startswith("Choose a video to upload")
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     response = _upload(api, studio.artist, studio.shot, empty)
     assert response.status_code == 400
+    assert response.json()["fields"]["file"][0] == "The file is empty (0 bytes); choose a video with content to upload."
+    not_a_file = api(studio.artist).post(f"/api/v1/shots/{studio.shot.id}/versions/", {"file": "clip.mp4"}, format="multipart")
+    assert not_a_file.status_code == 400
+    assert "choose a video to upload" in not_a_file.json()["fields"]["file"][0]
 
 
 def test_client_reviewers_and_legal_cannot_upload(studio, api, clips, media_root):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from studio.http.uploads import UploadField
+
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = UploadField(what="the .csv, .otio or .edl file")
     dry_run = serializers.BooleanField(required=False, default=False, help_text="Report what would change without writing.")
 
 

@@ -11,6 +11,7 @@ from projects.access import sees_studio_internals
 from projects.api.serializers.common import MEDIA_KINDS, access_of, media_url
 from projects.models import Version
 from studio.actions import ActionsListSerializer, WithAllowedActions
+from studio.http.uploads import UploadField
 from studio.tenancy.api.serializers import UserSummarySerializer
 
 
@@ -160,7 +161,7 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
 
 
 class VersionUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="The video (MP4, MOV, MKV, WebM …). Probed before it is accepted.")
+    file = UploadField(what="a video", help_text="The video (MP4, MOV, MKV, WebM …). Probed before it is accepted.")
     note = serializers.CharField(required=False, allow_blank=True)
 
 

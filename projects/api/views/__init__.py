@@ -10,7 +10,7 @@ Modules: `projects` (projects, members), `shots` (sequences, shots), `versions` 
 `projects/api/urls.py` routes to the names re-exported here.
 """
 
-from projects.api.views._base import UUID_RE, NestedUnderProject, ProjectRowsMixin, visible
+from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, visible
 from projects.api.views.approvals import VersionApprovalView
 from projects.api.views.comments import CommentViewSet, VersionCommentViewSet
 from projects.api.views.interchange import CutExportView, CutImportView, ShotListCsvExportView, ShotListCsvImportView
@@ -20,7 +20,7 @@ from projects.api.views.shots import ProjectShotViewSet, SequenceViewSet, ShotPa
 from projects.api.views.versions import MEDIA_TYPES, ShotVersionViewSet, VersionMediaView, VersionViewSet
 
 __all__ = [
-    "MEDIA_TYPES", "UUID_RE", "CommentViewSet", "CutExportView", "CutImportView", "NestedUnderProject", "PlaylistViewSet",
+    "MEDIA_TYPES", "CommentViewSet", "CutExportView", "CutImportView", "NestedUnderProject", "PlaylistViewSet",
     "ProjectMemberViewSet", "ProjectPlaylistViewSet", "ProjectRowsMixin", "ProjectShotViewSet", "ProjectViewSet", "SequenceViewSet",
     "ShotListCsvExportView", "ShotListCsvImportView", "ShotPagination", "ShotVersionViewSet", "ShotViewSet", "VersionApprovalView",
     "VersionCommentViewSet", "VersionMediaView", "VersionViewSet", "visible",

@@ -1,4 +1,4 @@
-"""What the production-tracking views share: UUID routes, the scoped lookup, access per project,
+"""What the production-tracking views share: the scoped lookup, access per project,
 the parent project of nested routes, and JSON errors for views that answer files."""
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from projects import services
 from projects.models import Project
 from studio.tenancy.selectors import scope_queryset
 
-UUID_RE = r"[0-9a-fA-F-]{36}"
-
 
 def _path_uuid(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
@@ -32,7 +30,6 @@ class ProjectRowsMixin:
 
     tenant_path: ClassVar = "project__organization"
     project_path: ClassVar = "project"
-    lookup_value_regex = UUID_RE
 
     def access_to(self, project: Project) -> perms.ProjectAccess:
         cache = self.__dict__.setdefault("_access_cache", {})

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from projects import access as perms
 from projects import selectors, services
 from projects.api import serializers as s
-from projects.api.views._base import UUID_RE, NestedUnderProject, _path_uuid
+from projects.api.views._base import NestedUnderProject, _path_uuid
 from projects.models import Project, ProjectMember
 from studio.tenancy.api.base import ScopedViewSet
 from studio.tenancy.models import ALL_ROLES, Organization
@@ -27,7 +27,6 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     tenant_path = "organization"
     project_path = "pk"
     serializer_class = s.ProjectSerializer
-    lookup_value_regex = UUID_RE
 
     def filter_scoped_queryset(self, queryset):
         status_filter = self.request.query_params.get("status")

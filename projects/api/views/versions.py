@@ -9,7 +9,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from projects import access as perms
@@ -68,12 +68,7 @@ class ShotVersionViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet)
         if declared > settings.MAX_UPLOAD_BYTES + 64 * 1024:
             services.check_upload_size(declared)
         data = s.VersionUploadSerializer(data=request.data)
-        if not data.is_valid():
-            if "file" in data.errors:
-                raise ValidationError(
-                    {"file": ["Attach the video as the multipart form field 'file' (Content-Type: multipart/form-data)."]}
-                )
-            raise ValidationError(data.errors)
+        data.is_valid(raise_exception=True)
         version = services.upload_version(
             actor=request.user,
             shot=self.shot,
@@ -103,6 +98,9 @@ class VersionViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet)
 
 
 MEDIA_TYPES = {"proxy": "video/mp4", "poster": "image/jpeg", "sprite": "image/jpeg"}
+ORIGINAL_TYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska"}
+# What this view really answers with: the proxy and stills, and an original by its file's extension.
+SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "application/octet-stream"})
 
 
 @extend_schema(
@@ -119,8 +117,7 @@ MEDIA_TYPES = {"proxy": "video/mp4", "poster": "image/jpeg", "sprite": "image/jp
         OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575"),
     ],
     responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        (206, "application/octet-stream"): OpenApiTypes.BINARY,
+        **{(code, media): OpenApiTypes.BINARY for code in (200, 206) for media in SERVED_TYPES},
         304: OpenApiResponse(description="Not modified (If-None-Match)"),
         403: OpenApiResponse(description="original: delivery refused by the consent policy (reasons as JSON)"),
         404: OpenApiResponse(description="No such version for you, or this media is not ready"),
@@ -146,9 +143,7 @@ class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
             # Downloading the original is delivery: the consent policy must allow it (403 with reasons).
             services.check_delivery(version=version, actor=request.user)
             filename = version.original_name or path.name
-            content_type = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska"}.get(
-                path.suffix.lower(), "application/octet-stream"
-            )
+            content_type = ORIGINAL_TYPES.get(path.suffix.lower(), "application/octet-stream")
         else:
             filename = f"{version.shot.code}_{version.label}_{kind}{path.suffix}"
             content_type = MEDIA_TYPES[kind]

@@ -1,12 +1,12 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from studio.http.ids import IdRouter, nested
 from studio.tenancy.api import views
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("tokens", views.TokenViewSet, basename="token")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
-router.register(r"organizations/(?P<organization_pk>[0-9a-f-]{36})/members", views.MembershipViewSet, basename="membership")
+router.register(rf"organizations/{nested('organization_pk')}/members", views.MembershipViewSet, basename="membership")
 
 urlpatterns = [
     path("auth/login/", views.LoginView.as_view(), name="auth-login"),
