@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -101,7 +100,7 @@ class ShotSerializer(serializers.ModelSerializer):
             "updated_at": DATETIME.to_representation(obj.updated_at),
         }
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})
     def get_thumbnail(self, obj) -> str | None:
         version = obj.current_version
         return media_url(version.id, "poster") if version is not None and version.poster else None

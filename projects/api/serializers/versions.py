@@ -16,7 +16,7 @@ from studio.tenancy.api.serializers import UserSummarySerializer
 
 
 class SpriteSerializer(serializers.Serializer):
-    url = serializers.URLField(allow_null=True)
+    url = serializers.CharField(allow_null=True, help_text="A path on this server (relative URL).")
     columns = serializers.IntegerField()
     tile_width = serializers.IntegerField()
     tile_height = serializers.IntegerField()
@@ -55,7 +55,7 @@ class VersionBriefSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})
     def get_thumbnail(self, obj) -> str | None:
         return media_url(obj.id, "poster") if obj.poster else None
 

@@ -81,7 +81,7 @@ class ShotListCsvImportView(NestedUnderProject, ScopedAPIView):
         _path_uuid("project_pk", "The project."),
         OpenApiParameter("format", OpenApiTypes.STR, enum=list(otio_cut.FORMATS), description="otio (default) or edl (CMX 3600)."),
     ],
-    responses={(200, "application/vnd.opentimelineio+json"): OpenApiTypes.STR, (200, "text/plain"): OpenApiTypes.STR},
+    responses={(200, "application/vnd.opentimelineio+json"): OpenApiTypes.OBJECT, (200, "text/plain"): OpenApiTypes.STR},
     summary="Export the cut (latest approved version of each shot, comment markers)",
 )
 class CutExportView(_JsonErrorsOnly, NestedUnderProject, ScopedAPIView):
