@@ -24,8 +24,12 @@ from studio.provenance.signing import (
     COMPOSITE_WITH_TRAINED,
     CREATED,
     DIGITAL_CAPTURE,
+    OPENED,
+    PARENT_LABEL,
     SIGNABLE_TYPES,
     TRAINED_ALGORITHMIC_MEDIA,
+    TRANSCODED,
+    Parent,
     SigningError,
     media_type_for,
     sign_file,
@@ -33,7 +37,8 @@ from studio.provenance.signing import (
 from studio.provenance.verification import UnsupportedFile, Verification, verify_stream
 
 __all__ = [
-    "COMPOSITE_WITH_TRAINED", "CREATED", "DIGITAL_CAPTURE", "SIGNABLE_TYPES", "TRAINED_ALGORITHMIC_MEDIA", "SigningCredentials",
-    "SigningError", "UnsupportedFile", "Verification", "ca_certificate_pem", "credentials_for", "ensure_ca", "media_type_for",
-    "organization_id_of", "sign_file", "trust_anchors_pem", "verify_stream",
+    "COMPOSITE_WITH_TRAINED", "CREATED", "DIGITAL_CAPTURE", "OPENED", "PARENT_LABEL", "SIGNABLE_TYPES",
+    "TRAINED_ALGORITHMIC_MEDIA", "TRANSCODED", "Parent", "SigningCredentials", "SigningError", "UnsupportedFile",
+    "Verification", "ca_certificate_pem", "credentials_for", "ensure_ca", "media_type_for", "organization_id_of",
+    "sign_file", "trust_anchors_pem", "verify_stream",
 ]

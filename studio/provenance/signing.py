@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import c2pa
@@ -26,6 +27,9 @@ CREATED = "c2pa.created"
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 COMPOSITE_WITH_TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 DIGITAL_CAPTURE = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
+OPENED = "c2pa.opened"
+TRANSCODED = "c2pa.transcoded"
+PARENT_LABEL = "parent"
 
 
 class SigningError(Exception):
@@ -46,7 +50,20 @@ def offline_context(*, for_signing: bool = False) -> c2pa.Context:
     return c2pa.Context.from_dict(config)
 
 
-def sign_file(*, source: Path, destination: Path, manifest: dict, credentials: SigningCredentials, media_type: str) -> int:
+@dataclass(frozen=True)
+class Parent:
+    """The asset a manifest's `c2pa.opened` action names (relationship `parentOf`): `label` is the
+    ingredient id its action lists in `parameters.ingredientIds`."""
+
+    path: Path
+    title: str
+    media_type: str
+    label: str = PARENT_LABEL
+
+
+def sign_file(
+    *, source: Path, destination: Path, manifest: dict, credentials: SigningCredentials, media_type: str, parent: Parent | None = None
+) -> int:
     """Write `source` with `manifest` embedded and signed to `destination`; the manifest's size in bytes."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".signing-", suffix=destination.suffix, dir=destination.parent)
@@ -57,6 +74,11 @@ def sign_file(*, source: Path, destination: Path, manifest: dict, credentials: S
             c2pa.C2paSignerInfo(alg=b"es256", sign_cert=credentials.chain_pem, private_key=credentials.key_pem, ta_url=None)
         )
         with c2pa.Builder(manifest, context=offline_context(for_signing=True)) as builder:
+            if parent is not None:
+                with open(parent.path, "rb") as ingredient:
+                    builder.add_ingredient(
+                        {"title": parent.title, "relationship": "parentOf", "label": parent.label}, parent.media_type, ingredient
+                    )
             with open(source, "rb") as src, open(tmp, "w+b") as dst:
                 manifest_bytes = builder.sign(signer, media_type, src, dst)
         os.replace(tmp, destination)

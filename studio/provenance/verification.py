@@ -41,6 +41,8 @@ class Verification:
     state: str  # none | trusted | valid | invalid
     tampered: bool = False
     trusted: bool = False
+    signer_trusted: bool = False  # the signing certificate chains to a trusted root
+    signature_valid: bool = False  # the claim's signature holds (whatever the content hashes say)
     signer: dict[str, Any] = field(default_factory=dict)
     failures: list[dict[str, str]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
@@ -94,9 +96,10 @@ def verify_stream(stream: IO[bytes], *, name: str = "") -> Verification:
 def _summarize(store: dict, state: str, results: dict) -> Verification:
     label = store.get("active_manifest") or ""
     active = (store.get("manifests") or {}).get(label) or {}
+    active_results = results.get("activeManifest") or {}
+    successes = {s.get("code") for s in active_results.get("success") or []}
     failures = [
-        {"code": f.get("code", ""), "explanation": f.get("explanation", "")}
-        for f in ((results.get("activeManifest") or {}).get("failure") or [])
+        {"code": f.get("code", ""), "explanation": f.get("explanation", "")} for f in active_results.get("failure") or []
     ]
     failures += [
         {"code": f.get("code", ""), "explanation": f.get("explanation", "")}
@@ -119,6 +122,7 @@ def _summarize(store: dict, state: str, results: dict) -> Verification:
     generator = (active.get("claim_generator_info") or [{}])[0]
     return Verification(
         has_credentials=True, state=summary, tampered=summary == "invalid", trusted=summary == "trusted",
+        signer_trusted="signingCredential.trusted" in successes, signature_valid="claimSignature.validated" in successes,
         signer={"name": info.get("common_name") or "", "issuer": info.get("issuer") or "",
                 "serial": str(info.get("cert_serial_number") or ""), "algorithm": info.get("alg") or "",
                 "time": info.get("time") or ""},
