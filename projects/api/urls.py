@@ -25,6 +25,10 @@ urlpatterns = [
     path("projects/<uuid:project_pk>/import/csv/", views.ShotListCsvImportView.as_view(), name="project-import-csv"),
     path("projects/<uuid:project_pk>/export/otio/", views.CutExportView.as_view(), name="project-export-otio"),
     path("projects/<uuid:project_pk>/import/otio/", views.CutImportView.as_view(), name="project-import-otio"),
+    path("versions/<uuid:pk>/download/", views.VersionDownloadView.as_view(), name="version-download"),
+    path("playlists/<uuid:pk>/delivery-package/", views.PlaylistPackageView.as_view(), name="playlist-delivery-package"),
+    path("sequences/<uuid:pk>/delivery-package/", views.SequencePackageView.as_view(), name="sequence-delivery-package"),
+    path("provenance/verify/", views.VerifyView.as_view(), name="provenance-verify"),
     path("versions/<uuid:pk>/approvals/", views.VersionApprovalView.as_view(), name="version-approvals"),
     re_path(
         rf"^versions/(?P<pk>{UUID})/media/(?P<kind>original|proxy|poster|sprite)/$",
