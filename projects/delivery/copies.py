@@ -100,9 +100,12 @@ def _sign(*, version: Version, kind: str, key: str, inputs: dict, source: Path, 
     manifest = c2pa_manifest(inputs=inputs, credential_id=str(copy_id), title=filename, media_type=media_type)
     parent = None
     if version.source != Version.Source.GENERATION:
+        # The upload is the parent ingredient; when c2pa cannot read its format (webm, mkv), the copy
+        # being signed stands in for it under the upload's name.
         original = Path(version.original.path) if version.original else source
-        parent = provenance.Parent(path=original, title=version.original_name or original.name,
-                                   media_type=provenance.media_type_for(original.name) or media_type)
+        readable = provenance.media_type_for(original.name)
+        parent = provenance.Parent(path=original if readable else source, title=version.original_name or original.name,
+                                   media_type=readable or media_type)
     scratch = Path(settings.DATA_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gl-sign-", dir=scratch) as tmp:

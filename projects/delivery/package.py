@@ -183,7 +183,7 @@ def build_package(*, actor, playlist: Playlist | None = None, sequence: Sequence
     package_id = uuid.uuid4()
     with transaction.atomic():
         copies = _signed_members(members, actor)
-        media = [(f"media/{c.filename}", c) for c in copies]
+        media = [(f"media/{m.shot.code}_{m.version.label}{Path(c.file.name).suffix}", c) for m, c in zip(members, copies, strict=True)]
         files = {m.version.pk: arc for m, (arc, _c) in zip(members, media, strict=True)}
         cut_name = f"{project.code} {playlist.name if playlist is not None else sequence.code}"
         timeline = _timeline(project, cut_name, members, files)
