@@ -10,6 +10,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import opentimelineio as otio
 import pytest
@@ -22,8 +23,21 @@ from rights import services as rights_services
 from rights.models import LikenessUse
 from studio import provenance
 from studio.audit.models import AuditEvent
-from tests.projects.conftest import add_version, make_shot
-from tests.projects.test_consent import decide, generated_version, grant, rights, verify_audit  # noqa: F401
+from studio.tenancy.models import Organization, Role
+from tests.projects.conftest import add_version, make_org, make_shot, make_user
+from tests.projects.test_consent import decide, generated_version, grant, verify_audit
+
+
+@pytest.fixture
+def rights(studio, media_root):
+    """An agency representing Ava Reyes; the project needs the producer's approval only (as in test_consent)."""
+    crescent = make_org("p-crescent", kind=Organization.Kind.AGENCY)
+    agent = make_user("agent@p-crescent.test", org=crescent, role=Role.AGENT)
+    ava = rights_services.create_talent(actor=agent, agency=crescent, name="Ava Reyes")
+    studio.project.required_lanes = ["producer"]
+    studio.project.save()
+    return SimpleNamespace(crescent=crescent, agent=agent, ava=ava)
+
 
 PROMPT = "Ava Reyes on the harbour wall at dusk"
 MODEL = {"id": "5f0c5b8e-0000-4000-8000-000000000001", "name": "wan-tiny-demo", "family": "wan", "version": "2.1-demo",
