@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -96,16 +96,59 @@ class VerifyUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="Any file: MP4, MOV, JPEG, PNG … (up to MAX_VERIFY_BYTES).")
 
 
+class _Signer(serializers.Serializer):
+    name = serializers.CharField(help_text="The signing certificate's common name: the organization.")
+    issuer = serializers.CharField()
+    serial = serializers.CharField()
+    algorithm = serializers.CharField()
+    time = serializers.CharField()
+
+
+class _Failure(serializers.Serializer):
+    code = serializers.CharField(help_text="C2PA validation code, e.g. assertion.bmffHash.mismatch.")
+    explanation = serializers.CharField()
+
+
+class _Named(serializers.Serializer):
+    id = serializers.UUIDField()
+    code = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    label = serializers.CharField(required=False)
+    number = serializers.IntegerField(required=False)
+
+
+class _Origin(serializers.Serializer):
+    project = _Named()
+    shot = _Named()
+    version = _Named()
+    kind = serializers.ChoiceField(list(delivery.KINDS))
+    signed_at = serializers.DateTimeField()
+    identical_to_signed_copy = serializers.BooleanField(help_text="The file is byte for byte the copy Greenlight signed.")
+
+
+class VerificationSerializer(serializers.Serializer):
+    has_credentials = serializers.BooleanField()
+    state = serializers.ChoiceField(["none", "trusted", "valid", "invalid"])
+    tampered = serializers.BooleanField()
+    trusted = serializers.BooleanField()
+    signer_trusted = serializers.BooleanField()
+    signature_valid = serializers.BooleanField()
+    signer = _Signer(required=False)
+    failures = _Failure(many=True)
+    actions = serializers.ListField(child=serializers.DictField(), help_text="The manifest's C2PA actions.")
+    claim_generator = serializers.CharField()
+    manifest_label = serializers.CharField()
+    manifests = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    issued_by_greenlight = serializers.BooleanField()
+    summary = serializers.CharField()
+    origin = _Origin(allow_null=True, help_text="Project, shot and version: only for people who may see them.")
+
+
 @extend_schema(
     tags=["delivery"],
     request={"multipart/form-data": VerifyUploadSerializer},
-    responses={200: inline_serializer("Verification", {
-        "has_credentials": serializers.BooleanField(), "state": serializers.ChoiceField(["none", "trusted", "valid", "invalid"]),
-        "tampered": serializers.BooleanField(), "trusted": serializers.BooleanField(), "signer": serializers.DictField(),
-        "issued_by_greenlight": serializers.BooleanField(), "summary": serializers.CharField(), "sha256": serializers.CharField(),
-        "failures": serializers.ListField(child=serializers.DictField()), "actions": serializers.ListField(child=serializers.DictField()),
-        "origin": serializers.DictField(allow_null=True, help_text="Project, shot and version; only for people who may see them."),
-    })},
+    responses={200: VerificationSerializer, 400: OpenApiResponse(description="No file, a file too large, or a type c2pa cannot read")},
     summary="Verify a file's Content Credentials (C2PA): present, valid, tampered, who signed, and where it came from",
 )
 class VerifyView(ScopedAPIView):
