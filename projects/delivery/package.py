@@ -143,12 +143,16 @@ def _sha256(data: bytes) -> str:
 
 
 def _signed_members(members: list[Member], actor) -> list[SignedCopy]:
-    copies = []
-    for m in members:
+    """Each member's signed copy, in the members' order; signed in version-id order, so two packages
+    sharing versions lock them in the same order."""
+    copies: dict = {}
+    for m in sorted(members, key=lambda m: str(m.version.pk)):
+        if m.version.pk in copies:
+            continue
         original = m.version.original
         kind = SignedCopy.Kind.ORIGINAL if original and provenance.media_type_for(original.name) else SignedCopy.Kind.PROXY
-        copies.append(signed_copy(version=m.version, kind=kind, actor=actor)[0])
-    return copies
+        copies[m.version.pk] = signed_copy(version=m.version, kind=kind, actor=actor)[0]
+    return [copies[m.version.pk] for m in members]
 
 
 def _write_zip(path: Path, *, media: list[tuple[str, SignedCopy]], texts: dict[str, bytes], header: dict) -> None:
