@@ -32,7 +32,7 @@ def signed_download(request, version: Version, kind: str):
 @extend_schema(
     tags=["versions"],
     parameters=[
-        _path_uuid("pk", "The version."),
+        _path_uuid("id", "The version."),
         OpenApiParameter("kind", OpenApiTypes.STR, enum=list(delivery.KINDS),
                          description="original (default; the upload or render) or proxy (the conformed H.264 copy)."),
     ],
@@ -71,7 +71,7 @@ PACKAGE_RESPONSES = {
 }
 
 
-@extend_schema(tags=["delivery"], parameters=[_path_uuid("pk", "The playlist.")], request=None, responses=PACKAGE_RESPONSES,
+@extend_schema(tags=["delivery"], parameters=[_path_uuid("id", "The playlist.")], request=None, responses=PACKAGE_RESPONSES,
                summary="Delivery package of an approved playlist (signed media, OTIO/EDL, consent summary, SHA-256 manifest)")
 class PlaylistPackageView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
     queryset = Playlist.objects.select_related("project__organization")
@@ -83,7 +83,7 @@ class PlaylistPackageView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
         return _package_response(delivery.build_package(actor=request.user, playlist=self.get_object()))
 
 
-@extend_schema(tags=["delivery"], parameters=[_path_uuid("pk", "The sequence.")], request=None, responses=PACKAGE_RESPONSES,
+@extend_schema(tags=["delivery"], parameters=[_path_uuid("id", "The sequence.")], request=None, responses=PACKAGE_RESPONSES,
                summary="Delivery package of a sequence's approved cut (latest approved version of each shot)")
 class SequencePackageView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
     queryset = Sequence.objects.select_related("project__organization")
