@@ -11,12 +11,12 @@ the core's (`studio.provenance`); this package decides what a manifest says and 
 Callers import from the package: `from projects import delivery`; `delivery.download_copy(...)`.
 """
 
-from projects.delivery.copies import KINDS, Download, SigningFailed, download_copy, signed_copy
+from projects.delivery.copies import KINDS, CredentialsUnavailable, Download, SigningFailed, download_copy, signed_copy
 from projects.delivery.manifest import ASSERTION, c2pa_manifest, manifest_inputs
 from projects.delivery.package import Package, PackageRefused, build_package
 from projects.delivery.verify import verify_file
 
 __all__ = [
-    "ASSERTION", "KINDS", "Download", "Package", "PackageRefused", "SigningFailed", "build_package", "c2pa_manifest",
-    "download_copy", "manifest_inputs", "signed_copy", "verify_file",
+    "ASSERTION", "KINDS", "CredentialsUnavailable", "Download", "Package", "PackageRefused", "SigningFailed",
+    "build_package", "c2pa_manifest", "download_copy", "manifest_inputs", "signed_copy", "verify_file",
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -33,6 +34,13 @@ KINDS = tuple(SignedCopy.Kind.values)
 class SigningFailed(APIException):
     status_code = 500
     default_code = "signing_failed"
+
+
+class CredentialsUnavailable(APIException):
+    """No CA or certificate is configured (production without PROVENANCE_* settings): nothing leaves unsigned."""
+
+    status_code = 503
+    default_code = "content_credentials_unavailable"
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,10 @@ def signed_copy(*, version: Version, kind: str, actor=None) -> tuple[SignedCopy,
 
 def _sign(*, version: Version, kind: str, key: str, inputs: dict, source: Path, media_type: str, filename: str, actor) -> SignedCopy:
     organization = version.project.organization
-    credentials = provenance.credentials_for(organization_id=organization.pk, organization_name=organization.name)
+    try:
+        credentials = provenance.credentials_for(organization_id=organization.pk, organization_name=organization.name)
+    except ImproperlyConfigured as exc:
+        raise CredentialsUnavailable(f"Files cannot leave Greenlight unsigned, and no signing certificate is configured: {exc}") from exc
     copy_id = uuid.uuid4()
     manifest = c2pa_manifest(inputs=inputs, credential_id=str(copy_id), title=filename, media_type=media_type)
     parent = None

@@ -13,7 +13,10 @@ import hashlib
 import uuid
 from typing import IO, Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from projects.access import access_for
+from projects.delivery.copies import CredentialsUnavailable
 from projects.delivery.manifest import ASSERTION
 from projects.models import SignedCopy
 from studio import provenance
@@ -64,7 +67,10 @@ def _is_uuid(value) -> bool:
 def verify_file(*, stream: IO[bytes], name: str, user) -> dict[str, Any]:
     """What the verify page shows for an uploaded file (raises `provenance.UnsupportedFile`)."""
     sha256 = _sha256(stream)
-    result = provenance.verify_stream(stream, name=name)
+    try:
+        result = provenance.verify_stream(stream, name=name)
+    except ImproperlyConfigured as exc:
+        raise CredentialsUnavailable(f"Cannot verify without the Greenlight CA: {exc}") from exc
     answer = result.as_dict()
     answer["sha256"] = sha256
     greenlight = result.assertions.get(ASSERTION)

@@ -158,6 +158,16 @@ def test_an_original_that_cannot_carry_credentials_is_refused_with_the_way_out(s
     assert bad.status_code == 400 and "kind" in bad.json()["fields"]
 
 
+def test_without_a_configured_ca_nothing_leaves_unsigned(studio, clips, api, media_root, settings, tmp_path):
+    settings.PROVENANCE_DIR = str(tmp_path / "empty")
+    settings.PROVENANCE_CREATE_CA = False  # production: the CA must come from settings
+    version = add_version(studio.shot, clips["good"], user=studio.artist)
+    response = api(studio.artist).get(f"/api/v1/versions/{version.id}/download/")
+    assert response.status_code == 503 and response.json()["error"] == "content_credentials_unavailable"
+    assert "PROVENANCE_CA_CERT_FILE" in response.json()["detail"]
+    assert not SignedCopy.objects.exists() and not AuditEvent.objects.filter(action="version.downloaded").exists()
+
+
 def test_downloads_of_another_studios_versions_are_404(studio, rival, clips, api, media_root):
     version = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
     for url in (f"/api/v1/versions/{version.id}/download/", f"/api/v1/versions/{version.id}/media/original/"):
