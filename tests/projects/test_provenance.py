@@ -319,3 +319,37 @@ def test_the_ca_is_made_outside_the_repository_and_each_org_gets_a_cached_certif
     settings.PROVENANCE_CA_KEY_FILE = str(tmp_path / "missing" / "ca.key")
     with pytest.raises(ImproperlyConfigured, match="PROVENANCE_CA_CERT_FILE"):
         provenance.ensure_ca()
+
+
+def test_simultaneous_first_downloads_sign_once(transactional_db, clips, media_root):
+    import threading
+
+    from django.db import connection
+
+    from tests.projects.conftest import Studio
+
+    studio = Studio("race")
+    version = add_version(studio.shot, clips["good"], user=studio.artist)
+    workers = 4
+    barrier = threading.Barrier(workers)
+    copies, errors = [], []
+
+    def download():
+        try:
+            barrier.wait(timeout=30)
+            copies.append(delivery.download_copy(version=Version.objects.select_related("shot", "project__organization").get(
+                pk=version.pk), kind="original", actor=studio.artist).copy.pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=download) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(set(copies)) == 1 and SignedCopy.objects.count() == 1
+    cached = sorted(AuditEvent.objects.filter(action="version.downloaded").values_list("data__cached", flat=True))
+    assert cached == [False] + [True] * (workers - 1)
