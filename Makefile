@@ -23,6 +23,7 @@ demo: migrate
 	@frontend/scripts/task.sh build
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py build_demo_model
+	@$(PY) manage.py provenance_ca
 	@$(PY) manage.py seed_demo
 
 run: demo
@@ -38,6 +39,7 @@ run: demo
 test: setup
 	@EXTRA_APT="docker-compose" deploy/bootstrap.sh
 	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
+	$(TEST_ENV) $(PY) manage.py provenance_ca
 	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -p no:cacheprovider
 	frontend/scripts/task.sh unit

@@ -42,6 +42,7 @@ ADD_VERSIONS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR
 COMMENT = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Role.ARTIST, Role.REVIEWER, Role.LEGAL})
 MODERATE_COMMENTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})  # resolve/delete others' notes
 EDIT_PLAYLISTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})
+DELIVER = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})  # delivery packages of approved cuts
 CLIENT_ROLES = frozenset({Role.REVIEWER})
 
 

@@ -378,3 +378,37 @@ class PlaylistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.playlist_id}#{self.order}"
+
+
+class SignedCopy(models.Model):
+    """A version's file as it left Greenlight: signed with Content Credentials (C2PA) naming its
+    origin, consent and approvals (projects/delivery). Cached: the same version, kind, file and
+    manifest inputs (`source_key`) give back the same signed copy instead of signing again. Its id
+    is the credential id the manifest carries, so a verified file resolves to its version here."""
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", "Original"
+        PROXY = "proxy", "Conformed H.264 (the proxy)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="signed_copies")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="signed_copies")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source_key = models.CharField(max_length=64, help_text="SHA-256 of the source file's identity and the manifest's inputs.")
+    file = models.FileField(max_length=500)
+    filename = models.CharField(max_length=255)
+    media_type = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the signed file.")
+    size = models.BigIntegerField()
+    certificate_serial = models.CharField(max_length=64)
+    manifest = models.JSONField(default=dict, help_text="The Greenlight assertion as signed.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["version", "kind", "source_key"], name="signed_copy_unique_source")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.kind}, signed)"

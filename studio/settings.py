@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "studio.tenancy",
     "studio.audit",
     "studio.realtime",
+    "studio.provenance",
     "projects",
     "rights",
     "generation",
@@ -236,6 +237,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files stream to temporary files with a running cap at the route's body limit (studio/http/uploads.py).
 FILE_UPLOAD_HANDLERS = ["studio.http.uploads.CappedTemporaryFileUploadHandler"]
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
+
+# Content Credentials (C2PA; studio/provenance, docs/OPERATIONS.md). Keys live outside the repository:
+# by default a CA made at set-up under PROVENANCE_DIR, which issues each organization's certificate.
+# Production: a CA from the company PKI (PROVENANCE_CA_CERT_FILE + _KEY_FILE) and/or certificates
+# issued elsewhere per organization (PROVENANCE_ORG_CERTS_DIR/<org id>/{chain.pem,key.pem}).
+PROVENANCE_DIR = Path(os.environ.get("PROVENANCE_DIR", DATA_DIR / "provenance")).resolve()
+PROVENANCE_CA_CERT_FILE = os.environ.get("PROVENANCE_CA_CERT_FILE", "")
+PROVENANCE_CA_KEY_FILE = os.environ.get("PROVENANCE_CA_KEY_FILE", "")
+PROVENANCE_ORG_CERTS_DIR = os.environ.get("PROVENANCE_ORG_CERTS_DIR", "")
+PROVENANCE_TRUST_ANCHORS_FILE = os.environ.get("PROVENANCE_TRUST_ANCHORS_FILE", "")
+PROVENANCE_CREATE_CA = env_bool("PROVENANCE_CREATE_CA", os.environ.get("GREENLIGHT_ENV") != "production")
+MAX_VERIFY_BYTES = env_int("MAX_VERIFY_BYTES", 512 * 1024 * 1024)
 MAX_UPLOAD_SECONDS = env_int("MAX_UPLOAD_SECONDS", 15 * 60)
 # Query parameters under /api/ (studio/http/params.py): longer values are refused with 400.
 MAX_QUERY_VALUE_CHARS = env_int("MAX_QUERY_VALUE_CHARS", 1000)

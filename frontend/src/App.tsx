@@ -13,6 +13,7 @@ import { ReviewPage } from "./pages/Review";
 import { ShotListPage } from "./pages/ShotList";
 import { ShotPage } from "./pages/ShotPage";
 import { SignIn } from "./pages/SignIn";
+import { VerifyPage } from "./pages/Verify";
 import { orgHome, useCurrentMembership, useMe, useSessionExpiry } from "./session";
 
 function OrgIndex() {
@@ -46,6 +47,7 @@ export function App() {
         <Route path="o/:org/consents" element={<ConsentsPage />} />
         <Route path="o/:org/uses" element={<UsesPage />} />
         <Route path="o/:org/audit" element={<AuditPage />} />
+        <Route path="verify" element={<VerifyPage />} />
         <Route path="projects/:projectId" element={<ProjectLayout />}>
           <Route index element={<ShotListPage />} />
           <Route path="shots/:shotId" element={<ShotPage />} />

@@ -23,6 +23,10 @@ urlpatterns = [
     path("projects/<id:project_pk>/import/csv/", views.ShotListCsvImportView.as_view(), name="project-import-csv"),
     path("projects/<id:project_pk>/export/otio/", views.CutExportView.as_view(), name="project-export-otio"),
     path("projects/<id:project_pk>/import/otio/", views.CutImportView.as_view(), name="project-import-otio"),
+    path("versions/<id:pk>/download/", views.VersionDownloadView.as_view(), name="version-download"),
+    path("playlists/<id:pk>/delivery-package/", views.PlaylistPackageView.as_view(), name="playlist-delivery-package"),
+    path("sequences/<id:pk>/delivery-package/", views.SequencePackageView.as_view(), name="sequence-delivery-package"),
+    path("provenance/verify/", views.VerifyView.as_view(), name="provenance-verify"),
     path("versions/<id:pk>/approvals/", views.VersionApprovalView.as_view(), name="version-approvals"),
     re_path(
         rf"^versions/{nested('pk')}/media/(?P<kind>original|proxy|poster|sprite)/$",

@@ -21,6 +21,7 @@ export type Shot = Schemas["Shot"];
 export type ShotDetail = Schemas["ShotDetail"];
 export type ShotStatus = Shot["status"];
 export type Version = Schemas["Version"];
+export type Verification = Schemas["Verification"];
 export type VersionBrief = Schemas["VersionBrief"];
 export type Comment = Schemas["Comment"];
 export type Reply = Schemas["Reply"];

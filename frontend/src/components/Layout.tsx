@@ -83,6 +83,9 @@ export function Layout() {
           </nav>
         )}
         <span className="spacer" />
+        <NavLink to="/verify" className="small" title="Check a file's Content Credentials (C2PA)">
+          Verify a file
+        </NavLink>
         <div className="user-menu">
           <span>
             {me.display_name || me.email}

@@ -187,6 +187,14 @@ function VersionSwitcher({ project, version }: { project: Project; version: Vers
       <Link className="button small ghost" to={`/projects/${project.id}/shots/${version.shot.id}`}>
         {version.shot.code}
       </Link>
+      <a
+        className="button small ghost"
+        href={`/api/v1/versions/${version.id}/download/`}
+        download
+        title="Download the original, signed with Content Credentials (C2PA): model, consent and approvals"
+      >
+        Download (signed)
+      </a>
     </>
   );
 }

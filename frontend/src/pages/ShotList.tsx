@@ -3,10 +3,11 @@ import { Link, useOutletContext, useSearchParams } from "react-router";
 
 import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
 import { ApprovalChip, SHOT_STATUS, ShotStatusChip } from "../components/chips";
+import { asApiError } from "../api/errors";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { formatRelative, personName } from "../components/format";
 import { HoverScrubThumb } from "../components/Thumb";
-import { useImportShots, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
+import { useDeliveryPackage, useImportShots, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
 import { useMe } from "../session";
 
 export const EDIT_SHOTS = new Set(["owner", "admin", "producer", "supervisor"]);
@@ -118,6 +119,9 @@ export function ShotListPage() {
           <button type="button" className="ghost small" onClick={() => setParams(new URLSearchParams(filters.ordering ? { ordering: filters.ordering } : {}))}>
             Clear filters
           </button>
+        )}
+        {canEdit && filters.sequence && filters.sequence !== "none" && (
+          <DeliveryPackageButton sequenceId={filters.sequence} code={sequences.data?.find((s) => s.id === filters.sequence)?.code ?? "sequence"} />
         )}
         <span className="spacer" />
         <span className="muted small">{grouped ? "Grouped by sequence" : "Sorted — click the sorted header again to go back to sequence order"}</span>
@@ -282,6 +286,53 @@ function ExportMenu({ projectId }: { projectId: string }) {
         EDL
       </a>
     </div>
+  );
+}
+
+interface RefusedShot {
+  shot: string;
+  version: string | null;
+  reasons: { code: string; message: string }[];
+}
+
+/** The selected sequence's approved cut as a delivery package: signed media, OTIO/EDL, consent summary, hashes. */
+function DeliveryPackageButton({ sequenceId, code }: { sequenceId: string; code: string }) {
+  const make = useDeliveryPackage();
+  const refused = make.error ? ((asApiError(make.error).body.shots as RefusedShot[] | undefined) ?? []) : [];
+  function save(blob: Blob) {
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = `${code}_delivery.zip`;
+    link.click();
+    URL.revokeObjectURL(url);
+  }
+  return (
+    <>
+      <button
+        type="button"
+        className="small"
+        disabled={make.isPending}
+        title="A zip of the sequence's approved cut: media signed with Content Credentials, OTIO/EDL, consent summary, SHA-256 manifest"
+        onClick={() => make.mutate(sequenceId, { onSuccess: save })}
+      >
+        {make.isPending ? "Packaging…" : "Delivery package"}
+      </button>
+      {make.error !== null && (
+        <div className="delivery-refusal">
+          <ErrorMessage error={make.error} title="The package was refused" />
+          {refused.length > 0 && (
+            <ul aria-label="Shots not cleared">
+              {refused.map((s) => (
+                <li key={s.shot}>
+                  <strong>{s.shot}</strong> {s.version ?? "(no approved version)"}: {s.reasons.map((r) => r.message).join(" ")}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </>
   );
 }
 

@@ -104,3 +104,11 @@ export function usePeople(projectId: string) {
     staleTime: 60_000,
   });
 }
+
+/** A sequence's delivery package (zip): saved by the browser; a refusal (409) lists each shot's reasons. */
+export function useDeliveryPackage() {
+  return useMutation({
+    mutationFn: (sequenceId: string) =>
+      call(api.POST("/api/v1/sequences/{id}/delivery-package/", { params: { path: { id: sequenceId } }, parseAs: "blob" })),
+  });
+}

@@ -30,3 +30,19 @@ export function useUploadVersion(shotId: string) {
     onSuccess: () => invalidate(client, [keys.shot.one(shotId)]),
   });
 }
+
+/** Verify any file's Content Credentials (C2PA). Nothing is cached: every drop is a new answer. */
+export function useVerifyFile() {
+  return useMutation({
+    mutationFn: (file: File) => {
+      const form = new FormData();
+      form.append("file", file);
+      return call(
+        api.POST("/api/v1/provenance/verify/", {
+          body: form as never,
+          bodySerializer: (b: unknown) => b as FormData,
+        }),
+      );
+    },
+  });
+}

@@ -6,13 +6,15 @@ reviewers added to one project see that project's rows and nothing else. Nested 
 caller cannot see is a 404, never an empty list.
 
 Modules: `projects` (projects, members), `shots` (sequences, shots), `versions` (versions, media),
-`comments`, `approvals`, `playlists`, `interchange` (CSV, OTIO, EDL); `_base` holds what they share.
+`comments`, `approvals`, `playlists`, `interchange` (CSV, OTIO, EDL), `delivery` (signed downloads,
+delivery packages, verify); `_base` holds what they share.
 `projects/api/urls.py` routes to the names re-exported here.
 """
 
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, visible
 from projects.api.views.approvals import VersionApprovalView
 from projects.api.views.comments import CommentViewSet, VersionCommentViewSet
+from projects.api.views.delivery import PlaylistPackageView, SequencePackageView, VerifyView, VersionDownloadView, signed_download
 from projects.api.views.interchange import CutExportView, CutImportView, ShotListCsvExportView, ShotListCsvImportView
 from projects.api.views.playlists import PlaylistViewSet, ProjectPlaylistViewSet
 from projects.api.views.projects import ProjectMemberViewSet, ProjectViewSet
@@ -23,5 +25,6 @@ __all__ = [
     "MEDIA_TYPES", "CommentViewSet", "CutExportView", "CutImportView", "NestedUnderProject", "PlaylistViewSet",
     "ProjectMemberViewSet", "ProjectPlaylistViewSet", "ProjectRowsMixin", "ProjectShotViewSet", "ProjectViewSet", "SequenceViewSet",
     "ShotListCsvExportView", "ShotListCsvImportView", "ShotPagination", "ShotVersionViewSet", "ShotViewSet", "VersionApprovalView",
-    "VersionCommentViewSet", "VersionMediaView", "VersionViewSet", "visible",
+    "VersionCommentViewSet", "VersionDownloadView", "VersionMediaView", "VersionViewSet", "VerifyView", "PlaylistPackageView",
+    "SequencePackageView", "signed_download", "visible",
 ]

@@ -16,6 +16,7 @@ from projects import access as perms
 from projects import selectors, services
 from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
+from projects.api.views.delivery import signed_download
 from projects.models import Shot, Version
 from studio.http.ranges import ranged_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
@@ -112,7 +113,10 @@ SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "applica
             OpenApiTypes.STR,
             OpenApiParameter.PATH,
             enum=list(s.MEDIA_KINDS),
-            description="original (the upload, untouched), proxy (frame-steppable H.264 MP4), poster (JPEG), sprite (hover-scrub JPEG).",
+            description=(
+                "original (the upload, signed with Content Credentials), proxy (frame-steppable H.264 MP4; ?download=1 for a "
+                "signed attachment), poster (JPEG), sprite (hover-scrub JPEG)."
+            ),
         ),
         OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575"),
     ],
@@ -121,6 +125,7 @@ SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "applica
         304: OpenApiResponse(description="Not modified (If-None-Match)"),
         403: OpenApiResponse(description="original: delivery refused by the consent policy (reasons as JSON)"),
         404: OpenApiResponse(description="No such version for you, or this media is not ready"),
+        409: OpenApiResponse(description="original: its format cannot carry Content Credentials; download the proxy"),
         416: OpenApiResponse(description="Range not satisfiable"),
     },
 )
@@ -131,20 +136,14 @@ class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
 
     def get(self, request, pk=None, kind=None):
         version = self.get_object()
+        if kind == "original" or (kind == "proxy" and request.query_params.get("download") in ("1", "true")):
+            # A download leaves Greenlight: consent checked, signed with Content Credentials, audited.
+            return signed_download(request, version, kind)
         stored = getattr(version, kind)
         if not stored:
-            if kind == "original":
-                raise NotFound("This version has no original file.")
             raise NotFound(f"The {kind} is not available: the version's media is {version.processing_status}.")
         path = Path(stored.path)
         if not path.is_file():
             raise NotFound(f"The {kind} file is missing from storage.")
-        if kind == "original":
-            # Downloading the original is delivery: the consent policy must allow it (403 with reasons).
-            services.check_delivery(version=version, actor=request.user)
-            filename = version.original_name or path.name
-            content_type = ORIGINAL_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        else:
-            filename = f"{version.shot.code}_{version.label}_{kind}{path.suffix}"
-            content_type = MEDIA_TYPES[kind]
-        return ranged_file_response(request, path, content_type=content_type, filename=filename, attachment=kind == "original")
+        filename = f"{version.shot.code}_{version.label}_{kind}{path.suffix}"
+        return ranged_file_response(request, path, content_type=MEDIA_TYPES[kind], filename=filename)

@@ -1,0 +1,157 @@
+"""Signed copies: every version file that leaves Greenlight carries Content Credentials.
+
+`download_copy(version=, kind=, actor=)` is the one service for a version's download (the original,
+or the conformed H.264 copy): it asks the consent policy (purpose `deliver`), signs the file with
+the studio's certificate — or finds the copy signed before for the same file and the same manifest
+inputs, so a second download does not sign again — and audits `version.downloaded`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import APIException, NotFound
+
+from projects import services
+from projects.delivery.manifest import c2pa_manifest, inputs_digest, manifest_inputs
+from projects.models import SignedCopy, Version, version_media_dir
+from studio import provenance
+from studio.audit import services as audit
+from studio.exceptions import Conflict
+
+KINDS = tuple(SignedCopy.Kind.values)
+
+
+class SigningFailed(APIException):
+    status_code = 500
+    default_code = "signing_failed"
+
+
+class CredentialsUnavailable(APIException):
+    """No CA or certificate is configured (production without PROVENANCE_* settings): nothing leaves unsigned."""
+
+    status_code = 503
+    default_code = "content_credentials_unavailable"
+
+
+@dataclass(frozen=True)
+class Download:
+    copy: SignedCopy
+    path: Path
+    cached: bool
+
+
+def _source(version: Version, kind: str) -> tuple[Path, str, str]:
+    """(path, media type, download file name) of the file to sign; 404/409 when there is none."""
+    stored = getattr(version, kind)
+    if not stored:
+        if kind == SignedCopy.Kind.ORIGINAL:
+            raise NotFound("This version has no original file.")
+        raise NotFound(f"The conformed copy is not available: the version's media is {version.processing_status}.")
+    path = Path(stored.path)
+    if not path.is_file():
+        raise NotFound(f"The {kind} file is missing from storage.")
+    media_type = provenance.media_type_for(path.name)
+    if media_type is None:
+        raise Conflict(
+            f"This version's original is a {path.suffix or 'typeless'} file, which cannot carry Content Credentials; "
+            "download the conformed MP4 instead (kind=proxy)."
+        )
+    if kind == SignedCopy.Kind.ORIGINAL:
+        stem = Path(version.original_name or path.name).stem
+        name = f"{stem}{path.suffix.lower()}"
+    else:
+        name = f"{version.shot.code}_{version.label}{path.suffix.lower()}"
+    return path, media_type, name
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def signed_copy(*, version: Version, kind: str, actor=None) -> tuple[SignedCopy, bool]:
+    """The signed copy of `version`'s `kind` file, made now unless cached: (copy, was it cached).
+    Call inside a transaction; no policy check or audit here (the callers do both)."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    source, media_type, filename = _source(version, kind)
+    stat = source.stat()
+    inputs = manifest_inputs(version=version, kind=kind)
+    key = inputs_digest(inputs, source_identity=f"{kind}:{getattr(version, kind).name}:{stat.st_size}:{stat.st_mtime_ns}")
+    list(Version.objects.select_for_update().filter(pk=version.pk).values_list("pk", flat=True))  # one signer per version at a time
+    cached = SignedCopy.objects.filter(version=version, kind=kind, source_key=key).first()
+    if cached is not None and cached.file and Path(cached.file.path).is_file():
+        return cached, True
+    if cached is not None:
+        cached.delete()  # its file is gone: sign again
+    return _sign(version=version, kind=kind, key=key, inputs=inputs, source=source, media_type=media_type,
+                 filename=filename, actor=actor), False
+
+
+def _sign(*, version: Version, kind: str, key: str, inputs: dict, source: Path, media_type: str, filename: str, actor) -> SignedCopy:
+    organization = version.project.organization
+    try:
+        credentials = provenance.credentials_for(organization_id=organization.pk, organization_name=organization.name)
+    except ImproperlyConfigured as exc:
+        raise CredentialsUnavailable(f"Files cannot leave Greenlight unsigned, and no signing certificate is configured: {exc}") from exc
+    copy_id = uuid.uuid4()
+    manifest = c2pa_manifest(inputs=inputs, credential_id=str(copy_id), title=filename, media_type=media_type)
+    parent = None
+    if version.source != Version.Source.GENERATION:
+        # The upload is the parent ingredient; when c2pa cannot read its format (webm, mkv), the copy
+        # being signed stands in for it under the upload's name.
+        original = Path(version.original.path) if version.original else source
+        readable = provenance.media_type_for(original.name)
+        parent = provenance.Parent(path=original if readable else source, title=version.original_name or original.name,
+                                   media_type=readable or media_type)
+    scratch = Path(settings.DATA_DIR) / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gl-sign-", dir=scratch) as tmp:
+        signed = Path(tmp) / f"signed{source.suffix.lower()}"
+        try:
+            provenance.sign_file(source=source, destination=signed, manifest=manifest, credentials=credentials,
+                                 media_type=media_type, parent=parent)
+        except provenance.SigningError as exc:
+            raise SigningFailed(f"Could not sign the file with Content Credentials: {exc}") from exc
+        digest, size = _sha256_file(signed), signed.stat().st_size
+        with open(signed, "rb") as handle:
+            name = default_storage.save(f"{version_media_dir(version)}/signed/{copy_id}{source.suffix.lower()}", File(handle))
+    try:
+        with transaction.atomic():
+            return SignedCopy.objects.create(
+                id=copy_id, organization=organization, project=version.project, version=version, kind=kind, source_key=key,
+                file=name, filename=filename, media_type=media_type, sha256=digest, size=size,
+                certificate_serial=str(credentials.serial), manifest=manifest["assertions"][-1]["data"],
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        default_storage.delete(name)
+        return SignedCopy.objects.get(version=version, kind=kind, source_key=key)
+
+
+def download_copy(*, version: Version, kind: str, actor) -> Download:
+    """A version's file as it leaves Greenlight: consent checked, signed (or cached), audited."""
+    if kind not in KINDS:
+        raise NotFound(f"Unknown file kind {kind!r}: use one of {', '.join(KINDS)}.")
+    services.check_delivery(version=version, actor=actor)
+    with transaction.atomic():
+        copy, cached = signed_copy(version=version, kind=kind, actor=actor)
+        audit.record(
+            organization=version.project.organization, actor=actor, action="version.downloaded", target=version,
+            data={"kind": kind, "signed_copy": str(copy.pk), "sha256": copy.sha256, "cached": cached,
+                  "shot": version.shot.code, "version": version.label},
+        )
+    return Download(copy=copy, path=Path(copy.file.path), cached=cached)
