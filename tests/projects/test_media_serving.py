@@ -82,7 +82,7 @@ def test_a_range_past_the_end_is_clamped_or_416(stored, studio, api):
 
 
 def test_a_range_with_a_huge_number_is_416_not_500(stored, studio, api):
-    size = Path(stored.original.path).stat().st_size
+    size = len(body(api(studio.artist).get(url(stored, "original"))))  # the signed copy
     huge = "9" * 5000  # past Python's int() digit limit
     for header in (f"bytes={huge}-", f"bytes=0-{huge}", f"bytes=-{huge}", f"bytes={'9' * 19}-"):
         response = api(studio.artist).get(url(stored, "original"), HTTP_RANGE=header)

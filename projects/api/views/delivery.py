@@ -100,11 +100,13 @@ class VerifyUploadSerializer(serializers.Serializer):
 
 
 class _Signer(serializers.Serializer):
-    name = serializers.CharField(help_text="The signing certificate's common name: the organization.")
-    issuer = serializers.CharField()
-    serial = serializers.CharField()
-    algorithm = serializers.CharField()
-    time = serializers.CharField()
+    """What the manifest says of its signer; a field the file's manifest does not carry is absent."""
+
+    name = serializers.CharField(required=False, help_text="The signing certificate's common name: the organization.")
+    issuer = serializers.CharField(required=False)
+    serial = serializers.CharField(required=False)
+    algorithm = serializers.CharField(required=False)
+    time = serializers.CharField(required=False)
 
 
 class _Failure(serializers.Serializer):
@@ -151,7 +153,11 @@ class VerificationSerializer(serializers.Serializer):
 @extend_schema(
     tags=["delivery"],
     request={"multipart/form-data": VerifyUploadSerializer},
-    responses={200: VerificationSerializer, 400: OpenApiResponse(description="No file, a file too large, or a type c2pa cannot read")},
+    responses={
+        200: VerificationSerializer,
+        400: OpenApiResponse(description="No file, a file too large, or a type c2pa cannot read"),
+        415: OpenApiResponse(description="Send the file as multipart/form-data, in the field 'file'"),
+    },
     summary="Verify a file's Content Credentials (C2PA): present, valid, tampered, who signed, and where it came from",
 )
 class VerifyView(ScopedAPIView):
