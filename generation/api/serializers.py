@@ -31,6 +31,31 @@ class FpsField(serializers.Field):
         return f"{value.numerator}/{value.denominator}"
 
 
+@extend_schema_field({"type": "integer", "nullable": True, "minimum": 0, "maximum": constraints.SEED_MAX})
+class SeedField(serializers.Field):
+    """An integer seed (JSON number, or a string of digits from a form), or absent/null/"" for a random,
+    recorded one. Anything else (text, fractions, booleans, lists) is refused, never replaced by a random seed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data == "":
+            return True, None  # an empty form field: random
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        try:
+            return constraints.parse_seed(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc))
+
+    def to_representation(self, value):
+        return value
+
+
 class GenerationSubmitSerializer(serializers.Serializer):
     """What `POST /shots/{id}/generations/` accepts. Omitted values take the model's defaults."""
 
@@ -38,8 +63,8 @@ class GenerationSubmitSerializer(serializers.Serializer):
     negative_prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True,
                                             help_text="What to avoid; the model's default when omitted.")
     model = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Model name; the default model when omitted.")
-    seed = serializers.IntegerField(required=False, allow_null=True,
-                                    help_text="Random (and recorded) when omitted; with count > 1: seed, seed+1, …")
+    seed = SeedField(help_text=f"An integer from 0 to {constraints.SEED_MAX}; random (and recorded) when omitted or null; "
+                               "with count > 1: seed, seed+1, …")
     frames = serializers.IntegerField(required=False, help_text="Frame count, e.g. 4k+1 for Wan, 8k+1 for LTX-Video.")
     width = serializers.IntegerField(required=False)
     height = serializers.IntegerField(required=False)
