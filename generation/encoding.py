@@ -54,6 +54,14 @@ def encode_mp4(frames: np.ndarray, path: Path, *, fps: Fraction, crf: int | None
     return Path(path)
 
 
+def write_poster(frames: np.ndarray, path: Path) -> Path:
+    """The middle frame as a JPEG (the take's poster in the gallery)."""
+    from PIL import Image
+
+    Image.fromarray(np.ascontiguousarray(frames[len(frames) // 2])).save(path, format="JPEG", quality=90)
+    return Path(path)
+
+
 def probe(path: Path) -> dict:
     """Codec, pixel format, size, exact frame rate and counted frames of the first video stream."""
     out = subprocess.run(

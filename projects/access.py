@@ -43,6 +43,10 @@ COMMENT = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Rol
 MODERATE_COMMENTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})  # resolve/delete others' notes
 EDIT_PLAYLISTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})
 CLIENT_ROLES = frozenset({Role.REVIEWER})
+# Takes (renders in a shot's gallery, before any is a version) are the studio's work in progress:
+# everyone but client reviewers sees them; those who add versions star, discard, re-run and publish them.
+SEE_TAKES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Role.ARTIST, Role.LEGAL})
+WORK_ON_TAKES = ADD_VERSIONS
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,22 @@ def internal_rows_q(*, user, project_path: str = "project") -> Q:
     """
     org_ids = list(Membership.objects.filter(user=user, role__in=list(ORG_WIDE_ROLES)).values_list("organization_id", flat=True))
     member_projects = ProjectMember.objects.filter(user=user).exclude(role__in=list(CLIENT_ROLES)).values("project_id")
+    return Q(**{f"{project_path}__organization_id__in": org_ids}) | Q(**{f"{project_path}_id__in": member_projects})
+
+
+def require_take_access(*, user, project: Project) -> ProjectAccess:
+    """Access to a project's takes: 404 when the project is not visible, 403 for client reviewers."""
+    access = project_access(user=user, project=project)
+    if not access.has(SEE_TAKES):
+        raise PermissionDenied("Takes are the studio's work in progress; client reviewers see a shot's published versions only.")
+    return access
+
+
+def take_rows_q(*, user, project_path: str = "project") -> Q:
+    """Rows of projects where `user` may see takes (an already tenancy-scoped queryset filtered with it
+    drops client reviewers' rows, so a take answers 404 to them)."""
+    org_ids = list(Membership.objects.filter(user=user, role__in=list(SEE_TAKES)).values_list("organization_id", flat=True))
+    member_projects = ProjectMember.objects.filter(user=user, role__in=list(SEE_TAKES)).values("project_id")
     return Q(**{f"{project_path}__organization_id__in": org_ids}) | Q(**{f"{project_path}_id__in": member_projects})
 
 
