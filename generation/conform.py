@@ -150,8 +150,11 @@ def conform(src: Path, dst: Path, conform_plan: ConformPlan) -> dict:
         stream = stream.filter("minterpolate", fps=rate, mi_mode="mci")
     else:
         stream = stream.filter("fps", fps=rate)
-    if p.target_frames > p.retimed_frames:
-        stream = stream.filter("tpad", stop_mode="clone", stop=p.target_frames - p.retimed_frames + 2)
+    # Hold the last frame past the end, then cut at exactly the target: a held tail when the cut is
+    # longer, and a whole-frame guarantee when a filter ends a frame or two early (minterpolate stops
+    # at the last source frame; the fps filter rounds the final timestamp).
+    hold = max(0, p.target_frames - p.retimed_frames) + max(4, int(p.target_fps / p.native_fps) + 2)
+    stream = stream.filter("tpad", stop_mode="clone", stop=hold)
     width, height = p.size
     stream = (stream.filter("scale", width, height, force_original_aspect_ratio="decrease")
               .filter("pad", width, height, "(ow-iw)/2", "(oh-ih)/2", color="black").filter("setsar", 1))

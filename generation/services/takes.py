@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 
 from generation import conform
 from generation.models import GenerationJob, Take
@@ -40,6 +40,12 @@ from studio.realtime.publish import publish
 log = logging.getLogger(__name__)
 
 RERUN_MODES = ("same_seed", "new_seed", "vary_prompt")
+
+
+class ConformFailed(APIException):
+    status_code = 500
+    default_code = "conform_failed"
+    default_detail = "ffmpeg could not conform the take; nothing was published."
 
 
 def take_event_data(take: Take) -> dict:
@@ -183,7 +189,11 @@ def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> 
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"conform-{take.id}-", dir=scratch) as tmp:
         out = Path(tmp) / f"{_file_stem(take)}_conformed.mp4"
-        conform.conform(Path(take.media.path), out, the_plan)
+        try:
+            conform.conform(Path(take.media.path), out, the_plan)
+        except conform.ConformError as exc:
+            log.exception("conforming take %s failed", take.id)
+            raise ConformFailed(f"{exc} Nothing was published; try the other method (retime/interpolate) or report it.") from exc
         return _publish_conformed(actor=actor, take=take, conformed=out, the_plan=the_plan)
 
 
