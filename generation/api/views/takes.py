@@ -136,11 +136,6 @@ class TakeViewSet(_TakeScope, mixins.RetrieveModelMixin, ScopedViewSet):
 MEDIA_TYPES = {"media": "video/mp4", "poster": "image/jpeg"}
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(MEDIA_TYPES))],
-    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 206: OpenApiTypes.BINARY,
-               404: OpenApiResponse(description="No such take for you, or no poster"), 416: OpenApiResponse(description="Bad range")},
-)
 class TakeMediaView(ScopedAPIView):
     """A take's native clip or poster, only for people who may see the take, with HTTP Range support."""
 
@@ -151,6 +146,14 @@ class TakeMediaView(ScopedAPIView):
     def filter_scoped_queryset(self, queryset):
         return queryset.filter(take_rows_q(user=self.request.user))
 
+    @extend_schema(
+        operation_id="takes_media_retrieve",
+        parameters=[OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(MEDIA_TYPES),
+                                     description="media (the native MP4) or poster (JPEG)."),
+                    OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575")],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, (206, "application/octet-stream"): OpenApiTypes.BINARY,
+                   404: OpenApiResponse(description="No such take for you, or no poster"), 416: OpenApiResponse(description="Bad range")},
+    )
     def get(self, request, pk=None, kind=None):
         take = self.get_object()
         stored = getattr(take, kind)
