@@ -16,12 +16,13 @@ JOB_STATE = enum(GenerationJob.State.values)
 # What the worker reports each step (`generation.tasks`, `services.record_progress`).
 PROGRESS = obj({"step": INTEGER, "total": INTEGER, "elapsed": NUMBER, "eta": nullable(NUMBER)})  # eta: null before the first step
 
-# Seconds per phase (`generation.tasks`); `warm`: the pipeline came from the worker's cache.
+# Seconds per phase (`generation.tasks`); `warm`: the pipeline came from the worker's cache; `probe`:
+# ffprobe of the encoded take and its poster.
 TIMINGS = {
     "type": "object",
     "properties": {
         "queue_wait": nullable(NUMBER), "load": NUMBER, "warm": BOOLEAN, "denoise": NUMBER, "decode": NUMBER, "encode": NUMBER,
-        "store": NUMBER, "total": NUMBER, "peak_memory_mb": nullable(NUMBER), "device": STRING,
+        "probe": NUMBER, "store": NUMBER, "total": NUMBER, "peak_memory_mb": nullable(NUMBER), "device": STRING,
     },
     "additionalProperties": False,
 }

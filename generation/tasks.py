@@ -157,9 +157,11 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
         path = Path(tmp) / f"{job.id}.mp4"
         started = time.perf_counter()
         encoding.encode_mp4(result.frames, path, fps=job.fps)
+        timings["encode"] = round(time.perf_counter() - started, 4)
+        started = time.perf_counter()
         native = encoding.probe(path)  # the take records what the file really is
         poster = encoding.write_poster(result.frames, Path(tmp) / f"{job.id}_poster.jpg")
-        timings["encode"] = round(time.perf_counter() - started, 4)
+        timings["probe"] = round(time.perf_counter() - started, 4)
         timings["peak_memory_mb"], timings["device"] = result.peak_memory_mb, result.device
         store_started = time.perf_counter()
         timings["total"] = round(store_started - task_started, 4)
