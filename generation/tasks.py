@@ -159,7 +159,7 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
         encoding.encode_mp4(result.frames, path, fps=job.fps)
         timings["encode"] = round(time.perf_counter() - started, 4)
         started = time.perf_counter()
-        native = encoding.probe(path)  # the take records what the file really is
+        native = encoding.probe(path, decode=False)  # the take records what the file really is (ffprobe, packets counted)
         poster = encoding.write_poster(result.frames, Path(tmp) / f"{job.id}_poster.jpg")
         timings["probe"] = round(time.perf_counter() - started, 4)
         timings["peak_memory_mb"], timings["device"] = result.peak_memory_mb, result.device
