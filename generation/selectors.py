@@ -26,7 +26,7 @@ def job_queryset() -> QuerySet[GenerationJob]:
 
 def take_queryset() -> QuerySet[Take]:
     """Takes with what their API representation needs, in one query."""
-    return Take.objects.select_related("model", "shot", "created_by", "version", "job").order_by("-created_at")
+    return Take.objects.select_related("model", "shot", "project", "created_by", "version", "job").order_by("-created_at")
 
 
 def consent_states(job_ids) -> dict:
@@ -43,7 +43,10 @@ def take_actions(takes: list[Take], *, user) -> dict:
     """`allowed_actions` of each take for `user` (star, unstar, discard, restore, rerun, publish), from
     the rules `generation.services.takes` enforces, in a few queries for the whole list."""
     roles = {}
-    for project in {t.project_id: t.project for t in takes}.values():
+    projects = {}
+    for take in takes:
+        projects.setdefault(take.project_id, take)
+    for project in (t.project for t in projects.values()):
         found = access_for(user=user, project=project)
         roles[project.pk] = found.role if found else None
     states = consent_states([t.job_id for t in takes])

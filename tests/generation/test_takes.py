@@ -214,3 +214,24 @@ def test_foreign_takes_are_404_everywhere(api, world, tmp_path):
     assert api(world.owner).get(f"/api/v1/takes/{theirs.id}/").status_code == 404
     assert api(world.owner).get(f"/api/v1/shots/{world.foreign_shot.id}/takes/").status_code == 404
     assert Version.objects.count() == 0 and Take.objects.get(pk=take.pk).starred is False
+
+
+def test_the_gallery_costs_the_same_queries_for_one_take_or_four_and_vendors_see_it(api, world, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    finished_take(world, tmp_path, seed=1)
+    client = api(world.artist)
+    url = f"/api/v1/shots/{world.shot.id}/takes/"
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url).json()["results"]) == 1
+    for seed in (2, 3, 4):
+        finished_take(world, tmp_path, seed=seed)
+    with CaptureQueriesContext(connection) as four:
+        assert len(client.get(url).json()["results"]) == 4
+    assert len(four.captured_queries) == len(one.captured_queries), [q["sql"] for q in four.captured_queries]
+    # A vendor added to the project as an artist works on its takes like a studio artist.
+    vendor = api(world.vendor)
+    assert len(vendor.get(url).json()["results"]) == 4
+    take = Take.objects.filter(shot=world.shot).first()
+    assert vendor.post(f"/api/v1/takes/{take.id}/star/", {}, format="json").json()["starred"] is True
