@@ -125,6 +125,7 @@ def star_take(*, actor, take: Take, starred: bool = True) -> Take:
 def discard_take(*, actor, take: Take, discarded: bool = True) -> Take:
     """Discard a take (hidden from the gallery by default; its media is kept), or restore it.
     A published take cannot be discarded: it is a version now (409)."""
+    require_project_role(user=actor, project=take.project, roles=SUBMIT_ROLES, action="discard takes")
     if discarded and take.version_id:
         raise Conflict(f"This take was published as {take.version.label}; it cannot be discarded. Work on the version instead.")
     return _change(actor=actor, take=take, action="take.discarded" if discarded else "take.restored",
