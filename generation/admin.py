@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import transaction
 
-from generation.models import GenerationJob, ModelProfile
+from generation.models import GenerationJob, ModelProfile, Take
 from studio.audit import services as audit
 
 
@@ -38,6 +38,25 @@ class GenerationJobAdmin(admin.ModelAdmin):
     list_filter = ["state", "model"]
     search_fields = ["id", "prompt", "shot__code", "worker"]
     list_select_related = ["organization", "shot", "model"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Take)
+class TakeAdmin(admin.ModelAdmin):
+    """Read-only: takes change only through generation.services.takes (which audit and publish)."""
+
+    list_display = ["id", "shot", "seed", "native_frames", "starred", "discarded", "version", "created_at"]
+    list_filter = ["starred", "discarded"]
+    search_fields = ["id", "prompt", "shot__code"]
+    list_select_related = ["shot", "version"]
 
     def has_add_permission(self, request):
         return False

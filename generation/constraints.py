@@ -47,6 +47,31 @@ def _parse_fps_text(value: str, hint: str) -> Fraction:
     return Fraction(num, den)
 
 
+_SEED_TEXT_HINT = f"Send a whole number from 0 to {SEED_MAX}, or leave the seed out for a random one (recorded on the take)."
+
+
+def parse_seed(value) -> int | None:
+    """A seed as sent: an int, or a string of digits (form data); None/"" mean random. Raises ValueError
+    with a fix-it message for anything else ("abc", 1.5, true, [1]). The range is checked separately
+    (`submit._check_seed`), so an out-of-range integer gets the nearest valid value."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"seed must be a whole number, not {str(value).lower()}. {_SEED_TEXT_HINT}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        raise ValueError(f"seed must be a whole number, not {value:g}. {_SEED_TEXT_HINT}")
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if digits.isascii() and digits.isdigit() and len(digits) <= 20:
+            return int(text)
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(f"seed '{shown}' is not a whole number. {_SEED_TEXT_HINT}")
+    raise ValueError(f"seed must be a whole number, not a {type(value).__name__}. {_SEED_TEXT_HINT}")
+
+
 def parse_fps(value) -> Fraction:
     """24, "24", "24000/1001", 23.976 → an exact rational. Raises ValueError with a fix-it message."""
     hint = 'Send an integer (24), a rational string ("24000/1001") or a standard NTSC decimal (23.976, 29.97, 59.94).'

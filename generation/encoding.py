@@ -54,14 +54,27 @@ def encode_mp4(frames: np.ndarray, path: Path, *, fps: Fraction, crf: int | None
     return Path(path)
 
 
-def probe(path: Path) -> dict:
-    """Codec, pixel format, size, exact frame rate and counted frames of the first video stream."""
+def write_poster(frames: np.ndarray, path: Path) -> Path:
+    """The middle frame as a JPEG (the take's poster in the gallery)."""
+    from PIL import Image
+
+    Image.fromarray(np.ascontiguousarray(frames[len(frames) // 2])).save(path, format="JPEG", quality=90)
+    return Path(path)
+
+
+def probe(path: Path, *, decode: bool = True) -> dict:
+    """Codec, pixel format, size, exact frame rate and counted frames of the first video stream.
+
+    `decode=False` counts packets instead of decoded frames (no decoding; the same number for the
+    H.264 files this app writes, one packet per frame): what the worker uses for a take."""
+    count, counted = ("-count_frames", "nb_read_frames") if decode else ("-count_packets", "nb_read_packets")
     out = subprocess.run(
-        [ffprobe_binary(), "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-         "stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames,profile", "-of", "json", str(path)],
+        [ffprobe_binary(), "-v", "error", "-select_streams", "v:0", count, "-show_entries",
+         f"stream=codec_name,pix_fmt,width,height,r_frame_rate,{counted},profile", "-of", "json", str(path)],
         capture_output=True, text=True, check=True, timeout=60,
     )
     stream = json.loads(out.stdout)["streams"][0]
+    stream["nb_read_frames"] = stream[counted]
     num, den = (int(x) for x in stream["r_frame_rate"].split("/"))
     return {
         "codec": stream["codec_name"], "profile": stream.get("profile"), "pix_fmt": stream["pix_fmt"],

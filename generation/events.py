@@ -17,12 +17,13 @@ JOB_STATE = enum(GenerationJob.State.values)
 # What the worker reports each step (`generation.tasks`, `services.record_progress`).
 PROGRESS = obj({"step": INTEGER, "total": INTEGER, "elapsed": NUMBER, "eta": nullable(NUMBER)})  # eta: null before the first step
 
-# Seconds per phase (`generation.tasks`); `warm`: the pipeline came from the worker's cache.
+# Seconds per phase (`generation.tasks`); `warm`: the pipeline came from the worker's cache; `probe`:
+# ffprobe of the encoded take and its poster.
 TIMINGS = {
     "type": "object",
     "properties": {
         "queue_wait": nullable(NUMBER), "load": NUMBER, "warm": BOOLEAN, "denoise": NUMBER, "decode": NUMBER, "encode": NUMBER,
-        "store": NUMBER, "total": NUMBER, "peak_memory_mb": nullable(NUMBER), "device": STRING,
+        "probe": NUMBER, "store": NUMBER, "total": NUMBER, "peak_memory_mb": nullable(NUMBER), "device": STRING,
     },
     "additionalProperties": False,
 }
@@ -34,6 +35,9 @@ JOB_STATE_CHANGED = obj({
     "error": STRING, "timings": TIMINGS, "version": nullable(UUID),
 })
 
+# A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.
+TAKE = obj({"id": UUID, "shot": UUID, "job": UUID, "seed": INTEGER, "starred": BOOLEAN, "discarded": BOOLEAN, "version": nullable(UUID)})
+
 GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})
 
 
@@ -44,5 +48,10 @@ def register_event_types() -> None:
              description="A generation job was queued, started, retried, finished, failed or cancelled.")
     register("job.progress", schema=PROGRESS, channel="progress", audiences=internal, owner=OWNER,
              description="A render's latest step (ephemeral, coalesced to a few a second).")
+    # Internal: client reviewers never see takes, live or on replay.
+    register("take.created", schema=TAKE, owner=OWNER, audiences=("internal",),
+             description="A render finished: its take is in the shot's gallery (not yet a version).")
+    register("take.updated", schema=TAKE, owner=OWNER, audiences=("internal",),
+             description="A take was starred, unstarred, discarded, restored or published (then `version` is set).")
     register("generation.cancelled", schema=GENERATION_CANCELLED, channel="user", owner=OWNER,
              description="A render you started was cancelled because its consent stopped covering it.")

@@ -1,8 +1,11 @@
-"""The model registry (`ModelProfile`) and generation jobs (`GenerationJob`).
+"""The model registry (`ModelProfile`), generation jobs (`GenerationJob`) and their takes (`Take`).
 
 A job moves `queued → running → succeeded | failed | cancelled`. Whatever happens to its worker,
-one job yields at most one version: `GenerationJob.version` is one-to-one, and the worker creates
-the version only while it holds the job row lock *and* still owns the current attempt.
+one job yields at most one take: `Take.job` is one-to-one, and the worker creates the take only
+while it holds the job row lock *and* still owns the current attempt. A take is the native render
+(the model's own frame rate, length and size) in the shot's gallery; publishing it conforms it to
+the shot and makes the shot's next version (`Take.version`, also `GenerationJob.version`). Only
+versions enter review and approval.
 """
 
 from __future__ import annotations
@@ -218,3 +221,69 @@ class GenerationJob(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.state in self.TERMINAL_STATES
+
+
+def take_upload_to(instance: Take, filename: str) -> str:
+    return f"generation/{instance.organization_id}/takes/{instance.id}/{filename}"
+
+
+class Take(models.Model):
+    """One finished render of a shot, as the model made it, waiting in the shot's gallery.
+
+    Starred and discarded are the artist's marks (a discarded take is hidden from the gallery by
+    default and cannot be published until restored). Published once: `version` is the version it
+    became, with the take's lineage and how it was conformed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="takes")
+    shot = models.ForeignKey("projects.Shot", on_delete=models.CASCADE, related_name="takes")
+    job = models.OneToOneField(GenerationJob, on_delete=models.CASCADE, related_name="take")
+    model = models.ForeignKey(ModelProfile, on_delete=models.PROTECT, related_name="takes")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    # What was rendered (copied from the job, so the gallery needs no join) and everything to redo it.
+    prompt = models.TextField()
+    negative_prompt = models.TextField(blank=True)
+    seed = models.BigIntegerField()
+    parameters = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    lineage = models.JSONField(default=dict, blank=True, help_text="The render's full lineage; a published version gets it.")
+    consent = models.JSONField(default=dict, blank=True, help_text="Cast and the consent decision at submission.")
+
+    # The native clip, as probed (ffprobe) after encoding.
+    media = models.FileField(upload_to=take_upload_to, max_length=500)
+    poster = models.FileField(upload_to=take_upload_to, max_length=500, blank=True)
+    media_size = models.BigIntegerField(default=0)
+    native_frames = models.PositiveIntegerField()
+    native_fps_num = models.PositiveIntegerField()
+    native_fps_den = models.PositiveIntegerField()
+    native_width = models.PositiveIntegerField()
+    native_height = models.PositiveIntegerField()
+    frames_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the decoded uint8 frames the model returned.")
+
+    starred = models.BooleanField(default=False)
+    discarded = models.BooleanField(default=False)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    version = models.OneToOneField("projects.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="take")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["shot", "discarded", "-created_at"], name="take_shot_gallery")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(native_fps_num__gt=0, native_fps_den__gt=0), name="take_fps_positive"),
+            models.CheckConstraint(condition=~models.Q(discarded=True, version__isnull=False), name="take_published_not_discarded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"take {self.id} of {self.shot_id} (seed {self.seed})"
+
+    @property
+    def native_fps(self) -> Fraction:
+        return Fraction(self.native_fps_num, self.native_fps_den)

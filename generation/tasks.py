@@ -10,6 +10,7 @@ workers (which also import this module) stay light.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 import threading
@@ -152,23 +153,30 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
 
     scratch = Path(settings.DATA_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
+    frames_sha256 = hashlib.sha256(result.frames.tobytes()).hexdigest()
     with tempfile.TemporaryDirectory(prefix=f"gen-{job.id}-", dir=scratch) as tmp:
         path = Path(tmp) / f"{job.id}.mp4"
         started = time.perf_counter()
         encoding.encode_mp4(result.frames, path, fps=job.fps)
         timings["encode"] = round(time.perf_counter() - started, 4)
+        started = time.perf_counter()
+        native = encoding.probe(path, decode=False)  # the take records what the file really is (ffprobe, packets counted)
+        poster = encoding.write_poster(result.frames, Path(tmp) / f"{job.id}_poster.jpg")
+        timings["probe"] = round(time.perf_counter() - started, 4)
         timings["peak_memory_mb"], timings["device"] = result.peak_memory_mb, result.device
         store_started = time.perf_counter()
         timings["total"] = round(store_started - task_started, 4)
-        version = services.complete_attempt(
-            job_id=job.id, attempt=attempt, video=path, lineage=_lineage(job, spec=spec, worker=worker, timings=timings),
-            timings=timings, store_started=store_started,
+        lineage = _lineage(job, spec=spec, worker=worker, timings=timings)
+        lineage["frames_sha256"] = frames_sha256
+        take = services.complete_attempt(
+            job_id=job.id, attempt=attempt, video=path, lineage=lineage, timings=timings, store_started=store_started, poster=poster,
+            native=native, frames_sha256=frames_sha256,
         )
-    return "succeeded" if version is not None else "discarded"
+    return "succeeded" if take is not None else "discarded"
 
 
 def _lineage(job: GenerationJob, *, spec, worker, timings: dict) -> dict:
-    """Everything needed to reproduce the render, stored on the version."""
+    """Everything needed to reproduce the render, stored on the take (and on the version it is published as)."""
     import diffusers
     import torch
 

@@ -44,6 +44,10 @@ MODERATE_COMMENTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPER
 EDIT_PLAYLISTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})
 DELIVER = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})  # delivery packages of approved cuts
 CLIENT_ROLES = frozenset({Role.REVIEWER})
+# Takes (renders in a shot's gallery, before any is a version) are the studio's work in progress:
+# everyone but client reviewers sees them; those who add versions star, discard, re-run and publish them.
+SEE_TAKES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Role.ARTIST, Role.LEGAL})
+WORK_ON_TAKES = ADD_VERSIONS
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,22 @@ STUDIO_INTERNAL_AUDIENCE = "internal"
 def sees_studio_internals(access: ProjectAccess | None) -> bool:
     """True for the studio's own people on the project; False for client reviewers and for no access."""
     return access is not None and access.internal
+
+
+def require_take_access(*, user, project: Project) -> ProjectAccess:
+    """Access to a project's takes: 404 when the project is not visible, 403 for client reviewers."""
+    access = project_access(user=user, project=project)
+    if not access.has(SEE_TAKES):
+        raise PermissionDenied("Takes are the studio's work in progress; client reviewers see a shot's published versions only.")
+    return access
+
+
+def take_rows_q(*, user, project_path: str = "project") -> Q:
+    """Rows of projects where `user` may see takes (an already tenancy-scoped queryset filtered with it
+    drops client reviewers' rows, so a take answers 404 to them)."""
+    org_ids = list(Membership.objects.filter(user=user, role__in=list(SEE_TAKES)).values_list("organization_id", flat=True))
+    member_projects = ProjectMember.objects.filter(user=user, role__in=list(SEE_TAKES)).values("project_id")
+    return Q(**{f"{project_path}__organization_id__in": org_ids}) | Q(**{f"{project_path}_id__in": member_projects})
 
 
 def can_see_project(*, user, project: Project) -> bool:

@@ -9,9 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from generation import constraints
-from generation.models import GenerationJob, ModelProfile
+from generation import constraints, selectors
+from generation.models import GenerationJob, ModelProfile, Take
 from rights.models import UseType
+from studio.actions import ActionsListSerializer, WithAllowedActions
 
 MAX_INIT_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_INIT_IMAGE_PIXELS = 4096 * 4096
@@ -31,6 +32,31 @@ class FpsField(serializers.Field):
         return f"{value.numerator}/{value.denominator}"
 
 
+@extend_schema_field({"type": "integer", "nullable": True, "minimum": 0, "maximum": constraints.SEED_MAX})
+class SeedField(serializers.Field):
+    """An integer seed (JSON number, or a string of digits from a form), or absent/null/"" for a random,
+    recorded one. Anything else (text, fractions, booleans, lists) is refused, never replaced by a random seed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data == "":
+            return True, None  # an empty form field: random
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        try:
+            return constraints.parse_seed(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc))
+
+    def to_representation(self, value):
+        return value
+
+
 class GenerationSubmitSerializer(serializers.Serializer):
     """What `POST /shots/{id}/generations/` accepts. Omitted values take the model's defaults."""
 
@@ -38,8 +64,8 @@ class GenerationSubmitSerializer(serializers.Serializer):
     negative_prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True,
                                             help_text="What to avoid; the model's default when omitted.")
     model = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Model name; the default model when omitted.")
-    seed = serializers.IntegerField(required=False, allow_null=True,
-                                    help_text="Random (and recorded) when omitted; with count > 1: seed, seed+1, …")
+    seed = SeedField(help_text=f"An integer from 0 to {constraints.SEED_MAX}; random (and recorded) when omitted or null; "
+                               "with count > 1: seed, seed+1, …")
     frames = serializers.IntegerField(required=False, help_text="Frame count, e.g. 4k+1 for Wan, 8k+1 for LTX-Video.")
     width = serializers.IntegerField(required=False)
     height = serializers.IntegerField(required=False)
@@ -222,3 +248,92 @@ class ModelProfileSerializer(serializers.ModelSerializer):
             "init_image": "required" if profile.kind == ModelProfile.Kind.IMAGE_TO_VIDEO else "not accepted",
             "max_attempts": settings.GENERATION_MAX_ATTEMPTS,
         }
+
+
+class TakeNativeSerializer(serializers.Serializer):
+    """The clip as the model made it (ffprobe of the take's file)."""
+
+    fps = serializers.CharField(help_text="A ratio, e.g. '16/1'.")
+    frames = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
+    """A take in a shot's gallery: the native render, what made it, the artist's marks, and the
+    version it was published as (if it was)."""
+
+    project = serializers.UUIDField(source="project_id", read_only=True)
+    shot = serializers.UUIDField(source="shot_id", read_only=True)
+    job = serializers.UUIDField(source="job_id", read_only=True)
+    batch_id = serializers.UUIDField(source="job.batch_id", read_only=True)
+    model = serializers.CharField(source="model.name", read_only=True)
+    native = serializers.SerializerMethodField()
+    media_url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+    consent_state = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Take
+        fields = [
+            "id", "project", "shot", "job", "batch_id", "model", "prompt", "negative_prompt", "seed", "parameters", "timings",
+            "native", "frames_sha256", "media_url", "poster_url", "media_size", "consent", "consent_state", "starred", "discarded",
+            "discarded_at", "version", "published_at", "created_by", "created_at", "allowed_actions",
+        ]
+        read_only_fields = fields
+        list_serializer_class = ActionsListSerializer
+
+    def compute_actions(self, rows, context):
+        return selectors.take_actions(rows, user=context["request"].user)
+
+    @extend_schema_field(TakeNativeSerializer)
+    def get_native(self, take) -> dict:
+        return {"fps": f"{take.native_fps_num}/{take.native_fps_den}", "frames": take.native_frames, "width": take.native_width,
+                "height": take.native_height}
+
+    def get_media_url(self, take) -> str:
+        return f"/api/v1/takes/{take.id}/media/"
+
+    def get_poster_url(self, take) -> str | None:
+        return f"/api/v1/takes/{take.id}/poster/" if take.poster else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=["none", "pending_review", "approved", "rejected", "invalidated"]))
+    def get_consent_state(self, take) -> str:
+        states = self.context.get("take_consent_states")
+        if states is None:
+            states = selectors.consent_states([take.job_id])
+        return states.get(take.job_id, "none")
+
+    @extend_schema_field(GenerationUserRefSerializer(allow_null=True))
+    def get_created_by(self, take):
+        user = take.created_by
+        return {"id": str(user.pk), "name": user.name} if user else None
+
+    @extend_schema_field(GenerationVersionRefSerializer(allow_null=True))
+    def get_version(self, take):
+        version = take.version
+        return {"id": str(version.pk), "number": version.number, "label": version.label} if version else None
+
+
+class TakeStarSerializer(serializers.Serializer):
+    starred = serializers.BooleanField(required=False, default=True, help_text="false unstars.")
+
+
+class TakeRerunSerializer(serializers.Serializer):
+    mode = serializers.CharField(help_text="same_seed, new_seed or vary_prompt.")
+    prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, help_text="vary_prompt: the new prompt.")
+
+
+class TakePublishSerializer(serializers.Serializer):
+    method = serializers.CharField(required=False, default="retime",
+                                   help_text="How the frame rate is conformed: retime (fps filter, nearest frame) or interpolate "
+                                             "(minterpolate, motion-compensated).")
+
+
+class TakePublishedSerializer(serializers.Serializer):
+    take = TakeSerializer()
+    version = GenerationVersionRefSerializer()
+    conform = serializers.DictField(help_text="How the take was conformed (also on the version: `conform`).")

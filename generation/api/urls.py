@@ -1,6 +1,6 @@
 """API routes of this app, mounted under /api/v1/ by studio/api_urls.py."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from generation.api import views
 from studio.http.ids import IdRouter, nested
@@ -8,9 +8,12 @@ from studio.http.ids import IdRouter, nested
 router = IdRouter()
 router.register("generations", views.GenerationViewSet, basename="generation")
 router.register(rf"shots/{nested('shot_pk')}/generations", views.ShotGenerationViewSet, basename="shot-generation")
+router.register("takes", views.TakeViewSet, basename="take")
+router.register(rf"shots/{nested('shot_pk')}/takes", views.ShotTakeViewSet, basename="shot-take")
 router.register(rf"projects/{nested('project_pk')}/generations", views.ProjectGenerationViewSet, basename="project-generation")
 
 urlpatterns = [
     path("generation-models/", views.ModelProfileListView.as_view(), name="generation-models"),
+    re_path(rf"^takes/{nested('pk')}/(?P<kind>media|poster)/$", views.TakeMediaView.as_view(), name="take-media"),
     *router.urls,
 ]

@@ -7,13 +7,15 @@ audits and publishes.
 | `submit` | submitting renders | the API |
 | `jobs` | cancelling (by a person, or for consent) and reaping stale jobs | the API, `rights` signals, beat |
 | `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
+| `takes` | takes: the worker stores them; star, discard, re-run, publish (conform → the shot's next version) | the worker, the API |
 | `_common` | roles, the `job.state_changed` event, queueing, terminal transitions (internal) | |
 
-Exactly-once versions: every render *attempt* increments `GenerationJob.attempts`, and that number
-is the attempt's fencing token. A worker writes progress and creates the version only while the job
-is still `running` *with its attempt number*, and creates the version inside the transaction that
+Exactly-once takes: every render *attempt* increments `GenerationJob.attempts`, and that number
+is the attempt's fencing token. A worker writes progress and creates the take only while the job
+is still `running` *with its attempt number*, and creates the take inside the transaction that
 holds the job row lock and marks the job succeeded. A redelivered message, a re-queued job or a late
-worker therefore finds the job already owned, finished or re-queued, and creates nothing.
+worker therefore finds the job already owned, finished or re-queued, and creates nothing. A version
+is made only by publishing a take (`publish_take`), once per take.
 
 Callers import from the package (`from generation import services`), never from a module.
 """
@@ -36,11 +38,13 @@ from generation.services.attempts import (
 from generation.services.jobs import cancel_generation, cancel_jobs_for_consent, reap_stale_jobs
 from generation.services.registry import check_profile_values, ensure_demo_profile, profile_values_for_folder, register_model_profile
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
+from generation.services.takes import RERUN_MODES, discard_take, publish_take, rerun_take, star_take, take_event_data
 
 __all__ = [
-    "CANCEL_ANY_ROLES", "MAX_ACTIVE_JOBS_PER_ORGANIZATION", "RANDOM_SEED_RANGE", "SUBMIT_ROLES", "JobLost", "UnsupportedModelFolder",
-    "WorkerIdentity", "cancel_generation", "cancel_jobs_for_consent", "cancel_requested", "check_profile_values", "complete_attempt",
-    "consent_denial_at_render", "ensure_demo_profile", "fail_attempt", "finish_cancelled", "heartbeat", "job_event_data",
-    "likeness_image_for_render", "profile_values_for_folder", "reap_stale_jobs", "record_progress", "register_model_profile",
-    "start_attempt", "submit_generation",
+    "CANCEL_ANY_ROLES", "MAX_ACTIVE_JOBS_PER_ORGANIZATION", "RANDOM_SEED_RANGE", "RERUN_MODES", "SUBMIT_ROLES", "JobLost",
+    "UnsupportedModelFolder", "WorkerIdentity", "cancel_generation", "cancel_jobs_for_consent", "cancel_requested",
+    "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "fail_attempt",
+    "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
+    "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take",
+    "publish_take", "rerun_take", "star_take", "take_event_data",
 ]

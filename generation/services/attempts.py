@@ -1,4 +1,4 @@
-"""The worker side of a render: claim an attempt, report progress, finish, fail or store the version.
+"""The worker side of a render: claim an attempt, report progress, finish, fail or store the take.
 
 Every render *attempt* increments `GenerationJob.attempts`, and that number is the attempt's fencing
 token (see the package docstring). The consent re-check when the render really starts is here too."""
@@ -8,22 +8,20 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.files import File
 from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from generation.models import GenerationJob
+from generation.models import GenerationJob, Take
 from generation.services._common import State, _mark_cancelled, _mark_failed, _publish_state, _stale_cutoff
-from projects.consent import project_ref, version_ref
-from projects.models import Project, Version
-from projects.services import create_version
+from generation.services.takes import store_take
+from projects.consent import project_ref
+from projects.models import Project
 from rights import policy as consent_policy
 from rights import selectors as rights_selectors
 from rights import services as rights_services
@@ -178,16 +176,13 @@ def fail_attempt(*, job_id, attempt: int, error: str, timings: dict | None = Non
     return True
 
 
-def _version_file_name(job: GenerationJob) -> str:
-    code = re.sub(r"[^A-Za-z0-9_-]+", "_", job.shot.code).strip("_") or "shot"
-    return f"{code}_gen_{job.seed}.mp4"
-
-
-def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timings: dict, store_started: float) -> Version | None:
-    """Create the job's one version and mark it succeeded, in one transaction under the job row lock.
+def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timings: dict, store_started: float,
+                     poster: Path | None = None, native: dict | None = None, frames_sha256: str = "") -> Take | None:
+    """Store the job's one take and mark the job succeeded, in one transaction under the job row lock.
 
     Returns None (and writes nothing) when the attempt lost the job; a cancel requested after the
-    last step still wins (no version).
+    last step still wins (no take), and so does a consent grant that stopped covering the render.
+    `native`: the clip as probed ({fps, frames, width, height}); the job's values when omitted.
     """
     with transaction.atomic():
         # The job's likeness uses are locked before the job row: the order a revocation takes them in.
@@ -196,35 +191,30 @@ def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timing
         if job is None:
             return None
         if job.cancel_requested:
-            _mark_cancelled(job, note="cancel requested before the version was stored", timings=timings)
+            _mark_cancelled(job, note="cancel requested before the take was stored", timings=timings)
             return None
         stopped = [u for u in uses if u.state == u.State.INVALIDATED]
         if stopped:
-            # The grant stopped covering the render after it started: no version.
+            # The grant stopped covering the render after it started: no take.
             _mark_cancelled(job, note=f"consent stopped covering the render: {stopped[0].invalidated_reason}", timings=timings)
             return None
-        existing = job.version or Version.objects.filter(shot_id=job.shot_id, lineage__job=str(job.id)).first()
-        if existing is None:
-            with open(video, "rb") as handle:
-                existing = create_version(
-                    shot=job.shot, source=Version.Source.GENERATION, created_by=job.created_by, original=File(handle),
-                    original_name=_version_file_name(job), lineage=lineage, frame_count=job.frames, fps=(job.fps_num, job.fps_den),
-                    size=(job.width, job.height),
-                )
-        if uses:
-            rights_services.attach_version(job_id=job.id, version=version_ref(existing))
+        native = native or {"fps": job.fps, "frames": job.frames, "width": job.width, "height": job.height}
+        take = store_take(job=job, video=video, poster=poster, native=native, frames_sha256=frames_sha256, lineage=lineage,
+                          timings=timings)
         timings["store"] = round(time.perf_counter() - store_started, 4)
         timings["total"] = round(timings.get("total", 0.0) + timings["store"], 4)
-        job.version = existing
+        if take.timings != timings:
+            take.timings = dict(timings)
+            take.save(update_fields=["timings", "updated_at"])
         job.state, job.finished_at, job.timings = State.SUCCEEDED, timezone.now(), timings
         job.progress = {**(job.progress or {}), "eta": 0}
-        job.save(update_fields=["version", "state", "finished_at", "timings", "progress", "updated_at"])
+        job.save(update_fields=["state", "finished_at", "timings", "progress", "updated_at"])
         audit.record(
             organization=job.project.organization, actor_label=f"worker {job.worker}", action="generation.succeeded", target=job,
-            data={"version": str(existing.id), "number": existing.number, "seed": job.seed, "attempts": job.attempts},
+            data={"take": str(take.id), "seed": job.seed, "attempts": job.attempts},
         )
         _publish_state(job)
-    return existing
+    return take
 
 
 def consent_denial_at_render(*, job: GenerationJob) -> str | None:

@@ -50,9 +50,15 @@ def _resolve_profile(model: ModelProfile | str | None) -> ModelProfile:
     return profile
 
 
-def _check_seed(seed: int | None, count: int) -> str | None:
+def _check_seed(seed, count: int) -> str | None:
     if seed is None:
         return None
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        try:
+            constraints.parse_seed(seed)
+        except ValueError as exc:
+            return str(exc)
+        return f"seed must be an integer, not {type(seed).__name__}; parse it with constraints.parse_seed first."
     last = seed + count - 1
     if seed < 0 or last > constraints.SEED_MAX:
         nearest = 0 if seed < 0 else constraints.SEED_MAX - count + 1

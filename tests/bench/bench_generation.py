@@ -6,8 +6,11 @@ The same tiny-model render (same prompt, seed, size, frames, steps) is timed two
           `pipe(...)` and the MP4 encode (ffmpeg-python), nothing else;
   full  — `POST /api/v1/shots/{id}/generations/` (Django + DRF in process), commit, the Celery
           broker (Redis), a warm prefork worker (`generation.tasks.render_generation`), the same
-          pipeline call with per-step progress (database + realtime), the encode, the version
-          (file stored, audit, events), until the client receives `job.state_changed: succeeded`.
+          pipeline call with per-step progress (database + realtime), the encode and probe, the take
+          (files stored, audit, events), until the client receives `job.state_changed: succeeded`.
+
+Then each take is published (`POST /api/v1/takes/{id}/publish/`: the ffmpeg conform to the
+project's 24 fps and the shot's 36-frame cut, and the version); that request is timed on its own.
 
 It prints per-phase medians, the ratio full/bare, the platform overhead per job
 (end-to-end minus denoise, decode and encode) and the queue wait on the idle worker, p50 over
@@ -74,7 +77,7 @@ def make_world(tag: str):
     user = User.objects.create_user(email=f"artist@{tag}.bench", password=None)
     Membership.objects.create(user=user, organization=org, role=Role.ARTIST)
     project = Project.objects.create(organization=org, name="Bench", code="BN")
-    shot = Shot.objects.create(project=project, code="BN_010_0010")
+    shot = Shot.objects.create(project=project, code="BN_010_0010", frame_in=1001, frame_out=1036)  # a 36-frame cut
     return user, project, shot
 
 
@@ -87,7 +90,7 @@ def start_worker(name: str, queue: str, **env):
 
 
 def submit_and_wait(client, shot, listener, body: dict) -> dict:
-    from generation.models import GenerationJob
+    from generation.models import GenerationJob, Take
 
     started = time.perf_counter()
     response = client.post(f"/api/v1/shots/{shot.id}/generations/", body, format="json")
@@ -101,9 +104,15 @@ def submit_and_wait(client, shot, listener, body: dict) -> dict:
             state = event["data"]["state"]
             break
     job = GenerationJob.objects.get(pk=job_id)
-    if state != "succeeded" or job.version_id is None:
+    take = Take.objects.filter(job_id=job_id).first()
+    if state != "succeeded" or take is None:
         raise RuntimeError(f"job {job_id} ended {state}: {job.error}")
-    return {"e2e": finished - started, "api": answered - started, **{k: v for k, v in job.timings.items()}}
+    publish_started = time.perf_counter()
+    published = client.post(f"/api/v1/takes/{take.id}/publish/", {}, format="json")
+    publish = time.perf_counter() - publish_started
+    if published.status_code != 201:
+        raise RuntimeError(f"publish failed: {published.status_code} {published.content[:500]!r}")
+    return {"e2e": finished - started, "api": answered - started, "publish": publish, **{k: v for k, v in job.timings.items()}}
 
 
 def p(values, q: float = 0.5) -> float:
@@ -222,7 +231,9 @@ def main() -> int:
         print(f"{phase:<28}{ms(p([r[phase] for r in bare])):>16}{ms(p([r[phase] for r in full])):>16}")
     print(f"{'queue wait (idle worker)':<28}{'':>16}{ms(p([r['queue_wait'] for r in full])):>16}")
     print(f"{'pipeline load (warm)':<28}{'':>16}{ms(p([r['load'] for r in full])):>16}")
-    print(f"{'store version':<28}{'':>16}{ms(p([r['store'] for r in full])):>16}")
+    print(f"{'probe + poster':<28}{'':>16}{ms(p([r['probe'] for r in full])):>16}")
+    print(f"{'store take':<28}{'':>16}{ms(p([r['store'] for r in full])):>16}")
+    print(f"{'publish take (conform+ver.)':<28}{'':>16}{ms(p([r['publish'] for r in full])):>16}   (its own request, after)")
     print(f"{'API request (POST → 201)':<28}{'':>16}{ms(p([r['api'] for r in full])):>16}")
     bare_total = p([r["total"] for r in bare])
     e2e = p([r["e2e"] for r in full])

@@ -7,7 +7,7 @@ costs. It is built offline, saved with `save_pretrained` (cached under MODELS_DI
 
   bare    — `DiffusionPipeline.from_pretrained(folder, local_files_only=True)` + `pipe(...)` + MP4 encode
   worker  — the same render as a generation job on a real Celery worker (API service, broker,
-            warm pipeline cache, progress, encode, version), after one warm-up job
+            warm pipeline cache, progress, encode, take), after one warm-up job
 
 and reports seconds per clip, peak memory and the worker-vs-bare ratio.
 
@@ -287,7 +287,7 @@ def main() -> int:
           f"{max(r['peak_memory_mb'] for r in bare_runs):,.0f} MB")
     if worker_runs:
         worker_clip = median([r["e2e"] for r in worker_runs])
-        print(f"through the worker: {worker_clip:.2f} s/clip (submit → version), peak {'GPU' if cuda else 'worker RSS'} memory "
+        print(f"through the worker: {worker_clip:.2f} s/clip (submit → take), peak {'GPU' if cuda else 'worker RSS'} memory "
               f"{max(r.get('peak_memory_mb', 0) for r in worker_runs):,.0f} MB")
         print(f"worker / bare: {worker_clip / bare_clip:.3f}x")
     out = Path(settings.DATA_DIR) / "bench" / "gpu_render.json"

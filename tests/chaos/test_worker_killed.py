@@ -6,13 +6,13 @@ Four ways to die, in turn:
 - `node`: the whole worker (main process and pool, like a lost machine): the message stays
   unacknowledged in the broker, the supervisor starts a fresh worker, and the reaper re-queues the
   job once its heartbeat is stale;
-- `store`: the whole worker, at the worst moment: the MP4 is already in the media storage and the
-  transaction that would reference it is open (held at the audit chain's lock by this test). The
-  transaction never commits, so the file is an orphan, and the media sweeper must remove it;
+- `store`: the whole worker, at the worst moment: the take's MP4 and poster are already in the media
+  storage and the transaction that would reference them is open (held at the audit chain's lock by this test). The
+  transaction never commits, so the files are orphans, and the media sweeper must remove them;
 - `store-pool`: the same moment, but only the pool process dies (Celery delivers the task again).
 
-Every job ends with exactly one result (its version) or failed with a reason, none stays running,
-and after the sweep every file under the project's media folder is referenced by a row.
+Every job ends with exactly one result (its take) or failed with a reason, none stays running,
+and after the sweep every file under the studio's takes folder is referenced by a row.
 `make test` kills twice (`pool`, `store-pool`: no worker restart, to stay short); `make chaos` 20 times,
 every way in turn, every fourth job until it gives up.
 """
@@ -29,7 +29,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from generation.models import GenerationJob
+from generation.models import GenerationJob, Take
 from projects.models import Version
 from studio.media_sweep import sweep_orphaned_media
 from tests.chaos.harness import report, scale, wait_until
@@ -97,6 +97,8 @@ def referenced(project_id) -> set[str]:
     names = set()
     for v in Version.objects.filter(project_id=project_id):
         names.update(f.name for f in (v.original, v.proxy, v.poster, v.sprite) if f)
+    for t in Take.objects.filter(project_id=project_id):
+        names.update(f.name for f in (t.media, t.poster) if f)
     return names
 
 
@@ -133,7 +135,7 @@ def test_render_worker_killed_repeatedly_every_job_ends_with_one_result_or_a_rea
     settings.GENERATION_MAX_ATTEMPTS = 3
     plan = kill_plan(scale(2, 20))
     client = api(world.artist)
-    folder = f"versions/{world.project.id}"
+    folder = f"generation/{world.northlight.id}/takes"
     outcomes, recoveries, jobs = [], [], []
     step_choices = itertools.cycle([1, 5, 12, 3, 9, 7])
     orphans_made = 0
@@ -145,8 +147,8 @@ def test_render_worker_killed_repeatedly_every_job_ends_with_one_result_or_a_rea
             killed = kill_once(mode, job["id"], attempt, next(step_choices), chaos_gpu, world)
             if mode.startswith("store"):
                 made = files_under(folder) - referenced(world.project.id) - before
-                assert len(made) == 1, made  # the render's MP4, stored and never referenced
-                orphans_made += 1
+                assert len(made) == 2, made  # the take's MP4 and poster, stored and never referenced
+                orphans_made += len(made)
             if attempt < len(modes) or len(modes) == 1:
                 # the next attempt starts by itself: redelivery (pool) or the reaper (node, store)
                 wait_attempt(job["id"], attempt + 1, 0)
@@ -154,15 +156,15 @@ def test_render_worker_killed_repeatedly_every_job_ends_with_one_result_or_a_rea
         done = wait_until(lambda j=job["id"]: job_row(j) if job_row(j).is_terminal else None, timeout=300, what=f"job {job['id']} to end")
         outcomes.append((len(modes), done.state, done.attempts))
 
-    # Every job ended: one version, or failed with a reason; nothing queued or running.
+    # Every job ended: one take, or failed with a reason; nothing queued or running.
     finished = list(GenerationJob.objects.filter(pk__in=jobs))
     assert not [j.pk for j in finished if j.state in ("queued", "running")]
     for job in finished:
-        versions = list(Version.objects.filter(lineage__job=str(job.pk)))
+        takes = list(Take.objects.filter(job_id=job.pk))
         if job.state == "succeeded":
-            assert job.version_id is not None and [v.pk for v in versions] == [job.version_id], (job.pk, versions)
+            assert len(takes) == 1, (job.pk, takes)
         else:
-            assert job.state == "failed" and job.error and versions == [], (job.pk, job.state, job.error)
+            assert job.state == "failed" and job.error and takes == [], (job.pk, job.state, job.error)
     assert all(state == "succeeded" for n, state, _ in outcomes if n == 1), outcomes
     assert all(state == "failed" for n, state, _ in outcomes if n == 3), outcomes
 

@@ -66,7 +66,11 @@ def quarantined_version(api_as) -> dict:
     job = wait_for(lambda: artist.get(f"/api/v1/generations/{job['id']}/").json(),
                    lambda j: j["state"] in ("succeeded", "failed", "cancelled"), timeout=120, what="the render")
     assert job["state"] == "succeeded", job["error"]
-    version_id = job["version"]["id"]
+    # The render is a take in the shot's gallery; publishing it makes the version under review.
+    (take,) = [t for t in artist.get(f"/api/v1/shots/{shot['id']}/takes/").json()["results"] if t["job"] == job["id"]]
+    published = artist.post(f"/api/v1/takes/{take['id']}/publish/", json={})
+    assert published.status_code == 201, published.text
+    version_id = published.json()["version"]["id"]
     # Revoke once the review media exists, so the page can play it.
     wait_for(lambda: artist.get(f"/api/v1/versions/{version_id}/").json(), lambda v: v["processing_status"] != "processing",
              timeout=90, what="the review proxy")

@@ -59,7 +59,13 @@ def generate(s, *, prompt: str, cast: str | None, steps: int, shot_name: str) ->
     card.wait_for()
     s.shot(f"{shot_name}-job-card")
     page.locator("[data-testid=job-card][data-state=succeeded]").first.wait_for(timeout=120_000)
-    # The new version arrives over the WebSocket: no reload.
+    # The render is a take in the gallery (over the WebSocket: no reload); publishing it makes the next version.
+    fresh = page.locator("[data-testid=take-card][data-seed='1234']").filter(has_not=page.get_by_test_id("take-published")).first
+    fresh.wait_for()
+    take = page.locator(f"[data-testid=take-card][data-take='{fresh.get_attribute('data-take')}']")  # stays this take once published
+    s.shot(f"{shot_name}-take")
+    take.get_by_role("button", name="Publish", exact=True).click()
+    take.get_by_test_id("take-published").wait_for()
     page.locator("[data-testid=version-card]").nth(before).wait_for()
     assert page.evaluate("window.__noReload") is True
     return page.evaluate("window.__progress")

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from generation import demo_model, services
-from generation.models import GenerationJob
+from generation.models import GenerationJob, Take
 from projects.models import Project, ProjectMember, Shot, Version
 from studio.tenancy.models import Membership, Organization, Role, User
 from tests.support.worker import WorkerProcess
@@ -161,10 +161,33 @@ def versions_of(job_id) -> list[Version]:
     return list(Version.objects.filter(lineage__job=str(job_id)))
 
 
+def takes_of(job_id) -> list[Take]:
+    return list(Take.objects.filter(job_id=job_id))
+
+
 def read_video(version: Version) -> np.ndarray:
     from generation.encoding import decode_rgb
 
     return decode_rgb(Path(version.original.path), width=version.width, height=version.height)
+
+
+def read_take(take: Take) -> np.ndarray:
+    from generation.encoding import decode_rgb
+
+    return decode_rgb(Path(take.media.path), width=take.native_width, height=take.native_height)
+
+
+def publish_take(api_client, take_id, **body) -> dict:
+    """Publish a take through the API (what the gallery's Publish button does); the 201 body."""
+    response = api_client.post(f"/api/v1/takes/{take_id}/publish/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def publish_job(api_client, job_id) -> Version:
+    """Publish the take of a finished job; the version it became."""
+    body = publish_take(api_client, Take.objects.get(job_id=job_id).id)
+    return Version.objects.get(pk=body["version"]["id"])
 
 
 def dump(obj) -> str:

@@ -29,6 +29,22 @@ def fields(response) -> dict:
 
 
 # ----------------------------------------------------------------------------- submitting
+
+
+def test_a_seed_is_an_integer_or_absent_and_form_data_digits_count_as_one(api, world):
+    """JSON 7 and form "8" are seeds; null, "" and absent are random ones, recorded; form "abc" is a
+    400 (the browser once turned "abc" into null and rendered a random seed)."""
+    assert post(api, world.artist, world.shot, {"prompt": "a lighthouse", "seed": 7}).json()["jobs"][0]["seed"] == 7
+    assert post(api, world.artist, world.shot, {"prompt": "a lighthouse", "seed": "8"}, fmt="multipart").json()["jobs"][0]["seed"] == 8
+    for body, fmt in (({"seed": None}, "json"), ({"seed": ""}, "multipart"), ({}, "json")):
+        job = post(api, world.artist, world.shot, {"prompt": "a lighthouse", **body}, fmt=fmt).json()["jobs"][0]
+        assert isinstance(job["seed"], int) and 0 <= job["seed"] < 2**32 and GenerationJob.objects.get(pk=job["id"]).seed == job["seed"]
+    before = GenerationJob.objects.count()
+    response = post(api, world.artist, world.shot, {"prompt": "a lighthouse", "seed": "abc"}, fmt="multipart")
+    assert response.status_code == 400 and "not a whole number" in fields(response)["seed"][0]
+    assert GenerationJob.objects.count() == before
+    with pytest.raises(Exception, match="not a whole number"):
+        services.submit_generation(actor=world.artist, shot=world.shot, prompt="a lighthouse", seed="abc")
 def test_submit_queues_a_job_with_the_model_defaults_and_a_recorded_random_seed(api, world):
     response = post(api, world.artist, world.shot, {"prompt": "a lighthouse at dusk, slow push-in"})
     assert response.status_code == 201, response.content
@@ -84,6 +100,13 @@ def test_fps_accepts_integers_rationals_and_ntsc_decimals(api, world, fps, expec
         ({"guidance": -1}, "guidance", "The nearest valid value is 0."),
         ({"seed": -5}, "seed", "The nearest valid value is 0."),
         ({"seed": 2**53}, "seed", f"The nearest valid value is {2**53 - 1}."),
+        ({"seed": "abc"}, "seed", "seed 'abc' is not a whole number. Send a whole number from 0 to"),
+        ({"seed": 1.5}, "seed", "seed must be a whole number, not 1.5."),
+        ({"seed": 2.0}, "seed", "seed must be a whole number, not 2."),
+        ({"seed": True}, "seed", "seed must be a whole number, not true."),
+        ({"seed": [7]}, "seed", "not a list"),
+        ({"seed": "12abc"}, "seed", "is not a whole number"),
+        ({"seed": "-3"}, "seed", "The nearest valid value is 0."),
         ({"count": 9}, "count", "render 1 to 8 seeds at once. The nearest valid value is 8."),
         ({"count": 0}, "count", "The nearest valid value is 1."),
         ({"model": "wan9-super"}, "model", "Unknown model 'wan9-super'. Available models: wan2.1-t2v-tiny."),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from generation import services
-from generation.models import GenerationJob
+from generation.models import GenerationJob, Take
 from generation.tasks import render_generation
 from projects.models import Version
 from rights import services as rights_services
@@ -157,18 +157,23 @@ def test_the_render_rechecks_consent_when_it_starts_and_fails_without_a_version(
     done = GenerationJob.objects.get(pk=job["id"])
     assert done.state == "failed" and done.attempts == 1 and done.version_id is None
     assert "checked when it started" in done.error and "expired" in done.error
-    assert not Version.objects.exists()
+    assert not Version.objects.exists() and not Take.objects.exists()
     denial = AuditEvent.objects.filter(chain=str(world.northlight.pk), action="consent.denied").get()
     assert denial.data["purpose"] == "render" and denial.actor_label.startswith("render worker")
     assert AuditEvent.objects.filter(chain=str(world.agency.pk), action="consent.denied").exists()
 
 
-def test_a_covered_render_links_its_version_to_the_likeness_uses(transactional_db, api, world):
+def test_a_covered_render_is_a_take_and_publishing_it_links_the_version_to_the_likeness_uses(transactional_db, api, world):
     ava, _ = consent(world, requires_per_use_approval=True)
     (job,) = post(api, world.artist, world.shot, {"prompt": "Ava Reyes at dawn", "cast": [str(ava.pk)], "steps": 1}).json()["jobs"]
     assert render_generation(job["id"]) == "succeeded"
-    version = GenerationJob.objects.get(pk=job["id"]).version
+    take = Take.objects.get(job_id=job["id"])
     use = LikenessUse.objects.get()
+    assert use.version_id is None and use.state == "pending_review"  # a take is not a version: nothing to review yet
+    row = api(world.artist).get(f"/api/v1/takes/{take.id}/").json()
+    assert row["consent_state"] == "pending_review" and row["consent"]["cast"] == [str(ava.pk)]
+    version = services.publish_take(actor=world.artist, take=take)
+    use.refresh_from_db()
     assert use.version_id == version.pk and use.state == "pending_review"
     assert version.lineage["cast"] == [str(ava.pk)] and version.lineage["use_type"] == "digital_replica"
 
@@ -250,8 +255,8 @@ def test_a_talent_reference_image_conditions_an_image_to_video_render_through_th
     assert first["cast"] == [str(ava.pk)] and first["parameters"]["likeness_asset"] == str(asset.pk)
     assert first["has_init_image"] is False
     assert render_generation(first["id"]) == "succeeded"
-    version = GenerationJob.objects.get(pk=first["id"]).version
-    assert version.lineage["likeness_asset"] == str(asset.pk)
+    take = Take.objects.get(job_id=first["id"])
+    assert take.lineage["likeness_asset"] == str(asset.pk) and take.lineage["model"]["kind"] == "i2v"
 
     # Suspended before the second render starts: it is cancelled, and the image is never read for it.
     rights_services.suspend_grant(actor=world.agent, grant=grant, reason="Dispute hold")
@@ -274,7 +279,9 @@ def test_beat_expires_lapsed_grants_cancelling_their_jobs_and_quarantining_their
     ava, grant = consent(world)
     (rendered,) = post(api, world.artist, world.shot, {"prompt": "Ava Reyes", "cast": [str(ava.pk)], "steps": 1}).json()["jobs"]
     assert render_generation(rendered["id"]) == "succeeded"
-    version = GenerationJob.objects.get(pk=rendered["id"]).version
+    version = services.publish_take(actor=world.artist, take=Take.objects.get(job_id=rendered["id"]))
+    (unpublished,) = post(api, world.artist, world.shot, {"prompt": "Ava Reyes", "cast": [str(ava.pk)], "steps": 1}).json()["jobs"]
+    assert render_generation(unpublished["id"]) == "succeeded"
     (waiting,) = post(api, world.artist, world.shot, {"prompt": "Ava Reyes", "cast": [str(ava.pk)]}).json()["jobs"]
     assert expire_lapsed_grants() == 0  # nothing has lapsed yet
 
@@ -286,4 +293,9 @@ def test_beat_expires_lapsed_grants_cancelling_their_jobs_and_quarantining_their
     version.refresh_from_db()
     assert version.quarantined_at is not None and "expired" in version.quarantine_reason
     assert AuditEvent.objects.filter(chain=str(world.northlight.pk), action="version.quarantined", actor_label="consent expired").exists()
+    # A take the grant stopped covering cannot become a version.
+    stale = Take.objects.get(job_id=unpublished["id"])
+    refused = api(world.artist).post(f"/api/v1/takes/{stale.id}/publish/", {}, format="json")
+    assert refused.status_code == 409 and "Consent stopped covering this take" in refused.json()["detail"]
+    assert api(world.artist).get(f"/api/v1/takes/{stale.id}/").json()["consent_state"] == "invalidated"
     assert expire_lapsed_grants() == 0  # recorded once

@@ -73,10 +73,16 @@ def test_an_init_image_is_stored_with_the_job_and_conditions_the_render(transact
     assert render_generation(jobs[0]["id"]) == "succeeded"  # the task body, in this process
     done = GenerationJob.objects.get(pk=jobs[0]["id"])
     assert done.state == "succeeded", done.error
-    assert done.version.lineage["parameters"]["init_image"] is True and done.version.lineage["model"]["kind"] == "i2v"
-    info = encoding.probe(Path(done.version.original.path))
+    assert done.take.lineage["parameters"]["init_image"] is True and done.take.lineage["model"]["kind"] == "i2v"
+    info = encoding.probe(Path(done.take.media.path))
     assert (info["frames"], info["width"], info["height"]) == (9, 64, 64)
     services.cancel_generation(actor=world.artist, job=stored[1])  # the other seed is not needed
+    # Re-running the take with the same seed keeps its first frame.
+    rerun = api(world.artist).post(f"/api/v1/takes/{done.take.id}/rerun/", {"mode": "same_seed"}, format="json")
+    assert rerun.status_code == 201, rerun.content
+    (again,) = rerun.json()["jobs"]
+    assert again["has_init_image"] is True and again["seed"] == 3 and again["model"] == "ltx-i2v-tiny"
+    services.cancel_generation(actor=world.artist, job=GenerationJob.objects.get(pk=again["id"]))
 
     # Same seed and prompt, another first frame: another render.
     other = api(world.artist).post(
@@ -85,7 +91,7 @@ def test_an_init_image_is_stored_with_the_job_and_conditions_the_render(transact
         format="multipart",
     ).json()["jobs"][0]
     assert render_generation(other["id"]) == "succeeded"
-    other_version = GenerationJob.objects.get(pk=other["id"]).version
-    red = encoding.decode_rgb(Path(done.version.original.path), width=64, height=64).astype(int)
-    blue = encoding.decode_rgb(Path(other_version.original.path), width=64, height=64).astype(int)
+    other_take = GenerationJob.objects.get(pk=other["id"]).take
+    red = encoding.decode_rgb(Path(done.take.media.path), width=64, height=64).astype(int)
+    blue = encoding.decode_rgb(Path(other_take.media.path), width=64, height=64).astype(int)
     assert abs(red - blue).mean() > 0.5

@@ -14,7 +14,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from generation import encoding, services
-from generation.models import GenerationJob
+from generation.models import GenerationJob, Take
 from projects.models import Version
 from studio.audit.models import AuditEvent
 
@@ -106,16 +106,16 @@ def test_progress_is_fenced_by_the_attempt_number(job, world):
     assert services.record_progress(job_id=job.id, attempt=1, step=3, total=4, elapsed=1.5) is True
 
 
-def test_completing_creates_exactly_one_version_and_only_for_the_owning_attempt(job, clip):
+def test_completing_creates_exactly_one_take_and_only_for_the_owning_attempt(job, clip):
     services.start_attempt(job_id=job.id, worker=me())
     assert complete(job.id, 2, clip) is None  # a stale attempt number: nothing
-    assert Version.objects.count() == 0
-    version = complete(job.id, 1, clip)
-    assert version is not None and version.source == "generation" and version.frame_count == 17
+    assert Take.objects.count() == 0
+    take = complete(job.id, 1, clip)
+    assert take is not None and take.job_id == job.id and (take.native_frames, take.native_fps) == (17, 16)
     done = GenerationJob.objects.get(pk=job.pk)
-    assert done.state == "succeeded" and done.version == version and done.timings["total"] >= 1.0
+    assert done.state == "succeeded" and done.take == take and done.version is None and done.timings["total"] >= 1.0
     assert complete(job.id, 1, clip) is None  # a second completion of the same attempt: nothing
-    assert Version.objects.count() == 1
+    assert Take.objects.count() == 1 and Version.objects.count() == 0  # a version comes only from publishing the take
     assert AuditEvent.objects.filter(action="generation.succeeded", target_id=str(job.id)).count() == 1
 
 
@@ -123,7 +123,7 @@ def test_a_cancel_that_lands_after_the_last_step_still_wins(job, world, clip):
     services.start_attempt(job_id=job.id, worker=me())
     services.cancel_generation(actor=world.artist, job=job)
     assert complete(job.id, 1, clip) is None
-    assert GenerationJob.objects.get(pk=job.pk).state == "cancelled" and Version.objects.count() == 0
+    assert GenerationJob.objects.get(pk=job.pk).state == "cancelled" and Version.objects.count() == 0 and Take.objects.count() == 0
 
 
 def test_the_reaper_requeues_silent_jobs_within_the_attempt_limit(job):

@@ -20,7 +20,9 @@ from studio.audit.models import AuditEvent
 from tests.generation.conftest import (  # noqa: F401  (fixtures: the demo model and its profile)
     demo_model_folder,
     profile,
+    publish_job,
     start_worker,
+    takes_of,
     versions_of,
     wait_for,
     wait_state,
@@ -70,11 +72,11 @@ def test_revocation_while_a_render_runs_cancels_the_job_and_no_version_using_the
     grant = active_grant(world, requires_per_use_approval=True)
     artist, producer, agency = api(world.nl_artist), api(world.nl_producer), api(world.agent)
 
-    # An earlier render under the grant has finished: its version awaits the agency's review.
+    # An earlier render under the grant has finished and its take was published: the version awaits the agency's review.
     (earlier,) = submit(artist, world.shot, prompt="Ava Reyes on the harbour wall", cast=[str(world.ava.pk)], steps=2)
     earlier = wait_state(earlier["id"], TERMINAL)
     assert earlier.state == "succeeded", earlier.error
-    earlier_version = ready(earlier.version_id)
+    earlier_version = ready(publish_job(artist, earlier.pk).pk)
     assert LikenessUse.objects.get(job_id=earlier.pk).version_id == earlier_version.pk
 
     listener = GroupListener(world.mr.id)
@@ -98,7 +100,7 @@ def test_revocation_while_a_render_runs_cancels_the_job_and_no_version_using_the
     # The running job stopped at a step boundary, long before its last step, and produced no version.
     assert done.state == "cancelled", done.error
     assert running.progress["step"] <= done.progress["step"] < 100
-    assert done.version_id is None and versions_of(job["id"]) == []
+    assert done.version_id is None and versions_of(job["id"]) == [] and takes_of(job["id"]) == []
     assert "revoked" in done.error and "Ava withdrew consent" in done.error
     assert Version.objects.filter(shot=world.shot).count() == 1  # only the earlier one
     # (The studio was told live on the project channel: the loop above waited for each of those events,
@@ -153,7 +155,7 @@ def test_demo_an_artist_casts_ava_on_a_moonrise_shot_and_the_agent_reviews_the_u
     (job,) = submit(artist, shot, prompt="Mara (Ava Reyes) looks back at the lander, helmet reflection", cast=[str(ava.pk)], steps=2)
     done = wait_state(job["id"], TERMINAL)
     assert done.state == "succeeded", done.error
-    version = ready(done.version_id)
+    version = ready(publish_job(artist, done.pk).pk)  # the take the artist picks becomes the version under review
 
     # The agent sees the use awaiting review: studio, project, shot, prompt, the version — and its proxy.
     pending = agent.get("/api/v1/likeness-uses/?state=pending_review").json()["results"]

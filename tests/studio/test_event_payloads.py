@@ -60,11 +60,29 @@ def _domain_flow(demo) -> dict:
     return {**flow, "project": project, "note": note, "artist": artist}
 
 
+def _finish_as_take(job):
+    """The worker's side of a render, through its services, with a clip from ffmpeg instead of diffusers."""
+    import tempfile
+    from fractions import Fraction
+    from pathlib import Path
+
+    import numpy as np
+
+    from generation import encoding
+    from generation import services as generation
+
+    worker = generation.WorkerIdentity(node="registry-test@here", host="registry-test", pid=1)
+    job = generation.start_attempt(job_id=job.id, worker=worker)
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = encoding.encode_mp4(np.full((17, 64, 64, 3), 90, np.uint8), Path(tmp) / "clip.mp4", fps=Fraction(16))
+        return generation.complete_attempt(job_id=job.id, attempt=job.attempts, video=clip, lineage={"job": str(job.pk)},
+                                           timings={"total": 1.0}, store_started=0.0)
+
+
 def _consent_flow(demo, *, project, shot, other) -> dict:
     """A render of Ava Reyes under a grant that needs the agency's approval of each use, then every
     grant transition: suspend (quarantine), resume (release), revoke (cancel), decline, expire."""
     from generation import services as generation
-    from projects import services as projects
     from rights import services as rights
     from rights.models import LikenessUse
 
@@ -84,9 +102,9 @@ def _consent_flow(demo, *, project, shot, other) -> dict:
     (job,) = generation.submit_generation(actor=artist, shot=shot, prompt="A figure on the harbour wall", cast=[ava.pk], steps=2)
     (cancelled,) = generation.submit_generation(actor=artist, shot=other, prompt="Empty quay", steps=2)
     generation.cancel_generation(actor=artist, job=cancelled)
-    rendered = projects.create_version(shot=shot, source="generation", created_by=artist, lineage={"job": str(job.pk)}, frame_count=17,
-                                       fps=(16, 1), size=(64, 64))
-    rights.attach_version(job_id=job.pk, version=rendered)
+    take = _finish_as_take(job)  # take.created
+    generation.star_take(actor=artist, take=take)  # take.updated
+    rendered = generation.publish_take(actor=artist, take=take)  # version.created, take.updated; attaches the likeness use
     use = LikenessUse.objects.get(job_id=job.pk)
     rights.decide_use(actor=agent, use=use, decision="approve", note="Fine")
     rights.suspend_grant(actor=agent, grant=grant, reason="Dispute hold")  # invalidates, quarantines, notifies

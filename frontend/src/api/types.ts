@@ -30,6 +30,7 @@ export type Lane = Schemas["Lane"];
 export type Person = Schemas["Person"];
 export type UserSummary = Schemas["UserSummary"];
 export type GenerationJob = Schemas["GenerationJob"];
+export type Take = Schemas["Take"];
 export type JobState = GenerationJob["state"];
 export type ModelProfile = Schemas["ModelProfile"];
 export type Talent = Schemas["Talent"];

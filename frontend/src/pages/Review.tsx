@@ -117,6 +117,11 @@ function Review({ project, version }: { project: Project; version: Version }) {
         />
       </div>
       <aside className="review-side" aria-label="Review">
+        {version.conform && (
+          <p className="small muted panel panel-body" data-testid="version-conform" title="How the published take was conformed to the shot">
+            {version.conform}
+          </p>
+        )}
         <ApprovalsPanel versionId={version.id} />
         <section className="panel comments-panel" aria-labelledby="comments-title">
           <div className="panel-header">

@@ -7,6 +7,7 @@ import { QuarantineNotice } from "../components/Approvals";
 import { ApprovalChip, Chip, JOB_STATE, PROCESSING, ShotStatusChip } from "../components/chips";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
+import { TakesGallery } from "../components/TakesGallery";
 import { HoverScrubThumb } from "../components/Thumb";
 import { useStreamState } from "../realtime/context";
 import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
@@ -85,6 +86,8 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
         </div>
       )}
       <div className="shot-columns">
+        <div className="stack">
+        {project.my_role !== "reviewer" && <TakesGallery shotId={shot.id} />}
         <section aria-labelledby="versions-title" className="stack">
           <div className="row">
             <h2 id="versions-title">Versions</h2>
@@ -93,7 +96,7 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
             {canRender && <UploadVersion shotId={shot.id} />}
           </div>
           {shot.versions.length === 0 ? (
-            <EmptyState title="No versions yet">{canRender ? "Generate one with the panel, or upload a video." : "Versions appear here when an artist renders or uploads one."}</EmptyState>
+            <EmptyState title="No versions yet">{canRender ? "Generate takes with the panel and publish one, or upload a video." : "Versions appear here when an artist publishes a take or uploads a video."}</EmptyState>
           ) : (
             <ol className="version-stack" aria-label="Version stack, newest first">
               {shot.versions.map((v) => (
@@ -108,9 +111,10 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
             </ol>
           )}
         </section>
+        </div>
         <aside className="stack" aria-label="Generation">
+          {canRender ? <GeneratePanel project={project} shot={shot} /> : <p className="muted">Your role cannot render takes.</p>}
           <JobList shotId={shot.id} canCancel={canRender} />
-          {canRender ? <GeneratePanel project={project} shot={shot} /> : <p className="muted">Your role cannot render versions.</p>}
         </aside>
       </div>
     </div>
@@ -173,6 +177,7 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
           </div>
         )}
         {version.quarantined && <QuarantineNotice reason={version.quarantine_reason} compact />}
+        {version.conform && <div className="small muted" data-testid="version-conform">{version.conform}</div>}
         {version.note && <div className="small">{version.note}</div>}
         {version.processing_status === "failed" && <div className="field-error small">{version.failure_reason}</div>}
       </div>
@@ -256,7 +261,8 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
       prompt,
       negative_prompt: negative ?? defaults.negative,
       model: model?.name,
-      seed: seed.trim() === "" ? null : Number(seed),
+      // Sent as typed when it is not a whole number, so the server's 400 says what is wrong (never a random seed).
+      seed: seed.trim() === "" ? null : /^\d+$/.test(seed.trim()) ? Number(seed.trim()) : (seed.trim() as unknown as number),
       frames: num(frames, defaults.frames),
       width: num(width, defaults.width),
       height: num(height, defaults.height),
@@ -400,7 +406,7 @@ function JobCard({ job, live, canCancel }: { job: GenerationJob; live: JobLive |
           {job.model} · {job.frames}f · {job.width}×{job.height}
         </span>
         <span className="grow" />
-        {job.version && p.state === "succeeded" && <span className="mono small">{job.version.label}</span>}
+        {p.state === "succeeded" && (job.version ? <span className="mono small">{job.version.label}</span> : <span className="muted small">take ready</span>)}
         {canCancel && running && (
           <button type="button" className="small danger" onClick={() => cancel.mutate()} disabled={cancel.isPending || job.cancel_requested}>
             {job.cancel_requested || cancel.isSuccess ? "Cancelling…" : "Cancel"}

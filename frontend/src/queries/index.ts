@@ -11,4 +11,5 @@ export * from "./keys";
 export * from "./organizations";
 export * from "./projects";
 export * from "./rights";
+export * from "./takes";
 export * from "./versions";

@@ -14,7 +14,10 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
     case "shot.updated":
       return [keys.shots.project(projectId), keys.sequences(projectId), keys.shot.all];
     case "version.created":
-      return [keys.shots.project(projectId), keys.shot.all, keys.version.one(event.data.id), keys.jobs.all];
+      return [keys.shots.project(projectId), keys.shot.all, keys.version.one(event.data.id), keys.jobs.all, keys.takes.all];
+    case "take.created":
+    case "take.updated":
+      return [keys.takes.all];
     case "version.updated":
       // Media ready or a new approval status changes what may be decided: the approvals too.
       return [keys.shots.project(projectId), keys.shot.all, keys.version.one(event.data.id), keys.approvals.version(event.data.id), keys.jobs.all];
@@ -54,6 +57,7 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
         keys.comments.all,
         keys.approvals.all,
         keys.jobs.all,
+        keys.takes.all,
       ];
   }
 }

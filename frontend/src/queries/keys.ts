@@ -64,6 +64,10 @@ export const keys = {
     all: ["jobs"] as const,
     shot: (shotId: string) => ["jobs", "shot", shotId] as const,
   },
+  takes: {
+    all: ["takes"] as const,
+    shot: (shotId: string, discarded: "false" | "true" | "all") => ["takes", "shot", shotId, discarded] as const,
+  },
   models: ["generation-models"] as const,
   consents: {
     all: ["consents"] as const,

@@ -34,8 +34,14 @@ describe("what an event refreshes", () => {
     expect(refreshed(message("comment.created", { id: "c", version: "v9" }))).toEqual([keys.comments.version("v9"), keys.shots.project("p1")]);
   });
 
-  it("a new version refreshes the shots, the version and the job cards", () => {
-    expect(refreshed(message("version.created", { id: "v2", shot: "s1" }))).toEqual([["shots", "p1"], ["shot"], ["version", "v2"], ["jobs"]]);
+  it("a new version refreshes the shots, the version, the job cards and the takes (one was published)", () => {
+    expect(refreshed(message("version.created", { id: "v2", shot: "s1" }))).toEqual([["shots", "p1"], ["shot"], ["version", "v2"], ["jobs"], ["takes"]]);
+  });
+
+  it("a take created or changed refreshes the takes galleries", () => {
+    expect(keysForEvent("p1", message("take.created", { id: "t", shot: "s1", job: "j" }))).toEqual([keys.takes.all]);
+    expect(keysForEvent("p1", message("take.updated", { id: "t", shot: "s1", starred: true }))).toEqual([keys.takes.all]);
+    expect(keys.takes.shot("s1", "false").slice(0, 1)).toEqual(keys.takes.all);
   });
 
   it("a version whose media became ready refreshes its approvals (what may be decided changed)", () => {

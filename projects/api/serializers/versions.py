@@ -71,6 +71,10 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
     media = serializers.SerializerMethodField()
     sprite = serializers.SerializerMethodField()
     lineage = serializers.SerializerMethodField()
+    conform = serializers.SerializerMethodField(
+        help_text="A published take: how it was conformed to the shot, e.g. 'native 16 fps, 81 frames → conformed 24 fps, "
+        "36 frames (…)'; null for uploads. The details are in lineage.conform."
+    )
     quarantined = serializers.BooleanField(
         source="is_quarantined", read_only=True,
         help_text="A likeness grant this version relied on stopped covering it: it cannot be approved, exported or delivered.",
@@ -107,6 +111,7 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
             "original_name",
             "original_size",
             "lineage",
+            "conform",
             "note",
             "created_by",
             "media",
@@ -148,6 +153,10 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
     # people; without the caller's access nothing internal is shown (fails closed).
     def get_quarantine_reason(self, obj) -> str:
         return obj.quarantine_reason if sees_studio_internals(access_of(self)) else ""
+
+    def get_conform(self, obj) -> str | None:
+        conformed = (obj.lineage or {}).get("conform") if isinstance(obj.lineage, dict) else None
+        return conformed.get("summary") if isinstance(conformed, dict) else None
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_lineage(self, obj) -> dict:

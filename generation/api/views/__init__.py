@@ -1,0 +1,10 @@
+"""Thin API views of the generation engine, one module per concept: `jobs` (renders, the model
+catalogue) and `takes` (a shot's gallery, marks, re-runs, publishing, media)."""
+
+from generation.api.views.jobs import GenerationViewSet, ModelProfileListView, ProjectGenerationViewSet, ShotGenerationViewSet
+from generation.api.views.takes import ShotTakeViewSet, TakeMediaView, TakeViewSet
+
+__all__ = [
+    "GenerationViewSet", "ModelProfileListView", "ProjectGenerationViewSet", "ShotGenerationViewSet", "ShotTakeViewSet",
+    "TakeMediaView", "TakeViewSet",
+]

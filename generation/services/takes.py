@@ -1,0 +1,228 @@
+"""Takes: the renders in a shot's gallery, before any of them is a version.
+
+A finished render becomes a take (`store_take`, called by the worker inside the transaction that
+marks its job succeeded). People star, discard, restore and re-run takes; publishing one conforms it
+to the shot (`generation.conform`) and makes the shot's next version with the take's full lineage
+(take → job → prompt, seed, model, parameters, conform). Only versions enter review and approval.
+
+Who: the roles that may submit renders act on takes (`SUBMIT_ROLES`); client reviewers do not see
+takes at all (`projects.access.TAKE_ROLES`). Each change writes, audits and publishes `take.updated`
+in one transaction; `take.created` is published by the worker's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import APIException, ValidationError
+
+from generation import conform
+from generation.models import GenerationJob, Take
+from generation.services._common import SUBMIT_ROLES, _publish_state
+from generation.services.submit import submit_generation
+from projects.access import require_project_role
+from projects.consent import version_ref
+from projects.models import Project, Version
+from projects.services import create_version
+from rights import services as rights_services
+from rights.models import LikenessUse
+from studio.audit import services as audit
+from studio.exceptions import Conflict
+from studio.realtime.publish import publish
+
+log = logging.getLogger(__name__)
+
+RERUN_MODES = ("same_seed", "new_seed", "vary_prompt")
+
+
+class ConformFailed(APIException):
+    status_code = 500
+    default_code = "conform_failed"
+    default_detail = "ffmpeg could not conform the take; nothing was published."
+
+
+def take_event_data(take: Take) -> dict:
+    return {
+        "id": str(take.id), "shot": str(take.shot_id), "job": str(take.job_id), "seed": take.seed, "starred": take.starred,
+        "discarded": take.discarded, "version": str(take.version_id) if take.version_id else None,
+    }
+
+
+def _publish_take(take: Take, *, created: bool = False) -> None:
+    publish(type="take.created" if created else "take.updated", project_id=take.project_id, data=take_event_data(take),
+            audience="internal")
+
+
+def _file_stem(take_or_job) -> str:
+    code = re.sub(r"[^A-Za-z0-9_-]+", "_", take_or_job.shot.code).strip("_") or "shot"
+    return f"{code}_take_{take_or_job.seed}"
+
+
+def store_take(*, job: GenerationJob, video: Path, poster: Path | None, native: dict, frames_sha256: str, lineage: dict,
+               timings: dict) -> Take:
+    """The job's one take (call inside the transaction holding the job row lock). Idempotent: a take
+    already stored for the job is returned as it is."""
+    existing = Take.objects.filter(job_id=job.id).first()
+    if existing is not None:
+        return existing
+    take = Take(
+        organization_id=job.organization_id, project_id=job.project_id, shot_id=job.shot_id, job=job, model_id=job.model_id,
+        created_by_id=job.created_by_id, prompt=job.prompt, negative_prompt=job.negative_prompt, seed=job.seed,
+        parameters=dict(job.parameters or {}), timings=dict(timings), lineage=lineage,
+        consent={"cast": list(job.cast or []), "use_type": (job.parameters or {}).get("use_type") or "digital_replica"},
+        native_frames=native["frames"], native_fps_num=native["fps"].numerator, native_fps_den=native["fps"].denominator,
+        native_width=native["width"], native_height=native["height"], frames_sha256=frames_sha256,
+    )
+    stem = _file_stem(job)
+    with open(video, "rb") as handle:
+        take.media.save(f"{stem}.mp4", File(handle), save=False)
+    take.media_size = take.media.size
+    if poster is not None:
+        with open(poster, "rb") as handle:
+            take.poster.save(f"{stem}_poster{poster.suffix}", File(handle), save=False)
+    take.save(force_insert=True)
+    audit.record(
+        organization=job.project.organization, actor_label=f"worker {job.worker}".strip(), action="take.created", target=take,
+        data={"job": str(job.id), "shot": job.shot.code, "seed": job.seed, "native_fps": f"{take.native_fps_num}/{take.native_fps_den}",
+              "native_frames": take.native_frames, "frames_sha256": frames_sha256},
+    )
+    _publish_take(take, created=True)
+    return take
+
+
+def _locked(take: Take) -> Take:
+    return Take.objects.select_for_update(of=("self",)).select_related("project__organization", "shot", "job").get(pk=take.pk)
+
+
+def _change(*, actor, take: Take, action: str, verb: str, **changes) -> Take:
+    require_project_role(user=actor, project=take.project, roles=SUBMIT_ROLES, action=verb)
+    with transaction.atomic():
+        take = _locked(take)
+        if all(getattr(take, k) == v for k, v in changes.items()):
+            return take  # already so: nothing to write, audit or publish
+        for key, value in changes.items():
+            setattr(take, key, value)
+        take.save(update_fields=[*changes, "updated_at"])
+        audit.record(organization=take.project.organization, actor=actor, action=action, target=take,
+                     data={"shot": take.shot.code, "seed": take.seed, **{k: v for k, v in changes.items() if k != "discarded_at"}})
+        _publish_take(take)
+    return take
+
+
+def star_take(*, actor, take: Take, starred: bool = True) -> Take:
+    """Star (or unstar) a take in the gallery."""
+    return _change(actor=actor, take=take, action="take.starred" if starred else "take.unstarred", verb="star takes",
+                   starred=bool(starred))
+
+
+def discard_take(*, actor, take: Take, discarded: bool = True) -> Take:
+    """Discard a take (hidden from the gallery by default; its media is kept), or restore it.
+    A published take cannot be discarded: it is a version now (409)."""
+    require_project_role(user=actor, project=take.project, roles=SUBMIT_ROLES, action="discard takes")
+    if discarded and take.version_id:
+        raise Conflict(f"This take was published as {take.version.label}; it cannot be discarded. Work on the version instead.")
+    return _change(actor=actor, take=take, action="take.discarded" if discarded else "take.restored",
+                   verb="discard takes", discarded=bool(discarded), discarded_at=timezone.now() if discarded else None)
+
+
+def rerun_take(*, actor, take: Take, mode: str, prompt: str | None = None) -> list[GenerationJob]:
+    """Render the take again: `same_seed` (the same call: the same frames, on the same model and
+    parameters), `new_seed` (a random seed, recorded), or `vary_prompt` (the same seed with a new
+    prompt, so the difference is the prompt's). Goes through `submit_generation` (validation,
+    consent, queue limit) like any render."""
+    errors = {}
+    if mode not in RERUN_MODES:
+        errors["mode"] = [f"Unknown re-run mode '{mode}'. Use one of: {', '.join(RERUN_MODES)}."]
+    elif mode == "vary_prompt" and not (prompt or "").strip():
+        errors["prompt"] = ["vary_prompt needs the new prompt: send `prompt` with the text to render with the take's seed."]
+    elif mode != "vary_prompt" and prompt not in (None, ""):
+        errors["prompt"] = [f"{mode} re-renders the take's own prompt; to change it use mode 'vary_prompt'."]
+    if errors:
+        raise ValidationError(errors)
+    job = take.job
+    params = job.parameters or {}
+    return submit_generation(
+        actor=actor, shot=take.shot, prompt=prompt.strip() if mode == "vary_prompt" else job.prompt,
+        negative_prompt=job.negative_prompt, seed=None if mode == "new_seed" else job.seed, model=job.model, frames=job.frames,
+        width=job.width, height=job.height, fps=job.fps, steps=job.steps, guidance=job.guidance,
+        init_image=job.init_image if job.init_image and not params.get("likeness_asset") else None, count=1, cast=job.cast,
+        use_type=params.get("use_type") or "digital_replica", likeness_asset=params.get("likeness_asset"),
+    )
+
+
+def _check_publishable(take: Take) -> None:
+    if take.version_id:
+        raise Conflict(f"This take is already published as {take.version.label}; a take becomes one version.")
+    if take.discarded:
+        raise Conflict("This take is discarded; restore it before publishing.")
+    stopped = LikenessUse.objects.filter(job_id=take.job_id, state=LikenessUse.State.INVALIDATED).first()
+    if stopped is not None:
+        raise Conflict(f"Consent stopped covering this take ({stopped.invalidated_reason}); it cannot be published.")
+
+
+def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> Version:
+    """Conform the take to its shot and make the shot's next version, with the take's lineage.
+
+    The conform (ffmpeg) runs before the transaction; the version, the take's link to it, the job's
+    link, the likeness uses' link, the audit and the events are one transaction under the take's row
+    lock. 409 when the take is already published, discarded, or its consent stopped covering it.
+    """
+    project: Project = take.project
+    require_project_role(user=actor, project=project, roles=SUBMIT_ROLES, action="publish takes")
+    if method not in conform.METHODS:
+        raise ValidationError({"method": [f"Unknown conform method '{method}'. Use one of: {', '.join(conform.METHODS)}."]})
+    if project.status == getattr(Project.Status, "ARCHIVED", "archived"):
+        raise Conflict(f"Project {project.code} is archived; reactivate it before publishing versions.")
+    _check_publishable(take)
+    shot = take.shot
+    the_plan = conform.plan(
+        method=method, native_fps=take.native_fps, native_frames=take.native_frames, native_size=(take.native_width, take.native_height),
+        target_fps=project.fps, cut_frames=shot.duration_frames, aspect=(project.width, project.height),
+    )
+    scratch = Path(settings.DATA_DIR) / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"conform-{take.id}-", dir=scratch) as tmp:
+        out = Path(tmp) / f"{_file_stem(take)}_conformed.mp4"
+        try:
+            conform.conform(Path(take.media.path), out, the_plan)
+        except conform.ConformError as exc:
+            log.exception("conforming take %s failed", take.id)
+            raise ConformFailed(f"{exc} Nothing was published; try the other method (retime/interpolate) or report it.") from exc
+        return _publish_conformed(actor=actor, take=take, conformed=out, the_plan=the_plan)
+
+
+def _publish_conformed(*, actor, take: Take, conformed: Path, the_plan: conform.ConformPlan) -> Version:
+    with transaction.atomic():
+        rights_services.lock_job_uses(job_id=take.job_id)  # uses before the take: the order a revocation takes them in
+        take = _locked(take)
+        _check_publishable(take)
+        record = the_plan.as_record()
+        lineage = {**take.lineage, "take": str(take.id), "conform": record}
+        with open(conformed, "rb") as handle:
+            version = create_version(
+                shot=take.shot, source=Version.Source.GENERATION, created_by=actor, original=File(handle),
+                original_name=conformed.name, lineage=lineage, frame_count=the_plan.target_frames,
+                fps=(the_plan.target_fps.numerator, the_plan.target_fps.denominator), size=the_plan.size,
+            )
+        take.version, take.published_at, take.published_by = version, timezone.now(), actor
+        take.save(update_fields=["version", "published_at", "published_by", "updated_at"])
+        job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model").get(pk=take.job_id)
+        job.version = version
+        job.save(update_fields=["version", "updated_at"])
+        if rights_services.attach_version(job_id=take.job_id, version=version_ref(version)):
+            log.info("take %s: likeness uses attached to %s", take.id, version.id)
+        audit.record(
+            organization=take.project.organization, actor=actor, action="take.published", target=take,
+            data={"version": str(version.id), "number": version.number, "job": str(take.job_id), "seed": take.seed,
+                  "conform": record["summary"], "method": record["method"]},
+        )
+        _publish_take(take)
+        _publish_state(job)
+    return version
