@@ -108,9 +108,10 @@ def test_a_render_becomes_one_take_and_publishing_it_makes_a_conformed_version_w
     assert (conformed["fps"], conformed["frames"]) == (24, 36)
     assert version.lineage["conform"]["summary"].startswith("native 23.976 fps, 17 frames → conformed 24 fps, 36 frames")
 
-    # The API shows the finished job with its version; client reviewers see the version, never the take.
-    body = api(world.reviewer).get(f"/api/v1/generations/{job['id']}/").json()
+    # The API shows the studio the finished job with its version; client reviewers never see jobs or takes.
+    body = api(world.artist).get(f"/api/v1/generations/{job['id']}/").json()
     assert body["state"] == "succeeded" and body["version"]["id"] == str(version.id) and body["version"]["label"] == version.label
+    assert api(world.reviewer).get(f"/api/v1/generations/{job['id']}/").status_code == 404
     assert api(world.reviewer).get(f"/api/v1/takes/{take.id}/").status_code == 404
 
 
