@@ -106,19 +106,22 @@ def on_consent_changed(event: Published) -> None:
     if data.get("kind") != "likeness_use" or data.get("change") not in (LikenessUse.State.APPROVED, LikenessUse.State.REJECTED):
         return
     use = (
-        LikenessUse.objects.select_related("talent__organization", "project", "shot", "decided_by", "version__shot")
+        LikenessUse.objects.select_related("talent__organization", "project", "shot", "decided_by", "version__shot", "version__created_by")
         .filter(pk=data.get("use")).first()
     )
-    job = GenerationJob.objects.select_related("created_by", "shot").filter(pk=data.get("job_id")).first()
-    if use is None or job is None:
+    if use is None:
         return
-    recipient = job.created_by
+    job = GenerationJob.objects.select_related("created_by").filter(pk=use.job_id).first()
+    # Whoever started the render; the version's author when the job row is gone.
+    recipient = job.created_by if job is not None else (use.version.created_by if use.version_id else None)
     if recipient is None or not _sees(recipient, use.project, internal=True):
         return
     verb = "approved" if use.state == LikenessUse.State.APPROVED else "rejected"
-    where = _version_label(use.version) if use.version_id else f"your render on {job.shot.code}"
-    target = _version_target(use.version, job=str(job.pk)) if use.version_id else {
-        "project": str(use.project_id), "shot": str(job.shot_id), "job": str(job.pk)}
+    shot_code = use.shot.code if use.shot_id else "a shot"
+    where = _version_label(use.version) if use.version_id else f"your render on {shot_code}"
+    target = _version_target(use.version, job=str(use.job_id)) if use.version_id else {
+        "project": str(use.project_id), "shot": str(use.shot_id) if use.shot_id else None, "job": str(use.job_id)}
+    target = {key: value for key, value in target.items() if value is not None}
     services.notify(
         recipient=recipient, kind=Kind.LIKENESS_DECISION, dedupe_key=f"use:{use.pk}:{use.state}:{event.event_id}", actor=use.decided_by,
         title=f"{use.talent.organization.name} {verb} the use of {use.talent.name} in {where}", body=use.decision_note[:500],
