@@ -7,11 +7,13 @@ import pytest
 from tests.projects import conftest as projects_fixtures
 from tests.projects import test_consent as consent_fixtures
 from tests.projects.conftest import add_version
+from tests.realtime import conftest as realtime_fixtures
 
 # The projects tests' fixtures, shared here.
 _fast_password_hashing = projects_fixtures._fast_password_hashing
 studio, rival, clips, media_root = projects_fixtures.studio, projects_fixtures.rival, projects_fixtures.clips, projects_fixtures.media_root
 rights = consent_fixtures.rights
+connect = realtime_fixtures.connect  # WebSocket clients on the real ASGI application
 
 
 @pytest.fixture
