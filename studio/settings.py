@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "PlaylistAudienceEnum": "projects.models.Playlist.Audience",
         "ApprovalDecisionEnum": "projects.models.Approval.Decision",
         "AllowedActionCodeEnum": "studio.actions.CODES",
+        "NotificationKindEnum": "notifications.kinds.Kind",
+        "WebhookDeliveryStateEnum": "notifications.models.WebhookDelivery.State",
     },
 }
 
