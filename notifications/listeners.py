@@ -8,7 +8,7 @@ when the change that caused it does. Nothing below imports this app: it only lis
 |---|---|---|
 | `comment.mentioned` (projects, /ws/me/) | mention | the mentioned person |
 | `comment.created` with a parent (projects) | reply | the author of the thread's note |
-| `approval.decided` (projects) | version_decision | the version's author |
+| `approval.decided`, producer and client lanes (projects) | version_decision | the version's author |
 | `consent.changed`, a use approved/rejected (rights) | likeness_decision | whoever started the render |
 | `job.state_changed` to succeeded/failed (generation) | render_finished / render_failed | whoever started the render |
 
@@ -85,6 +85,8 @@ _DECISION_WORDS = {"approved": "approved", "changes_requested": "asked for chang
 
 
 def on_approval_decided(event: Published) -> None:
+    if event.data.get("lane") == "agency":
+        return  # the agency's decision reaches the render's author as a likeness_decision (consent.changed)
     version = Version.objects.select_related("shot", "project", "created_by").filter(pk=event.data.get("version")).first()
     if version is None:
         return

@@ -177,4 +177,5 @@ def test_an_agency_decision_on_my_renders_likeness_use_tells_me_and_not_the_clie
     [item] = inbox(api, studio.artist, kind="likeness_decision")
     assert item["title"] == f"{rights.crescent.name} rejected the use of Ava Reyes in {studio.shot.code} v001"
     assert item["body"] == "Not this wardrobe" and item["target"]["version"] == str(version.pk)
+    assert len(inbox(api, studio.artist)) == 1  # the agency lane's approval.decided does not tell them twice
     assert inbox(api, studio.client) == []

@@ -35,7 +35,6 @@ function Preferences() {
                   type="checkbox"
                   aria-label={`${KIND_LABELS[p.kind]} in the app`}
                   checked={p.in_app}
-                  disabled={set.isPending}
                   onChange={(e) => set.mutate({ kind: p.kind, in_app: e.target.checked })}
                 />
               </td>
@@ -44,7 +43,6 @@ function Preferences() {
                   type="checkbox"
                   aria-label={`${KIND_LABELS[p.kind]} by email`}
                   checked={p.email}
-                  disabled={set.isPending}
                   onChange={(e) => set.mutate({ kind: p.kind, email: e.target.checked })}
                 />
               </td>

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../api/client";
-import type { NotificationKind } from "../api/types";
+import type { NotificationKind, NotificationPreference } from "../api/types";
 import { invalidate } from "./invalidation";
 import { keys, type NotificationFilters } from "./keys";
 
@@ -52,11 +52,22 @@ export function usePreferences() {
   });
 }
 
+type PreferenceChange = { kind: NotificationKind; in_app?: boolean; email?: boolean };
+
+/** Change one kind's choice; the box shows the new choice at once and goes back if the server refuses. */
 export function useSetPreference() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (change: { kind: NotificationKind; in_app?: boolean; email?: boolean }) =>
-      call(api.PATCH("/api/v1/notification-preferences/", { body: { preferences: [change] } })),
+    mutationFn: (change: PreferenceChange) => call(api.PATCH("/api/v1/notification-preferences/", { body: { preferences: [change] } })),
+    onMutate: async (change: PreferenceChange) => {
+      await client.cancelQueries({ queryKey: keys.notificationPreferences });
+      const before = client.getQueryData<NotificationPreference[]>(keys.notificationPreferences);
+      if (before) client.setQueryData(keys.notificationPreferences, before.map((p) => (p.kind === change.kind ? { ...p, ...change } : p)));
+      return { before };
+    },
+    onError: (_error, _change, context) => {
+      if (context?.before) client.setQueryData(keys.notificationPreferences, context.before);
+    },
     onSuccess: (data) => client.setQueryData(keys.notificationPreferences, data),
   });
 }
