@@ -9,6 +9,7 @@ import type { Notification } from "../api/types";
 import { badgeText, linkFor } from "../lib/notifications";
 import { useMarkAllRead, useMarkOne, useNotifications, useUnreadCount } from "../queries/notifications";
 import { ErrorMessage } from "./feedback";
+import { Icon } from "./Icon";
 import { NotificationItem } from "./NotificationItem";
 
 export function NotificationBell() {
@@ -52,7 +53,7 @@ export function NotificationBell() {
         onClick={() => setOpen((o) => !o)}
         data-testid="bell"
       >
-        <span aria-hidden="true">🔔</span>
+        <Icon name="bell" />
         {count > 0 && (
           <span className="bell-count" data-testid="unread-count">
             {badgeText(count)}
