@@ -38,7 +38,7 @@ def test_a_mention_reaches_the_inbox_live(session_factory, api_as):
     item = page.locator("[data-testid=notification]", has_text="mentioned you on MR_010_0010")
     item.wait_for()
     assert "Can you check the grade here?" in item.inner_text()
-    producer.shot("notifications-bell-live-mention")
+    producer.shot("50-notifications-bell-live-mention")
 
     item.locator(".notification-open").click()
     page.wait_for_url(f"**/projects/{project['id']}/versions/{version['id']}**")
@@ -55,4 +55,4 @@ def test_a_mention_reaches_the_inbox_live(session_factory, api_as):
         while not {p["kind"]: p for p in mine.get("/api/v1/notification-preferences/").json()}["reply"]["email"]:
             assert time.monotonic() < deadline, "the preference was not saved"
             time.sleep(0.2)
-    producer.shot("notifications-page", full_page=True)
+    producer.shot("51-notifications-page", full_page=True)
