@@ -143,7 +143,9 @@ def attempt_delivery(*, delivery_id, attempt: int) -> str:
         status, error, excerpt = _post(endpoint, delivery)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        if delivery is None:
+            return "gone"  # the endpoint was deleted while the request was in flight
         WebhookAttempt.objects.create(
             delivery=delivery, number=attempt, status_code=status, error=error, duration_ms=elapsed_ms, response_excerpt=excerpt,
         )
