@@ -18,7 +18,7 @@ function Preferences() {
       <h2 id="prefs-title">Preferences</h2>
       <p className="muted">Email arrives as one digest every few minutes, with what you have not read yet.</p>
       {set.error && <ErrorMessage error={set.error} />}
-      <table className="table preferences">
+      <table className="data preferences" aria-label="Notification preferences">
         <thead>
           <tr>
             <th scope="col">What</th>
@@ -69,16 +69,19 @@ export function NotificationsPage() {
   };
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Notifications</h1>
-        <span className="muted">{count ? `${count} unread` : "All read"}</span>
-        <label>
+      <div className="page-header">
+        <div>
+          <h1>Notifications</h1>
+          <div className="sub">{count ? `${count} unread` : "All read"}. Mentions, replies, decisions and renders that concern you.</div>
+        </div>
+        <span className="spacer" />
+        <label className="inline">
           <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} /> Unread only
         </label>
         <button type="button" className="small" disabled={count === 0 || markAll.isPending} onClick={() => markAll.mutate()}>
           Mark all read
         </button>
-      </header>
+      </div>
       {list.isPending ? (
         <Loading />
       ) : list.error ? (
