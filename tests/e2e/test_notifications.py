@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -48,8 +49,8 @@ def test_a_mention_reaches_the_inbox_live(session_factory, api_as):
     page.get_by_role("heading", name="Notifications").wait_for()
     email_box = page.get_by_label("Replies to my notes by email")
     assert not email_box.is_checked()
-    email_box.check()
-    assert email_box.is_checked()
+    email_box.click()
+    expect(email_box).to_be_checked()
     with producer.api() as mine:
         deadline = time.monotonic() + 10
         while not {p["kind"]: p for p in mine.get("/api/v1/notification-preferences/").json()}["reply"]["email"]:

@@ -59,9 +59,9 @@ export function useSetPreference() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (change: PreferenceChange) => call(api.PATCH("/api/v1/notification-preferences/", { body: { preferences: [change] } })),
-    onMutate: async (change: PreferenceChange) => {
-      await client.cancelQueries({ queryKey: keys.notificationPreferences });
+    onMutate: (change: PreferenceChange) => {
       const before = client.getQueryData<NotificationPreference[]>(keys.notificationPreferences);
+      void client.cancelQueries({ queryKey: keys.notificationPreferences }, { revert: false });
       if (before) client.setQueryData(keys.notificationPreferences, before.map((p) => (p.kind === change.kind ? { ...p, ...change } : p)));
       return { before };
     },
