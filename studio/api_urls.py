@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("projects.api.urls")),
     path("", include("rights.api.urls")),
     path("", include("generation.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

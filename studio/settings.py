@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "projects",
     "rights",
     "generation",
+    "notifications",
     "frontend",
 ]
 
@@ -303,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         "PlaylistAudienceEnum": "projects.models.Playlist.Audience",
         "ApprovalDecisionEnum": "projects.models.Approval.Decision",
         "AllowedActionCodeEnum": "studio.actions.CODES",
+        "NotificationKindEnum": "notifications.kinds.Kind",
+        "WebhookDeliveryStateEnum": "notifications.models.WebhookDelivery.State",
     },
 }
 
@@ -337,6 +340,37 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint-chains"] = {
     "task": "studio.audit.tasks.checkpoint_audit_chains", "schedule": float(AUDIT_CHECKPOINT_SECONDS),
 }
 CELERY_BEAT_SCHEDULE["media-reap-stuck-processing"] = {"task": "projects.tasks.reap_stuck_media", "schedule": 60.0}
+
+# Notifications (notifications/): the email digest and webhooks. Email goes through Django's email
+# backend: the console locally (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend with
+# EMAIL_FILE_PATH writes files instead), SMTP with EMAIL_HOST and friends in production.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST") else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Greenlight <notifications@greenlight.local>")
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # links in emails, e.g. https://greenlight.example.com
+NOTIFICATIONS_DIGEST_INTERVAL_SECONDS = env_int("NOTIFICATIONS_DIGEST_INTERVAL_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["notifications-email-digests"] = {
+    "task": "notifications.tasks.send_email_digests", "schedule": float(NOTIFICATIONS_DIGEST_INTERVAL_SECONDS),
+}
+WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "default")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env_float("WEBHOOK_RETRY_MAX_SECONDS", 3600.0)
+WEBHOOK_REQUEUE_AFTER_SECONDS = env_int("WEBHOOK_REQUEUE_AFTER_SECONDS", 300)
+# Private, loopback and reserved addresses are refused in production (SSRF); allowed elsewhere, so
+# a receiver on localhost works while developing and in tests.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", os.environ.get("GREENLIGHT_ENV") != "production")
+CELERY_BEAT_SCHEDULE["notifications-requeue-due-webhooks"] = {"task": "notifications.tasks.requeue_due_webhooks", "schedule": 60.0}
 
 # Media housekeeping (studio/media_sweep.py, projects/processing.py): files no row references are
 # removed after the grace period; a version whose media processing lost its worker is re-queued.

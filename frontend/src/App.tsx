@@ -7,6 +7,7 @@ import { AuditPage } from "./pages/Audit";
 import { Home, NotFound } from "./pages/Home";
 import { ComparePage } from "./pages/ComparePage";
 import { MembersPage } from "./pages/Members";
+import { NotificationsPage } from "./pages/Notifications";
 import { ProjectLayout } from "./pages/ProjectLayout";
 import { ProjectsPage } from "./pages/Projects";
 import { ReviewPage } from "./pages/Review";
@@ -48,6 +49,7 @@ export function App() {
         <Route path="o/:org/uses" element={<UsesPage />} />
         <Route path="o/:org/audit" element={<AuditPage />} />
         <Route path="verify" element={<VerifyPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
         <Route path="projects/:projectId" element={<ProjectLayout />}>
           <Route index element={<ShotListPage />} />
           <Route path="shots/:shotId" element={<ShotPage />} />

@@ -11,6 +11,9 @@ One envelope for every message a client receives: `{id, type, project, job?, at,
 - `notify_user(...)` — a personal notification on `/ws/me/` (mentions, decisions asked of someone),
   sent after commit.
 
+Both hand what they publish to the listeners domain apps registered (`studio.realtime.listeners`),
+in the caller's transaction (the `notifications` app builds its inbox and webhooks from them).
+
 Every type is declared in the registry (`studio/realtime/events.py`: each app's `events.py`); a type
 that is not registered for the channel is refused, and while `REALTIME_VALIDATE_EVENTS` is on (with
 DEBUG and in tests) so is a payload that does not match its declared schema.
@@ -43,7 +46,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from studio import logs
-from studio.realtime import events, store
+from studio.realtime import events, listeners, store
 from studio.realtime.models import Audience, Event, EventCounter
 
 log = logging.getLogger(__name__)
@@ -182,6 +185,10 @@ def publish(*, type: str, project_id, data: dict, job_id=None, audience: str = "
         group = project_group(project_id)
         finished_job = job if type == "job.state_changed" and payload.get("state") in TERMINAL_JOB_STATES else None
         transaction.on_commit(lambda: _dispatcher().send(group, message, forget_progress=(project_id, finished_job)), robust=True)
+        listeners.dispatch(listeners.Published(
+            type=type, channel="project", project_id=str(project_id), data=payload, audience=audience, job_id=job,
+            event_id=seq, at=envelope["at"],
+        ))
     return envelope
 
 
@@ -199,6 +206,10 @@ def notify_user(*, user_id, type: str, data: dict, project_id=None) -> dict[str,
     message = layer_message(envelope)
     group = user_group(user_id)
     transaction.on_commit(lambda: _dispatcher().send(group, message), robust=True)
+    listeners.dispatch(listeners.Published(
+        type=type, channel="user", project_id=str(project_id) if project_id else None, data=envelope["data"],
+        user_id=str(user_id), at=envelope["at"],
+    ))
     return envelope
 
 

@@ -26,7 +26,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "studio"
-DOMAIN_APPS = ("projects", "rights", "generation")
+DOMAIN_APPS = ("projects", "rights", "generation", "notifications")
 # Calls that load a module or a model named by a string.
 DYNAMIC_CALLS = frozenset({
     "get_model", "get_app_config", "import_module", "import_string", "__import__", "include",

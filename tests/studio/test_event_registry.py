@@ -19,7 +19,7 @@ from studio.realtime.publish import notify_user, publish, publish_progress
 from tests.support.realtime_events import TEST_EVENT
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_DIRS = ["studio", "projects", "rights", "generation"]
+APP_DIRS = ["studio", "projects", "rights", "generation", "notifications"]
 SENDERS = {"publish": "project", "notify_user": "user", "publish_progress": "progress", "send_control": "control"}
 
 

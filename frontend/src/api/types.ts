@@ -44,3 +44,6 @@ export type GenerationSubmit = Schemas["GenerationSubmitRequest"];
 export type AllowedAction = Schemas["AllowedAction"];
 export type ModelConstraints = Schemas["ModelConstraints"];
 export type ModelDefaults = Schemas["ModelDefaults"];
+export type Notification = Schemas["Notification"];
+export type NotificationKind = Notification["kind"];
+export type NotificationPreference = Schemas["Preference"];

@@ -19,6 +19,7 @@ const PATHS: Record<string, string> = {
   undo: "M9 7L4 12l5 5M4 12h11a5 5 0 010 10h-3",
   redo: "M15 7l5 5-5 5M20 12H9a5 5 0 000 10h3",
   loop: "M4 12a6 6 0 016-6h8l-3-3M20 12a6 6 0 01-6 6H6l3 3",
+  bell: "M6 16v-5a6 6 0 0112 0v5l2 2H4zM10 20a2 2 0 004 0",
 };
 
 export type IconName = keyof typeof PATHS;

@@ -6,6 +6,7 @@ import { UserStream } from "../realtime/UserStream";
 import { orgHome, signOut, sortedMemberships, useCurrentMembership } from "../session";
 import { AUDIT_READER_ROLES, ROLE_LABELS } from "./format";
 import { Logo } from "./Logo";
+import { NotificationBell } from "./NotificationBell";
 
 /** Sections of an organization the member's role can open, in menu order. */
 export function sectionsFor(m: MyMembership): { path: string; label: string }[] {
@@ -86,6 +87,7 @@ export function Layout() {
         <NavLink to="/verify" className="small" title="Check a file's Content Credentials (C2PA)">
           Verify a file
         </NavLink>
+        <NotificationBell />
         <div className="user-menu">
           <span>
             {me.display_name || me.email}

@@ -65,6 +65,9 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
 /** The queries a personal notification (/ws/me/) touches. */
 export function keysForNotification(event: Envelope): QueryKey[] {
   switch (event.type) {
+    case "notification.created":
+    case "notification.read":
+      return [keys.notifications.all];
     case "comment.mentioned":
       return [keys.comments.version(event.data.version)];
     case "version.quarantined":

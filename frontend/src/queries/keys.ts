@@ -29,6 +29,10 @@ export interface UseFilters {
   version?: string;
 }
 
+export interface NotificationFilters {
+  unread?: boolean;
+}
+
 export const keys = {
   me: ["me"] as const,
   projects: {
@@ -85,6 +89,12 @@ export const keys = {
   },
   members: (organizationId: string) => ["members", organizationId] as const,
   audit: (organizationId: string, action: string, page: number) => ["audit", organizationId, action, page] as const,
+  notifications: {
+    all: ["notifications"] as const,
+    list: (filters: NotificationFilters) => ["notifications", "list", filters] as const,
+    unread: ["notifications", "unread"] as const,
+  },
+  notificationPreferences: ["notification-preferences"] as const,
 };
 
 export type QueryKey = readonly unknown[];

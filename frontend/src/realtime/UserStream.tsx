@@ -7,8 +7,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 
+import { linkFor, toastFor, unreadFrom } from "../lib/notifications";
 import { parseEnvelope, reconnectDelay, type Envelope } from "../lib/stream";
 import { invalidate, keysForNotification } from "../queries/invalidation";
+import { keys } from "../queries/keys";
 
 interface Toast {
   key: number;
@@ -34,6 +36,13 @@ function describe(event: Envelope): { text: string; link: string | null } | null
       const d = event.data;
       return { text: `A render was cancelled: ${d.reason}`, link: project ? `/projects/${project}/shots/${d.shot}` : null };
     }
+    case "notification.created": {
+      const text = toastFor(event);
+      const n = event.data.notification;
+      return text ? { text, link: n.target.version || n.target.shot ? linkFor(n) : null } : null;
+    }
+    case "notification.read":
+      return null; // the bell's count is updated below
     default:
       if (event.type.startsWith("stream.") || event.type.startsWith("presence.")) return null;
       return { text: `Update: ${event.type.replace(".", " ")}`, link: null };
@@ -59,6 +68,8 @@ export function UserStream() {
       socket.onmessage = (m: MessageEvent<string>) => {
         const event = typeof m.data === "string" ? parseEnvelope(m.data) : null;
         if (!event) return;
+        const unread = unreadFrom(event);
+        if (unread !== null) client.setQueryData(keys.notifications.unread, { unread });
         void invalidate(client, keysForNotification(event));
         const toast = describe(event);
         if (!toast) return;

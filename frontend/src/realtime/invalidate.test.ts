@@ -77,3 +77,14 @@ describe("what a personal notification refreshes", () => {
     expect(keysForNotification(message("generation.cancelled", { job: "j" }, null))).toContainEqual(keys.jobs.all);
   });
 });
+
+describe("the inbox's live messages", () => {
+  it("refresh the notifications (list and unread count) and nothing else", () => {
+    const created = message("notification.created", { unread: 2 }, null);
+    const read = message("notification.read", { ids: [], all: true, unread: 0 }, null);
+    expect(keysForNotification(created)).toEqual([keys.notifications.all]);
+    expect(keysForNotification(read)).toEqual([keys.notifications.all]);
+    expect(keys.notifications.unread.slice(0, 1)).toEqual(keys.notifications.all);
+    expect(keys.notifications.list({ unread: true })).toEqual(["notifications", "list", { unread: true }]);
+  });
+});
