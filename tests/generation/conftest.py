@@ -6,7 +6,6 @@ workers consuming their own render queue against the test database and Redis.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from django.conf import settings
 from generation import demo_model, services
 from generation.models import GenerationJob
 from projects.models import Version
+from tests.support.waiting import wait_for
 from tests.support.worker import WorkerProcess
 from tests.support.world import ALL_ROLES, build_world, give_consent, request_consent
 
@@ -86,16 +86,6 @@ def gpu_worker(django_db_setup, django_db_blocker, demo_model_folder):
     worker = start_worker(django_db_blocker, name="gen-gpu", queue=QUEUE)
     yield worker
     worker.stop()
-
-
-def wait_for(predicate, *, timeout: float = 60, interval: float = 0.05, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def wait_state(job_id, states, *, timeout: float = 90) -> GenerationJob:
