@@ -9,6 +9,39 @@ from rest_framework.test import APIClient
 
 from tests.support.worker import WorkerProcess
 
+# ---------------------------------------------------------------- markers (the fast loop)
+#
+# Markers are applied here, from what a test uses, so nobody has to remember them; `make test-fast`
+# runs everything that is not `slow` (docs/CONVENTIONS.md, "Tests"). A new fixture that starts a
+# process goes in one of these sets.
+WORKER_FIXTURES = {"live_worker", "gpu_worker", "rights_worker", "chaos_gpu", "chaos_media", "worker"}
+SERVER_FIXTURES = {"web", "web_pair", "stack", "greenlight_server"}  # real uvicorn processes
+BROWSER_FIXTURES = {"browser", "session_factory", "api_as", "greenlight_server"}
+PROCESS_MARKERS = ("worker", "e2e", "chaos")
+
+
+def markers_for(item) -> set[str]:
+    """The markers a collected test gets from its folder and the fixtures it uses."""
+    names = set(item.fixturenames)
+    parts = item.path.parts
+    found = {m.name for m in item.iter_markers()}
+    if names & WORKER_FIXTURES:
+        found.add("worker")
+    if "e2e" in parts or names & BROWSER_FIXTURES:
+        found.add("e2e")
+    if "chaos" in parts:
+        found.add("chaos")
+    if found & set(PROCESS_MARKERS) or names & SERVER_FIXTURES:
+        found.add("slow")
+    return found
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        present = {m.name for m in item.iter_markers()}
+        for name in sorted(markers_for(item) - present):
+            item.add_marker(getattr(pytest.mark, name))
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _clean_test_redis():
