@@ -52,6 +52,19 @@ def _clean_test_redis():
     client.close()
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Passwords made in a test (the demo accounts of `demo`, sign-in tests) are hashed with MD5:
+    production's PBKDF2 rounds cost about a second an account on this machine. PBKDF2 stays listed,
+    so hashes made before still verify. Browser tests sign in to a separate server process with the
+    demo accounts seeded before any test runs, so they keep the production setting."""
+    if "e2e" not in request.node.path.parts:
+        settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
 @pytest.fixture(autouse=True)
 def _clear_throttles():
     client = redis_lib.Redis.from_url(settings.REDIS_URL)
