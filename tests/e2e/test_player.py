@@ -138,8 +138,11 @@ def play_shuttle_and_loop(page) -> None:
     assert page.get_by_test_id("range").inner_text().startswith("1011–1015")
     page.evaluate(RECORD_INDICES)
     page.keyboard.press("Space")
-    # Every frame index the player shows is recorded; stop once playback has looped back to the in point.
-    page.wait_for_function("window.__indices.some((v, i) => i > 0 && v < window.__indices[i - 1])")
+    # Every frame index the player shows is recorded; stop once playback has moved through the range
+    # and looped back (a step backwards that is not the very first one: it may start at the out point).
+    page.wait_for_function(
+        "new Set(window.__indices).size >= 3 && window.__indices.some((v, i) => i > 1 && v < window.__indices[i - 1])"
+    )
     page.keyboard.press("Space")
     seen = set(page.evaluate("window.__indices"))
     looped = settle(page)
