@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 # Tests use their own Redis database and PostgreSQL test database, so a running `make run` is untouched.
 TEST_ENV := REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/9} CHANNELS_PREFIX=gl-test DATA_DIR=$(CURDIR)/var/test
 
-.PHONY: setup migrate demo run test test-python test-e2e lint bench chaos load clean-test
+.PHONY: setup migrate demo run test test-fast test-python test-e2e lint bench chaos load clean-test
 
 setup:
 	@deploy/bootstrap.sh
@@ -44,6 +44,13 @@ test: setup
 	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -p no:cacheprovider
 	frontend/scripts/task.sh unit
 	@$(MAKE) --no-print-directory test-e2e
+
+# The fast loop while working: every test that starts no process (no Celery worker, no web server,
+# no browser, no fault suite), on the same PostgreSQL and Redis. Markers come from tests/conftest.py
+# (`slow`, `worker`, `e2e`, `chaos`); `make test` still runs everything. Figure: docs/PERFORMANCE.md.
+test-fast: setup
+	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
+	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -m "not slow" -q -p no:cacheprovider
 
 # Browser tests: Debian's Chromium driven by Playwright against a live server and a real worker, in
 # their own pytest invocation (sync Playwright must not share a process with asyncio tests).

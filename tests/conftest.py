@@ -10,6 +10,39 @@ from rest_framework.test import APIClient
 
 from tests.support.worker import WorkerProcess
 
+# ---------------------------------------------------------------- markers (the fast loop)
+#
+# Markers are applied here, from what a test uses, so nobody has to remember them; `make test-fast`
+# runs everything that is not `slow` (docs/CONVENTIONS.md, "Tests"). A new fixture that starts a
+# process goes in one of these sets.
+WORKER_FIXTURES = {"live_worker", "gpu_worker", "rights_worker", "chaos_gpu", "chaos_media", "worker"}
+SERVER_FIXTURES = {"web", "web_pair", "stack", "greenlight_server"}  # real uvicorn processes
+BROWSER_FIXTURES = {"browser", "session_factory", "api_as", "greenlight_server"}
+PROCESS_MARKERS = ("worker", "e2e", "chaos")
+
+
+def markers_for(item) -> set[str]:
+    """The markers a collected test gets from its folder and the fixtures it uses."""
+    names = set(item.fixturenames)
+    parts = item.path.parts
+    found = {m.name for m in item.iter_markers()}
+    if names & WORKER_FIXTURES:
+        found.add("worker")
+    if "e2e" in parts or names & BROWSER_FIXTURES:
+        found.add("e2e")
+    if "chaos" in parts:
+        found.add("chaos")
+    if found & set(PROCESS_MARKERS) or names & SERVER_FIXTURES:
+        found.add("slow")
+    return found
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        present = {m.name for m in item.iter_markers()}
+        for name in sorted(markers_for(item) - present):
+            item.add_marker(getattr(pytest.mark, name))
+
 
 def _allow_emptying_the_audit_table(sender, connection, **_kwargs) -> None:
     """Test databases are emptied with TRUNCATE between transactional tests; the audit table refuses
@@ -29,6 +62,19 @@ def _clean_test_redis():
     client.flushdb()
     yield
     client.close()
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Passwords made in a test (the demo accounts of `demo`, sign-in tests) are hashed with MD5:
+    production's PBKDF2 rounds cost about a second an account on this machine. PBKDF2 stays listed,
+    so hashes made before still verify. Browser tests sign in to a separate server process with the
+    demo accounts seeded before any test runs, so they keep the production setting."""
+    if "e2e" not in request.node.path.parts:
+        settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from django.db import connection
 from projects.models import Version
 from studio.tenancy.services import create_token
 from tests.chaos.conftest import LOGS
-from tests.chaos.harness import report, scale
+from tests.chaos.harness import report, scale, wait_until
 from tests.chaos.pg_writes import check_nothing_half_written, terminate_backends, write_comments
 from tests.chaos.test_worker_killed import db_dsn
 from tests.realtime.servers import UvicornServer
@@ -70,8 +70,8 @@ def test_the_web_process_keeps_no_connection_between_requests_so_none_can_go_sta
         return [a.status_code for a in answers]
 
     assert set(asyncio.run(burst())) == {200}
-    time.sleep(0.5)
-    assert database_connections(web.proc.pid) == 0
+    # Each request closes its connection as it ends; wait for the last of them to be gone.
+    wait_until(lambda: database_connections(web.proc.pid) == 0, timeout=10, what="the web process to hold no database connection")
     terminate_backends(db_dsn(), keep={own_pid()})
     response = httpx.post(f"{web.http}/api/v1/versions/{version.id}/comments/", headers=headers, json={"body": "after", "frame": 1001})
     assert response.status_code == 201, response.text

@@ -86,13 +86,27 @@ def settle(page) -> int:
     return int(page.get_by_test_id("player").get_attribute("data-index"))
 
 
+# Records every index the player shows from now on (data-index changes), for checks on playback.
+RECORD_INDICES = """() => {
+  const p = document.querySelector('[data-testid=player]');
+  window.__indices = [Number(p.dataset.index)];
+  new MutationObserver(() => window.__indices.push(Number(p.dataset.index)))
+    .observe(p, {attributes: true, attributeFilter: ['data-index']});
+}"""
+
+
+def wait_for_index(page, condition: str) -> None:
+    """Waits until the player's frame index meets `condition` (e.g. ">= 3"): playback has moved."""
+    page.wait_for_function(f"Number(document.querySelector('[data-testid=player]').dataset.index) {condition}")
+
+
 def play_shuttle_and_loop(page) -> None:
     """Play/pause, J/K/L shuttle and an in/out loop: wherever playback stops, the frame shown is the counter's."""
     page.keyboard.press("Home")
     settle(page)
     page.keyboard.press("Space")
     page.wait_for_function("document.querySelector('[data-testid=player]').dataset.playing === 'true'")
-    page.wait_for_timeout(700)
+    wait_for_index(page, ">= 3")  # playback has moved on a few frames
     page.keyboard.press("Space")
     stopped = settle(page)
     assert 0 < stopped < FRAMES - 1
@@ -100,12 +114,12 @@ def play_shuttle_and_loop(page) -> None:
 
     # J/K/L: forward, then reverse, then stop.
     page.keyboard.press("l")
-    page.wait_for_timeout(400)
+    wait_for_index(page, f">= {stopped + 3}")
     page.keyboard.press("k")
     forward = settle(page)
     assert forward > stopped and shown(page) == forward
     page.keyboard.press("j")
-    page.wait_for_timeout(400)
+    wait_for_index(page, f"<= {forward - 3}")
     page.keyboard.press("k")
     back = settle(page)
     assert back < forward and shown(page) == back
@@ -122,12 +136,15 @@ def play_shuttle_and_loop(page) -> None:
     page.keyboard.press("o")
     page.keyboard.press("r")
     assert page.get_by_test_id("range").inner_text().startswith("1011–1015")
-    seen: set[int] = set()
+    page.evaluate(RECORD_INDICES)
     page.keyboard.press("Space")
-    for _ in range(25):
-        page.wait_for_timeout(60)
-        seen.add(int(page.get_by_test_id("player").get_attribute("data-index")))
+    # Every frame index the player shows is recorded; stop once playback has moved through the range
+    # and looped back (a step backwards that is not the very first one: it may start at the out point).
+    page.wait_for_function(
+        "new Set(window.__indices).size >= 3 && window.__indices.some((v, i) => i > 1 && v < window.__indices[i - 1])"
+    )
     page.keyboard.press("Space")
+    seen = set(page.evaluate("window.__indices"))
     looped = settle(page)
     assert seen <= set(range(10, 15)), f"playback left the in/out range: {sorted(seen)}"
     assert len(seen) >= 3, f"playback did not move through the range: {sorted(seen)}"

@@ -8,11 +8,21 @@ the replayed event (nothing else refreshes the page's data).
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+
+def pump_until(page, condition, *, timeout: float = 30, what: str) -> None:
+    """Let Playwright deliver events (the WebSocket route handler runs on them) until `condition()`
+    holds: a wait on the event itself, bounded by `timeout`, never a fixed pause."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        page.wait_for_timeout(50)  # a poll: hands control to Playwright's event dispatch
 
 
 def test_comment_arrives_live_and_after_a_dropped_connection(session_factory):
@@ -61,7 +71,8 @@ def test_comment_arrives_live_and_after_a_dropped_connection(session_factory):
         page.locator("[data-testid=live-status][data-status=reconnecting]").wait_for()
         r = client.post(comments_url, json={"body": "Posted while you were offline.", "frame": 1020, "internal": False})
         assert r.status_code == 201, r.text
-        page.wait_for_timeout(1500)
+        attempts = len(urls)
+        pump_until(page, lambda: len(urls) > attempts, what="a reconnection attempt after the comment was posted")
         assert page.locator("[data-testid=comment]", has_text="Posted while you were offline.").count() == 0
         producer.shot("30-reconnecting")
 

@@ -6,9 +6,7 @@ workers consuming their own render queue against the test database and Redis.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,9 +14,10 @@ from django.conf import settings
 
 from generation import demo_model, services
 from generation.models import GenerationJob, Take
-from projects.models import Project, ProjectMember, Shot, Version
-from studio.tenancy.models import Membership, Organization, Role, User
+from projects.models import Version
+from tests.support.waiting import wait_for
 from tests.support.worker import WorkerProcess
+from tests.support.world import ALL_ROLES, build_world, give_consent, request_consent
 
 QUEUE = "gpu-test-generation"
 
@@ -33,35 +32,14 @@ def profile(db, demo_model_folder):
     return services.ensure_demo_profile()
 
 
-def make_user(email: str, org: Organization, role: str) -> User:
-    user = User.objects.create_user(email=email, password=None, display_name=email.split("@")[0].title())
-    Membership.objects.create(user=user, organization=org, role=role)
-    return user
-
-
 @pytest.fixture
 def world(db, profile):
-    """Northlight (our studio) with every role, a client reviewer on one project, and a foreign studio."""
-    northlight = Organization.objects.create(kind="studio", name="Northlight Pictures", slug="g-northlight")
-    harbor = Organization.objects.create(kind="studio", name="Harbor Films", slug="g-harbor")
-    agency = Organization.objects.create(kind="agency", name="Crescent Talent", slug="g-crescent")
-    w = SimpleNamespace(northlight=northlight, harbor=harbor, agency=agency, profile=profile)
-    for role in (Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Role.ARTIST, Role.LEGAL):
-        setattr(w, role, make_user(f"{role}@nl.test", northlight, role))
-    w.artist2 = make_user("artist2@nl.test", northlight, Role.ARTIST)
-    w.reviewer = make_user("client@nl.test", northlight, Role.REVIEWER)
-    w.foreign = make_user("producer@hb.test", harbor, Role.PRODUCER)
-    w.agent = make_user("agent@crescent.test", agency, Role.AGENT)
-    w.vendor = User.objects.create_user(email="vendor@fx.test", password=None)
-    w.project = Project.objects.create(organization=northlight, name="Moonrise", code="MR")
-    w.other_project = Project.objects.create(organization=northlight, name="Other Tides", code="OT")
-    w.foreign_project = Project.objects.create(organization=harbor, name="Harbor Lights", code="HL")
-    ProjectMember.objects.create(project=w.project, user=w.reviewer, role=Role.REVIEWER)
-    ProjectMember.objects.create(project=w.project, user=w.vendor, role=Role.ARTIST)
-    w.shot = Shot.objects.create(project=w.project, code="MR_010_0040")
-    w.other_shot = Shot.objects.create(project=w.other_project, code="OT_010_0010")
-    w.foreign_shot = Shot.objects.create(project=w.foreign_project, code="HL_020_0010")
-    return w
+    """Northlight (our studio) with every role, a client reviewer and a vendor artist on Moonrise, a
+    second artist, the Crescent agency, and a foreign studio (tests/support/world.py)."""
+    w = build_world(tag="g", roles=(*ALL_ROLES, "artist2", "reviewer"), vendor=True)
+    w.profile = profile
+    return w.alias(agency="crescent", foreign="rival", project="mr", other_project="ot", foreign_project="hl",
+                   other_shot="ot_shot", foreign_shot="hl_shot")
 
 
 INTENDED_USE = (
@@ -74,24 +52,12 @@ def consent(w, *, name: str = "Ava Reyes", aliases=(), requires_per_use_approval
             use_types=("digital_replica",)):
     """A talent of the world's agency with an active grant for Northlight (the Moonrise project by
     default), made through the rights services like real use. Returns (talent, grant)."""
-    import datetime as dt
-    import hashlib
-
-    from django.utils import timezone
-
     from rights import services as rights_services
 
     talent = rights_services.create_talent(actor=w.agent, agency=w.agency, name=name, aliases=list(aliases))
-    now = timezone.now()
-    grant = rights_services.request_grant(
-        actor=w.producer, talent=talent, studio=w.northlight, project=project or w.project, use_types=list(use_types),
-        media=["theatrical"], territories=["WORLD"], valid_from=now - dt.timedelta(days=1), valid_until=now + dt.timedelta(days=90),
-        intended_use=INTENDED_USE, requires_per_use_approval=requires_per_use_approval,
-    )
-    grant = rights_services.grant_consent(
-        actor=w.agent, grant=grant, document_sha256=hashlib.sha256(b"signed rider").hexdigest(),
-        signed_at=now - dt.timedelta(hours=1), signed_by=name, signer_capacity="self",
-    )
+    grant = request_consent(requester=w.producer, talent=talent, studio=w.northlight, project=project or w.project,
+                            use_types=use_types, intended_use=INTENDED_USE, requires_per_use_approval=requires_per_use_approval)
+    grant = give_consent(agent=w.agent, grant=grant, signed_by=name, document="signed rider")
     return talent, grant
 
 
@@ -120,16 +86,6 @@ def gpu_worker(django_db_setup, django_db_blocker, demo_model_folder):
     worker = start_worker(django_db_blocker, name="gen-gpu", queue=QUEUE)
     yield worker
     worker.stop()
-
-
-def wait_for(predicate, *, timeout: float = 60, interval: float = 0.05, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def wait_state(job_id, states, *, timeout: float = 90) -> GenerationJob:

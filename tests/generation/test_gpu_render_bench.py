@@ -1,7 +1,10 @@
 """The real-model-shaped GPU benchmark keeps working on CPU at its reduced size (issue: CI keeps it working).
 
 Runs `tests/bench/gpu_render.py` as a user would, end to end: a Wan2.1-T2V-1.3B-shaped pipeline
-(reduced on CPU) rendered bare and through a real worker, and checks the figures it reports.
+(reduced on CPU) rendered bare and through a real worker, and checks that it reports its figures.
+It asserts no speed: the figures (and the worker / bare ratio) are `make bench`'s to report
+(tests/bench/gpu_render.py, docs/PERFORMANCE.md); a warm run is recognised by the worker's own
+`warm` flag (the pipeline came from its cache), not by how long loading took.
 """
 
 import json
@@ -11,9 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.worker, pytest.mark.slow]  # runs the benchmark, with its own worker process
 
 
 def test_gpu_render_benchmark_runs_on_cpu_and_reports_its_figures(tmp_path):
@@ -25,11 +31,11 @@ def test_gpu_render_benchmark_runs_on_cpu_and_reports_its_figures(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert "REDUCED" in out  # honest about not being the full render on CPU
-    ratio = float(re.search(r"worker / bare: ([0-9.]+)x", out).group(1))
-    assert 0.3 < ratio < 3.0
+    assert float(re.search(r"worker / bare: ([0-9.]+)x", out).group(1)) > 0  # reported; its size is a figure, not a test
     raw = re.search(r"raw figures: (\S+)", out).group(1)
     figures = json.loads(Path(raw).read_text())
     assert figures["config"]["device"] == "cpu"
     assert figures["bare"] and all(run["total"] > 0 and run["peak_memory_mb"] > 0 for run in figures["bare"])
     assert figures["worker"] and all(run["e2e"] > 0 for run in figures["worker"])
-    assert any(run["warm"] and run["load"] < 0.05 for run in figures["worker"]), "the warm run should skip loading"
+    # The reported runs follow the worker's warm-up job, so each reuses the pipeline it loaded.
+    assert all(run["warm"] for run in figures["worker"]), "the runs after the warm-up should reuse the warm pipeline"

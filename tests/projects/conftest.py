@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import subprocess
 from pathlib import Path
 
@@ -11,31 +10,27 @@ from django.core.files import File
 
 from projects import media, services
 from projects.models import Project, ProjectMember, Shot, Version
-from studio.tenancy.models import Membership, Organization, Role, User
-
-_counter = itertools.count(1)
+from studio.tenancy.models import Organization, Role, User
+from tests.support import world as builder
 
 
 def make_user(email: str | None = None, *, org: Organization | None = None, role: str | None = None) -> User:
-    email = email or f"user{next(_counter)}@example.test"
-    user = User.objects.create_user(email=email, password=None, display_name=email.split("@")[0])
-    if org is not None and role is not None:
-        Membership.objects.create(user=user, organization=org, role=role)
-    return user
+    return builder.make_user(email, org=org, role=role)
 
 
 def make_org(slug: str, kind: str = Organization.Kind.STUDIO) -> Organization:
-    return Organization.objects.create(slug=slug, name=slug.title(), kind=kind)
+    return builder.make_org(slug, kind=kind)
 
 
 def make_project(org: Organization, code: str = "TP", **extra) -> Project:
+    """A project that needs the producer's and the client's approval unless told otherwise."""
     extra.setdefault("required_lanes", ["producer", "client"])
-    return Project.objects.create(organization=org, name=f"Project {code}", code=code, **extra)
+    return builder.make_project(org, code, **extra)
 
 
 def make_shot(project: Project, code: str, *, frame_in: int | None = 1001, frames: int = 48, **extra) -> Shot:
-    frame_out = frame_in + frames - 1 if frame_in is not None else None
-    return Shot.objects.create(project=project, code=code, frame_in=frame_in, frame_out=frame_out, **extra)
+    """A shot with a 48-frame cut range from 1001 unless told otherwise."""
+    return builder.make_shot(project, code, frame_in=frame_in, frames=frames, **extra)
 
 
 def add_version(shot: Shot, clip: Path, *, user=None, process: bool = False) -> Version:
@@ -58,7 +53,8 @@ def add_version(shot: Shot, clip: Path, *, user=None, process: bool = False) -> 
 
 
 class Studio:
-    """One studio with a person in each role, a project with a client member, and a second project."""
+    """One studio with a person in each role, a project with a client member, and a second project,
+    made with the shared world builder's rows (tests/support/world.py); `studio` and `rival` below."""
 
     def __init__(self, slug: str):
         self.org = make_org(slug)

@@ -8,8 +8,6 @@ recorded for a job, version created and linked), without rendering.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import io
 import uuid
 from types import SimpleNamespace
@@ -18,7 +16,6 @@ import opentimelineio as otio
 import pytest
 from django.core.files import File
 from django.core.management import call_command
-from django.utils import timezone
 
 from projects import services
 from projects.models import Approval, Shot, Version
@@ -29,6 +26,7 @@ from studio.audit.models import AuditEvent
 from studio.realtime.models import Event
 from studio.tenancy.models import Organization, Role
 from tests.projects.conftest import add_version, make_org, make_user
+from tests.support.world import give_consent, request_consent
 
 INTENDED_USE = (
     "Digital replica of Ava Reyes as Mara Quinn in the harbour night exteriors of this project, sequence 010 "
@@ -50,16 +48,9 @@ def rights(studio, rival, media_root):
 
 
 def grant(studio, r, *, per_use: bool):
-    now = timezone.now()
-    pending = rights_services.request_grant(
-        actor=studio.producer, talent=r.ava, studio=studio.org, project=studio.project, use_types=["digital_replica"],
-        media=["theatrical"], territories=["WORLD"], valid_from=now - dt.timedelta(days=1), valid_until=now + dt.timedelta(days=90),
-        intended_use=INTENDED_USE, requires_per_use_approval=per_use,
-    )
-    return rights_services.grant_consent(
-        actor=r.agent, grant=pending, document_sha256=hashlib.sha256(b"rider").hexdigest(),
-        signed_at=now - dt.timedelta(hours=1), signed_by="Ava Reyes", signer_capacity="self",
-    )
+    pending = request_consent(requester=studio.producer, talent=r.ava, studio=studio.org, project=studio.project,
+                              intended_use=INTENDED_USE, requires_per_use_approval=per_use)
+    return give_consent(agent=r.agent, grant=pending, signed_by="Ava Reyes", document="rider")
 
 
 def generated_version(studio, r, clip, *, shot=None, prompt="Ava Reyes on the harbour wall", cast=True) -> Version:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -17,40 +16,13 @@ from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
 from django.db import connections, transaction
 
-from projects.models import Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
+from projects.models import Playlist
 from studio.realtime import store
 from studio.realtime.publish import publish
-from studio.tenancy.models import Membership, Organization, Role, User
-from studio.tenancy.services import create_token
 from tests.support.realtime_events import TEST_EVENT
+from tests.support.world import World, build_world
 
 ORIGIN = b"http://127.0.0.1:8000"
-
-
-@dataclass
-class World:
-    studio: Organization
-    other_studio: Organization
-    producer: User
-    artist: User
-    reviewer: User  # a client reviewer: a ProjectMember only
-    outsider: User  # a producer of the other studio
-    project: Project
-    other_project: Project
-    versions: list[Version]
-    foreign_version: Version
-    playlist: Playlist
-    tokens: dict[str, str] = field(default_factory=dict)
-
-
-def _user(email: str, name: str) -> User:
-    return User.objects.create_user(email=email, password=None, display_name=name)  # no hashing: tests sign in by token or force_login
-
-
-def _version(shot: Shot, number: int, frames: int) -> Version:
-    return Version.objects.create(
-        project=shot.project, shot=shot, number=number, source="upload", frame_count=frames, fps_num=24, fps_den=1
-    )
 
 
 def playlist_kwargs(audience: str) -> dict:
@@ -58,37 +30,14 @@ def playlist_kwargs(audience: str) -> dict:
     return {"audience": audience} if "audience" in names else {}
 
 
-def build_world() -> World:
-    studio = Organization.objects.create(kind="studio", name="Northlight", slug="rt-northlight")
-    other = Organization.objects.create(kind="studio", name="Harbor", slug="rt-harbor")
-    producer = _user("producer@rt.test", "Priya Producer")
-    artist = _user("artist@rt.test", "Alex Artist")
-    reviewer = _user("client@rt.test", "Chris Client")
-    outsider = _user("outsider@rt.test", "Olga Outsider")
-    Membership.objects.create(user=producer, organization=studio, role=Role.PRODUCER)
-    Membership.objects.create(user=artist, organization=studio, role=Role.ARTIST)
-    Membership.objects.create(user=reviewer, organization=studio, role=Role.REVIEWER)
-    Membership.objects.create(user=outsider, organization=other, role=Role.PRODUCER)
-    project = Project.objects.create(organization=studio, name="Moonrise", code="MR")
-    other_project = Project.objects.create(organization=other, name="Tides", code="TD")
-    ProjectMember.objects.create(project=project, user=reviewer, role=Role.REVIEWER)
-    shot = Shot.objects.create(project=project, code="MR_010_0010")
-    versions = [_version(shot, 1, 48), _version(shot, 2, 96)]
-    foreign_shot = Shot.objects.create(project=other_project, code="TD_010_0010")
-    foreign_version = _version(foreign_shot, 1, 24)
-    playlist = Playlist.objects.create(project=project, name="Dailies", **playlist_kwargs("client"))
-    for order, version in enumerate(versions):
-        PlaylistItem.objects.create(playlist=playlist, version=version, order=order)
-    world = World(studio, other, producer, artist, reviewer, outsider, project, other_project, versions, foreign_version, playlist)
-    for user in (producer, artist, reviewer, outsider):
-        _, key = create_token(user=user, name="realtime tests")
-        world.tokens[user.email] = key
-    return world
-
-
 @pytest.fixture
 def world(transactional_db) -> World:
-    return build_world()
+    """Northlight with a producer, an artist and a client reviewer of Moonrise, two versions in a
+    client playlist, Harbor's producer (the outsider) with a version of its own, and an API token
+    for each person, by email (tests/support/world.py)."""
+    w = build_world(tag="rt", domain="rt.test", roles=("producer", "artist", "reviewer"), rival_email="outsider@rt.test",
+                    agencies=(), versions=True, tokens=True)
+    return w.alias(studio="northlight", other_studio="harbor", outsider="rival", project="mr", other_project="hl")
 
 
 # ---------------------------------------------------------------- publishing from async tests

@@ -2,15 +2,17 @@
 
 The deadlock is made deterministic with a second, raw database session: it holds the version's row
 lock (as an approval in progress would), the revocation blocks on it, then the session asks for the
-grant's row lock. The revocation has waited longer, so its backend's deadlock check (one
-`deadlock_timeout` after it began waiting) fires first and aborts it; the session gets its lock,
-commits, and the retried revocation goes through.
+grant's row lock. PostgreSQL arms a backend's deadlock check when its lock wait begins and runs it
+one `deadlock_timeout` later; the backend whose check finds the cycle is the victim. The test closes
+the cycle once PostgreSQL itself shows the revocation's wait (`pg_locks.waitstart`) has lasted a
+quarter of `deadlock_timeout`: the revocation's check is then due a quarter of a timeout before this
+session's can be, so it fires first and aborts it; the session gets its lock, commits, and the
+retried revocation goes through. Nothing waits on the test's own clock.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 
 import psycopg
 from django.db import connection
@@ -19,6 +21,7 @@ from rights import policy, services
 from rights.models import ConsentGrant, LikenessUse
 from studio.audit.models import AuditEvent
 from tests.rights.conftest import active_grant, make_version, new_job_id
+from tests.support.waiting import wait_for
 
 
 def _raw_session() -> psycopg.Connection:
@@ -29,10 +32,14 @@ def _raw_session() -> psycopg.Connection:
     )
 
 
-def _waiting_locks(session: psycopg.Connection) -> int:
+def _revocation_wait_is_due_first(session: psycopg.Connection) -> bool:
+    """True once a backend has waited for a row lock for a quarter of deadlock_timeout (server clock)."""
     with session.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
-        return cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND waitstart IS NOT NULL"
+            " AND clock_timestamp() - waitstart >= current_setting('deadlock_timeout')::interval / 4"
+        )
+        return cur.fetchone()[0] > 0
 
 
 def test_a_revocation_chosen_as_deadlock_victim_is_retried_and_recorded_once(transactional_db, world):
@@ -60,13 +67,10 @@ def test_a_revocation_chosen_as_deadlock_victim_is_retried_and_recorded_once(tra
             cur.execute("SELECT id FROM projects_version WHERE id = %s FOR UPDATE", [version.pk])
         thread = threading.Thread(target=revoke)
         thread.start()
-        deadline = time.monotonic() + 10
-        while _waiting_locks(observer) == 0:  # the revocation now waits for the version's row lock
-            assert time.monotonic() < deadline, "the revocation never blocked on the version lock"
-            time.sleep(0.02)
-        # Wait a little longer, so the revocation's deadlock check (deadlock_timeout after it began
-        # waiting) surely fires before this session's.
-        time.sleep(0.3)
+        # The revocation waits for the version's row lock, long enough by PostgreSQL's clock that its
+        # deadlock check is due before the one this session's wait will arm.
+        wait_for(lambda: _revocation_wait_is_due_first(observer), timeout=10, interval=0.01,
+                 what="the revocation to block on the version lock")
         with blocker.cursor() as cur:
             cur.execute("SELECT id FROM rights_consentgrant WHERE id = %s FOR UPDATE", [grant.pk])  # the cycle
         blocker.commit()
