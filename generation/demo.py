@@ -1,20 +1,31 @@
-"""The generation part of `seed_demo`: make sure the demo model is registered as a model profile.
+"""The generation part of `seed_demo`: make sure the demo models are registered as model profiles.
 
-Cheap and idempotent: it only writes a registry row when `build_demo_model` has built the folder
-(it never imports torch). `make demo` builds the model before seeding.
+Cheap and idempotent: it copies the committed shapes model into MODELS_DIR when missing (files
+only) and writes registry rows; it never imports torch. The shapes model, which draws its prompt,
+is the default when no other default exists; the random-weight Wan model is registered when
+`build_demo_model` has built it.
 """
 
 from __future__ import annotations
 
 from generation import services
 from generation.demo_model import DEMO_MODEL_NAME
+from generation.demo_models import shapes
 
 
 def seed(stdout=None) -> dict:
+    try:
+        shapes.install()
+    except FileNotFoundError:  # a checkout without the committed weights
+        pass
+    default = services.ensure_shapes_profile()
     profile = services.ensure_demo_profile()
     if stdout:
-        if profile is None:
-            stdout.write(f"  generation: demo model not built yet; run `python manage.py build_demo_model` to add {DEMO_MODEL_NAME}")
-        else:
-            stdout.write(f"  generation: model {profile.name}{' (default)' if profile.is_default else ''}")
-    return {"model_profile": profile} if profile is not None else {}
+        for registered, name in ((default, shapes.MODEL_NAME), (profile, DEMO_MODEL_NAME)):
+            if registered is None:
+                stdout.write(f"  generation: {name} not built yet; run `python manage.py build_demo_model` to add it")
+            else:
+                registered.refresh_from_db()
+                stdout.write(f"  generation: model {registered.name}{' (default)' if registered.is_default else ''}")
+    chosen = default or profile
+    return {"model_profile": chosen} if chosen is not None else {}

@@ -95,6 +95,9 @@ class ModelProfile(models.Model):
     min_guidance = models.FloatField(default=0.0)
     max_guidance = models.FloatField(default=20.0)
 
+    # The model card shown to callers: {"vocabulary": {...}, "example_prompts": [...], "notes": "..."}.
+    card = models.JSONField(default=dict, blank=True, help_text="What the model knows (vocabulary) and example prompts.")
+
     is_default = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -214,15 +214,22 @@ class ModelConstraintsSerializer(serializers.Serializer):
     max_attempts = serializers.IntegerField(help_text="Deliveries of one job before it is failed.")
 
 
+class ModelCardSerializer(serializers.Serializer):
+    vocabulary = serializers.DictField(help_text="Words the model was trained on, by kind (empty for general models).")
+    example_prompts = serializers.ListField(child=serializers.CharField(), help_text="Prompts to start from.")
+    notes = serializers.CharField()
+
+
 class ModelProfileSerializer(serializers.ModelSerializer):
     """A model as callers see it: defaults and constraints (never the server's folder)."""
 
     defaults = serializers.SerializerMethodField()
     constraints = serializers.SerializerMethodField()
+    card = serializers.SerializerMethodField()
 
     class Meta:
         model = ModelProfile
-        fields = ["id", "name", "display_name", "description", "family", "kind", "is_default", "defaults", "constraints"]
+        fields = ["id", "name", "display_name", "description", "family", "kind", "is_default", "defaults", "constraints", "card"]
         read_only_fields = fields
 
     @extend_schema_field(ModelDefaultsSerializer)
@@ -232,6 +239,12 @@ class ModelProfileSerializer(serializers.ModelSerializer):
             "fps": f"{profile.default_fps_num}/{profile.default_fps_den}", "steps": profile.default_steps,
             "guidance": profile.default_guidance, "negative_prompt": profile.default_negative_prompt,
         }
+
+    @extend_schema_field(ModelCardSerializer)
+    def get_card(self, profile) -> dict:
+        card = profile.card if isinstance(profile.card, dict) else {}
+        return {"vocabulary": card.get("vocabulary") or {}, "example_prompts": list(card.get("example_prompts") or []),
+                "notes": card.get("notes") or ""}
 
     @extend_schema_field(ModelConstraintsSerializer)
     def get_constraints(self, profile) -> dict:

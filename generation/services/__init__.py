@@ -3,7 +3,7 @@ audits and publishes.
 
 | module | concept | called by |
 |---|---|---|
-| `registry` | model profiles (the registry) | `register_model`, `build_demo_model`, the demo seed |
+| `registry` | model profiles (the registry), the two demo models | `register_model`, `build_demo_model`, the demo seed |
 | `submit` | submitting renders | the API |
 | `jobs` | cancelling (by a person, or for consent) and reaping stale jobs | the API, `rights` signals, beat |
 | `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
@@ -36,14 +36,20 @@ from generation.services.attempts import (
     start_attempt,
 )
 from generation.services.jobs import cancel_generation, cancel_jobs_for_consent, reap_stale_jobs
-from generation.services.registry import check_profile_values, ensure_demo_profile, profile_values_for_folder, register_model_profile
+from generation.services.registry import (
+    check_profile_values,
+    ensure_demo_profile,
+    ensure_shapes_profile,
+    profile_values_for_folder,
+    register_model_profile,
+)
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
 from generation.services.takes import RERUN_MODES, discard_take, publish_take, rerun_take, star_take, take_event_data
 
 __all__ = [
     "CANCEL_ANY_ROLES", "MAX_ACTIVE_JOBS_PER_ORGANIZATION", "RANDOM_SEED_RANGE", "RERUN_MODES", "SUBMIT_ROLES", "JobLost",
     "UnsupportedModelFolder", "WorkerIdentity", "cancel_generation", "cancel_jobs_for_consent", "cancel_requested",
-    "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "fail_attempt",
+    "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "ensure_shapes_profile", "fail_attempt",
     "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
     "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take",
     "publish_take", "rerun_take", "star_take", "take_event_data",

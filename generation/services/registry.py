@@ -106,3 +106,25 @@ def ensure_demo_profile(*, models_dir: Path | None = None) -> ModelProfile | Non
         name=demo_model.DEMO_MODEL_NAME, folder=folder, values=demo_model.demo_profile_values(), actor_label="build_demo_model"
     )
     return profile
+
+
+def ensure_shapes_profile(*, models_dir: Path | None = None, make_default: bool = False) -> ModelProfile | None:
+    """Register the trained shapes demo model once its committed weights are installed in MODELS_DIR
+    (`demo_models.shapes.install`). It takes the path of any checkpoint: the family is detected from
+    its model_index.json and its values are checked, then pinned to what it was trained for."""
+    from generation.demo_models import shapes
+
+    folder = shapes.folder(models_dir)
+    if not shapes.is_installed(folder):
+        return None
+    values = profile_values_for_folder(folder, **shapes.profile_values())
+    problems = check_profile_values(values)
+    if problems:
+        raise ValueError(f"The shapes demo model's registry values are not consistent: {'; '.join(problems)}.")
+    existing = ModelProfile.objects.filter(name=shapes.MODEL_NAME).first()
+    if (existing is not None and existing.resolved_folder().resolve() == folder.resolve() and existing.card == values["card"]
+            and (existing.is_default or not make_default)):
+        return existing
+    profile, _ = register_model_profile(name=shapes.MODEL_NAME, folder=folder, values=values, make_default=make_default,
+                                        actor_label="build_demo_model")
+    return profile

@@ -47,6 +47,9 @@ def open_shot(page, code: str) -> None:
 
 def generate(s, *, prompt: str, cast: str | None, steps: int, shot_name: str) -> list[float]:
     page = s.page
+    # The random-weight Wan model renders 17 frames (this flow marks frame 1012); the default demo
+    # model, shapes-t2v-demo, renders 9.
+    page.get_by_label("Model", exact=True).select_option("wan2.1-t2v-tiny")
     page.get_by_label("Prompt", exact=True).fill(prompt)
     page.get_by_role("textbox", name="Seed").fill("1234")
     page.get_by_role("spinbutton", name="Steps").fill(str(steps))

@@ -27,6 +27,14 @@ def demo_model_folder() -> Path:
     return demo_model.build_demo_model().folder
 
 
+@pytest.fixture(scope="session")
+def shapes_model_folder() -> Path:
+    """The trained shapes demo model, copied from its committed weights (as `build_demo_model` does)."""
+    from generation.demo_models import shapes
+
+    return shapes.install()[0]
+
+
 @pytest.fixture
 def profile(db, demo_model_folder):
     return services.ensure_demo_profile()

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from generation import constraints, services
-from generation.models import GenerationJob
+from generation.models import GenerationJob, ModelProfile
 from projects.models import Project
 from rights.models import LikenessUse
 from studio.audit.models import AuditEvent
@@ -323,4 +323,5 @@ def test_the_demo_seed_registers_the_built_demo_model_once(db, demo_model_folder
 
     first = demo.seed()["model_profile"]
     again = demo.seed()["model_profile"]
-    assert first == again and first.is_default and first.name == "wan2.1-t2v-tiny"
+    assert first == again and first.is_default and first.name == "shapes-t2v-demo"  # the model that draws its prompt
+    assert ModelProfile.objects.filter(name="wan2.1-t2v-tiny", is_default=False).exists() and ModelProfile.objects.count() == 2

@@ -21,15 +21,24 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_build_demo_model_registers_the_default_model_once(demo_model_folder):
+def test_build_demo_model_registers_both_demo_models_once_with_the_shapes_model_as_default(demo_model_folder):
     output = run("build_demo_model")
-    assert "already up to date" in output and "Registered model 'wan2.1-t2v-tiny' (default)" in output
-    profile = ModelProfile.objects.get()
-    assert profile.is_default and profile.family == "wan2.1" and profile.kind == "t2v"
+    assert "Demo model wan2.1-t2v-tiny: already up to date" in output
+    assert "Registered model 'shapes-t2v-demo' (default)" in output and "Registered model 'wan2.1-t2v-tiny'." in output
+    shapes_profile = ModelProfile.objects.get(is_default=True)
+    assert shapes_profile.name == "shapes-t2v-demo" and shapes_profile.family == "cogvideox" and shapes_profile.card["example_prompts"]
+    profile = ModelProfile.objects.get(name="wan2.1-t2v-tiny")
+    assert not profile.is_default and profile.family == "wan2.1" and profile.kind == "t2v"
     assert profile.resolved_folder() == demo_model_folder and not profile.folder.startswith("/")  # stored relative to MODELS_DIR
     audits = AuditEvent.objects.filter(action__startswith="model.").count()
     run("build_demo_model")
-    assert ModelProfile.objects.count() == 1 and AuditEvent.objects.filter(action__startswith="model.").count() == audits
+    assert ModelProfile.objects.count() == 2 and AuditEvent.objects.filter(action__startswith="model.").count() == audits
+
+
+def test_build_demo_model_default_makes_the_wan_model_the_default(demo_model_folder):
+    run("build_demo_model")
+    run("build_demo_model", "--default")
+    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-tiny" and ModelProfile.objects.count() == 2
 
 
 def test_build_demo_model_can_skip_the_database(demo_model_folder):
@@ -48,9 +57,9 @@ def test_register_model_loads_the_folder_then_registers_it_with_family_defaults(
     assert (profile.default_fps_num, profile.default_fps_den, profile.max_width) == (24000, 1001, 640)
     assert profile.cpu_offload == "model" and profile.vae_tiling and profile.vae_float32
     assert profile.max_sequence_length == 512 and profile.frames_modulus == 4 and profile.default_negative_prompt
-    assert profile.is_default is False and ModelProfile.objects.get(name="wan2.1-t2v-tiny").is_default
+    assert profile.is_default is False and ModelProfile.objects.get(name="shapes-t2v-demo").is_default
     run("register_model", str(demo_model_folder), "--name", "wan2.1-t2v-copy", "--default", "--skip-load-check")
-    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-copy" and ModelProfile.objects.count() == 2
+    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-copy" and ModelProfile.objects.count() == 3
 
 
 def test_register_model_refuses_what_is_not_a_pipeline_folder(tmp_path):

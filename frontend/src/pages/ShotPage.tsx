@@ -5,6 +5,7 @@ import { asApiError } from "../api/errors";
 import type { GenerationJob, GenerationSubmit, ModelProfile, Project, ShotDetail, Version } from "../api/types";
 import { QuarantineNotice } from "../components/Approvals";
 import { ApprovalChip, Chip, JOB_STATE, PROCESSING, ShotStatusChip } from "../components/chips";
+import { ExamplePrompts } from "../components/ExamplePrompts";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
 import { TakesGallery } from "../components/TakesGallery";
@@ -288,6 +289,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
         <Field id="gen-prompt" label="Prompt" error={error?.field("prompt")} hint={constraints ? `Up to ${constraints.prompt_max_chars} characters.` : undefined}>
           <textarea id="gen-prompt" rows={4} value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="What the shot shows: subject, action, camera, light…" />
         </Field>
+        <ExamplePrompts model={model} onPick={setPrompt} />
         <Field id="gen-negative" label="Negative prompt" error={error?.field("negative_prompt")}>
           <textarea id="gen-negative" rows={2} value={negative ?? defaults.negative} onChange={(e) => setNegative(e.target.value)} />
         </Field>

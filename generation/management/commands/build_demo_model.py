@@ -1,35 +1,55 @@
-"""python manage.py build_demo_model — build the tiny offline Wan 2.1 T2V pipeline and register it.
+"""python manage.py build_demo_model — put the two demo models in MODELS_DIR and register them.
 
-Idempotent: an up-to-date folder is left alone (no torch import, well under a second).
+- `shapes-t2v-demo`: a tiny CogVideoX text-to-video model trained on a procedural shapes world (it
+  draws its prompt). Its fp16 weights are committed (generation/demo_models/weights/); this copies
+  them into MODELS_DIR. It becomes the default model when no other default exists.
+- `wan2.1-t2v-tiny`: a tiny Wan 2.1 pipeline with seeded random weights (renders are noise), built
+  in code; it keeps the Wan path exercised.
+
+Idempotent: up-to-date folders are left alone (no torch import, well under a second).
 """
 
 from django.core.management.base import BaseCommand
 
 from generation import demo_model, services
+from generation.demo_models import shapes
 
 
 class Command(BaseCommand):
-    help = "Build the tiny Wan 2.1 text-to-video demo pipeline (random weights, no download) under MODELS_DIR and register it."
+    help = "Install the shapes demo model (trained, committed weights) and build the tiny random Wan 2.1 pipeline; register both."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Rebuild even when an up-to-date copy exists.")
+        parser.add_argument("--force", action="store_true", help="Rebuild and re-copy even when up-to-date copies exist.")
         parser.add_argument("--no-register", action="store_true",
-                            help="Only build the folder; do not touch the database (used by `make test` before the test database exists).")
-        parser.add_argument("--default", action="store_true", help="Make it the default model even when another default exists.")
+                            help="Only build the folders; do not touch the database (used by `make test` before the test database exists).")
+        parser.add_argument("--default", action="store_true",
+                            help="Make the random-weight Wan model the default even when another default exists.")
 
     def handle(self, *args, force=False, no_register=False, default=False, **options):
+        try:
+            folder, copied, seconds = shapes.install(force=force)
+        except FileNotFoundError as exc:  # a checkout without the committed weights: the Wan model still works
+            self.stdout.write(self.style.WARNING(f"Demo model {shapes.MODEL_NAME} skipped: {exc}"))
+        else:
+            state = f"installed in {seconds:.1f}s" if copied else "already up to date"
+            self.stdout.write(f"Demo model {shapes.MODEL_NAME}: {state} at {folder}")
         result = demo_model.build_demo_model(force=force)
         verb = f"built in {result.seconds:.1f}s" if result.built else "already up to date"
         self.stdout.write(f"Demo model {demo_model.DEMO_MODEL_NAME}: {verb} at {result.folder}")
         if no_register:
             return
+        shapes_profile = services.ensure_shapes_profile()  # the first model registered becomes the default
         if result.built or default:
             profile, _ = services.register_model_profile(
                 name=demo_model.DEMO_MODEL_NAME, folder=result.folder, values=demo_model.demo_profile_values(),
                 make_default=default, actor_label="build_demo_model",
             )
         else:
-            profile = services.ensure_demo_profile()  # registers it when missing; the first model becomes the default
-        self.stdout.write(self.style.SUCCESS(
-            f"Registered model '{profile.name}'{' (default)' if profile.is_default else ''}."
-        ))
+            profile = services.ensure_demo_profile()  # registers it when missing
+        for registered in (shapes_profile, profile):
+            if registered is None:
+                continue
+            registered.refresh_from_db()
+            self.stdout.write(self.style.SUCCESS(
+                f"Registered model '{registered.name}'{' (default)' if registered.is_default else ''}."
+            ))

@@ -1,0 +1,220 @@
+"""Train the shapes demo model: `python -m generation.demo_models.train [--steps N] [--out FOLDER]`.
+
+Seeded and deterministic on one machine and thread count (torch CPU kernels, one thread by default
+because the development machine is shared). Writes a diffusers folder (fp16 safetensors) with a
+marker holding the recipe, its hash, the loss curve and the adherence measured on the fixed seen and
+held-out prompts. The committed weights under `generation/demo_models/weights/` come from
+
+    OMP_NUM_THREADS=1 .venv/bin/python -m generation.demo_models.train --out generation/demo_models/weights/shapes-t2v-demo
+
+Recipe (x-prediction with flow sigmas): x_t = (1 − σ)·x0 + σ·ε, σ = shift(u), u ~ U(0, 1), shift 3,
+50% of samples at σ = 1 (pure noise, where sampling starts); the transformer predicts x0; the
+loss is the mean squared error with object pixels weighted ×`object_weight`; 10% of captions are
+dropped (empty prompt) so classifier-free guidance works; AdamW with warm-up and cosine decay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    steps: int = 1500
+    batch: int = 16
+    lr: float = 2.5e-3
+    warmup: int = 50
+    seed: int = 0
+    patch: int = 8
+    pure_noise: float = 0.5
+    caption_dropout: float = 0.1
+    object_weight: float = 3.0
+    flow_shift: float = 3.0
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def dataset(tokenizer, specs):
+    """Latents (N, F, 3, 32, 32) in [-1, 1], loss weights (N, F, 1, 32, 32), token ids (N, 16), empty ids (16,)."""
+    import numpy as np
+    import torch
+
+    from generation.demo_models import shapes, world
+
+    clips, masks = zip(*(world.render(s) for s in specs), strict=True)
+    latents = torch.from_numpy(np.stack(clips)).float().permute(0, 1, 4, 2, 3) / 127.5 - 1.0
+    weights = torch.from_numpy(np.stack(masks)).float()[:, :, None]
+
+    def ids(texts):
+        return tokenizer(texts, padding="max_length", max_length=shapes.MAX_TOKENS, truncation=True,
+                         add_special_tokens=True, return_tensors="pt").input_ids
+
+    return latents, weights, ids([s.caption for s in specs]), ids([""])[0]
+
+
+def sample_batch(recipe: Recipe, data, generator):
+    import torch
+
+    latents, weights, ids, empty = data
+    index = torch.randint(0, len(latents), (recipe.batch,), generator=generator)
+    x0, w, tokens = latents[index], 1.0 + (recipe.object_weight - 1.0) * weights[index], ids[index].clone()
+    drop = torch.rand(recipe.batch, generator=generator) < recipe.caption_dropout
+    tokens[drop] = empty
+    noise = torch.randn(x0.shape, generator=generator)
+    u = torch.rand(recipe.batch, generator=generator)
+    sigma = recipe.flow_shift * u / (1 + (recipe.flow_shift - 1) * u)
+    sigma = torch.where(torch.rand(recipe.batch, generator=generator) < recipe.pure_noise, torch.ones_like(sigma), sigma)
+    s = sigma[:, None, None, None, None]
+    return (1 - s) * x0 + s * noise, x0, w, tokens, sigma * 1000.0
+
+
+def loss_of(pipe, batch):
+    xt, x0, w, tokens, timesteps = batch
+    embeds = pipe.text_encoder(tokens)[0]
+    pred = pipe.transformer(hidden_states=xt, encoder_hidden_states=embeds, timestep=timesteps, return_dict=False)[0]
+    return (w * (pred - x0) ** 2).mean()
+
+
+def train(recipe: Recipe, *, log=print, log_every: int = 100):
+    """Train from the seeded, untrained pipeline. Returns (pipeline, {step: loss}, fixed-batch loss before, after)."""
+    import torch
+
+    from generation.demo_models import shapes, world
+
+    torch.manual_seed(recipe.seed)
+    pipe = shapes.build_pipeline(seed=recipe.seed, patch=recipe.patch)
+    train_specs, _ = world.split()
+    data = dataset(pipe.tokenizer, train_specs)
+    generator = torch.Generator().manual_seed(recipe.seed)
+    probe = sample_batch(recipe, data, torch.Generator().manual_seed(recipe.seed + 1))
+    params = list(pipe.transformer.parameters()) + list(pipe.text_encoder.parameters())
+    optimiser = torch.optim.AdamW(params, lr=recipe.lr, weight_decay=0.01)
+
+    def factor(step):
+        if step < recipe.warmup:
+            return (step + 1) / recipe.warmup
+        return 0.5 * (1 + math.cos(math.pi * (step - recipe.warmup) / max(1, recipe.steps - recipe.warmup)))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
+    with torch.no_grad():
+        before = float(loss_of(pipe, probe))
+    pipe.transformer.train()
+    pipe.text_encoder.train()
+    curve, running, started = {}, 0.0, time.perf_counter()
+    for step in range(recipe.steps):
+        loss = loss_of(pipe, sample_batch(recipe, data, generator))
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimiser.step()
+        scheduler.step()
+        running += loss.item()
+        if (step + 1) % log_every == 0 or step + 1 == recipe.steps:
+            n = (step % log_every) + 1
+            curve[step + 1] = round(running / n, 5)
+            log(f"step {step + 1}/{recipe.steps} loss {running / n:.4f} ({time.perf_counter() - started:.0f}s)")
+            running = 0.0
+    pipe.transformer.eval()
+    pipe.text_encoder.eval()
+    with torch.no_grad():
+        after = float(loss_of(pipe, probe))
+    return pipe, curve, before, after
+
+
+def render_clip(pipe, prompt: str, *, seed: int = 0, steps: int = 20, guidance: float = 3.0):
+    import numpy as np
+    import torch
+
+    from generation.demo_models import shapes, world
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.inference_mode():
+        frames = pipe(prompt=prompt, height=world.SIZE, width=world.SIZE, num_frames=world.FRAMES, num_inference_steps=steps,
+                      guidance_scale=guidance, max_sequence_length=shapes.MAX_TOKENS, output_type="np", generator=generator).frames[0]
+    return (np.clip(frames, 0, 1) * 255).round().astype(np.uint8)
+
+
+def evaluate(pipe, *, seed: int = 0, steps: int = 20, guidance: float = 3.0) -> dict:
+    """Adherence on the fixed seen and held-out prompts: per attribute and all four right, per split."""
+    from generation.demo_models import adherence, world
+
+    out = {}
+    for name, specs in world.eval_prompts().items():
+        scores = [adherence.read(render_clip(pipe, s.caption, seed=seed, steps=steps, guidance=guidance)).score(s) for s in specs]
+        out[name] = {k: round(v, 3) for k, v in adherence.summarise(scores).items()} | {"prompts": len(specs)}
+    return out
+
+
+def save(pipe, out: Path, recipe: Recipe, meta: dict) -> None:
+    """fp16 safetensors (the weights are small either way; fp16 halves what git stores)."""
+    import copy
+    import shutil
+
+    import torch
+
+    from generation.demo_models import shapes
+
+    out = Path(out)
+    shutil.rmtree(out, ignore_errors=True)
+    half = copy.deepcopy(pipe)
+    for component in half.components.values():
+        if isinstance(component, torch.nn.Module):
+            component.to(torch.float16)
+    half.save_pretrained(out, safe_serialization=True)
+    marker = {"name": shapes.MODEL_NAME, "recipe": recipe.digest(), "recipe_values": asdict(recipe), **meta}
+    (out / shapes.MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=Recipe.steps)
+    parser.add_argument("--batch", type=int, default=Recipe.batch)
+    parser.add_argument("--seed", type=int, default=Recipe.seed)
+    parser.add_argument("--pure-noise", type=float, default=Recipe.pure_noise)
+    parser.add_argument("--object-weight", type=float, default=Recipe.object_weight)
+    parser.add_argument("--out", type=Path, default=Path("var/demo-models/shapes-t2v-demo"))
+    parser.add_argument("--no-eval", action="store_true")
+    args = parser.parse_args(argv)
+
+    import django
+    import torch
+
+    django.setup()
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    recipe = Recipe(steps=args.steps, batch=args.batch, seed=args.seed, pure_noise=args.pure_noise, object_weight=args.object_weight)
+    started = time.perf_counter()
+    pipe, curve, before, after = train(recipe)
+    seconds = round(time.perf_counter() - started, 1)
+    print(f"trained {recipe.steps} steps in {seconds}s; fixed-batch loss {before:.4f} -> {after:.4f}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)  # raw weights first: a broken save still keeps the training
+    torch.save({"transformer": pipe.transformer.state_dict(), "text_encoder": pipe.text_encoder.state_dict()},
+               args.out.parent / f"{args.out.name}.pt")
+    meta = {"train_seconds": seconds, "threads": torch.get_num_threads(), "loss_before": round(before, 5),
+            "loss_after": round(after, 5), "loss_curve": curve, "date": time.strftime("%Y-%m-%d")}
+    save(pipe, args.out, recipe, meta)
+    if not args.no_eval:
+        from diffusers import DiffusionPipeline
+
+        loaded = DiffusionPipeline.from_pretrained(args.out, local_files_only=True, dtype=torch.float32)
+        loaded.set_progress_bar_config(disable=True)
+        meta["adherence"] = evaluate(loaded)
+        print(json.dumps(meta["adherence"], indent=1))
+        save(pipe, args.out, recipe, meta)
+    print(f"saved to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
