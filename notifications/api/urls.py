@@ -1,11 +1,11 @@
 """API routes of this app, mounted under /api/v1/ by studio/api_urls.py."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from notifications.api import views
+from studio.http.ids import IdRouter
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")

@@ -75,12 +75,12 @@ def test_renders_that_finish_or_fail_tell_whoever_started_them_once(studio, vers
     )
     data = {**_job_event(studio, version, state="succeeded"), "id": str(job.pk)}
     for _ in range(2):  # a redelivered state change tells nobody twice
-        publish(type="job.state_changed", project_id=studio.project.pk, job_id=job.pk, data=data)
+        publish(type="job.state_changed", project_id=studio.project.pk, job_id=job.pk, audience="internal", data=data)
     [done] = inbox(api, studio.artist)
     assert done["kind"] == "render_finished" and done["target"]["version"] == str(version.pk) and done["target"]["job"] == str(job.pk)
     assert "Secret prompt" not in str(done) and "4242" not in str(done)
     GenerationJob.objects.filter(pk=job.pk).update(state="failed", error="CUDA out of memory")
-    publish(type="job.state_changed", project_id=studio.project.pk, job_id=job.pk, data={**data, "state": "failed", "error": "x"})
+    publish(type="job.state_changed", project_id=studio.project.pk, job_id=job.pk, audience="internal", data={**data, "state": "failed", "error": "x"})
     failed = inbox(api, studio.artist, kind="render_failed")
     assert [n["body"] for n in failed] == ["CUDA out of memory"]
 

@@ -44,7 +44,7 @@ async def test_revoking_a_token_closes_its_project_stream_and_its_me_socket_at_o
     other = await opened(connect, STREAM_PATH.format(world.project.pk), token=other_key)
 
     def revoke():
-        token = ApiToken.objects.get(user=world.producer, name="realtime tests")
+        token = ApiToken.objects.get(key_hash=tenancy_services.hash_token_key(key))
         tenancy_services.revoke_token(user=world.producer, token=token)
 
     await database_sync_to_async(revoke)()

@@ -150,7 +150,7 @@ async def test_job_events_never_reach_a_client_reviewer_live_on_replay_or_late(w
     marker = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"after": True})
     assert await asyncio.to_thread(publish_module.flush, 5.0)  # the coalesced progress went out too
     seen = [m["type"] for m in await until_event(artist, marker["id"])]
-    assert seen[-2:] == ["job.state_changed", TEST_EVENT], seen
+    assert seen[-1] == TEST_EVENT and "job.state_changed" in seen, seen  # the coalesced progress may go out after the state
     assert "job.progress" in seen or (await artist.recv_type("job.progress"))["data"]["step"] == 4
     assert [m["type"] for m in await until_event(client, marker["id"])] == [TEST_EVENT]
     assert not [m for m in await client.collect(0.5) if m["type"].startswith("job.")]
