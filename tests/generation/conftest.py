@@ -129,12 +129,6 @@ def takes_of(job_id) -> list[Take]:
     return list(Take.objects.filter(job_id=job_id))
 
 
-def read_video(version: Version) -> np.ndarray:
-    from generation.encoding import decode_rgb
-
-    return decode_rgb(Path(version.original.path), width=version.width, height=version.height)
-
-
 def read_take(take: Take) -> np.ndarray:
     from generation.encoding import decode_rgb
 

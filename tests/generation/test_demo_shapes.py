@@ -5,6 +5,7 @@ registry and rendering on the real worker path."""
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +15,9 @@ from generation import runner, services
 from generation.demo_models import adherence, shapes
 from generation.demo_models import world as shapes_world
 from generation.demo_models.train import Recipe, render_clip, train
+from generation.encoding import decode_rgb
 from generation.models import ModelProfile
-from tests.generation.conftest import read_video, submit, wait_state
+from tests.generation.conftest import submit, wait_state
 
 
 def test_the_metric_reads_every_ground_truth_render_right():
@@ -140,7 +142,7 @@ def test_the_shapes_model_renders_on_the_worker_into_a_version_that_shows_the_pr
     done = wait_state(job["id"], {"succeeded", "failed", "cancelled"})
     assert done.state == "succeeded", done.error
     assert (done.frames, done.width, done.height, done.steps) == (9, 64, 64, 20)
-    frames = read_video(done.version)
+    frames = decode_rgb(Path(done.take.media.path), width=done.width, height=done.height)  # the render is a take
     assert frames.shape == (9, 64, 64, 3)
     reading = adherence.read(frames)
     assert reading.colour == spec.colour and reading.background == spec.background, reading

@@ -57,7 +57,8 @@ def test_an_image_to_video_model_needs_an_init_image_and_its_own_frame_rule(api,
     assert GenerationJob.objects.count() == 0
 
 
-def test_an_init_image_is_stored_with_the_job_and_conditions_the_render(transactional_db, world, i2v_profile, api):
+def test_an_init_image_is_stored_with_the_job_and_conditions_the_render(transactional_db, world, i2v_profile, api, settings):
+    settings.GENERATION_QUEUE = "gpu-test-i2v-nobody"  # the task body runs here; no worker of another test may take the jobs
     response = api(world.artist).post(
         f"/api/v1/shots/{world.shot.id}/generations/",
         {"prompt": "the lighthouse beam sweeps", "model": "ltx-i2v-tiny", "seed": "3", "count": "2", "init_image": png()},
