@@ -117,7 +117,8 @@ def gpu_usage_ledger(*, user, organization, month: str | None = None) -> dict:
     """GPU seconds of one month (UTC) per project, user and model, with the studio's total. Owners and admins."""
     from generation.services import scheduling
 
-    org = require_membership(user=user, organization=organization, roles=LEDGER_READER_ROLES, action="read the GPU usage ledger").organization
+    org = require_membership(user=user, organization=organization, roles=LEDGER_READER_ROLES,
+                             action="read the GPU usage ledger").organization
     start, end = scheduling.month_window(parse_month(month))
     rows = (GpuUsage.objects.filter(organization=org, finished_at__gte=start, finished_at__lt=end).order_by()
             .values("project_id", "project__code", "user_id", "user__email", "model__name")
