@@ -40,7 +40,7 @@ from generation.services.attempts import (
 from generation.services.jobs import cancel_generation, cancel_jobs_for_consent, reap_stale_jobs
 from generation.services.quotas import set_gpu_allowance, set_job_priority
 from generation.services.registry import check_profile_values, ensure_demo_profile, profile_values_for_folder, register_model_profile
-from generation.services.scheduling import QuotaExceeded, dispatch, queue_estimates, record_usage
+from generation.services.scheduling import QuotaExceeded, dispatch, queue_estimates, record_usage, resend_stale_releases
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
 from generation.services.takes import RERUN_MODES, discard_take, publish_take, rerun_take, star_take, take_event_data
 
@@ -51,5 +51,6 @@ __all__ = [
     "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
     "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take",
     "publish_take", "rerun_take", "star_take", "take_event_data", "QuotaExceeded", "dispatch", "queue_estimates", "record_usage",
+    "resend_stale_releases",
     "set_gpu_allowance", "set_job_priority",
 ]

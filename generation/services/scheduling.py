@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -107,7 +107,7 @@ def _release_one() -> GenerationJob | None:
     for org_id in sorted(waiting_orgs, key=lambda o: _turn_key(allowances.get(o), o)):
         if in_use.get(org_id, 0) >= concurrency_limit(allowances.get(org_id)):
             continue
-        job = (_waiting().filter(organization_id=org_id).select_for_update(of=("self",), skip_locked=True)
+        job = (_waiting().filter(organization_id=org_id).select_related("model").select_for_update(of=("self",), skip_locked=True)
                .order_by(*WAITING_ORDER).first())
         if job is None:
             continue
@@ -116,8 +116,29 @@ def _release_one() -> GenerationJob | None:
         GenerationJob.objects.filter(pk=job.pk).update(dispatched_at=now)
         GpuAllowance.objects.update_or_create(organization_id=org_id, defaults={"last_dispatched_at": now})
         _send_on_commit(job)
+        _published(job)
         return job
     return None
+
+
+def _published(job: GenerationJob) -> None:
+    from generation.services._common import _publish_state  # _common imports this module
+
+    _publish_state(job)  # `released: true`: job cards refresh their place in line
+
+
+def resend_stale_releases(*, older_than_seconds: int | None = None) -> int:
+    """Beat: a job released long ago that never started lost its message (a broker restart, a crash
+    between commit and send); send it again. A duplicate is harmless: `start_attempt` ignores a
+    delivery for a job that is running, finished or cancelled."""
+    seconds = settings.GENERATION_REDISPATCH_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    stale = list(GenerationJob.objects.filter(state=State.QUEUED, dispatched_at__lt=cutoff).only("id", "task_id"))
+    for job in stale:
+        with transaction.atomic():
+            GenerationJob.objects.filter(pk=job.pk, state=State.QUEUED).update(dispatched_at=timezone.now())
+            _send_on_commit(job)
+    return len(stale)
 
 
 def _send_on_commit(job: GenerationJob) -> None:

@@ -183,3 +183,14 @@ def test_two_dispatchers_never_release_the_same_job(transactional_db, world, api
 
     Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.GENERATION_QUEUE)
     assert GpuUsage.objects.count() == 0
+
+
+def test_the_safety_tick_sends_again_a_release_that_never_started(world, api, settings):
+    settings.GENERATION_GPU_SLOTS = 1
+    (job_id,) = _jobs(api, world.producer, world.shot, 1)
+    services.dispatch()
+    assert services.resend_stale_releases(older_than_seconds=60) == 0  # just released: left alone
+    GenerationJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now() - timedelta(hours=1))
+    assert services.resend_stale_releases(older_than_seconds=60) == 1
+    assert GenerationJob.objects.get(pk=job_id).dispatched_at > timezone.now() - timedelta(minutes=1)
+    assert services.dispatch() == 0  # still one slot, still taken by that job
