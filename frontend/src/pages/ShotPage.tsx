@@ -431,7 +431,7 @@ function JobCard({ job, live, canCancel }: { job: GenerationJob; live: JobLive |
           step {p.step}/{p.total} · {p.percent}%
         </span>
         {p.state === "running" && p.eta !== null && <span>ETA {formatSeconds(p.eta)}</span>}
-        {p.state === "queued" && <span>waiting for a GPU worker</span>}
+        {p.state === "queued" && <span data-testid="job-queue">{queueText(job.queue)}</span>}
         <span className="grow" />
         <span>
           {job.created_by?.name ?? ""} · {formatRelative(job.created_at)}
@@ -441,4 +441,14 @@ function JobCard({ job, live, canCancel }: { job: GenerationJob; live: JobLive |
       <ErrorMessage error={cancel.error} title="Could not cancel" />
     </article>
   );
+}
+
+// Fair scheduling (docs/GENERATION.md): a waiting job's place in line across studios, refreshed
+// whenever a job.state_changed of this project refetches the list.
+function queueText(queue: GenerationJob["queue"]): string {
+  if (!queue) return "waiting for a GPU worker";
+  if (queue.released) return "sent to a GPU worker, starting next";
+  if (queue.position === null) return "waiting for a GPU worker";
+  const eta = queue.eta_seconds !== null ? ` · starts in about ${formatSeconds(queue.eta_seconds)}` : "";
+  return `waiting: #${queue.position} in line${eta}`;
 }
