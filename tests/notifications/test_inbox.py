@@ -59,7 +59,7 @@ def _job_event(studio, version, *, state: str, error: str = "") -> dict:
     return {
         "id": str(uuid.uuid4()), "state": state, "shot": str(studio.shot.pk), "batch": str(uuid.uuid4()), "model": "demo",
         "seed": 1, "attempts": 1, "cancel_requested": False, "progress": {}, "error": error, "timings": {},
-        "version": str(version.pk) if version else None,
+        "version": str(version.pk) if version else None, "priority": 0, "released": True,
     }
 
 
