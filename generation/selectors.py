@@ -108,9 +108,12 @@ def parse_month(value: str | None):
     if not value:
         return scheduling.month_window()[0]
     try:
-        return datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
+        month = datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
     except ValueError:
-        raise ValidationError({"month": [f"'{value}' is not a month; pass it as YYYY-MM, e.g. 2026-12."]})
+        month = None
+    if month is None or not 2000 <= month.year <= 9000:
+        raise ValidationError({"month": [f"'{value[:20]}' is not a month; pass it as YYYY-MM (2000 to 9000), e.g. 2026-12."]})
+    return month
 
 
 def gpu_usage_ledger(*, user, organization, month: str | None = None) -> dict:

@@ -18,6 +18,7 @@ from studio.tenancy.selectors import require_membership
 ALLOWANCE_ROLES = frozenset({Role.OWNER})
 PRIORITY_ROLES = CANCEL_ANY_ROLES  # owners, admins, producers, supervisors
 MAX_CONCURRENT = 1000
+MAX_MONTHLY_SECONDS = 10**12
 _UNSET = object()
 
 
@@ -30,8 +31,9 @@ def _checked_allowance(max_concurrent, monthly_gpu_seconds) -> dict:
         values["max_concurrent"] = max_concurrent
     if monthly_gpu_seconds is not _UNSET:
         if monthly_gpu_seconds is not None and (isinstance(monthly_gpu_seconds, bool) or not isinstance(monthly_gpu_seconds, int)
-                                                or monthly_gpu_seconds < 0):
-            errors["monthly_gpu_seconds"] = ["monthly_gpu_seconds must be a whole number of seconds (0 or more), or null for no quota."]
+                                                or not 0 <= monthly_gpu_seconds <= MAX_MONTHLY_SECONDS):
+            errors["monthly_gpu_seconds"] = [f"monthly_gpu_seconds must be a whole number of seconds from 0 to {MAX_MONTHLY_SECONDS}, "
+                                             "or null for no quota."]
         values["monthly_gpu_seconds"] = monthly_gpu_seconds
     if errors:
         raise ValidationError(errors)

@@ -125,6 +125,7 @@ def test_the_usage_ledger_sums_gpu_seconds_per_project_user_and_model_and_export
     rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
     assert sorted((r["project_code"], r["renders"], r["gpu_seconds"]) for r in rows) == [("MR", "2", "5.500"), ("OT", "1", "1.000")]
     assert api(world.owner).get(url, {"month": "2026-13"}).status_code == 400
+    assert api(world.owner).get(url, {"month": "9999-12"}).status_code == 400
     assert api(world.owner).get(url, {"month": "2001-01"}).json()["rows"] == []
 
 
