@@ -89,7 +89,10 @@ def dispatch(*, limit: int | None = None) -> int:
 
 
 def dispatch_on_commit() -> None:
-    """Run the dispatcher once the current transaction commits (at once outside one)."""
+    """Run the dispatcher once the current transaction commits (at once outside one); once per
+    transaction however many jobs it wrote or ended."""
+    if connection.in_atomic_block and any(entry[1] is dispatch for entry in connection.run_on_commit):
+        return
     transaction.on_commit(dispatch)
 
 

@@ -65,6 +65,7 @@ def test_a_second_studio_is_released_before_the_first_studios_backlog(world, api
 def test_the_concurrency_limit_of_a_studio_holds_and_the_slots_are_shared(world, api, settings):
     settings.GENERATION_GPU_SLOTS = 4
     GpuAllowance.objects.create(organization=world.northlight, max_concurrent=2)
+    GpuAllowance.objects.create(organization=world.harbor, max_concurrent=2)
     a_jobs = _jobs(api, world.producer, world.shot, 6)
     b_jobs = _jobs(api, world.rival, world.hl_shot, 3)
     assert services.dispatch() == 4
@@ -72,7 +73,7 @@ def test_the_concurrency_limit_of_a_studio_holds_and_the_slots_are_shared(world,
     assert services.dispatch() == 0
     _finish(_released(a_jobs)[0])
     assert services.dispatch() == 1
-    assert len(_released(a_jobs)) == 3  # one of Northlight's slots freed: Northlight's next job
+    assert len(_released(a_jobs)) == 3  # Harbor is at its limit; Northlight's freed slot goes to its next job
 
 
 def test_priority_moves_a_waiting_job_within_its_studio(world, api, settings):
@@ -195,3 +196,9 @@ def test_the_safety_tick_sends_again_a_release_that_never_started(world, api, se
     assert services.resend_stale_releases(older_than_seconds=60) == 1
     assert GenerationJob.objects.get(pk=job_id).dispatched_at > timezone.now() - timedelta(minutes=1)
     assert services.dispatch() == 0  # still one slot, still taken by that job
+
+
+def test_a_refused_csv_export_answers_json(world, api):
+    response = api(world.producer).get(f"/api/v1/organizations/{world.northlight.id}/gpu-usage/", {"format": "csv"})
+    assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
+    assert "admin, owner" in response.json()["detail"]

@@ -58,6 +58,12 @@ class GpuUsageView(_OrganizationView):
 
     renderer_classes = [JSONRenderer, GpuUsageCSVRenderer]
 
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # Errors answer JSON whatever format was asked for (as the schema documents every error).
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return response
+
     @extend_schema(parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (UTC); default: this month."),
                                OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])],
                    responses={200: OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR})
