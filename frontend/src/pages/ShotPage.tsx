@@ -13,7 +13,7 @@ import { useStreamState } from "../realtime/context";
 import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
 import { jobProgress } from "../lib/jobs";
 import type { JobLive } from "../lib/stream";
-import { useCancelJob, useConsents, useModels, useShot, useShotJobs, useSubmitGeneration, useTalent, useUploadVersion } from "../queries";
+import { useCancelJob, useConsents, useGpuAllowance, useModels, useShot, useShotJobs, useSubmitGeneration, useTalent, useUploadVersion } from "../queries";
 import { NoSuchThing } from "./ProjectLayout";
 
 const USE_TYPES: Record<NonNullable<GenerationSubmit["use_type"]>, { label: string; hint: string }> = {
@@ -364,6 +364,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
           </Field>
         </div>
         {error && <ErrorMessage error={error} />}
+        <GpuUse organizationId={project.organization} />
         <button type="submit" className="primary" disabled={submit.isPending || !model}>
           {submit.isPending ? "Submitting…" : Number(count) > 1 ? `Generate ${count} versions` : "Generate"}
         </button>
@@ -451,4 +452,19 @@ function queueText(queue: GenerationJob["queue"]): string {
   if (queue.position === null) return "waiting for a GPU worker";
   const eta = queue.eta_seconds !== null ? ` · starts in about ${formatSeconds(queue.eta_seconds)}` : "";
   return `waiting: #${queue.position} in line${eta}`;
+}
+
+// The studio's GPU limits as producers render against them: this month's use of the quota.
+function GpuUse({ organizationId }: { organizationId: string }) {
+  const allowance = useGpuAllowance(organizationId).data;
+  if (!allowance) return null;
+  const used = Math.round(allowance.used_gpu_seconds);
+  const quota = allowance.monthly_gpu_seconds;
+  const resets = new Date(allowance.resets_at).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  return (
+    <p className="muted small" data-testid="gpu-use">
+      GPU this month: {used.toLocaleString()} s{quota !== null ? ` of ${quota.toLocaleString()} s (resets ${resets})` : " (no quota)"} · up to{" "}
+      {allowance.max_concurrent} renders at once · {allowance.waiting} waiting
+    </p>
+  );
 }
