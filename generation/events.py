@@ -33,6 +33,9 @@ JOB_STATE_CHANGED = obj({
     "cancel_requested": BOOLEAN,
     "progress": {"anyOf": [PROGRESS, obj({})]},  # {} until the first step
     "error": STRING, "timings": TIMINGS, "version": nullable(UUID),
+    # Fair scheduling (generation.services.scheduling): the job's priority within its studio, and
+    # whether the dispatcher has released it to a GPU (a queued job that is not released is waiting).
+    "priority": INTEGER, "released": BOOLEAN,
 })
 
 # A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.

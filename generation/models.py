@@ -174,6 +174,11 @@ class GenerationJob(models.Model):
 
     # Where it is.
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    # Fair scheduling (generation.services.scheduling): a queued job waits in PostgreSQL until the
+    # dispatcher releases it to the `gpu` queue (`dispatched_at`); higher `priority` goes first
+    # within its organization.
+    priority = models.SmallIntegerField(default=0, help_text="0 (normal) to 10; higher is released first within the studio.")
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When the dispatcher sent it to the gpu queue.")
     cancel_requested = models.BooleanField(default=False)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -204,6 +209,8 @@ class GenerationJob(models.Model):
             models.Index(fields=["shot", "-created_at"], name="genjob_shot_recent"),
             models.Index(fields=["state", "heartbeat_at"], name="genjob_state_heartbeat"),
             models.Index(fields=["organization", "state"], name="genjob_org_state"),  # the active-jobs limit
+            models.Index(fields=["organization", "-priority", "queued_at"], name="genjob_waiting",
+                         condition=models.Q(state="queued", dispatched_at__isnull=True)),  # the dispatcher's pick
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(fps_num__gt=0, fps_den__gt=0), name="genjob_fps_positive"),
@@ -290,3 +297,47 @@ class Take(models.Model):
     @property
     def native_fps(self) -> Fraction:
         return Fraction(self.native_fps_num, self.native_fps_den)
+
+
+class GpuAllowance(models.Model):
+    """An organization's GPU limits (set by an owner) and its place in the dispatcher's round-robin.
+
+    No row means the defaults (settings.GENERATION_DEFAULT_ORG_CONCURRENCY, no monthly quota)."""
+
+    organization = models.OneToOneField("tenancy.Organization", primary_key=True, on_delete=models.CASCADE, related_name="gpu_allowance")
+    max_concurrent = models.PositiveIntegerField(null=True, blank=True, help_text="Renders released at once; empty: the default.")
+    monthly_gpu_seconds = models.PositiveBigIntegerField(null=True, blank=True,
+                                                         help_text="GPU seconds per calendar month (UTC); empty: no quota.")
+    last_dispatched_at = models.DateTimeField(null=True, blank=True, help_text="The dispatcher's round-robin: least recent goes first.")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(max_concurrent__gte=1) | models.Q(max_concurrent__isnull=True),
+                                              name="gpu_allowance_concurrency_positive")]
+
+    def __str__(self) -> str:
+        return f"GPU allowance of {self.organization_id}"
+
+
+class GpuUsage(models.Model):
+    """The usage ledger: one row per render that reached a GPU, with the GPU seconds it used."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    model = models.ForeignKey(ModelProfile, on_delete=models.PROTECT, related_name="+")
+    job = models.OneToOneField(GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="gpu_usage")
+    outcome = models.CharField(max_length=16, choices=GenerationJob.State.choices)
+    gpu_seconds = models.FloatField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-finished_at"]
+        indexes = [models.Index(fields=["organization", "finished_at"], name="gpuusage_org_month")]
+        constraints = [models.CheckConstraint(condition=models.Q(gpu_seconds__gte=0), name="gpuusage_seconds_non_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.gpu_seconds:.1f} GPU s for job {self.job_id}"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import UTC, datetime
 
-from generation.models import GenerationJob, ModelProfile, Take
+from django.db.models import Count, QuerySet, Sum
+from rest_framework.exceptions import ValidationError
+
+from generation.models import GenerationJob, GpuAllowance, GpuUsage, ModelProfile, Take
 from projects.access import WORK_ON_TAKES, access_for
 from rights.models import LikenessUse
 from studio.actions import BLOCKED, NOT_APPLICABLE, NOT_PERMITTED, first_refusal
+from studio.tenancy.models import ORG_WIDE_ROLES, Role
+from studio.tenancy.selectors import require_membership
 
 
 def active_profiles() -> QuerySet[ModelProfile]:
@@ -67,3 +72,65 @@ def take_actions(takes: list[Take], *, user) -> dict:
                                       (BLOCKED, "Restore it first: it is discarded." if take.discarded else stopped)]),
         ]
     return result
+
+
+# -- GPU scheduling: a studio's limits, quota and use; the usage ledger ----------------------------------
+
+ALLOWANCE_READER_ROLES = frozenset(ORG_WIDE_ROLES)  # producers see the quota they render against
+LEDGER_READER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+
+
+def gpu_allowance_for(*, user, organization) -> dict:
+    """The studio's concurrency limit and monthly quota, with this month's use and what is in the queue."""
+    from generation.services import scheduling
+
+    org = require_membership(user=user, organization=organization, roles=ALLOWANCE_READER_ROLES, action="see GPU limits").organization
+    allowance = GpuAllowance.objects.filter(organization=org).first()
+    start, end = scheduling.month_window()
+    jobs = GenerationJob.objects.filter(organization=org)
+    return {
+        "organization": str(org.pk),
+        "max_concurrent": scheduling.concurrency_limit(allowance),
+        "max_concurrent_is_default": allowance is None or allowance.max_concurrent is None,
+        "monthly_gpu_seconds": allowance.monthly_gpu_seconds if allowance else None,
+        "used_gpu_seconds": round(scheduling.used_seconds(org.pk), 3),
+        "period_start": start.isoformat(), "resets_at": end.isoformat(),
+        "running": jobs.filter(state=GenerationJob.State.RUNNING).count(),
+        "released": jobs.filter(state=GenerationJob.State.QUEUED, dispatched_at__isnull=False).count(),
+        "waiting": jobs.filter(state=GenerationJob.State.QUEUED, dispatched_at__isnull=True).count(),
+    }
+
+
+def parse_month(value: str | None):
+    """`YYYY-MM` (UTC) → the month's start; None → the current month. 400 naming the format otherwise."""
+    from generation.services import scheduling
+
+    if not value:
+        return scheduling.month_window()[0]
+    try:
+        month = datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        month = None
+    if month is None or not 2000 <= month.year <= 9000:
+        raise ValidationError({"month": [f"'{value[:20]}' is not a month; pass it as YYYY-MM (2000 to 9000), e.g. 2026-12."]})
+    return month
+
+
+def gpu_usage_ledger(*, user, organization, month: str | None = None) -> dict:
+    """GPU seconds of one month (UTC) per project, user and model, with the studio's total. Owners and admins."""
+    from generation.services import scheduling
+
+    org = require_membership(user=user, organization=organization, roles=LEDGER_READER_ROLES,
+                             action="read the GPU usage ledger").organization
+    start, end = scheduling.month_window(parse_month(month))
+    rows = (GpuUsage.objects.filter(organization=org, finished_at__gte=start, finished_at__lt=end).order_by()
+            .values("project_id", "project__code", "user_id", "user__email", "model__name")
+            .annotate(renders=Count("id"), gpu_seconds=Sum("gpu_seconds"))
+            .order_by("project__code", "user__email", "model__name"))
+    out = [{
+        "project": {"id": str(r["project_id"]) if r["project_id"] else None, "code": r["project__code"] or ""},
+        "user": {"id": str(r["user_id"]) if r["user_id"] else None, "email": r["user__email"] or ""},
+        "model": r["model__name"], "renders": r["renders"], "gpu_seconds": round(r["gpu_seconds"] or 0.0, 3),
+    } for r in rows]
+    return {"organization": {"id": str(org.pk), "name": org.name}, "month": start.strftime("%Y-%m"), "period_start": start.isoformat(),
+            "period_end": end.isoformat(), "total_gpu_seconds": round(sum(r["gpu_seconds"] for r in out), 3), "rows": out}

@@ -209,6 +209,15 @@ def reap_stale_jobs() -> dict:
     return counts
 
 
+@shared_task(name="generation.tasks.dispatch_generations", ignore_result=True)
+def dispatch_generations() -> int:
+    """Beat safety tick: release whatever the event-driven dispatches left waiting (e.g. after a worker
+    was added, or a dispatch lost to a crash between commit and send), and send again the messages of
+    jobs released long ago that never started."""
+    services.resend_stale_releases()
+    return services.dispatch()
+
+
 @worker_process_init.connect
 def _preload_models(**_kwargs) -> None:
     """GENERATION_PRELOAD_MODELS (names): warm the pipeline cache when a GPU worker process starts.

@@ -331,6 +331,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["realtime-prune-events"] = {"task": "studio.realtime.tasks.prune_events", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["generation-reap-stale-jobs"] = {"task": "generation.tasks.reap_stale_jobs", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["generation-dispatch"] = {"task": "generation.tasks.dispatch_generations", "schedule": 15.0}  # safety tick
 CELERY_BEAT_SCHEDULE["rights-expire-lapsed-grants"] = {"task": "rights.tasks.expire_lapsed_grants", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["media-sweep-orphans"] = {"task": "studio.tasks.sweep_orphaned_media", "schedule": 3600.0}
 # Audit anchors (studio/audit/checkpoints.py): each chain's head, HMAC-keyed, written to the media store.
@@ -389,6 +390,13 @@ GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3)
 GENERATION_HEARTBEAT_SECONDS = env_int("GENERATION_HEARTBEAT_SECONDS", 5)
 GENERATION_STALE_AFTER_SECONDS = env_int("GENERATION_STALE_AFTER_SECONDS", 60)
 GENERATION_MAX_RUNTIME_SECONDS = env_int("GENERATION_MAX_RUNTIME_SECONDS", 4 * 3600)
+# Fair GPU scheduling (generation/services/scheduling.py): the dispatcher releases at most
+# GENERATION_GPU_SLOTS jobs (all studios together; set it to the number of gpu worker processes) and
+# at most a studio's concurrency limit (GpuAllowance, else this default) of one studio's jobs.
+GENERATION_GPU_SLOTS = env_int("GENERATION_GPU_SLOTS", 4)
+GENERATION_DEFAULT_ORG_CONCURRENCY = env_int("GENERATION_DEFAULT_ORG_CONCURRENCY", 4)
+GENERATION_REDISPATCH_AFTER_SECONDS = env_int("GENERATION_REDISPATCH_AFTER_SECONDS", 900)  # released, never started: resend
+GENERATION_DEFAULT_RENDER_SECONDS = env_int("GENERATION_DEFAULT_RENDER_SECONDS", 60)  # the ETA before any render finished
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Logs (studio/logs.py): one line per record, JSON in production (LOG_FORMAT=json|text), each with the

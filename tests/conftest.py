@@ -15,7 +15,7 @@ from tests.support.worker import WorkerProcess
 # Markers are applied here, from what a test uses, so nobody has to remember them; `make test-fast`
 # runs everything that is not `slow` (docs/CONVENTIONS.md, "Tests"). A new fixture that starts a
 # process goes in one of these sets.
-WORKER_FIXTURES = {"live_worker", "gpu_worker", "rights_worker", "chaos_gpu", "chaos_media", "worker"}
+WORKER_FIXTURES = {"live_worker", "gpu_worker", "rights_worker", "chaos_gpu", "chaos_media", "worker", "fair_worker"}
 SERVER_FIXTURES = {"web", "web_pair", "stack", "greenlight_server"}  # real uvicorn processes
 BROWSER_FIXTURES = {"browser", "session_factory", "api_as", "greenlight_server"}
 PROCESS_MARKERS = ("worker", "e2e", "chaos")

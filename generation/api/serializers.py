@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 
 from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from generation import constraints, selectors
+from generation import constraints, selectors, services
 from generation.models import GenerationJob, ModelProfile, Take
 from rights.models import UseType
 from studio.actions import ActionsListSerializer, WithAllowedActions
@@ -125,6 +126,12 @@ class GenerationVersionRefSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+class JobQueueSerializer(serializers.Serializer):
+    released = serializers.BooleanField(help_text="Sent to the gpu queue; starts when a worker takes it.")
+    position = serializers.IntegerField(allow_null=True, help_text="1 = released next (fair share across studios).")
+    eta_seconds = serializers.IntegerField(allow_null=True, help_text="Estimated seconds until it starts.")
+
+
 class GenerationJobSerializer(serializers.ModelSerializer):
     project = serializers.UUIDField(source="project_id", read_only=True)
     shot = serializers.UUIDField(source="shot_id", read_only=True)
@@ -134,6 +141,7 @@ class GenerationJobSerializer(serializers.ModelSerializer):
     has_init_image = serializers.SerializerMethodField()
     created_by = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
+    queue = serializers.SerializerMethodField()
 
     class Meta:
         model = GenerationJob
@@ -141,9 +149,24 @@ class GenerationJobSerializer(serializers.ModelSerializer):
             "id", "project", "shot", "shot_code", "batch_id", "batch_index", "model", "state", "prompt", "negative_prompt",
             "seed", "frames", "width", "height", "fps", "steps", "guidance", "has_init_image", "cast", "parameters",
             "progress", "cancel_requested", "attempts", "max_attempts", "worker", "error", "timings", "version", "created_by",
-            "created_at", "queued_at", "started_at", "finished_at",
+            "created_at", "queued_at", "started_at", "finished_at", "priority", "queue",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(JobQueueSerializer(allow_null=True))
+    def get_queue(self, job):
+        """A queued job's place: released to a GPU, or its position and ETA among the waiting (null once running)."""
+        if job.state != GenerationJob.State.QUEUED:
+            return None
+        if job.dispatched_at is not None:
+            return {"released": True, "position": None, "eta_seconds": None}
+        estimates = self.context.get("_queue_estimates")
+        if estimates is None:  # once per response: every waiting job of the list at once
+            instance = self.root.instance
+            estimates = services.queue_estimates(list(instance) if isinstance(instance, list | tuple | QuerySet) else [job])
+            self.context["_queue_estimates"] = estimates
+        found = estimates.get(job.pk)
+        return {"released": False, "position": found.position if found else None, "eta_seconds": found.eta_seconds if found else None}
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_fps(self, job) -> str:

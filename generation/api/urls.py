@@ -14,6 +14,8 @@ router.register(rf"projects/{nested('project_pk')}/generations", views.ProjectGe
 
 urlpatterns = [
     path("generation-models/", views.ModelProfileListView.as_view(), name="generation-models"),
+    re_path(rf"^organizations/{nested('organization_pk')}/gpu-allowance/$", views.GpuAllowanceView.as_view(), name="gpu-allowance"),
+    re_path(rf"^organizations/{nested('organization_pk')}/gpu-usage/$", views.GpuUsageView.as_view(), name="gpu-usage"),
     re_path(rf"^takes/{nested('pk')}/(?P<kind>media|poster)/$", views.TakeMediaView.as_view(), name="take-media"),
     *router.urls,
 ]

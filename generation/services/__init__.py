@@ -8,6 +8,8 @@ audits and publishes.
 | `jobs` | cancelling (by a person, or for consent) and reaping stale jobs | the API, `rights` signals, beat |
 | `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
 | `takes` | takes: the worker stores them; star, discard, re-run, publish (conform → the shot's next version) | the worker, the API |
+| `scheduling` | the fair dispatcher (jobs → `gpu` queue), the quota check, the usage ledger, queue ETAs | submit, job ends, beat |
+| `quotas` | a studio's GPU limits and quota (owners), a job's priority (producers) | the API |
 | `_common` | roles, the `job.state_changed` event, queueing, terminal transitions (internal) | |
 
 Exactly-once takes: every render *attempt* increments `GenerationJob.attempts`, and that number
@@ -36,6 +38,7 @@ from generation.services.attempts import (
     start_attempt,
 )
 from generation.services.jobs import cancel_generation, cancel_jobs_for_consent, reap_stale_jobs
+from generation.services.quotas import set_gpu_allowance, set_job_priority
 from generation.services.registry import (
     check_profile_values,
     ensure_demo_profile,
@@ -43,6 +46,7 @@ from generation.services.registry import (
     profile_values_for_folder,
     register_model_profile,
 )
+from generation.services.scheduling import QuotaExceeded, dispatch, queue_estimates, record_usage, resend_stale_releases
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
 from generation.services.takes import RERUN_MODES, discard_take, publish_take, rerun_take, star_take, take_event_data
 
@@ -52,5 +56,7 @@ __all__ = [
     "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "ensure_shapes_profile", "fail_attempt",
     "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
     "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take",
-    "publish_take", "rerun_take", "star_take", "take_event_data",
+    "publish_take", "rerun_take", "star_take", "take_event_data", "QuotaExceeded", "dispatch", "queue_estimates", "record_usage",
+    "resend_stale_releases",
+    "set_gpu_allowance", "set_job_priority",
 ]

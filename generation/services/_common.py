@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from generation.models import GenerationJob
+from generation.services import scheduling
 from projects.access import STUDIO_INTERNAL_AUDIENCE
 from studio.audit import services as audit
 from studio.realtime.publish import publish
@@ -37,6 +37,8 @@ def job_event_data(job: GenerationJob) -> dict:
         "progress": job.progress or {},
         "error": job.error,
         "timings": job.timings or {},
+        "priority": job.priority,
+        "released": job.dispatched_at is not None,
         "version": str(job.version_id) if job.version_id else None,
     }
 
@@ -48,11 +50,9 @@ def _publish_state(job: GenerationJob) -> None:
 
 
 def _enqueue(job: GenerationJob) -> None:
-    from generation.tasks import render_generation
-
-    job_id, task_id = str(job.id), job.task_id
-    queue = settings.GENERATION_QUEUE
-    transaction.on_commit(lambda: render_generation.apply_async(args=[job_id], queue=queue, task_id=task_id))
+    """The job waits in PostgreSQL; the dispatcher (services.scheduling) releases it to the `gpu`
+    queue after commit, fairly across studios."""
+    scheduling.dispatch_on_commit()
 
 
 def _stale_cutoff(stale_after: timedelta | None = None):
@@ -61,6 +61,7 @@ def _stale_cutoff(stale_after: timedelta | None = None):
 
 
 def _mark_cancelled(job: GenerationJob, *, note: str, timings: dict | None = None) -> None:
+    ran = job.state == State.RUNNING
     job.state, job.finished_at = State.CANCELLED, timezone.now()
     if timings:
         job.timings = timings
@@ -68,9 +69,11 @@ def _mark_cancelled(job: GenerationJob, *, note: str, timings: dict | None = Non
     audit.record(organization=job.project.organization, actor_label=f"worker {job.worker}".strip(), action="generation.cancelled",
                  target=job, data={"note": note, "progress": job.progress})
     _publish_state(job)
+    scheduling.job_ended(job, ran=ran)
 
 
 def _mark_failed(job: GenerationJob, *, error: str, timings: dict | None = None) -> None:
+    ran = job.state == State.RUNNING
     job.state, job.finished_at, job.error = State.FAILED, timezone.now(), error[:4000]
     if timings:
         job.timings = timings
@@ -78,3 +81,4 @@ def _mark_failed(job: GenerationJob, *, error: str, timings: dict | None = None)
     audit.record(organization=job.project.organization, actor_label=f"worker {job.worker}".strip(), action="generation.failed",
                  target=job, data={"error": job.error[:500], "attempts": job.attempts})
     _publish_state(job)
+    scheduling.job_ended(job, ran=ran)

@@ -18,6 +18,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from generation.models import GenerationJob, Take
+from generation.services import scheduling
 from generation.services._common import State, _mark_cancelled, _mark_failed, _publish_state, _stale_cutoff
 from generation.services.takes import store_take
 from projects.consent import project_ref
@@ -214,6 +215,7 @@ def complete_attempt(*, job_id, attempt: int, video: Path, lineage: dict, timing
             data={"take": str(take.id), "seed": job.seed, "attempts": job.attempts},
         )
         _publish_state(job)
+        scheduling.job_ended(job, ran=True)
     return take
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from generation.models import GenerationJob
+from generation.services import scheduling
 from generation.services._common import (
     CANCEL_ANY_ROLES,
     SUBMIT_ROLES,
@@ -55,6 +56,8 @@ def cancel_generation(*, actor, job: GenerationJob) -> GenerationJob:
         job.save(update_fields=["cancel_requested", "cancel_requested_at", "cancelled_by", "state", "finished_at", "updated_at"])
         audit.record(organization=job.project.organization, actor=actor, action=action, target=job, data={"state": job.state})
         _publish_state(job)
+        if job.state == State.CANCELLED:
+            scheduling.job_ended(job, ran=False)
     return job
 
 
@@ -85,6 +88,8 @@ def cancel_jobs_for_consent(*, job_ids: Iterable, reason: str, cause: str, grant
             data={"state": job.state, "reason": reason, "cause": cause, "grant": str(grant_id) if grant_id else None},
         )
         _publish_state(job)
+        if job.state == State.CANCELLED:
+            scheduling.job_ended(job, ran=False)
         if job.created_by_id:
             notify_user(
                 user_id=job.created_by_id, type="generation.cancelled", project_id=job.project_id,
@@ -121,9 +126,11 @@ def reap_stale_jobs(*, stale_after: timedelta | None = None, max_runtime: timede
                 counts["failed"] += 1
             elif job.attempts < job.max_attempts:
                 job.state, job.queued_at, job.task_id = State.QUEUED, timezone.now(), str(uuid.uuid4())
+                job.dispatched_at = None  # back in line: the dispatcher releases it again
                 job.error = f"Worker {job.worker} stopped responding (last heartbeat {last}); re-queued."
                 job.heartbeat_at, job.progress = None, {}
-                job.save(update_fields=["state", "queued_at", "task_id", "error", "heartbeat_at", "progress", "updated_at"])
+                job.save(update_fields=["state", "queued_at", "task_id", "dispatched_at", "error", "heartbeat_at", "progress",
+                                        "updated_at"])
                 audit.record(organization=job.project.organization, actor_label="generation reaper", action="generation.requeued",
                              target=job, data={"worker": job.worker, "attempts": job.attempts, "last_heartbeat": last})
                 _publish_state(job)

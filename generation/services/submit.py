@@ -17,6 +17,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from generation import constraints
 from generation.models import GenerationJob, ModelProfile
 from generation.selectors import active_profiles, default_profile
+from generation.services import scheduling
 from generation.services._common import SUBMIT_ROLES, State, _enqueue, _publish_state
 from projects.access import require_project_role
 from projects.consent import project_ref, shot_ref
@@ -107,7 +108,8 @@ def submit_generation(
     tasks are sent after commit. `likeness_asset` (image-to-video models): a talent's reference
     image, used instead of an uploaded `init_image`; its talent joins the cast.
 
-    Order: access → the request's own checks (400) → the studio's queue limit (429) → rights, once
+    Order: access → the request's own checks (400) → the studio's queue limit (429) → its monthly
+    GPU quota (429 `gpu_quota_exceeded`: the quota, the use, when it resets) → rights, once
     (`rights.clearance.clear_generation`: the likeness asset, then consent) → the jobs.
     """
     project: Project = shot.project
@@ -122,6 +124,7 @@ def submit_generation(
         likeness_asset=likeness_asset,
     )
     _check_capacity(project=project, count=count)
+    scheduling.check_quota(project.organization_id)
     # Consent: the cast and every talent named in the prompts must be covered. Asked before the
     # transaction that writes the jobs, so that a denial's audit events are not rolled back with it.
     clearance = clear_generation(

@@ -59,7 +59,7 @@ def _job_event(studio, version, *, state: str, error: str = "") -> dict:
     return {
         "id": str(uuid.uuid4()), "state": state, "shot": str(studio.shot.pk), "batch": str(uuid.uuid4()), "model": "demo",
         "seed": 1, "attempts": 1, "cancel_requested": False, "progress": {}, "error": error, "timings": {},
-        "version": str(version.pk) if version else None,
+        "version": str(version.pk) if version else None, "priority": 0, "released": True,
     }
 
 
@@ -80,7 +80,8 @@ def test_renders_that_finish_or_fail_tell_whoever_started_them_once(studio, vers
     assert done["kind"] == "render_finished" and done["target"]["version"] == str(version.pk) and done["target"]["job"] == str(job.pk)
     assert "Secret prompt" not in str(done) and "4242" not in str(done)
     GenerationJob.objects.filter(pk=job.pk).update(state="failed", error="CUDA out of memory")
-    publish(type="job.state_changed", project_id=studio.project.pk, job_id=job.pk, audience="internal", data={**data, "state": "failed", "error": "x"})
+    publish(type="job.state_changed", project_id=studio.project.pk, job_id=job.pk, audience="internal",
+            data={**data, "state": "failed", "error": "x"})
     failed = inbox(api, studio.artist, kind="render_failed")
     assert [n["body"] for n in failed] == ["CUDA out of memory"]
 

@@ -35,6 +35,7 @@ def job_state(job_id, state: str) -> dict:
     return {
         "id": str(job_id), "state": state, "shot": str(uuid.uuid4()), "batch": str(uuid.uuid4()), "model": "demo", "seed": 1,
         "attempts": 1, "cancel_requested": False, "progress": {}, "error": "", "timings": {}, "version": None,
+        "priority": 0, "released": False,
     }
 
 

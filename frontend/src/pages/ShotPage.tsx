@@ -14,7 +14,7 @@ import { useStreamState } from "../realtime/context";
 import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
 import { jobProgress } from "../lib/jobs";
 import type { JobLive } from "../lib/stream";
-import { useCancelJob, useConsents, useModels, useShot, useShotJobs, useSubmitGeneration, useTalent, useUploadVersion } from "../queries";
+import { useCancelJob, useConsents, useGpuAllowance, useModels, useShot, useShotJobs, useSubmitGeneration, useTalent, useUploadVersion } from "../queries";
 import { NoSuchThing } from "./ProjectLayout";
 
 const USE_TYPES: Record<NonNullable<GenerationSubmit["use_type"]>, { label: string; hint: string }> = {
@@ -366,6 +366,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
           </Field>
         </div>
         {error && <ErrorMessage error={error} />}
+        <GpuUse organizationId={project.organization} />
         <button type="submit" className="primary" disabled={submit.isPending || !model}>
           {submit.isPending ? "Submitting…" : Number(count) > 1 ? `Generate ${count} versions` : "Generate"}
         </button>
@@ -433,7 +434,7 @@ function JobCard({ job, live, canCancel }: { job: GenerationJob; live: JobLive |
           step {p.step}/{p.total} · {p.percent}%
         </span>
         {p.state === "running" && p.eta !== null && <span>ETA {formatSeconds(p.eta)}</span>}
-        {p.state === "queued" && <span>waiting for a GPU worker</span>}
+        {p.state === "queued" && <span data-testid="job-queue">{queueText(job.queue)}</span>}
         <span className="grow" />
         <span>
           {job.created_by?.name ?? ""} · {formatRelative(job.created_at)}
@@ -442,5 +443,30 @@ function JobCard({ job, live, canCancel }: { job: GenerationJob; live: JobLive |
       {job.error && <div className="field-error small">{job.error}</div>}
       <ErrorMessage error={cancel.error} title="Could not cancel" />
     </article>
+  );
+}
+
+// Fair scheduling (docs/GENERATION.md): a waiting job's place in line across studios, refreshed
+// whenever a job.state_changed of this project refetches the list.
+function queueText(queue: GenerationJob["queue"]): string {
+  if (!queue) return "waiting for a GPU worker";
+  if (queue.released) return "sent to a GPU worker, starting next";
+  if (queue.position === null) return "waiting for a GPU worker";
+  const eta = queue.eta_seconds !== null ? ` · starts in about ${formatSeconds(queue.eta_seconds)}` : "";
+  return `waiting: #${queue.position} in line${eta}`;
+}
+
+// The studio's GPU limits as producers render against them: this month's use of the quota.
+function GpuUse({ organizationId }: { organizationId: string }) {
+  const allowance = useGpuAllowance(organizationId).data;
+  if (!allowance) return null;
+  const used = Math.round(allowance.used_gpu_seconds);
+  const quota = allowance.monthly_gpu_seconds;
+  const resets = new Date(allowance.resets_at).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  return (
+    <p className="muted small" data-testid="gpu-use">
+      GPU this month: {used.toLocaleString()} s{quota !== null ? ` of ${quota.toLocaleString()} s (resets ${resets})` : " (no quota)"} · up to{" "}
+      {allowance.max_concurrent} renders at once · {allowance.waiting} waiting
+    </p>
   );
 }

@@ -21,6 +21,15 @@ export function useShotJobs(shotId: string) {
   });
 }
 
+/** The studio's GPU concurrency limit, monthly quota and this month's use (docs/OPERATIONS.md). */
+export function useGpuAllowance(organizationId: string) {
+  return useQuery({
+    queryKey: keys.jobs.gpuAllowance(organizationId),
+    queryFn: () =>
+      call(api.GET("/api/v1/organizations/{organization_pk}/gpu-allowance/", { params: { path: { organization_pk: organizationId } } })),
+  });
+}
+
 export function useSubmitGeneration(shotId: string) {
   const client = useQueryClient();
   return useMutation({

@@ -67,6 +67,8 @@ export const keys = {
   jobs: {
     all: ["jobs"] as const,
     shot: (shotId: string) => ["jobs", "shot", shotId] as const,
+    // Under "jobs": every job.state_changed refreshes the studio's GPU use too.
+    gpuAllowance: (organizationId: string) => ["jobs", "gpu-allowance", organizationId] as const,
   },
   takes: {
     all: ["takes"] as const,

@@ -2,9 +2,11 @@
 catalogue) and `takes` (a shot's gallery, marks, re-runs, publishing, media)."""
 
 from generation.api.views.jobs import GenerationViewSet, ModelProfileListView, ProjectGenerationViewSet, ShotGenerationViewSet
+from generation.api.views.scheduling import GpuAllowanceView, GpuUsageView
 from generation.api.views.takes import ShotTakeViewSet, TakeMediaView, TakeViewSet
 
 __all__ = [
+    "GpuAllowanceView", "GpuUsageView",
     "GenerationViewSet", "ModelProfileListView", "ProjectGenerationViewSet", "ShotGenerationViewSet", "ShotTakeViewSet",
     "TakeMediaView", "TakeViewSet",
 ]

@@ -147,6 +147,17 @@ class GenerationViewSet(_JobScope, mixins.ListModelMixin, mixins.RetrieveModelMi
         return Response(s.GenerationJobSerializer(job).data, status=code)
 
 
+    @extend_schema(request=inline_serializer("GenerationPriority", {"priority": serializers.IntegerField(min_value=0, max_value=10)}),
+                   responses={200: s.GenerationJobSerializer})
+    @action(detail=True, methods=["post"])
+    def priority(self, request, pk=None):
+        """Move a waiting job within its studio's order (0 normal … 10 first). Producers, supervisors,
+        admins and owners; 409 once the job was released to a GPU."""
+        priority = request.data.get("priority") if isinstance(request.data, dict) else None
+        job = services.set_job_priority(actor=request.user, job=self.get_object(), priority=priority)
+        return Response(s.GenerationJobSerializer(selectors.job_queryset().get(pk=job.pk)).data)
+
+
 class ModelProfileListView(ScopedAPIView):
     """The models studio members can render with, with their defaults and constraints.
 
