@@ -85,11 +85,17 @@ def _lock(request: ConsentRequest) -> ConsentRequest:
 def _clean_request_terms(*, use_types, media, territories, valid_from, valid_until, description) -> GrantTerms:
     """The grant's own rules (`_clean_terms`), except that media and territories may be left for the
     agency to fill in when it grants: placeholders stand in for them during the check."""
-    terms = _clean_terms(
-        use_types=use_types, media=media or [Medium.values[0]], territories=territories or ["WORLD"], valid_from=valid_from,
-        valid_until=valid_until, intended_use=description, content_restrictions=[], content_restrictions_note="",
-        requires_per_use_approval=True,
-    )
+    try:
+        terms = _clean_terms(
+            use_types=use_types, media=media or [Medium.values[0]], territories=territories or ["WORLD"], valid_from=valid_from,
+            valid_until=valid_until, intended_use=description, content_restrictions=[], content_restrictions_note="",
+            requires_per_use_approval=True,
+        )
+    except ValidationError as exc:
+        detail = dict(exc.detail)
+        if "intended_use" in detail:
+            detail["description"] = detail.pop("intended_use")
+        raise ValidationError(detail) from exc
     terms.media = terms.media if media else []
     terms.territories = terms.territories if territories else []
     return terms
