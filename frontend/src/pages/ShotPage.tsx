@@ -8,6 +8,7 @@ import { ApprovalChip, Chip, JOB_STATE, PROCESSING, ShotStatusChip } from "../co
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
 import { TakesGallery } from "../components/TakesGallery";
+import { RequestConsentButtons } from "../components/RequestConsent";
 import { HoverScrubThumb } from "../components/Thumb";
 import { useStreamState } from "../realtime/context";
 import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
@@ -364,6 +365,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
           </Field>
         </div>
         {error && <ErrorMessage error={error} />}
+        <RequestConsentButtons error={error} />
         <button type="submit" className="primary" disabled={submit.isPending || !model}>
           {submit.isPending ? "Submitting…" : Number(count) > 1 ? `Generate ${count} versions` : "Generate"}
         </button>
