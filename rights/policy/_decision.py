@@ -183,11 +183,13 @@ def request_consent_prefill(decision: PolicyDecision) -> dict | None:
     for reason in decision.reasons:
         if reason.code not in REQUESTABLE or not reason.talent_id:
             continue
-        use_type = UseType.NAME_OR_LIKENESS_IN_PROMPT.value if reason.via == "prompt" else decision.use_type
+        use_type = UseType.NAME_OR_LIKENESS_IN_PROMPT.value if reason.via == "prompt" else (
+            decision.use_type or UseType.DIGITAL_REPLICA.value
+        )
         entry = talent.setdefault(reason.talent_id, {
             "talent_id": reason.talent_id, "talent": reason.talent, "agency": reason.agency, "reason_code": reason.code, "use_types": [],
         })
-        if use_type and use_type not in entry["use_types"]:
+        if use_type not in entry["use_types"]:
             entry["use_types"].append(use_type)
     if not talent or not decision.project_id:
         return None
