@@ -7,6 +7,7 @@ import { useState } from "react";
 
 import type { ApiError } from "../api/errors";
 import { consentPrefill, type ConsentPrefill } from "../lib/consentRequest";
+import { useTypeLabel } from "../pages/agency/RequestsPage";
 import { useCreateConsentRequest } from "../queries";
 import { ConfirmDialog, Field } from "./feedback";
 
@@ -69,7 +70,7 @@ function RequestDialog({ prefill, talent, onClose, onSent }: { prefill: ConsentP
       <p>
         {talent.agency} represents {talent.talent}. They will see this request in their queue and grant or refuse it; you are notified either way.
       </p>
-      <p className="muted small">Use: {talent.use_types.join(", ")}</p>
+      <p className="muted small">Use: {talent.use_types.map(useTypeLabel).join(", ")}</p>
       <Field id="cr-description" label="Intended use" hint="Which character, scenes or shots, and what the replica does (at least 8 words).">
         <textarea id="cr-description" rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
       </Field>

@@ -69,7 +69,9 @@ export function keysForNotification(event: Envelope): QueryKey[] {
   switch (event.type) {
     case "notification.created":
       // An answer to a consent request arrives as a notification (agencies are not on project streams).
-      return event.data.notification.kind === "consent_request_answered" ? [keys.notifications.all, keys.consentRequests.all, keys.consents.all] : [keys.notifications.all];
+      return (event.data as { notification?: { kind?: string } }).notification?.kind === "consent_request_answered"
+        ? [keys.notifications.all, keys.consentRequests.all, keys.consents.all]
+        : [keys.notifications.all];
     case "notification.read":
       return [keys.notifications.all];
     case "comment.mentioned":

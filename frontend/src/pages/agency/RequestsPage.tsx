@@ -13,7 +13,9 @@ import { ConfirmDialog, EmptyState, ErrorMessage, Field, Loading } from "../../c
 import { formatDateTime } from "../../components/format";
 import { findAction } from "../../lib/actions";
 import { useConsentRequests, useConsentRequestStep, type ConsentRequestFilters } from "../../queries";
-import { NotAgency, useAgency, type Tone } from "./common";
+import { NotAgency, USE_TYPE_LABELS, useAgency, type Tone } from "./common";
+
+export const useTypeLabel = (u: string): string => (USE_TYPE_LABELS as Record<string, string>)[u] ?? u;
 
 export const REQUEST_STATE: Record<ConsentRequest["state"], { label: string; tone: Tone }> = {
   open: { label: "Awaiting answer", tone: "warn" },
@@ -88,7 +90,7 @@ export function RequestTable({ rows, side, onAct }: { rows: ConsentRequest[]; si
                 </div>
               </td>
               <td className="small">
-                {r.use_types.join(", ")}
+                {r.use_types.map(useTypeLabel).join(", ")}
                 <div className="muted nowrap">
                   {formatDateTime(r.valid_from)} → {formatDateTime(r.valid_until)}
                 </div>
@@ -152,7 +154,7 @@ function AnswerDialog({ request, action, onClose }: { request: ConsentRequest; a
       onConfirm={confirm}
     >
       <p className="muted small">
-        {request.project.name}: {request.use_types.join(", ")} — {request.description}
+        {request.project.name}: {request.use_types.map(useTypeLabel).join(", ")} — {request.description}
       </p>
       {action === "grant" ? (
         <div className="stack">
