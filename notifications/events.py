@@ -13,6 +13,7 @@ OWNER = "notifications"
 
 TARGET = obj({}, {
     "project": UUID, "version": UUID, "shot": UUID, "frame": INTEGER, "comment": UUID, "job": UUID, "label": STRING,
+    "consent_request": UUID, "grant": UUID,
 })
 
 # `notifications.api.serializers.NotificationSerializer`

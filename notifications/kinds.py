@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     REPLY = "reply", "A reply to one of my notes"
     VERSION_DECISION = "version_decision", "A decision on one of my versions"
     LIKENESS_DECISION = "likeness_decision", "An agency decision on a likeness use of my render"
+    CONSENT_REQUEST_ANSWERED = "consent_request_answered", "An agency's answer to a consent request I sent"
     RENDER_FINISHED = "render_finished", "A render I started finished"
     RENDER_FAILED = "render_failed", "A render I started failed"
     # Declared for client reviewers; nothing sends it yet: there are no submissions to a client in
@@ -30,6 +31,7 @@ DEFAULTS: dict[str, Default] = {
     Kind.REPLY: Default(in_app=True, email=False),
     Kind.VERSION_DECISION: Default(in_app=True, email=False),
     Kind.LIKENESS_DECISION: Default(in_app=True, email=True),
+    Kind.CONSENT_REQUEST_ANSWERED: Default(in_app=True, email=True),
     Kind.RENDER_FINISHED: Default(in_app=True, email=False),
     Kind.RENDER_FAILED: Default(in_app=True, email=True),
     Kind.SUBMISSION: Default(in_app=True, email=True),

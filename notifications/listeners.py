@@ -10,6 +10,7 @@ when the change that caused it does. Nothing below imports this app: it only lis
 | `comment.created` with a parent (projects) | reply | the author of the thread's note |
 | `approval.decided`, producer and client lanes (projects) | version_decision | the version's author |
 | `consent.changed`, a use approved/rejected (rights) | likeness_decision | whoever started the render |
+| `consent_request.changed`, granted/refused (rights) | consent_request_answered | whoever sent the request |
 | `job.state_changed` to succeeded/failed (generation) | render_finished / render_failed | whoever started the render |
 
 A recipient is told only what they may see: `projects.access.access_for` must give them the
@@ -24,7 +25,7 @@ from notifications import services
 from notifications.kinds import Kind
 from projects.access import access_for
 from projects.models import Comment, Version
-from rights.models import LikenessUse
+from rights.models import ConsentRequest, LikenessUse
 from studio.realtime.listeners import Published
 from studio.tenancy.models import User
 
@@ -131,6 +132,27 @@ def on_consent_changed(event: Published) -> None:
     )
 
 
+def on_consent_request_changed(event: Published) -> None:
+    """The agency answered a consent request: tell whoever sent it (while they still see the project)."""
+    data = event.data
+    if data.get("change") not in (ConsentRequest.State.GRANTED, ConsentRequest.State.REFUSED):
+        return
+    request = ConsentRequest.objects.select_related("talent", "agency", "project", "requested_by", "answered_by").filter(
+        pk=data.get("request")).first()
+    if request is None or not _sees(request.requested_by, request.project, internal=True):
+        return
+    verb = "granted" if request.state == ConsentRequest.State.GRANTED else "refused"
+    title = f"{request.agency.name} {verb} your consent request for {request.talent.name} on {request.project.code}"
+    target = {"project": str(request.project_id), "consent_request": str(request.pk)}
+    if request.grant_id:
+        target["grant"] = str(request.grant_id)
+    services.notify(
+        recipient=request.requested_by, kind=Kind.CONSENT_REQUEST_ANSWERED, dedupe_key=f"consent_request:{request.pk}:{request.state}",
+        actor=request.answered_by, title=title,
+        body=request.answer_reason[:500], project_id=request.project_id, target=target,
+    )
+
+
 def on_job_state_changed(event: Published) -> None:
     state = event.data.get("state")
     if state not in (GenerationJob.State.SUCCEEDED, GenerationJob.State.FAILED):
@@ -158,6 +180,7 @@ HANDLERS = {
     "comment.created": on_comment_created,
     "approval.decided": on_approval_decided,
     "consent.changed": on_consent_changed,
+    "consent_request.changed": on_consent_request_changed,
     "job.state_changed": on_job_state_changed,
 }
 INBOX_TYPES = frozenset(HANDLERS)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
+from rights.models import ConsentGrant, ConsentRequest, LikenessAsset, LikenessUse, Talent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +40,10 @@ class ConsentGrantAdmin(ReadOnlyAdmin):
 class LikenessUseAdmin(ReadOnlyAdmin):
     list_display = ["talent", "studio", "project", "job_id", "state", "created_at"]
     list_filter = ["state", "use_type"]
+
+
+@admin.register(ConsentRequest)
+class ConsentRequestAdmin(ReadOnlyAdmin):
+    list_display = ["talent", "studio", "agency", "project", "state", "origin", "created_at"]
+    list_filter = ["state", "origin"]
+    search_fields = ["talent__name", "studio__name"]

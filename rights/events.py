@@ -7,7 +7,7 @@ reviewers never receive it.
 
 from __future__ import annotations
 
-from rights.models import ConsentGrant, LikenessUse, UseType
+from rights.models import ConsentGrant, ConsentRequest, LikenessUse, UseType
 from studio.realtime.events import BOOLEAN, STRING, UUID, array, const, enum, nullable, obj, one_of, register
 
 OWNER = "rights"
@@ -47,6 +47,18 @@ CONSENT_CHANGED = one_of(
 )
 
 
+REQUEST_CHANGES = ["created", "granted", "refused", "withdrawn"]
+
+# `services.consent_request_summary`
+CONSENT_REQUEST_CHANGED = obj({
+    "request": UUID, "change": enum(REQUEST_CHANGES), "state": enum(ConsentRequest.State.values), "talent": REF, "agency": REF,
+    "studio": REF, "project": UUID, "use_types": array(enum(UseType.values)), "requested_by": nullable(UUID),
+    "grant": nullable(UUID), "reason": STRING,
+})
+
+
 def register_event_types() -> None:
     register("consent.changed", schema=CONSENT_CHANGED, audiences=("internal",), owner=OWNER,
              description="A consent grant changed state, or likeness uses were recorded, decided or invalidated.")
+    register("consent_request.changed", schema=CONSENT_REQUEST_CHANGED, audiences=("internal",), owner=OWNER,
+             description="A consent request was sent to an agency, granted, refused or withdrawn.")

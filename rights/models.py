@@ -259,3 +259,66 @@ class LikenessUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.talent} in job {self.job_id} ({self.state})"
+
+
+class ConsentRequest(models.Model):
+    """A studio's request to an agency for consent it lacks, usually sent from a refusal (the name
+    guard or the cast check at submit; later the likeness scan). The agency answers with a grant
+    (a `ConsentGrant` made from the request's terms, `grant`) or a refusal with a reason; the studio
+    may withdraw it while it is open. States: `open → granted | refused | withdrawn`; transitions
+    happen only in `rights.services` (rule: `rights.transitions.request_step_conflict`)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open (awaiting the agency)"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused by the agency"
+        WITHDRAWN = "withdrawn", "Withdrawn by the studio"
+
+    class Origin(models.TextChoices):
+        GENERATION_REFUSAL = "generation_refusal", "A generation refused by the consent policy"
+        LIKENESS_SCAN = "likeness_scan", "A take or version held by the likeness scan"
+        DIRECT = "direct", "Asked directly"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="consent_requests")
+    agency = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="consent_requests_received",
+        help_text="The talent's agency when the request was made: the one that answers.",
+    )
+    studio = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="consent_requests_sent")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="consent_requests")
+    use_types = ArrayField(models.CharField(max_length=40, choices=UseType.choices))
+    media = ArrayField(models.CharField(max_length=20, choices=Medium.choices), default=list, blank=True)
+    territories = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    description = models.TextField(help_text="The intended use, reasonably specific: it becomes the grant's intended use.")
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    origin = models.CharField(max_length=24, choices=Origin.choices, default=Origin.DIRECT)
+    origin_reason = models.CharField(max_length=40, blank=True, help_text="The policy's reason code of the refusal, if any.")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    grant = models.ForeignKey(ConsentGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="requests")
+    answer_reason = models.TextField(blank=True, help_text="Why the agency refused, or why the studio withdrew.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["agency", "state", "-created_at"], name="consentreq_agency_queue"),
+            models.Index(fields=["studio", "-created_at"], name="consentreq_studio_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_until__gt=models.F("valid_from")), name="consentreq_until_after_from"),
+            models.UniqueConstraint(
+                fields=["talent", "studio", "project"], condition=models.Q(state="open"), name="consentreq_one_open_per_project",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="granted") | models.Q(grant__isnull=False), name="consentreq_granted_has_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.studio} asks {self.agency} for {self.talent} ({self.state})"

@@ -243,3 +243,35 @@ def review_uses_by_version(versions: list) -> dict:
         if key is not None:
             out[key].append(use)
     return out
+
+
+def _role_refusal(role, organization, *, who: str, verb: str, roles) -> str | None:
+    if role is None:
+        return who
+    if role not in roles:
+        return f"Your role '{role}' at {organization.name} may not {verb}; it needs one of: {', '.join(sorted(str(r) for r in roles))}."
+    return None
+
+
+def request_actions(requests: list, *, user: User) -> dict:
+    """consent request pk -> what `user` may do to it: grant and refuse (the agency's deciding roles),
+    withdraw (the studio's requesting roles), while it is open (rights.transitions). One query."""
+    roles = _roles_by_organization(user)
+    out: dict = {}
+    for request in requests:
+        answer = _role_refusal(
+            roles.get(request.agency_id), request.agency, verb="answer consent requests", roles=transitions.AGENCY_ROLES,
+            who=f"Only {request.agency.name}, the agency that represents {request.talent.name}, answers this request.",
+        )
+        withdraw = _role_refusal(
+            roles.get(request.studio_id), request.studio, verb="withdraw consent requests", roles=transitions.STUDIO_REQUEST_ROLES,
+            who=f"Only {request.studio.name}, which sent this request, can withdraw it.",
+        )
+        out[request.pk] = [
+            first_refusal(action, [
+                (NOT_PERMITTED, withdraw if action == "withdraw" else answer),
+                (NOT_APPLICABLE, transitions.request_step_conflict(request, action)),
+            ])
+            for action in transitions.REQUEST_ACTIONS
+        ]
+    return out

@@ -57,3 +57,20 @@ def use_decision_conflict(use: LikenessUse) -> str | None:
     if use.state == LikenessUse.State.INVALIDATED:
         return f"This use is invalidated ({use.invalidated_reason}); there is nothing to decide."
     return f"This use was already {use.state}; a decision cannot be changed. Revoke the grant to stop further use."
+
+
+# ---------------------------------------------------------------- consent requests
+#   open ──grant──▶ granted      open ──refuse──▶ refused      open ──withdraw──▶ withdrawn
+
+REQUEST_ACTIONS = ("grant", "refuse", "withdraw")
+# Who answers a request: the agency's deciding roles; who withdraws it: the studio's requesting roles.
+STUDIO_REQUEST_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.LEGAL})
+
+
+def request_step_conflict(request, action: str) -> str | None:
+    """Why `action` cannot be taken on a consent request (None while it is open)."""
+    if request.state == "open":
+        return None
+    done = {"granted": "was granted", "refused": "was refused", "withdrawn": "was withdrawn"}.get(request.state, f"is {request.state}")
+    hint = "Send a new request if consent is still needed." if action == "withdraw" or request.state != "granted" else ""
+    return f"This consent request {done}; only an open request can be {'answered' if action != 'withdraw' else 'withdrawn'}. {hint}".strip()

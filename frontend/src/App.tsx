@@ -3,6 +3,7 @@ import { Navigate, Route, Routes, useParams } from "react-router";
 import { ErrorMessage, Loading } from "./components/feedback";
 import { Layout } from "./components/Layout";
 import { ConsentsPage, TalentPage, UsesPage } from "./pages/agency";
+import { ConsentRequestsPage } from "./pages/ConsentRequests";
 import { AuditPage } from "./pages/Audit";
 import { Home, NotFound } from "./pages/Home";
 import { ComparePage } from "./pages/ComparePage";
@@ -47,6 +48,8 @@ export function App() {
         <Route path="o/:org/talent/:talentId" element={<TalentPage />} />
         <Route path="o/:org/consents" element={<ConsentsPage />} />
         <Route path="o/:org/uses" element={<UsesPage />} />
+        <Route path="o/:org/consent-requests" element={<ConsentRequestsPage />} />
+        <Route path="consent-requests" element={<ConsentRequestsPage />} />
         <Route path="o/:org/audit" element={<AuditPage />} />
         <Route path="verify" element={<VerifyPage />} />
         <Route path="notifications" element={<NotificationsPage />} />

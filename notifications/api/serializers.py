@@ -17,6 +17,8 @@ class NotificationTargetSerializer(serializers.Serializer):
     comment = serializers.UUIDField(required=False)
     job = serializers.UUIDField(required=False)
     label = serializers.CharField(required=False)
+    consent_request = serializers.UUIDField(required=False)
+    grant = serializers.UUIDField(required=False)
 
 
 class NotificationSerializer(serializers.Serializer):

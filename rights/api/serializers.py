@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rights import selectors
-from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
+from rights.models import ConsentGrant, ConsentRequest, LikenessAsset, LikenessUse, Talent
 from studio.actions import ActionsListSerializer, WithAllowedActions
 from studio.http.uploads import UploadField
 
@@ -274,3 +274,44 @@ class LedgerSerializer(serializers.Serializer):
     talent = serializers.DictField()
     rows = LedgerRowSerializer(many=True)
     totals = serializers.DictField()
+
+
+class ConsentRequestSerializer(WithAllowedActions, serializers.ModelSerializer):
+    talent = serializers.SerializerMethodField()
+    studio = OrgRefSerializer(read_only=True)
+    project = ProjectRefSerializer(read_only=True)
+    requested_by = UserRefSerializer(read_only=True, allow_null=True)
+    answered_by = UserRefSerializer(read_only=True, allow_null=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="grant, refuse (the agency), withdraw (the studio): whether the caller may, and why not."
+    )
+
+    class Meta:
+        model = ConsentRequest
+        fields = [
+            "id", "talent", "studio", "project", "use_types", "media", "territories", "description", "valid_from", "valid_until",
+            "origin", "origin_reason", "state", "grant", "answer_reason", "requested_by", "answered_by", "answered_at",
+            "allowed_actions", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+        list_serializer_class = ActionsListSerializer
+
+    def compute_actions(self, rows: list, context: dict) -> dict:
+        return selectors.request_actions(rows, user=context["request"].user)
+
+    @extend_schema_field(GrantTalentSerializer)
+    def get_talent(self, obj: ConsentRequest) -> dict:
+        return {"id": str(obj.talent_id), "name": obj.talent.name, "agency": {"id": str(obj.agency_id), "name": obj.agency.name}}
+
+
+class ConsentRequestCreateSerializer(serializers.Serializer):
+    talent = serializers.UUIDField(help_text="From the refusal's reason (`talent_id`).")
+    project = serializers.UUIDField(help_text="The project that needs the consent (the refusal's `project`).")
+    use_types = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10)
+    description = serializers.CharField(max_length=10_000, help_text="The intended use, reasonably specific.")
+    valid_from = serializers.DateTimeField(required=False, allow_null=True)
+    valid_until = serializers.DateTimeField()
+    media = serializers.ListField(child=serializers.CharField(max_length=20), max_length=20, required=False, default=list)
+    territories = serializers.ListField(child=serializers.CharField(max_length=10), max_length=300, required=False, default=list)
+    origin = serializers.ChoiceField(choices=ConsentRequest.Origin.choices, required=False, default=ConsentRequest.Origin.DIRECT)
+    origin_reason = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")

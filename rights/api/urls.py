@@ -8,6 +8,7 @@ router = IdRouter()
 router.register("talent", views.TalentViewSet, basename="talent")
 router.register(rf"talent/{nested('talent_pk')}/assets", views.LikenessAssetViewSet, basename="likeness-asset")
 router.register("consents", views.ConsentGrantViewSet, basename="consent")
+router.register("consent-requests", views.ConsentRequestViewSet, basename="consent-request")
 router.register("likeness-uses", views.LikenessUseViewSet, basename="likeness-use")
 
 urlpatterns = router.urls

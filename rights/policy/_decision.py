@@ -46,6 +46,13 @@ AGENCY_REJECTED = "agency_rejected"
 AGENCY_REVIEW_REQUIRED = "agency_review_required"
 AWAITING_AGENCY_REVIEW = "awaiting_agency_review"
 
+# Refusals a consent request can cure (a new grant from the agency); the others wait on the agency
+# (suspended, pending, quarantined, a decision) or on nothing at all (unknown talent).
+REQUESTABLE = frozenset({
+    NO_GRANT_FOR_STUDIO, WRONG_PROJECT, USE_TYPE_NOT_GRANTED, EXPIRED, REVOKED, DECEASED_WITHOUT_ESTATE_GRANT,
+    MEDIUM_NOT_GRANTED, TERRITORY_NOT_GRANTED, NOT_YET_VALID,
+})
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -163,7 +170,30 @@ class PolicyDenied(APIException):
             "policy_version": decision.policy_version,
             "reasons": [r.as_dict() for r in decision.reasons],
             "reviews": [r.as_dict() for r in decision.reviews],
+            "request_consent": request_consent_prefill(decision),
         }
+
+
+def request_consent_prefill(decision: PolicyDecision) -> dict | None:
+    """What a browser needs to open a pre-filled consent request from this refusal (POST
+    /api/v1/consent-requests/): the project, and per talent whose refusal a grant would cure, the
+    talent id and the use type to ask for (a name in a prompt asks for `name_or_likeness_in_prompt`).
+    None when no reason can be cured by a request."""
+    talent: dict[str, dict] = {}
+    for reason in decision.reasons:
+        if reason.code not in REQUESTABLE or not reason.talent_id:
+            continue
+        use_type = UseType.NAME_OR_LIKENESS_IN_PROMPT.value if reason.via == "prompt" else (
+            decision.use_type or UseType.DIGITAL_REPLICA.value
+        )
+        entry = talent.setdefault(reason.talent_id, {
+            "talent_id": reason.talent_id, "talent": reason.talent, "agency": reason.agency, "reason_code": reason.code, "use_types": [],
+        })
+        if use_type not in entry["use_types"]:
+            entry["use_types"].append(use_type)
+    if not talent or not decision.project_id:
+        return None
+    return {"project": decision.project_id, "origin": "generation_refusal", "talent": list(talent.values())}
 
 
 def prompt_digest(prompt: str, negative_prompt: str = "") -> str:

@@ -13,6 +13,7 @@ Who may do what:
 | `talent` | talent, their names and aliases, life status |
 | `assets` | likeness assets (private reference images) |
 | `grants` | consent grants: request, grant, suspend, resume, revoke, expire; their terms |
+| `consent_requests` | consent requests: a studio asks (from a refusal), the agency grants or refuses, the studio withdraws |
 | `uses` | the agency's decision on a use; uses invalidated when a grant stops covering them |
 | `ledger` | the usage ledger: uses recorded per job and talent, linked to their version |
 | `_common` | grant locks, deadlock retries, the audit and events of a grant (internal) |
@@ -27,6 +28,13 @@ Callers import from the package (`from rights import services`), never from a mo
 
 from rights.services._common import AGENCY_ROLES, DEADLOCK_RETRIES, STUDIO_REQUEST_ROLES, grant_summary
 from rights.services.assets import ASSET_FORMATS, MAX_ASSET_BYTES, MAX_ASSET_PIXELS, delete_asset, upload_asset
+from rights.services.consent_requests import (
+    consent_request_summary,
+    create_consent_request,
+    grant_consent_request,
+    refuse_consent_request,
+    withdraw_consent_request,
+)
 from rights.services.grants import GrantTerms, expire_lapsed_grants, grant_consent, request_grant, resume_grant, revoke_grant, suspend_grant
 from rights.services.ledger import attach_version, lock_job_uses, record_likeness_uses
 from rights.services.talent import MAX_ALIASES, create_talent, delete_talent, update_talent
@@ -34,7 +42,9 @@ from rights.services.uses import StoppedCovering, decide_use, on_grant_stopped_c
 
 __all__ = [
     "AGENCY_ROLES", "ASSET_FORMATS", "DEADLOCK_RETRIES", "MAX_ALIASES", "MAX_ASSET_BYTES", "MAX_ASSET_PIXELS",
-    "STUDIO_REQUEST_ROLES", "GrantTerms", "StoppedCovering", "attach_version", "create_talent", "decide_use", "delete_asset",
-    "delete_talent", "expire_lapsed_grants", "grant_consent", "grant_summary", "lock_job_uses", "on_grant_stopped_covering",
-    "record_likeness_uses", "request_grant", "resume_grant", "revoke_grant", "suspend_grant", "update_talent", "upload_asset",
+    "STUDIO_REQUEST_ROLES", "GrantTerms", "StoppedCovering", "attach_version", "consent_request_summary",
+    "create_consent_request", "create_talent", "decide_use", "delete_asset", "delete_talent", "expire_lapsed_grants",
+    "grant_consent", "grant_consent_request", "grant_summary", "lock_job_uses", "on_grant_stopped_covering",
+    "record_likeness_uses", "refuse_consent_request", "request_grant", "resume_grant", "revoke_grant", "suspend_grant",
+    "update_talent", "upload_asset", "withdraw_consent_request",
 ]

@@ -13,11 +13,11 @@ from rights.models import ConsentGrant, LikenessUse, Talent
 from rights.refs import project_directory
 from studio.audit import services as audit
 from studio.realtime.publish import publish
-from studio.tenancy.models import Role, User
+from studio.tenancy.models import User
 from studio.tenancy.selectors import require_membership
 
 AGENCY_ROLES = transitions.AGENCY_ROLES
-STUDIO_REQUEST_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.LEGAL})
+STUDIO_REQUEST_ROLES = transitions.STUDIO_REQUEST_ROLES
 
 DEADLOCK_RETRIES = 3
 

@@ -181,23 +181,33 @@ def request_grant(
     if terms.valid_until <= timezone.now():
         raise ValidationError({"valid_until": ["The requested term has already ended; pick a future end."]})
     with transaction.atomic():
-        # One open request per talent, studio and project: lock the talent row so two clicks cannot race.
-        Talent.objects.select_for_update().filter(pk=talent.pk).first()
-        duplicate = ConsentGrant.objects.filter(
-            talent=talent, grantee=studio, project_id=project_id, state=ConsentGrant.State.PENDING
-        ).first()
-        if duplicate is not None:
-            raise Conflict(
-                f"{studio.name} already has a pending request for {talent.name} on this "
-                f"{'project' if project else 'studio'} (grant {duplicate.pk}); wait for {talent.organization.name} to answer it."
-            )
-        grant = ConsentGrant.objects.create(
-            talent=talent, grantee=studio, project_id=project_id, requested_by=actor, request_note=(note or "").strip(),
-            state=ConsentGrant.State.PENDING, state_changed_at=timezone.now(), **terms.__dict__,
+        return _create_pending_grant(
+            actor=actor, requested_by=actor, talent=talent, studio=studio, project_id=project_id, terms=terms, note=note
         )
-        grant = ConsentGrant.objects.select_related("talent__organization", "grantee", "project").get(pk=grant.pk)
-        _audit_both(grant=grant, actor=actor, action="consent.requested", data=_grant_audit_data(grant))
-        _publish_grant(grant, change="requested")
+
+
+def _create_pending_grant(
+    *, actor: User, requested_by: User | None, talent: Talent, studio: Organization, project_id, terms: GrantTerms, note: str = "",
+) -> ConsentGrant:
+    """Write, audit and publish a pending grant (inside the caller's transaction; permission already checked).
+    Also used when an agency answers a consent request with a grant (`rights.services.consent_requests`)."""
+    # One open request per talent, studio and project: lock the talent row so two clicks cannot race.
+    Talent.objects.select_for_update().filter(pk=talent.pk).first()
+    duplicate = ConsentGrant.objects.filter(
+        talent=talent, grantee=studio, project_id=project_id, state=ConsentGrant.State.PENDING
+    ).first()
+    if duplicate is not None:
+        raise Conflict(
+            f"{studio.name} already has a pending request for {talent.name} on this "
+            f"{'project' if project_id else 'studio'} (grant {duplicate.pk}); wait for {talent.organization.name} to answer it."
+        )
+    grant = ConsentGrant.objects.create(
+        talent=talent, grantee=studio, project_id=project_id, requested_by=requested_by, request_note=(note or "").strip(),
+        state=ConsentGrant.State.PENDING, state_changed_at=timezone.now(), **terms.__dict__,
+    )
+    grant = ConsentGrant.objects.select_related("talent__organization", "grantee", "project").get(pk=grant.pk)
+    _audit_both(grant=grant, actor=actor, action="consent.requested", data=_grant_audit_data(grant))
+    _publish_grant(grant, change="requested")
     return grant
 
 

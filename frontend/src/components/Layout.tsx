@@ -13,10 +13,11 @@ export function sectionsFor(m: MyMembership): { path: string; label: string }[] 
   const slug = m.organization.slug;
   const out: { path: string; label: string }[] = [];
   if (m.organization.kind === "studio") {
-    out.push({ path: `/o/${slug}/projects`, label: "Projects" });
+    out.push({ path: `/o/${slug}/projects`, label: "Projects" }, { path: `/o/${slug}/consent-requests`, label: "Consent requests" });
   } else {
     out.push(
       { path: `/o/${slug}/talent`, label: "Talent" },
+      { path: `/o/${slug}/consent-requests`, label: "Consent requests" },
       { path: `/o/${slug}/consents`, label: "Consents" },
       { path: `/o/${slug}/uses`, label: "Likeness uses" },
     );

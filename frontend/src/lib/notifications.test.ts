@@ -44,7 +44,7 @@ describe("the bell", () => {
 
   it("names every kind the server declares", () => {
     expect(Object.keys(KIND_LABELS).sort()).toEqual(
-      ["likeness_decision", "mention", "render_failed", "render_finished", "reply", "submission", "version_decision"],
+      ["consent_request_answered", "likeness_decision", "mention", "render_failed", "render_finished", "reply", "submission", "version_decision"],
     );
   });
 });

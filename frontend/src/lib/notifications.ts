@@ -10,6 +10,7 @@ export const KIND_LABELS: Record<NotificationKind, string> = {
   reply: "Replies to my notes",
   version_decision: "Decisions on my versions",
   likeness_decision: "Agency decisions on my renders",
+  consent_request_answered: "Answers to my consent requests",
   render_finished: "Renders finished",
   render_failed: "Renders failed",
   submission: "Work submitted to me",
@@ -20,6 +21,7 @@ export function linkFor(n: Pick<Notification, "project" | "target">): string | n
   const t = n.target;
   const project = t.project ?? n.project;
   if (!project) return null;
+  if (t.consent_request) return "/consent-requests";
   if (t.version) return `/projects/${project}/versions/${t.version}` + (t.frame !== undefined ? `?frame=${t.frame}` : "");
   if (t.shot) return `/projects/${project}/shots/${t.shot}`;
   return `/projects/${project}`;

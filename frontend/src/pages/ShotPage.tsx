@@ -9,6 +9,7 @@ import { ExamplePrompts } from "../components/ExamplePrompts";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
 import { TakesGallery } from "../components/TakesGallery";
+import { RequestConsentButtons } from "../components/RequestConsent";
 import { HoverScrubThumb } from "../components/Thumb";
 import { useStreamState } from "../realtime/context";
 import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
@@ -366,9 +367,10 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
           </Field>
         </div>
         {error && <ErrorMessage error={error} />}
+        <RequestConsentButtons error={error} />
         <GpuUse organizationId={project.organization} />
         <button type="submit" className="primary" disabled={submit.isPending || !model}>
-          {submit.isPending ? "Submitting…" : Number(count) > 1 ? `Generate ${count} versions` : "Generate"}
+          {submit.isPending ? "Submitting…" : Number(count) > 1 ? `Generate ${count} takes` : "Generate"}
         </button>
       </div>
     </form>

@@ -36,6 +36,8 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
       return [keys.jobs.all, keys.shot.one(event.data.shot)];
     case "consent.changed":
       return [keys.consents.all, keys.likenessUses.all, keys.version.all, keys.approvals.all];
+    case "consent_request.changed":
+      return [keys.consentRequests.all, keys.consents.all];
     case "project.updated":
       return [keys.project(projectId), keys.projects.all];
     case "playlist.updated":
@@ -66,6 +68,10 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
 export function keysForNotification(event: Envelope): QueryKey[] {
   switch (event.type) {
     case "notification.created":
+      // An answer to a consent request arrives as a notification (agencies are not on project streams).
+      return (event.data as { notification?: { kind?: string } }).notification?.kind === "consent_request_answered"
+        ? [keys.notifications.all, keys.consentRequests.all, keys.consents.all]
+        : [keys.notifications.all];
     case "notification.read":
       return [keys.notifications.all];
     case "comment.mentioned":

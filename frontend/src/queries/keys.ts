@@ -14,6 +14,12 @@ export interface ShotFilters {
 
 export type GrantState = "pending" | "active" | "suspended" | "revoked" | "expired";
 export type UseState = "pending_review" | "approved" | "rejected" | "invalidated";
+export interface ConsentRequestFilters {
+  side?: "studio" | "agency";
+  state?: "open" | "granted" | "refused" | "withdrawn";
+  project?: string;
+}
+
 export interface GrantFilters {
   state?: GrantState;
   talent?: string;
@@ -78,6 +84,10 @@ export const keys = {
   consents: {
     all: ["consents"] as const,
     list: (filters: GrantFilters) => ["consents", filters] as const,
+  },
+  consentRequests: {
+    all: ["consent-requests"] as const,
+    list: (filters: ConsentRequestFilters) => ["consent-requests", filters] as const,
   },
   talent: {
     all: ["talent"] as const,

@@ -2,9 +2,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../api/client";
-import type { GrantAction as GrantTerms } from "../api/types";
+import type { ConsentRequestCreate, GrantAction as GrantTerms } from "../api/types";
 import { invalidate } from "./invalidation";
-import { keys, type GrantFilters, type TalentFilters, type UseFilters } from "./keys";
+import { keys, type ConsentRequestFilters, type GrantFilters, type TalentFilters, type UseFilters } from "./keys";
 
 export function useConsents(filters: GrantFilters = {}) {
   return useQuery({
@@ -81,5 +81,47 @@ export function useDecideUse(useId: string, { onDecided }: { onDecided?: () => v
       onDecided?.();
       return invalidate(client, [keys.likenessUses.all]);
     },
+  });
+}
+
+/** Consent requests: the studio's own (`side: "studio"`) or the agency's queue (`side: "agency"`). */
+export function useConsentRequests(filters: ConsentRequestFilters = {}) {
+  return useQuery({
+    queryKey: keys.consentRequests.list(filters),
+    queryFn: () => call(api.GET("/api/v1/consent-requests/", { params: { query: { ...filters, page_size: 500 } } })),
+    // Agencies are not on the studios' project streams: a new request reaches the queue by this poll.
+    refetchInterval: 20_000,
+  });
+}
+
+export function useCreateConsentRequest() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ConsentRequestCreate) => call(api.POST("/api/v1/consent-requests/", { body })),
+    onSuccess: () => invalidate(client, [keys.consentRequests.all]),
+  });
+}
+
+/** The agency's answer (grant, refuse) or the studio's withdrawal; which apply: the request's `allowed_actions`. */
+export type ConsentRequestStep =
+  | { action: "grant"; terms: GrantTerms }
+  | { action: "refuse"; reason: string }
+  | { action: "withdraw"; note: string };
+
+export function useConsentRequestStep(requestId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (step: ConsentRequestStep) => {
+      const path = { params: { path: { id: requestId } } };
+      switch (step.action) {
+        case "grant":
+          return call(api.POST("/api/v1/consent-requests/{id}/grant/", { ...path, body: step.terms }));
+        case "refuse":
+          return call(api.POST("/api/v1/consent-requests/{id}/refuse/", { ...path, body: { reason: step.reason } }));
+        case "withdraw":
+          return call(api.POST("/api/v1/consent-requests/{id}/withdraw/", { ...path, body: { note: step.note } }));
+      }
+    },
+    onSuccess: () => invalidate(client, [keys.consentRequests.all, keys.consents.all]),
   });
 }

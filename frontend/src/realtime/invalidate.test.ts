@@ -87,4 +87,9 @@ describe("the inbox's live messages", () => {
     expect(keys.notifications.unread.slice(0, 1)).toEqual(keys.notifications.all);
     expect(keys.notifications.list({ unread: true })).toEqual(["notifications", "list", { unread: true }]);
   });
+
+  it("an answer to a consent request refreshes the requests and grants too", () => {
+    const answered = message("notification.created", { unread: 1, notification: { kind: "consent_request_answered" } as never }, null);
+    expect(keysForNotification(answered)).toEqual([keys.notifications.all, keys.consentRequests.all, keys.consents.all]);
+  });
 });

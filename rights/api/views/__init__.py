@@ -408,3 +408,8 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         # A talent's likeness is not kept in any cache (a revoked grant must not stay playable offline).
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+from rights.api.views.consent_requests import ConsentRequestViewSet  # noqa: E402  (one module per concept)
+
+__all__ = ["ConsentGrantViewSet", "ConsentRequestViewSet", "LikenessAssetViewSet", "LikenessUseViewSet", "TalentViewSet"]
