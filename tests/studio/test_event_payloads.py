@@ -83,6 +83,7 @@ def _consent_flow(demo, *, project, shot, other) -> dict:
     """A render of Ava Reyes under a grant that needs the agency's approval of each use, then every
     grant transition: suspend (quarantine), resume (release), revoke (cancel), decline, expire."""
     from generation import services as generation
+    from projects.consent import project_ref
     from rights import services as rights
     from rights.models import LikenessUse
 
@@ -122,6 +123,11 @@ def _consent_flow(demo, *, project, shot, other) -> dict:
     )
     rights.grant_consent(actor=agent, grant=lapsed, document_sha256="b" * 64, signed_at=now, signed_by="Ava Reyes", signer_capacity="self")
     rights.expire_lapsed_grants(at=now + dt.timedelta(days=3))
+    asked = rights.create_consent_request(  # consent_request.changed
+        actor=producer, talent=ava, project=project_ref(project), use_types=["digital_replica"], description=purpose,
+        valid_until=now + dt.timedelta(days=30),
+    )
+    rights.refuse_consent_request(actor=agent, request=asked, reason="Not for this project")
     return {"rendered": rendered, "queued": queued}
 
 
