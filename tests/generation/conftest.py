@@ -102,8 +102,11 @@ def wait_state(job_id, states, *, timeout: float = 90) -> GenerationJob:
         return wait_for(lambda: GenerationJob.objects.filter(pk=job_id, state__in=states).first(), timeout=timeout,
                         what=f"job {job_id} to reach {sorted(states)}")
     except AssertionError as exc:
-        job = GenerationJob.objects.filter(pk=job_id).values("state", "attempts", "worker", "progress", "error").first()
-        raise AssertionError(f"{exc}; the job is {job}") from None
+        job = GenerationJob.objects.filter(pk=job_id).values("state", "attempts", "worker", "progress", "error", "dispatched_at").first()
+        others = list(GenerationJob.objects.exclude(pk=job_id).exclude(state__in=["succeeded", "failed", "cancelled"])
+                      .values_list("state", "dispatched_at", "organization__slug"))
+        raise AssertionError(f"{exc}; the job is {job}; unfinished jobs besides it (the GPU slots): {others}; "
+                             f"GENERATION_QUEUE={settings.GENERATION_QUEUE} GENERATION_GPU_SLOTS={settings.GENERATION_GPU_SLOTS}") from None
 
 
 def wait_step(job_id, at_least: int = 1, *, timeout: float = 60) -> GenerationJob:
