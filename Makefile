@@ -46,11 +46,14 @@ test: setup
 	@$(MAKE) --no-print-directory test-e2e
 
 # The fast loop while working: every test that starts no process (no Celery worker, no web server,
-# no browser, no fault suite), on the same PostgreSQL and Redis. Markers come from tests/conftest.py
-# (`slow`, `worker`, `e2e`, `chaos`); `make test` still runs everything. Figure: docs/PERFORMANCE.md.
+# no browser, no fault suite, no whole-API fuzzing), on the same PostgreSQL and Redis, in two
+# pytest-xdist processes, each with its own test database, Redis database, channel prefix and media
+# folder (tests/support/parallel.py). Markers come from tests/conftest.py (`slow`, `worker`, `e2e`,
+# `chaos`); `make test` still runs everything, in one process. Figure: docs/PERFORMANCE.md.
 test-fast: setup
+	@EXTRA_APT="docker-compose" deploy/bootstrap.sh
 	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
-	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -m "not slow" -q -p no:cacheprovider
+	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -m "not slow" -q -p no:cacheprovider -p tests.support.parallel -n 2
 
 # Browser tests: Debian's Chromium driven by Playwright against a live server and a real worker, in
 # their own pytest invocation (sync Playwright must not share a process with asyncio tests).

@@ -4,7 +4,8 @@ response body against the documented schema) pass.
 
 Bounded: SCHEMATHESIS_EXAMPLES examples per operation (default 8), no shrinking, no example
 database; `derandomize=True` makes each run generate the same cases. Runs in `make test`; the
-package is pinned in requirements.lock.
+package is pinned in requirements.lock. Marked `slow`: at ~30 s it is a tenth of the fast loop, and
+tests/studio/test_api_probe.py covers every operation there.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def connections_kept_open():
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.usefixtures("connections_kept_open")
 def test_schemathesis_finds_no_server_error_and_no_nonconformance(openapi_schema, probe_world):
