@@ -68,8 +68,10 @@ def lane_states(version: Version, approvals: Iterable[Approval]) -> tuple[str, l
 def _restate_version(version: Version, before: str, after: str) -> Shot | None:
     """Store the version's new approval status and move its shot; returns the shot when it changed.
 
-    approved -> the shot is approved (a final shot stays final); sent back -> the shot's retake count
-    goes up by one and it returns to in progress; no longer approved -> back to review.
+    approved -> the shot is approved (a final shot stays final); the shot's current version sent
+    back -> its retake count goes up by one and it returns to in progress (an older or exploratory
+    version sent back leaves the shot alone); no longer approved -> back to review, unless another
+    version of the shot is still approved.
     """
     if after == before:
         return None
@@ -77,16 +79,17 @@ def _restate_version(version: Version, before: str, after: str) -> Shot | None:
     version.save(update_fields=["approval_status", "updated_at"])
     shot = Shot.objects.select_for_update().get(pk=version.shot_id)
     fields = []
-    if after == Version.ApprovalStatus.APPROVED and shot.status not in (Shot.Status.FINAL, Shot.Status.APPROVED):
-        shot.status = Shot.Status.APPROVED
-        fields.append("status")
-    elif after == Version.ApprovalStatus.CHANGES_REQUESTED:
+    if after == Version.ApprovalStatus.APPROVED:
+        if shot.status not in (Shot.Status.FINAL, Shot.Status.APPROVED):
+            shot.status = Shot.Status.APPROVED
+            fields.append("status")
+    elif after == Version.ApprovalStatus.CHANGES_REQUESTED and shot.current_version_id == version.id:
         shot.retake_count = F("retake_count") + 1
         fields.append("retake_count")
         if shot.status in (Shot.Status.REVIEW, Shot.Status.APPROVED, Shot.Status.PENDING):
             shot.status = Shot.Status.IN_PROGRESS
             fields.append("status")
-    elif before == Version.ApprovalStatus.APPROVED and shot.status == Shot.Status.APPROVED:
+    elif before == Version.ApprovalStatus.APPROVED and shot.status == Shot.Status.APPROVED and not _another_approved(version):
         shot.status = Shot.Status.REVIEW
         fields.append("status")
     if not fields:
@@ -94,6 +97,11 @@ def _restate_version(version: Version, before: str, after: str) -> Shot | None:
     shot.save(update_fields=[*fields, "updated_at"])
     shot.refresh_from_db(fields=["retake_count", "status"])
     return shot
+
+
+def _another_approved(version: Version) -> bool:
+    others = Version.objects.filter(shot_id=version.shot_id, approval_status=Version.ApprovalStatus.APPROVED)
+    return others.exclude(pk=version.pk).exists()
 
 
 def _restate_project_approvals(project: Project) -> int:

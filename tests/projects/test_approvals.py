@@ -79,6 +79,31 @@ def test_changes_requested_bumps_the_retake_count_once_per_version(studio, versi
     assert studio.shot.retake_count == 2
 
 
+def test_sending_back_an_older_version_leaves_the_shot_alone(studio, version, api, clips):
+    """Issue 13: one rejection of a throwaway version must not flip the shot or add a retake."""
+    decide(api, studio.producer, version, "producer", "approved")
+    decide(api, studio.client, version, "client", "approved")
+    v2 = add_version(studio.shot, clips["good"], user=studio.artist)  # v2 is now the current version
+    Version.objects.filter(pk=v2.pk).update(processing_status="ready")
+    studio.shot.refresh_from_db()
+    assert studio.shot.current_version_id == v2.id and studio.shot.status == "approved"
+    v3 = add_version(studio.shot, clips["good"], user=studio.artist)
+    Version.objects.filter(pk=v3.pk).update(processing_status="ready")
+    Shot.objects.filter(pk=studio.shot.pk).update(current_version=v3)
+    assert decide(api, studio.producer, v2, "producer", "changes_requested", "Not this one").status_code == 201
+    studio.shot.refresh_from_db()
+    assert (studio.shot.status, studio.shot.retake_count) == ("approved", 0)
+    # The approved v1 sent back: no other version is approved, so the shot returns to review, and
+    # since v1 is not current either, no retake is counted.
+    decide(api, studio.client, version, "client", "changes_requested", "On reflection, no")
+    studio.shot.refresh_from_db()
+    assert (studio.shot.status, studio.shot.retake_count) == ("review", 0)
+    # The current version sent back is a retake, as before.
+    decide(api, studio.producer, v3, "producer", "changes_requested", "Too dark")
+    studio.shot.refresh_from_db()
+    assert (studio.shot.status, studio.shot.retake_count) == ("in_progress", 1)
+
+
 def test_a_reviewer_changing_their_mind_replaces_their_decision(studio, version, api):
     decide(api, studio.producer, version, "producer", "approved")
     decide(api, studio.client, version, "client", "approved")
