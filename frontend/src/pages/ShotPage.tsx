@@ -47,6 +47,8 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
   const canRender = ADD_VERSIONS.has(project.my_role ?? "");
   const [compare, setCompare] = useState<string[]>([]);
   const navigate = useNavigate();
+  // The stack is newest first: the approved version shown is the newest one the lanes approved.
+  const approved = shot.versions.find((v) => v.approval_status === "approved") ?? null;
   return (
     <div className="page wide shot-page">
       <div className="page-header">
@@ -71,7 +73,12 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
             Compare the two selected
           </button>
         )}
-        {shot.current_version && (
+        {approved && (
+          <Link className="button primary" to={`/projects/${project.id}/versions/${approved.id}`} data-testid="open-approved" title="The shot's approved version">
+            Approved: {approved.label}
+          </Link>
+        )}
+        {shot.current_version && shot.current_version.id !== approved?.id && (
           <Link className="button" to={`/projects/${project.id}/versions/${shot.current_version.id}`}>
             Review {shot.current_version.label}
           </Link>
@@ -106,6 +113,8 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
                   key={v.id}
                   version={v}
                   project={project}
+                  isApproved={v.id === approved?.id}
+                  isCurrent={v.id === shot.current_version?.id}
                   selected={compare.includes(v.id)}
                   onSelect={(on) => setCompare((c) => (on ? [...c.filter((x) => x !== v.id), v.id].slice(-2) : c.filter((x) => x !== v.id)))}
                 />
@@ -144,11 +153,13 @@ function lineageText(version: Version): { prompt?: string; bits: string[] } {
   return { prompt: get("prompt") ?? undefined, bits };
 }
 
-function VersionCard({ version, project, selected, onSelect }: { version: Version; project: Project; selected: boolean; onSelect: (on: boolean) => void }) {
+type VersionCardProps = { version: Version; project: Project; isApproved: boolean; isCurrent: boolean; selected: boolean; onSelect: (on: boolean) => void };
+
+function VersionCard({ version, project, isApproved, isCurrent, selected, onSelect }: VersionCardProps) {
   const lineage = version.source === "generation" ? lineageText(version) : null;
   const processing = PROCESSING[version.processing_status];
   return (
-    <li className="version-card" data-testid="version-card" data-version={version.label} data-quarantined={version.quarantined || undefined}>
+    <li className="version-card" data-testid="version-card" data-version={version.label} data-quarantined={version.quarantined || undefined} data-approved={isApproved || undefined}>
       <Link to={`/projects/${project.id}/versions/${version.id}`} aria-label={`Review ${version.label}`}>
         <HoverScrubThumb versionId={version.id} poster={version.media.poster} width={160} height={90} label={version.label} />
       </Link>
@@ -160,6 +171,8 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
           <Chip label={version.source === "generation" ? "Generated" : "Uploaded"} tone="info" />
           {version.processing_status !== "ready" && <Chip label={processing.label} tone={processing.tone} title={version.failure_reason || undefined} />}
           <ApprovalChip status={version.approval_status} />
+          {isApproved && <Chip label="Shot's approved version" tone="ok" testId="shot-approved-version" />}
+          {isCurrent && !isApproved && <Chip label="Current" tone="info" />}
           {version.quarantined && <Chip label="Quarantined" tone="danger" title="A likeness consent grant no longer covers this version" testId="quarantined" />}
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
