@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +18,7 @@ from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
 from projects.api.views.delivery import signed_download
 from projects.models import Shot, Version
-from studio.http.ranges import ranged_file_response
+from studio.http.media import stored_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 
@@ -142,8 +142,6 @@ class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
         stored = getattr(version, kind)
         if not stored:
             raise NotFound(f"The {kind} is not available: the version's media is {version.processing_status}.")
-        path = Path(stored.path)
-        if not path.is_file():
-            raise NotFound(f"The {kind} file is missing from storage.")
-        filename = f"{version.shot.code}_{version.label}_{kind}{path.suffix}"
-        return ranged_file_response(request, path, content_type=MEDIA_TYPES[kind], filename=filename)
+        filename = f"{version.shot.code}_{version.label}_{kind}{PurePosixPath(stored.name).suffix}"
+        return stored_file_response(request, stored.name, content_type=MEDIA_TYPES[kind], filename=filename,
+                                    missing=f"The {kind} file is missing from storage.")
