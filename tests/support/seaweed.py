@@ -67,7 +67,12 @@ class SeaweedS3:
 
     @property
     def storage_url(self) -> str:
-        return f"s3+http://{ACCESS_KEY}:{SECRET_KEY}@127.0.0.1:{self.port}/{self.bucket}?region={REGION}"
+        return self.storage_url_for()
+
+    def storage_url_for(self, prefix: str = "") -> str:
+        """STORAGE_URL of the bucket, or of a prefix (a folder of its own) inside it."""
+        path = f"{self.bucket}/{prefix.strip('/')}" if prefix else self.bucket
+        return f"s3+http://{ACCESS_KEY}:{SECRET_KEY}@127.0.0.1:{self.port}/{path}?region={REGION}"
 
     def _command(self) -> list[str]:
         (self.root / "data").mkdir(parents=True, exist_ok=True)
