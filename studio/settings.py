@@ -75,6 +75,14 @@ try:
     STORAGES = storages_from_env(os.environ, expire=MEDIA_URL_EXPIRES_SECONDS)
 except StorageConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
+# Set where pods have no shared folder (the Kubernetes manifests): refuse to start rather than keep
+# media on a pod's own disk.
+MEDIA_REQUIRE_OBJECT_STORE = env_bool("MEDIA_REQUIRE_OBJECT_STORE", False)
+if MEDIA_REQUIRE_OBJECT_STORE and STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    raise ImproperlyConfigured(
+        "MEDIA_REQUIRE_OBJECT_STORE is set, but no bucket is configured: set STORAGE_URL "
+        "(s3://KEY:SECRET@host/bucket?region=…) or AWS_STORAGE_BUCKET_NAME in the Secret."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",
