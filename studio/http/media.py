@@ -12,10 +12,17 @@ store holds it (`studio/storage`):
 from __future__ import annotations
 
 from django.http import HttpResponseRedirect
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import NotFound
 
 from studio import storage
 from studio.http.ranges import ranged_file_response
+
+# For the schema of every view that answers with stored_file_response.
+REDIRECT_TO_STORE = OpenApiResponse(
+    description="Media in an object store: redirect (Location) to a presigned URL of the file, valid for "
+    "MEDIA_URL_EXPIRES_SECONDS; the store answers Range requests on it"
+)
 
 
 def stored_file_response(request, name: str, *, content_type: str, filename: str, missing: str, attachment: bool = False,

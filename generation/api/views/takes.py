@@ -17,7 +17,7 @@ from generation.api.views.jobs import _visible
 from generation.models import Take
 from projects.access import require_take_access, take_rows_q
 from projects.models import Shot
-from studio.http.media import stored_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 GALLERY_FILTERS = [
@@ -152,6 +152,7 @@ class TakeMediaView(ScopedAPIView):
                                      description="media (the native MP4) or poster (JPEG)."),
                     OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575")],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, (206, "application/octet-stream"): OpenApiTypes.BINARY,
+                   302: REDIRECT_TO_STORE,
                    404: OpenApiResponse(description="No such take for you, or no poster"), 416: OpenApiResponse(description="Bad range")},
     )
     def get(self, request, pk=None, kind=None):

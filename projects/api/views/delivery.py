@@ -15,7 +15,7 @@ from projects import delivery, selectors
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid
 from projects.models import Playlist, Sequence, SignedCopy, Version
 from studio import provenance
-from studio.http.media import stored_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView
 
 # What a signed download answers with (c2pa signs MP4 and QuickTime; other formats are a 409).
@@ -42,6 +42,7 @@ def signed_download(request, version: Version, kind: str):
     ],
     responses={
         **{(code, media): OpenApiTypes.BINARY for code in (200, 206) for media in SIGNED_TYPES},
+        302: REDIRECT_TO_STORE,
         403: OpenApiResponse(description="Delivery refused by the consent policy (reasons as JSON)"),
         404: OpenApiResponse(description="No such version for you, or no such file"),
         409: OpenApiResponse(description="The original's format cannot carry Content Credentials; download kind=proxy"),

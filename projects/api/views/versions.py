@@ -18,7 +18,7 @@ from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
 from projects.api.views.delivery import signed_download
 from projects.models import Shot, Version
-from studio.http.media import stored_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 
@@ -122,6 +122,7 @@ SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "applica
     ],
     responses={
         **{(code, media): OpenApiTypes.BINARY for code in (200, 206) for media in SERVED_TYPES},
+        302: REDIRECT_TO_STORE,
         304: OpenApiResponse(description="Not modified (If-None-Match)"),
         403: OpenApiResponse(description="original: delivery refused by the consent policy (reasons as JSON)"),
         404: OpenApiResponse(description="No such version for you, or this media is not ready"),

@@ -26,7 +26,7 @@ from rights.api import serializers as s
 from rights.api.renderers import LedgerCSVRenderer
 from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
 from rights.refs import project_directory
-from studio.http.media import stored_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedViewSet
 from studio.tenancy.models import Organization
 from studio.tenancy.selectors import scope_queryset
@@ -387,6 +387,7 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         responses={
             (200, "video/mp4"): OpenApiTypes.BINARY,
             (206, "video/mp4"): OpenApiTypes.BINARY,
+            302: REDIRECT_TO_STORE,
             304: OpenApiResponse(description="Not modified (If-None-Match)"),
             404: OpenApiResponse(description="No such use for you, or its version has no review proxy yet"),
             416: OpenApiResponse(description="Range not satisfiable"),
