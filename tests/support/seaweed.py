@@ -92,6 +92,7 @@ class SeaweedS3:
         ]
 
     def start(self, timeout: float = 60) -> SeaweedS3:
+        self.root.mkdir(parents=True, exist_ok=True)
         log = open(self.root / "weed.log", "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(self._command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True)
         log.close()
