@@ -115,3 +115,12 @@ def test_the_sweeper_removes_orphans_from_the_store_and_keeps_what_rows_name(rea
     assert report.removed == 1 and report.names == [orphan]
     assert not storage.exists(orphan)
     assert all(storage.exists(f.name) for f in (ready.original, ready.proxy, ready.poster, ready.sprite))
+
+
+def test_an_original_gone_from_the_store_fails_the_version_with_a_reason(media_backend, studio, clips, settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"  # this test's own scratch
+    version = add_version(studio.shot, clips["good"], user=studio.artist)
+    default_storage.delete(version.original.name)
+    failed = services.process_version_media(version_id=version.id)
+    assert failed.processing_status == "failed" and "missing from storage" in failed.failure_reason
+    assert not list(Path(storage.scratch_dir()).glob("gl-copy-*"))  # no scratch copy left behind
