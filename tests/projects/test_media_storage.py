@@ -82,6 +82,8 @@ def test_the_player_reads_ranges_through_the_url_it_is_handed(ready, media_backe
     if media_backend != "local":
         location = api(studio.client).get(proxy_url)["Location"]
         assert parse_qs(urlsplit(location).query)["X-Amz-Expires"] == [str(settings.MEDIA_URL_EXPIRES_SECONDS)]
+        head = httpx.head(api(studio.client).head(proxy_url)["Location"], timeout=10)  # a HEAD gets a URL signed for HEAD
+        assert head.status_code == 200 and int(head.headers["content-length"]) == len(data)
 
 
 @pytest.mark.parametrize("media_backend", ["s3"], indirect=True)
