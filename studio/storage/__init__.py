@@ -39,10 +39,6 @@ def local_path(name: str, *, storage: Storage | None = None) -> Path | None:
         return None
 
 
-def is_local(storage: Storage | None = None) -> bool:
-    return local_path("probe", storage=storage) is not None
-
-
 def scratch_dir() -> Path:
     scratch = Path(settings.DATA_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
