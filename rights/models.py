@@ -3,7 +3,7 @@
 - `Talent` belongs to the agency that represents them (`organization`, an agency). Only that
   agency edits them.
 - `LikenessAsset` is a private reference image of a talent (image-to-video conditioning), stored
-  under MEDIA_ROOT at an unguessable path and served only through permission-checked views.
+  in the media storage (local folder or private bucket) at an unguessable name and served only through permission-checked views.
 - `ConsentGrant` is one machine-checkable scope of consent: talent × grantee studio × project
   (or every project of the studio) × use types × media × territory × term. States:
   `pending → active ⇄ suspended → revoked | expired`; transitions happen only in

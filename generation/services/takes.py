@@ -33,6 +33,7 @@ from projects.models import Project, Version
 from projects.services import create_version
 from rights import services as rights_services
 from rights.models import LikenessUse
+from studio import storage
 from studio.audit import services as audit
 from studio.exceptions import Conflict
 from studio.realtime.publish import publish
@@ -191,7 +192,10 @@ def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> 
     with tempfile.TemporaryDirectory(prefix=f"conform-{take.id}-", dir=scratch) as tmp:
         out = Path(tmp) / f"{_file_stem(take)}_conformed.mp4"
         try:
-            conform.conform(Path(take.media.path), out, the_plan)
+            with storage.local_copy(take.media.name) as native:  # a scratch copy when the take is in a bucket
+                conform.conform(native, out, the_plan)
+        except FileNotFoundError as exc:
+            raise Conflict("The take's clip is missing from storage; re-run the take to render it again.") from exc
         except conform.ConformError as exc:
             log.exception("conforming take %s failed", take.id)
             raise ConformFailed(f"{exc} Nothing was published; try the other method (retime/interpolate) or report it.") from exc

@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import APIException, NotFound
@@ -24,7 +23,7 @@ from rest_framework.exceptions import APIException, NotFound
 from projects import services
 from projects.delivery.manifest import c2pa_manifest, inputs_digest, manifest_inputs
 from projects.models import SignedCopy, Version, version_media_dir
-from studio import provenance
+from studio import provenance, storage
 from studio.audit import services as audit
 from studio.exceptions import Conflict
 
@@ -46,20 +45,18 @@ class CredentialsUnavailable(APIException):
 @dataclass(frozen=True)
 class Download:
     copy: SignedCopy
-    path: Path
+    name: str  # the signed copy's name in the media storage
     cached: bool
 
 
-def _source(version: Version, kind: str) -> tuple[Path, str, str]:
-    """(path, media type, download file name) of the file to sign; 404/409 when there is none."""
+def _source(version: Version, kind: str) -> tuple[str, str, str]:
+    """(stored name, media type, download file name) of the file to sign; 404/409 when there is none."""
     stored = getattr(version, kind)
     if not stored:
         if kind == SignedCopy.Kind.ORIGINAL:
             raise NotFound("This version has no original file.")
         raise NotFound(f"The conformed copy is not available: the version's media is {version.processing_status}.")
-    path = Path(stored.path)
-    if not path.is_file():
-        raise NotFound(f"The {kind} file is missing from storage.")
+    path = PurePosixPath(stored.name)
     media_type = provenance.media_type_for(path.name)
     if media_type is None:
         raise Conflict(
@@ -71,7 +68,7 @@ def _source(version: Version, kind: str) -> tuple[Path, str, str]:
         name = f"{stem}{path.suffix.lower()}"
     else:
         name = f"{version.shot.code}_{version.label}{path.suffix.lower()}"
-    return path, media_type, name
+    return stored.name, media_type, name
 
 
 def _sha256_file(path: Path) -> str:
@@ -88,12 +85,15 @@ def signed_copy(*, version: Version, kind: str, actor=None) -> tuple[SignedCopy,
     if kind not in KINDS:
         raise ValueError(kind)
     source, media_type, filename = _source(version, kind)
-    stat = source.stat()
+    try:
+        size, mtime = storage.stat(source)
+    except FileNotFoundError:
+        raise NotFound(f"The {kind} file is missing from storage.") from None
     inputs = manifest_inputs(version=version, kind=kind)
-    key = inputs_digest(inputs, source_identity=f"{kind}:{getattr(version, kind).name}:{stat.st_size}:{stat.st_mtime_ns}")
+    key = inputs_digest(inputs, source_identity=f"{kind}:{source}:{size}:{int(mtime * 1e9)}")
     list(Version.objects.select_for_update().filter(pk=version.pk).values_list("pk", flat=True))  # one signer per version at a time
     cached = SignedCopy.objects.filter(version=version, kind=kind, source_key=key).first()
-    if cached is not None and cached.file and Path(cached.file.path).is_file():
+    if cached is not None and cached.file and storage.exists(cached.file.name):
         return cached, True
     if cached is not None:
         cached.delete()  # its file is gone: sign again
@@ -101,7 +101,29 @@ def signed_copy(*, version: Version, kind: str, actor=None) -> tuple[SignedCopy,
                  filename=filename, actor=actor), False
 
 
-def _sign(*, version: Version, kind: str, key: str, inputs: dict, source: Path, media_type: str, filename: str, actor) -> SignedCopy:
+def _signed_file(*, version: Version, source: Path, source_name: str, manifest: dict, credentials, media_type: str, tmp: Path) -> Path:
+    """Sign the local file `source` into `tmp`; the upload is the parent ingredient of an uploaded version."""
+    signed = tmp / f"signed{source.suffix.lower()}"
+    with ExitStack() as stack:
+        parent = None
+        if version.source != Version.Source.GENERATION:
+            # The upload is the parent ingredient; when c2pa cannot read its format (webm, mkv), the copy
+            # being signed stands in for it under the upload's name.
+            original_name = version.original.name if version.original else ""
+            readable = provenance.media_type_for(PurePosixPath(original_name).name) if original_name else None
+            same = original_name == source_name or not readable  # signing the upload itself: no second copy
+            original = source if same else stack.enter_context(storage.local_copy(original_name))
+            parent = provenance.Parent(path=original, title=version.original_name or PurePosixPath(original_name).name or source.name,
+                                       media_type=readable or media_type)
+        try:
+            provenance.sign_file(source=source, destination=signed, manifest=manifest, credentials=credentials,
+                                 media_type=media_type, parent=parent)
+        except provenance.SigningError as exc:
+            raise SigningFailed(f"Could not sign the file with Content Credentials: {exc}") from exc
+    return signed
+
+
+def _sign(*, version: Version, kind: str, key: str, inputs: dict, source: str, media_type: str, filename: str, actor) -> SignedCopy:
     organization = version.project.organization
     try:
         credentials = provenance.credentials_for(organization_id=organization.pk, organization_name=organization.name)
@@ -109,26 +131,12 @@ def _sign(*, version: Version, kind: str, key: str, inputs: dict, source: Path, 
         raise CredentialsUnavailable(f"Files cannot leave Greenlight unsigned, and no signing certificate is configured: {exc}") from exc
     copy_id = uuid.uuid4()
     manifest = c2pa_manifest(inputs=inputs, credential_id=str(copy_id), title=filename, media_type=media_type)
-    parent = None
-    if version.source != Version.Source.GENERATION:
-        # The upload is the parent ingredient; when c2pa cannot read its format (webm, mkv), the copy
-        # being signed stands in for it under the upload's name.
-        original = Path(version.original.path) if version.original else source
-        readable = provenance.media_type_for(original.name)
-        parent = provenance.Parent(path=original if readable else source, title=version.original_name or original.name,
-                                   media_type=readable or media_type)
-    scratch = Path(settings.DATA_DIR) / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="gl-sign-", dir=scratch) as tmp:
-        signed = Path(tmp) / f"signed{source.suffix.lower()}"
-        try:
-            provenance.sign_file(source=source, destination=signed, manifest=manifest, credentials=credentials,
-                                 media_type=media_type, parent=parent)
-        except provenance.SigningError as exc:
-            raise SigningFailed(f"Could not sign the file with Content Credentials: {exc}") from exc
+    suffix = PurePosixPath(source).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="gl-sign-", dir=storage.scratch_dir()) as tmp, storage.local_copy(source) as local:
+        signed = _signed_file(version=version, source=local, source_name=source, manifest=manifest, credentials=credentials,
+                              media_type=media_type, tmp=Path(tmp))
         digest, size = _sha256_file(signed), signed.stat().st_size
-        with open(signed, "rb") as handle:
-            name = default_storage.save(f"{version_media_dir(version)}/signed/{copy_id}{source.suffix.lower()}", File(handle))
+        name = storage.save_file(signed, f"{version_media_dir(version)}/signed/{copy_id}{suffix}")
     try:
         with transaction.atomic():
             return SignedCopy.objects.create(
@@ -154,4 +162,4 @@ def download_copy(*, version: Version, kind: str, actor) -> Download:
             data={"kind": kind, "signed_copy": str(copy.pk), "sha256": copy.sha256, "cached": cached,
                   "shot": version.shot.code, "version": version.label},
         )
-    return Download(copy=copy, path=Path(copy.file.path), cached=cached)
+    return Download(copy=copy, name=copy.file.name, cached=cached)

@@ -35,7 +35,7 @@ from projects.interchange import otio_cut
 from projects.models import Playlist, Project, Sequence, Shot, SignedCopy, Version
 from rights import selectors as rights_selectors
 from rights.policy import check_versions
-from studio import provenance
+from studio import provenance, storage
 from studio.audit import services as audit
 from studio.exceptions import Conflict
 
@@ -163,7 +163,8 @@ def _write_zip(path: Path, *, media: list[tuple[str, SignedCopy]], texts: dict[s
     sums = "".join(f"{e['sha256']}  {e['path']}\n" for e in entries) + f"{_sha256(manifest)}  manifest.json\n"
     with zipfile.ZipFile(path, "w") as zf:
         for arc, copy in media:
-            zf.write(copy.file.path, arc, compress_type=zipfile.ZIP_STORED)
+            with storage.local_copy(copy.file.name) as local:  # the file itself locally, a scratch copy from a bucket
+                zf.write(local, arc, compress_type=zipfile.ZIP_STORED)
         for arc, data in {**texts, "manifest.json": manifest, "SHA256SUMS": sums.encode()}.items():
             zf.writestr(arc, data, compress_type=zipfile.ZIP_DEFLATED)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from projects import media
 from projects.models import Version, version_media_dir
+from studio import storage
 from studio.audit import services as audit
 from studio.realtime.publish import publish
 
@@ -18,10 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def _store(path: Path, name: str) -> str:
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    with open(path, "rb") as fh:
-        return default_storage.save(name, File(fh))
+    return storage.save_file(path, name, replace=True)
 
 
 def process_version_media(*, version_id, claim: bool = False) -> Version | None:
@@ -45,8 +42,8 @@ def process_version_media(*, version_id, claim: bool = False) -> Version | None:
     if not version.original:
         return mark_media_failed(version, "No media file was attached to this version.")
     try:
-        source = Path(version.original.path)
-        with media.temporary_directory() as workdir:
+        # ffmpeg reads a local file: the original itself on the local backend, a scratch copy from an object store
+        with storage.local_copy(version.original.name) as source, media.temporary_directory() as workdir:
             built = media.build_review_media(source, Path(workdir))
             folder = f"{version_media_dir(version)}/review"
             names = {

@@ -295,6 +295,24 @@ def test_budgets_services_and_autoscalers_point_at_real_workloads(overlay):
         assert refs == [config["metadata"]["name"]], name  # the generated name, hash included: a change rolls the pods
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_media_lives_in_the_object_store_not_on_a_shared_volume(overlay):
+    docs = render(overlay)
+    config = next(iter(by_kind(docs, "ConfigMap").values()))["data"]
+    assert config["MEDIA_REQUIRE_OBJECT_STORE"] == "1" and "MEDIA_ROOT" not in config  # no pod starts without STORAGE_URL
+    assert int(config["MEDIA_URL_EXPIRES_SECONDS"]) <= 900  # presigned media URLs stay short-lived
+    example = (K8S / "secret.example.env").read_text()
+    assert re.search(r"^STORAGE_URL=s3://", example, re.M)
+    media_claims = [n for n, c in by_kind(docs, "PersistentVolumeClaim").items() if n != "greenlight-models"]
+    assert not media_claims, media_claims
+    for name, deployment in by_kind(docs, "Deployment").items():
+        for container in containers(deployment):
+            mounts = {m["mountPath"] for m in container.get("volumeMounts", [])}
+            assert not any(m.startswith("/data/media") for m in mounts), (name, container["name"])
+        data = [v for v in pod_spec(deployment).get("volumes", []) if v["name"] == "data"]
+        assert all("emptyDir" in v for v in data), name  # /data is each pod's scratch only
+
+
 # ---------------------------------------------------------------- compose
 
 def compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

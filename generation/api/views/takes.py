@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,7 +17,7 @@ from generation.api.views.jobs import _visible
 from generation.models import Take
 from projects.access import require_take_access, take_rows_q
 from projects.models import Shot
-from studio.http.ranges import ranged_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 GALLERY_FILTERS = [
@@ -152,6 +152,7 @@ class TakeMediaView(ScopedAPIView):
                                      description="media (the native MP4) or poster (JPEG)."),
                     OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575")],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, (206, "application/octet-stream"): OpenApiTypes.BINARY,
+                   302: REDIRECT_TO_STORE,
                    404: OpenApiResponse(description="No such take for you, or no poster"), 416: OpenApiResponse(description="Bad range")},
     )
     def get(self, request, pk=None, kind=None):
@@ -159,8 +160,6 @@ class TakeMediaView(ScopedAPIView):
         stored = getattr(take, kind)
         if not stored:
             raise NotFound(f"This take has no {kind}.")
-        path = Path(stored.path)
-        if not path.is_file():
-            raise NotFound(f"The take's {kind} file is missing from storage.")
-        filename = f"{take.shot.code}_take_{take.seed}{'_poster' if kind == 'poster' else ''}{path.suffix}"
-        return ranged_file_response(request, path, content_type=MEDIA_TYPES[kind], filename=filename, attachment=False)
+        filename = f"{take.shot.code}_take_{take.seed}{'_poster' if kind == 'poster' else ''}{PurePosixPath(stored.name).suffix}"
+        return stored_file_response(request, stored.name, content_type=MEDIA_TYPES[kind], filename=filename,
+                                    missing=f"The take's {kind} file is missing from storage.")

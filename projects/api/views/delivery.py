@@ -15,7 +15,7 @@ from projects import delivery, selectors
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid
 from projects.models import Playlist, Sequence, SignedCopy, Version
 from studio import provenance
-from studio.http.ranges import ranged_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView
 
 # What a signed download answers with (c2pa signs MP4 and QuickTime; other formats are a 409).
@@ -25,8 +25,9 @@ SIGNED_TYPES = ("video/mp4", "video/quicktime", "application/octet-stream")
 def signed_download(request, version: Version, kind: str):
     """The signed copy of `version`'s file as an attachment (consent checked, audited), with Range."""
     download = delivery.download_copy(version=version, kind=kind, actor=request.user)
-    response = ranged_file_response(
-        request, download.path, content_type=download.copy.media_type, filename=download.copy.filename, attachment=True
+    response = stored_file_response(
+        request, download.name, content_type=download.copy.media_type, filename=download.copy.filename, attachment=True,
+        missing=f"The signed {kind} file is missing from storage; ask again.",
     )
     response["X-Content-Credentials"] = f"c2pa; credential={download.copy.pk}; sha256={download.copy.sha256}"
     return response
@@ -41,6 +42,7 @@ def signed_download(request, version: Version, kind: str):
     ],
     responses={
         **{(code, media): OpenApiTypes.BINARY for code in (200, 206) for media in SIGNED_TYPES},
+        302: REDIRECT_TO_STORE,
         403: OpenApiResponse(description="Delivery refused by the consent policy (reasons as JSON)"),
         404: OpenApiResponse(description="No such version for you, or no such file"),
         409: OpenApiResponse(description="The original's format cannot carry Content Credentials; download kind=proxy"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +18,7 @@ from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
 from projects.api.views.delivery import signed_download
 from projects.models import Shot, Version
-from studio.http.ranges import ranged_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 
@@ -122,6 +122,7 @@ SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "applica
     ],
     responses={
         **{(code, media): OpenApiTypes.BINARY for code in (200, 206) for media in SERVED_TYPES},
+        302: REDIRECT_TO_STORE,
         304: OpenApiResponse(description="Not modified (If-None-Match)"),
         403: OpenApiResponse(description="original: delivery refused by the consent policy (reasons as JSON)"),
         404: OpenApiResponse(description="No such version for you, or this media is not ready"),
@@ -142,8 +143,6 @@ class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
         stored = getattr(version, kind)
         if not stored:
             raise NotFound(f"The {kind} is not available: the version's media is {version.processing_status}.")
-        path = Path(stored.path)
-        if not path.is_file():
-            raise NotFound(f"The {kind} file is missing from storage.")
-        filename = f"{version.shot.code}_{version.label}_{kind}{path.suffix}"
-        return ranged_file_response(request, path, content_type=MEDIA_TYPES[kind], filename=filename)
+        filename = f"{version.shot.code}_{version.label}_{kind}{PurePosixPath(stored.name).suffix}"
+        return stored_file_response(request, stored.name, content_type=MEDIA_TYPES[kind], filename=filename,
+                                    missing=f"The {kind} file is missing from storage.")

@@ -10,8 +10,6 @@ Visibility (through the one tenancy base):
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.db.models import CharField, F, Func, Q, Value
 from django.http import FileResponse
 from django.utils import timezone
@@ -28,7 +26,7 @@ from rights.api import serializers as s
 from rights.api.renderers import LedgerCSVRenderer
 from rights.models import ConsentGrant, LikenessAsset, LikenessUse, Talent
 from rights.refs import project_directory
-from studio.http.ranges import ranged_file_response
+from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedViewSet
 from studio.tenancy.models import Organization
 from studio.tenancy.selectors import scope_queryset
@@ -389,6 +387,7 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         responses={
             (200, "video/mp4"): OpenApiTypes.BINARY,
             (206, "video/mp4"): OpenApiTypes.BINARY,
+            302: REDIRECT_TO_STORE,
             304: OpenApiResponse(description="Not modified (If-None-Match)"),
             404: OpenApiResponse(description="No such use for you, or its version has no review proxy yet"),
             416: OpenApiResponse(description="Range not satisfiable"),
@@ -401,13 +400,9 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         use = self.get_object()
         if use.version_id is None or not use.version.proxy:
             raise NotFound("This use has no version with a review proxy yet.")
-        path = Path(use.version.proxy.path)
-        if not path.is_file():
-            raise NotFound("The proxy file is missing.")
-        response = ranged_file_response(request, path, content_type="video/mp4", filename=f"{use.version_id}-proxy.mp4")
         # A talent's likeness is not kept in any cache (a revoked grant must not stay playable offline).
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return stored_file_response(request, use.version.proxy.name, content_type="video/mp4", filename=f"{use.version_id}-proxy.mp4",
+                                    missing="The proxy file is missing.", cache_control="private, no-store")
 
 
 from rights.api.views.consent_requests import ConsentRequestViewSet  # noqa: E402  (one module per concept)
