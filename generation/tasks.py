@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 from celery import shared_task
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import connection
 
-from generation import services
+from generation import gpu_workers, services
 from generation.models import GenerationJob
 from projects.access import STUDIO_INTERNAL_AUDIENCE
 from rights.policy import PolicyDenied
@@ -259,3 +259,31 @@ def _import_torch_before_fork(sender=None, **_kwargs) -> None:
     from diffusers import DiffusionPipeline, WanPipeline  # noqa: F401
 
     from generation import runner  # noqa: F401  (torch, numpy)
+
+
+_announcer: gpu_workers.Announcer | None = None
+
+
+@worker_ready.connect
+def _announce_render_worker(sender=None, **_kwargs) -> None:
+    """A worker consuming the `gpu` queue announces its concurrency for `GENERATION_GPU_SLOTS=auto`
+    (generation/gpu_workers.py) and, once announced, runs the dispatcher so its slots fill at once."""
+    global _announcer
+    queues = {queue.name for queue in getattr(getattr(sender, "task_consumer", None), "queues", None) or []}
+    if settings.GENERATION_QUEUE not in queues:
+        return
+    concurrency = int(getattr(getattr(sender, "controller", None), "concurrency", 1) or 1)
+    _announcer = gpu_workers.Announcer(sender.hostname, concurrency, on_first=_dispatch_from_the_announcer).start()
+
+
+def _dispatch_from_the_announcer() -> None:
+    try:
+        services.dispatch()
+    finally:
+        connection.close()  # this thread's own connection; pool processes forked later must not share it
+
+
+@worker_shutdown.connect
+def _retire_render_worker(**_kwargs) -> None:
+    if _announcer is not None:
+        _announcer.stop()

@@ -408,9 +408,16 @@ GENERATION_HEARTBEAT_SECONDS = env_int("GENERATION_HEARTBEAT_SECONDS", 5)
 GENERATION_STALE_AFTER_SECONDS = env_int("GENERATION_STALE_AFTER_SECONDS", 60)
 GENERATION_MAX_RUNTIME_SECONDS = env_int("GENERATION_MAX_RUNTIME_SECONDS", 4 * 3600)
 # Fair GPU scheduling (generation/services/scheduling.py): the dispatcher releases at most
-# GENERATION_GPU_SLOTS jobs (all studios together; set it to the number of gpu worker processes) and
-# at most a studio's concurrency limit (GpuAllowance, else this default) of one studio's jobs.
-GENERATION_GPU_SLOTS = env_int("GENERATION_GPU_SLOTS", 4)
+# GENERATION_GPU_SLOTS jobs (all studios together: the number of gpu worker processes, or `auto` to
+# follow the render workers alive, as they announce themselves in Redis: generation/gpu_workers.py)
+# and at most a studio's concurrency limit (GpuAllowance, else this default) of one studio's jobs.
+_gpu_slots = os.environ.get("GENERATION_GPU_SLOTS", "").strip().lower()
+if _gpu_slots == "auto":
+    GENERATION_GPU_SLOTS: int | str = "auto"
+else:
+    GENERATION_GPU_SLOTS = env_int("GENERATION_GPU_SLOTS", 4)
+    if GENERATION_GPU_SLOTS < 1:
+        raise ImproperlyConfigured("GENERATION_GPU_SLOTS must be a whole number of at least 1, or `auto`.")
 GENERATION_DEFAULT_ORG_CONCURRENCY = env_int("GENERATION_DEFAULT_ORG_CONCURRENCY", 4)
 GENERATION_REDISPATCH_AFTER_SECONDS = env_int("GENERATION_REDISPATCH_AFTER_SECONDS", 900)  # released, never started: resend
 GENERATION_DEFAULT_RENDER_SECONDS = env_int("GENERATION_DEFAULT_RENDER_SECONDS", 60)  # the ETA before any render finished

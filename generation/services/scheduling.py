@@ -31,6 +31,7 @@ from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from generation import gpu_workers
 from generation.models import GenerationJob, GpuAllowance, GpuUsage
 
 State = GenerationJob.State
@@ -88,6 +89,15 @@ def dispatch(*, limit: int | None = None) -> int:
     return released
 
 
+def gpu_slots() -> int:
+    """How many jobs may be released to the `gpu` queue at once: `GENERATION_GPU_SLOTS`, or with
+    `auto` what the live render workers can run (at least one, so a job is waiting in the queue
+    for the first worker that comes up)."""
+    if settings.GENERATION_GPU_SLOTS == "auto":
+        return max(1, gpu_workers.live_slots())
+    return max(1, int(settings.GENERATION_GPU_SLOTS))
+
+
 def dispatch_on_commit() -> None:
     """Run the dispatcher once the current transaction commits (at once outside one); once per
     transaction however many jobs it wrote or ended."""
@@ -99,7 +109,7 @@ def dispatch_on_commit() -> None:
 def _release_one() -> GenerationJob | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DISPATCH_LOCK_KEY])
-    if _released().count() >= max(1, int(settings.GENERATION_GPU_SLOTS)):
+    if _released().count() >= gpu_slots():
         return None
     waiting_orgs = set(_waiting().order_by().values_list("organization_id", flat=True).distinct())
     if not waiting_orgs:
@@ -231,7 +241,7 @@ def queue_estimates(jobs) -> dict:
     counts = dict(_waiting().order_by().values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n"))
     allowances = {a.organization_id: a for a in GpuAllowance.objects.filter(organization_id__in=counts.keys())}
     turn = {o: _turn_key(allowances.get(o), o) for o in counts}
-    slots = max(1, int(settings.GENERATION_GPU_SLOTS))
+    slots = gpu_slots()
     averages: dict = {}
     out = {}
     for org_id in org_ids:

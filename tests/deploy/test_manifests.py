@@ -30,6 +30,8 @@ import pytest
 import yaml
 from django.conf import settings
 
+from generation.models import GenerationJob
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if (p / "kustomization.yaml").is_file())
@@ -121,8 +123,10 @@ def test_the_validators_refuse_what_is_wrong():
 
     scaled = next(d for d in render("production") if d["kind"] == "ScaledObject")
     for mutate in (
-        lambda s: s["spec"]["triggers"][0]["metadata"].__setitem__("listLength", 2),  # counts are strings
-        lambda s: s["spec"]["triggers"][0]["metadata"].pop("listName"),
+        lambda s: s["spec"]["triggers"][0]["metadata"].__setitem__("targetQueryValue", 1),  # counts are strings
+        lambda s: s["spec"]["triggers"][0]["metadata"].pop("query"),
+        lambda s: s["spec"]["triggers"][0]["metadata"].__setitem__("query", "DELETE FROM generation_generationjob"),
+        lambda s: s["spec"]["triggers"][0].__setitem__("type", "redis"),  # the redis scaler needs a listName
         lambda s: s["spec"].pop("scaleTargetRef"),
         lambda s: s["spec"].__setitem__("maxReplicas", 4),  # the HPA's name, not KEDA's
         lambda s: s["spec"].__setitem__("triggers", []),
@@ -147,8 +151,8 @@ def test_objects_live_in_the_overlays_namespace_and_carry_no_secret_values(overl
     example = dict(line.split("=", 1) for line in (K8S / "secret.example.env").read_text().splitlines()
                    if line and not line.startswith("#"))
     example_keys = set(example)
-    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "METRICS_TOKEN", "REDIS_ADDRESS", "REDIS_PASSWORD"} <= example_keys
-    assert example["SECRET_KEY"] == example["METRICS_TOKEN"] == example["REDIS_PASSWORD"] == ""  # placeholders only
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "METRICS_TOKEN", "STORAGE_URL"} <= example_keys
+    assert example["SECRET_KEY"] == example["METRICS_TOKEN"] == ""  # placeholders only
     assert all(password == "PASSWORD" for value in example.values() for password in re.findall(r"://[^/@]*:([^/@]*)@", value))
     for workload in [*by_kind(docs, "Deployment").values(), *by_kind(docs, "Job").values()]:
         for container in containers(workload):
@@ -241,7 +245,11 @@ def test_render_workers_sit_on_gpu_nodes_scale_on_the_gpu_queue_and_finish_rende
     assert scaled["spec"]["scaleTargetRef"]["name"] == "greenlight-gpu-worker"
     assert 0 <= scaled["spec"]["minReplicaCount"] <= scaled["spec"]["maxReplicaCount"]
     (trigger,) = scaled["spec"]["triggers"]
-    assert trigger["type"] == "redis" and trigger["metadata"]["listName"] == settings.GENERATION_QUEUE
+    # Jobs wait in PostgreSQL (the fair dispatcher), so KEDA counts them there, with the dispatcher's states.
+    assert trigger["type"] == "postgresql"
+    assert "generation_generationjob" in trigger["metadata"]["query"] and "'queued', 'running'" in trigger["metadata"]["query"]
+    assert GenerationJob._meta.db_table == "generation_generationjob"
+    assert {GenerationJob.State.QUEUED, GenerationJob.State.RUNNING} == {"queued", "running"}
     assert trigger["authenticationRef"]["name"] in by_kind(docs, "TriggerAuthentication")
     autoscaled = {h["spec"]["scaleTargetRef"]["name"] for h in by_kind(docs, "HorizontalPodAutoscaler").values()}
     assert "greenlight-gpu-worker" not in autoscaled  # KEDA makes its own HPA; a second one would fight it

@@ -122,7 +122,12 @@ def test_debug_is_off_unless_asked_for():
     assert _run_django(code, DEBUG="1").stdout.strip().splitlines()[-1] == "True"
 
 
-@pytest.mark.parametrize("env,message", [({"DATABASE_URL": "sqlite:///x.db"}, "PostgreSQL"), ({"DEBUG": "maybe"}, "not a boolean")])
+@pytest.mark.parametrize("env,message", [
+    ({"DATABASE_URL": "sqlite:///x.db"}, "PostgreSQL"),
+    ({"DEBUG": "maybe"}, "not a boolean"),
+    ({"GENERATION_GPU_SLOTS": "0"}, "at least 1, or `auto`"),
+    ({"GENERATION_GPU_SLOTS": "many"}, "GENERATION_GPU_SLOTS"),
+])
 def test_bad_settings_fail_loudly(env, message):
     r = _run_django("print('started')", **env)
     assert r.returncode != 0
