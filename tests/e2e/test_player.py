@@ -150,6 +150,27 @@ def play_shuttle_and_loop(page) -> None:
     assert len(seen) >= 3, f"playback did not move through the range: {sorted(seen)}"
     assert 10 <= looped <= 14 and shown(page) == looped
 
+    # In, Out, then C: the note is on the range (no hidden switch), and the next note starts at a frame.
+    page.keyboard.press("c")
+    assert page.get_by_test_id("composer-range").inner_text() == "1011–1015"
+    page.locator("#comment-body").fill("The flare pops in these frames")
+    page.locator("#comment-body").press("Control+Enter")
+    page.locator("[data-testid=timeline-marker][data-frame='1011']").wait_for(timeout=20_000)
+    page.get_by_test_id("composer-frame").wait_for()
+    assert page.get_by_test_id("composer-range").count() == 0
+
+    # Shift+drag on the timeline marks a range.
+    box = page.get_by_test_id("timeline").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.25, y)
+    page.keyboard.down("Shift")
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, y, steps=6)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    first, last = (int(n) for n in page.get_by_test_id("composer-range").inner_text().split("–"))
+    assert 1001 < first < last <= 1001 + FRAMES
+
 
 def test_stepping_seeking_and_shuttle_land_on_the_frame_shown(ramps):
     s, project, up, _ = ramps

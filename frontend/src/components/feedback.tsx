@@ -6,7 +6,8 @@ import { asApiError, type ApiError } from "../api/errors";
 export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
   if (error === null || error === undefined) return null;
   const e: ApiError = asApiError(error);
-  const fields = Object.entries(e.fields).filter(([name]) => name !== "non_field_errors");
+  // A field message that the detail already says is not listed again (each message appears once).
+  const fields = Object.entries(e.fields).filter(([name, messages]) => name !== "non_field_errors" && !messages.every((m) => e.detail.includes(m)));
   const general = e.fields.non_field_errors ?? [];
   const reasons = (Array.isArray(e.body.reasons) ? (e.body.reasons as unknown[]) : []).concat(Array.isArray(e.body.reviews) ? (e.body.reviews as unknown[]) : []);
   // The policy's detail repeats its reasons; list them once, under the detail's first sentence.

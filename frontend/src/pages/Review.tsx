@@ -224,7 +224,6 @@ function Composer({
   const state = useSyncExternalStore(playhead.subscribe, playhead.getSnapshot);
   const [body, setBody] = useState("");
   const [internal, setInternal] = useState(false);
-  const [useRange, setUseRange] = useState(false);
   const [mentions, setMentions] = useState<string[]>([]);
   const people = usePeople(project.id);
   const mentionable = (people.data ?? []).filter((p) => (internal ? p.role !== "reviewer" : true));
@@ -235,14 +234,17 @@ function Composer({
   const drawing = draw.drawing;
   const frameIndex = drawing.shapes.length > 0 && drawing.frame !== null ? drawing.frame : state.index;
   const frame = indexToFrameNumber(frameIndex, version.first_frame);
+  // With an in/out range marked, the note is on the range (In, Out, then C); X or "single frame"
+  // clears it. A drawing belongs to the note's frame or range: one outside the range is caught here.
+  const range = hasRange ? { in: state.range.in!, out: state.range.out! } : null;
+  const drawingOutside = range !== null && drawing.shapes.length > 0 && drawing.frame !== null && (drawing.frame < range.in || drawing.frame > range.out);
   const post = usePostComment(version.id);
   const send = () => {
-    const range = useRange && hasRange ? state.range : null;
     post.mutate(
       {
         body,
-        frame: range ? indexToFrameNumber(range.in!, version.first_frame) : frame,
-        frame_end: range ? indexToFrameNumber(range.out!, version.first_frame) : null,
+        frame: range ? indexToFrameNumber(range.in, version.first_frame) : frame,
+        frame_end: range ? indexToFrameNumber(range.out, version.first_frame) : null,
         internal,
         mentions: mentions.length > 0 ? mentions : undefined,
         annotations:
@@ -256,6 +258,7 @@ function Composer({
           setMentions([]);
           draw.dispatch({ type: "clear" });
           draw.setTool(null);
+          if (range) playhead.clearRange(); // the next note starts at a single frame again
         },
       },
     );
@@ -264,14 +267,20 @@ function Composer({
   const empty = body.trim() === "" && drawing.shapes.length === 0;
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (!empty) send();
+    if (!empty && !drawingOutside) send();
   }
   return (
     <form className="composer" onSubmit={submit} aria-label="New comment" data-testid="composer">
       <label htmlFor="comment-body" className="composer-label">
-        {useRange && hasRange ? (
+        {range ? (
           <>
-            Note on frames <span className="mono">{indexToFrameNumber(state.range.in!, version.first_frame)}–{indexToFrameNumber(state.range.out!, version.first_frame)}</span>
+            Note on frames{" "}
+            <span className="mono" data-testid="composer-range">
+              {indexToFrameNumber(range.in, version.first_frame)}–{indexToFrameNumber(range.out, version.first_frame)}
+            </span>{" "}
+            <button type="button" className="link small" onClick={() => playhead.clearRange()} title="Clear the in/out range (X)">
+              single frame instead
+            </button>
           </>
         ) : (
           <>
@@ -295,11 +304,6 @@ function Composer({
         aria-invalid={error?.field("body") ? true : undefined}
       />
       <div className="row tight" style={{ gap: 10 }}>
-        {hasRange && (
-          <label className="small row tight" style={{ gap: 4 }}>
-            <input type="checkbox" checked={useRange} onChange={(e) => setUseRange(e.target.checked)} /> in/out range
-          </label>
-        )}
         <label className="visually-hidden" htmlFor="mention-person">
           Mention someone
         </label>
@@ -327,10 +331,25 @@ function Composer({
           </label>
         )}
         <span className="grow" />
-        <button type="submit" className="primary small" disabled={post.isPending || empty || commenting?.allowed === false} title={reasonOf(commenting) || undefined}>
+        <button
+          type="submit"
+          className="primary small"
+          disabled={post.isPending || empty || drawingOutside || commenting?.allowed === false}
+          title={reasonOf(commenting) || (drawingOutside ? "The drawing is outside the range" : undefined)}
+        >
           {post.isPending ? "Posting…" : "Post note"}
         </button>
       </div>
+      {drawingOutside && range && drawing.frame !== null && (
+        <p className="field-hint small" data-testid="drawing-outside-range">
+          The drawing is on frame {indexToFrameNumber(drawing.frame, version.first_frame)}, outside frames{" "}
+          {indexToFrameNumber(range.in, version.first_frame)}–{indexToFrameNumber(range.out, version.first_frame)}: mark a range that holds it, or{" "}
+          <button type="button" className="link small" onClick={() => playhead.clearRange()}>
+            note it on its own frame
+          </button>
+          .
+        </p>
+      )}
       {mentions.length > 0 && (
         <div className="people small" aria-label="Will be notified">
           {mentions.map((id) => {

@@ -260,6 +260,7 @@ export function ReviewPlayer({
         firstFrame={media.firstFrame}
         sprite={media.sprite ?? null}
         onSeek={(i) => playhead.seek(i)}
+        onRange={(inIndex, outIndex) => playhead.setRange({ in: inIndex, out: outIndex })}
         onMarker={selectMarker}
       />
       <Transport

@@ -25,6 +25,11 @@ export interface Sprite {
   frames: number[];
 }
 
+/** The in/out range of a drag from `from` to `to`, whichever way it went. */
+export function dragRange(from: number, to: number): [number, number] {
+  return from <= to ? [from, to] : [to, from];
+}
+
 /** Index of the sprite tile to show for a frame: the last tile at or before it. */
 export function spriteTileFor(frames: number[], index: number): number {
   let best = 0;
@@ -44,6 +49,7 @@ export function Timeline({
   firstFrame,
   sprite,
   onSeek,
+  onRange,
   onMarker,
 }: {
   frameCount: number;
@@ -54,12 +60,15 @@ export function Timeline({
   firstFrame: number;
   sprite?: Sprite | null;
   onSeek: (index: number) => void;
+  /** Shift+drag on the track marks an in/out range (from where the drag started to where it is). */
+  onRange?: (inIndex: number, outIndex: number) => void;
   onMarker: (marker: Marker) => void;
 }) {
   const trackRef = useRef<HTMLDivElement>(null);
   const { width } = useElementSize(trackRef);
   const [hover, setHover] = useState<{ index: number; x: number } | null>(null);
   const [scrubbing, setScrubbing] = useState(false);
+  const [rangeFrom, setRangeFrom] = useState<number | null>(null);
   const count = Math.max(1, frameCount);
   const pct = (i: number) => `${((i + 0.5) / count) * 100}%`;
   const lastIndex = count - 1;
@@ -73,17 +82,25 @@ export function Timeline({
   function down(e: ReactPointerEvent<HTMLDivElement>) {
     if (e.button !== 0) return;
     trackRef.current?.setPointerCapture(e.pointerId);
-    setScrubbing(true);
-    onSeek(indexAt(e.clientX).index);
+    const at = indexAt(e.clientX).index;
+    if (e.shiftKey && onRange) {
+      setRangeFrom(at);
+      onRange(at, at);
+    } else {
+      setScrubbing(true);
+    }
+    onSeek(at);
   }
   function move(e: ReactPointerEvent<HTMLDivElement>) {
     const at = indexAt(e.clientX);
     setHover(at);
-    if (scrubbing && at.index !== index) onSeek(at.index);
+    if (rangeFrom !== null && onRange) onRange(...dragRange(rangeFrom, at.index));
+    if ((scrubbing || rangeFrom !== null) && at.index !== index) onSeek(at.index);
   }
   function up(e: ReactPointerEvent<HTMLDivElement>) {
     trackRef.current?.releasePointerCapture(e.pointerId);
     setScrubbing(false);
+    setRangeFrom(null);
   }
 
   const frameNumber = indexToFrameNumber(index, firstFrame);
@@ -128,6 +145,7 @@ export function Timeline({
         role="slider"
         tabIndex={0}
         aria-label="Timeline"
+        title={onRange ? "Click or drag to move the playhead; Shift+drag to mark an in/out range" : undefined}
         aria-valuemin={firstFrame}
         aria-valuemax={firstFrame + lastIndex}
         aria-valuenow={frameNumber}
