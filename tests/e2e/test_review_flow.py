@@ -259,7 +259,12 @@ def agent_approves_the_use(session_factory) -> None:
     review_approvals = review.get_by_test_id("approvals")
     assert review_approvals.get_by_test_id("lane-producer").get_by_role("button").count() == 0
     review_approvals.get_by_test_id("lane-agency").get_by_role("button", name="Approve use").click()
-    page.get_by_label("State").select_option("approved")
+    confirmation = page.get_by_test_id("use-decided")
+    confirmation.wait_for()
+    assert "Approved: the use of Ava Reyes" in confirmation.inner_text()
+    agent.shot("14b-agency-decided")
+    confirmation.get_by_role("button", name="Show approved uses").click()
+    assert page.get_by_label("State").input_value() == "approved"
     approved = page.locator("[data-testid=use-row][data-state=approved]", has_text="Ava Reyes").first
     approved.wait_for()
     approved.get_by_role("button", name="Open").click()

@@ -25,6 +25,8 @@ export function UsesPage() {
   const talent = params.get("talent") ?? undefined;
   const uses = useLikenessUses({ ...(state !== "all" ? { state } : {}), ...(talent ? { talent } : {}) });
   const [open, setOpen] = useState<string | null>(null);
+  // What was just decided: the row leaves the "awaiting" list, so say so and where it went.
+  const [decided, setDecided] = useState<{ what: string; state: LikenessUse["state"] } | null>(null);
   if (!agency) return <NotAgency />;
   const rows = uses.data?.results ?? [];
   const selected = rows.find((u) => u.id === open) ?? null;
@@ -47,6 +49,20 @@ export function UsesPage() {
           <option value="all">All</option>
         </select>
       </div>
+      {decided && (
+        <div className="alert row" data-tone="ok" role="status" data-testid="use-decided">
+          <span>
+            {decided.state === "approved" ? "Approved" : "Rejected"}: the use of {decided.what}. The studio is told.
+          </span>
+          <span className="grow" />
+          <button type="button" className="link small" onClick={() => setParams({ state: decided.state, ...(talent ? { talent } : {}) })}>
+            Show {decided.state === "approved" ? "approved" : "rejected"} uses
+          </button>
+          <button type="button" className="chip-x" aria-label="Dismiss" onClick={() => setDecided(null)}>
+            ×
+          </button>
+        </div>
+      )}
       {uses.isPending && <Loading />}
       <ErrorMessage error={uses.error} />
       {uses.data && rows.length === 0 && (
@@ -98,7 +114,16 @@ export function UsesPage() {
             </table>
           </div>
         )}
-        {selected && <UseReview key={selected.id} use={selected} onDone={() => setOpen(null)} />}
+        {selected && (
+          <UseReview
+            key={selected.id}
+            use={selected}
+            onDone={(state) => {
+              setOpen(null);
+              if (state) setDecided({ what: `${selected.talent.name} in ${selected.shot_code ?? selected.project.name} ${versionLabel(selected)}`.trim(), state });
+            }}
+          />
+        )}
       </div>
     </div>
   );
@@ -135,13 +160,17 @@ function mediaOfUse(u: LikenessUse): PlayerMedia {
   };
 }
 
-function UseReview({ use, onDone }: { use: LikenessUse; onDone: () => void }) {
+function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: LikenessUse["state"]) => void }) {
   const media = mediaOfUse(use);
   const playhead = usePlayhead(media);
   const draw = useDrawState();
   const [note, setNote] = useState("");
-  const decide = useDecideUse(use.id, { onDecided: onDone });
-  const send = (decision: "approve" | "reject") => decide.mutate({ decision, note });
+  const [sent, setSent] = useState<"approve" | "reject" | null>(null);
+  const decide = useDecideUse(use.id, { onDecided: () => onDone(sent === "reject" ? "rejected" : "approved") });
+  const send = (decision: "approve" | "reject") => {
+    setSent(decision);
+    decide.mutate({ decision, note });
+  };
   const approve = findAction(use.allowed_actions, "approve");
   const reject = findAction(use.allowed_actions, "reject");
   return (
@@ -203,9 +232,10 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: () => void }) {
           title={`Approval of ${use.version.label}`}
           // No project stream reaches the agency: when the proxy appears (the uses are polled), what may be decided is read again.
           freshWith={use.version.has_proxy}
-          onDecided={() => {
+          onDecided={(summary) => {
             // Decided: the use leaves the review queue (it stays under its new state's filter).
-            onDone();
+            const agency = summary.lanes.find((lane) => lane.lane === "agency");
+            onDone(agency?.state === "approved" ? "approved" : agency?.state === "changes_requested" ? "rejected" : undefined);
           }}
         />
       )}
