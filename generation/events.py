@@ -39,7 +39,10 @@ JOB_STATE_CHANGED = obj({
 })
 
 # A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.
-TAKE = obj({"id": UUID, "shot": UUID, "job": UUID, "seed": INTEGER, "starred": BOOLEAN, "discarded": BOOLEAN, "version": nullable(UUID)})
+TAKE = obj(
+    {"id": UUID, "shot": UUID, "job": UUID, "seed": INTEGER, "starred": BOOLEAN, "discarded": BOOLEAN, "version": nullable(UUID)},
+    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"])},
+)
 
 GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})
 

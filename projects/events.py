@@ -65,6 +65,11 @@ VERSION_UPDATED = one_of(
         title="VersionQuarantineChanged",
         description="Internal: the reason names the talent and the agency's decision.",
     ),
+    obj(
+        {"id": UUID, "shot": UUID, "change": const("scanned"), "scan_state": enum(Version.ScanState.values)},
+        title="VersionScanned",
+        description="The likeness scan finished (clear, matched, held or failed); read the version for the result.",
+    ),
 )
 
 COMMENT = obj({
