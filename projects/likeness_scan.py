@@ -89,3 +89,24 @@ def scan_file(path: Path, *, references: list[faces.Reference]) -> ScanOutcome:
     outcome.matches = faces.match_faces(found, references)
     outcome.elapsed_s = time.monotonic() - started
     return outcome
+
+
+# -- The rules the services enforce, for `allowed_actions` (one copy) --------------------------------
+
+def held_refusal(row) -> str | None:
+    """Why a held take or version may not be published, approved or exported; None when not held."""
+    if row.scan_state != "held":
+        return None
+    reason = (row.scan_result or {}).get("held_reason") if isinstance(row.scan_result, dict) else ""
+    return reason or "Held by the likeness scan: a face matches a protected performer without consent."
+
+
+def request_consent_refusal(row, *, role: str | None) -> tuple[str, str] | None:
+    """(code, reason) when the caller may not send the scan's consent request for `row`; None when they may."""
+    from rights.transitions import STUDIO_REQUEST_ROLES
+
+    if row.scan_state != "held" or not (row.scan_result or {}).get("request_consent"):
+        return "not_applicable", "Nothing is held for want of consent; there is no consent to request."
+    if role not in STUDIO_REQUEST_ROLES:
+        return "not_permitted", "Only the studio's owners, admins, producers and legal staff request consent."
+    return None
