@@ -275,7 +275,7 @@ def decision_actions(*, version, access: ProjectAccess | None, memberships: list
             mine = [use for use in review_uses if use.talent.organization_id == deciding.organization_id]
             conflict = agency_decision_conflict(label=version.label, uses=mine)
         actions.append(first_refusal("approve", [
-            (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict), (BLOCKED, media_refusal(version) or held_refusal(version)),
+            (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict), (BLOCKED, held_refusal(version) or media_refusal(version)),
         ], lane=name))
         actions.append(first_refusal("request_changes", [(NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict)], lane=name))
     return actions
