@@ -33,6 +33,7 @@ from studio.exceptions import Conflict
 log = logging.getLogger(__name__)
 
 ScanState = Take.ScanState
+RESCAN_STATES = (ScanState.HELD, ScanState.PENDING, ScanState.RUNNING)  # see projects.services.likeness_scan
 
 
 class TakeHeld(Conflict):
@@ -108,7 +109,7 @@ def rescan_held_takes(*, organization_id, talent_id) -> int:
     """Re-scan the studio's unpublished takes the scan holds for `talent_id` (a grant of theirs changed)."""
     held = list(
         Take.objects.select_for_update(of=("self",)).filter(
-            organization_id=organization_id, scan_state=ScanState.HELD, scan_talent__contains=[talent_id], version__isnull=True,
+            organization_id=organization_id, scan_state__in=RESCAN_STATES, scan_talent__contains=[talent_id], version__isnull=True,
         )
     )
     for take in held:

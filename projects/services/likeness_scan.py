@@ -37,6 +37,9 @@ from studio.realtime.publish import publish
 log = logging.getLogger(__name__)
 
 ScanState = Version.ScanState
+# Held, or being re-scanned for a hold (a running scan of an older attempt stores nothing: its result
+# may predate the grant).
+RESCAN_STATES = (ScanState.HELD, ScanState.PENDING, ScanState.RUNNING)
 
 
 def request_version_scan(*, version: Version) -> None:
@@ -114,7 +117,7 @@ def rescan_held_versions(*, organization_id, talent_id) -> int:
     """Re-scan the studio's versions the scan holds for `talent_id` (a grant of theirs changed)."""
     held = list(
         Version.objects.select_for_update(of=("self",)).filter(
-            project__organization_id=organization_id, scan_state=ScanState.HELD, scan_talent__contains=[talent_id],
+            project__organization_id=organization_id, scan_state__in=RESCAN_STATES, scan_talent__contains=[talent_id],
         )
     )
     for version in held:

@@ -187,10 +187,10 @@ def test_a_grant_change_rescans_only_the_studios_held_media_and_foreign_rows_sta
     ours = run_scan(upload_clip(api, world.nl_artist, world.shot, clip)["id"])
     theirs = run_scan(upload_clip(api, world.hb_producer, world.hb_shot, clip)["id"])
     assert ours.scan_state == theirs.scan_state == "held"
-    active_grant(world)  # Northlight's grant: our version is queued again, Harbor's is not
+    active_grant(world)  # Northlight's grant, requested then signed: our version is queued again (twice), Harbor's is not
     ours.refresh_from_db()
     theirs.refresh_from_db()
-    assert (ours.scan_state, ours.scan_attempt) == ("pending", 2) and (theirs.scan_state, theirs.scan_attempt) == ("held", 1)
+    assert (ours.scan_state, ours.scan_attempt) == ("pending", 3) and (theirs.scan_state, theirs.scan_attempt) == ("held", 1)
     # A stale message (the first attempt) stores nothing.
     assert project_services.scan_version_likeness(version_id=ours.pk, attempt=1) is None
     # Tenancy: the foreign studio's version and its scan are a 404 to us, and ours to them.
