@@ -70,6 +70,11 @@ def _lineage_inputs(version) -> tuple[str, str, list, str]:
     return prompt, negative, cast, use_type
 
 
+def _scanned(version) -> tuple:
+    """The talent the likeness scan saw: a `VersionRef`'s `scanned` (a version row's `scan_talent` also does)."""
+    return tuple(getattr(version, "scanned", None) or getattr(version, "scan_talent", None) or ())
+
+
 def _version_decision(*, version, purpose: str, at: datetime, project, uses: list, loaded: tuple[dict, dict] | None) -> PolicyDecision:
     """The version check on already loaded uses (and, for batches, talents and grants)."""
     studio = project.organization
@@ -103,7 +108,7 @@ def _version_decision(*, version, purpose: str, at: datetime, project, uses: lis
     extra_reasons, extra_covered = _decide(
         purpose=purpose, studio=studio, project=project, cast=lineage_cast, prompt=prompt, negative_prompt=negative,
         use_type=use_type, at=at, media=None, territory=None, content_tags=(), skip_talent_ids=seen, loaded=loaded,
-        scanned=version.scanned,
+        scanned=_scanned(version),
     )
     reasons.extend(extra_reasons)
     for c in extra_covered:
@@ -153,7 +158,7 @@ def check_versions(
     keys: set[str] = set()
     for version in versions:
         prompt, negative, cast, _use_type = _lineage_inputs(version)
-        cast_ids |= {_as_uuid(c) for c in cast} | {_as_uuid(t) for t in version.scanned}
+        cast_ids |= {_as_uuid(c) for c in cast} | {_as_uuid(t) for t in _scanned(version)}
         keys |= names.prompt_keys(prompt, negative)
     loaded = _load(cast_ids=cast_ids, keys=keys, studio=project.organization)
     out: dict[uuid.UUID, PolicyDecision] = {}
