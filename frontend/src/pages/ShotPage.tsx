@@ -9,6 +9,7 @@ import { ExamplePrompts } from "../components/ExamplePrompts";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
 import { TakesGallery } from "../components/TakesGallery";
+import { HeldNotice, ScanBadge } from "../components/LikenessScan";
 import { RequestConsentButtons } from "../components/RequestConsent";
 import { HoverScrubThumb } from "../components/Thumb";
 import { useStreamState } from "../realtime/context";
@@ -161,6 +162,7 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
           {version.processing_status !== "ready" && <Chip label={processing.label} tone={processing.tone} title={version.failure_reason || undefined} />}
           <ApprovalChip status={version.approval_status} />
           {version.quarantined && <Chip label="Quarantined" tone="danger" title="A likeness consent grant no longer covers this version" testId="quarantined" />}
+          <ScanBadge scan={version.likeness_scan} />
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
             <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${version.label} to compare`} />
@@ -179,6 +181,7 @@ function VersionCard({ version, project, selected, onSelect }: { version: Versio
           </div>
         )}
         {version.quarantined && <QuarantineNotice reason={version.quarantine_reason} compact />}
+        <HeldNotice scan={version.likeness_scan} actions={version.allowed_actions} />
         {version.conform && <div className="small muted" data-testid="version-conform">{version.conform}</div>}
         {version.note && <div className="small">{version.note}</div>}
         {version.processing_status === "failed" && <div className="field-error small">{version.failure_reason}</div>}
