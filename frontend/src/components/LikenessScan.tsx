@@ -4,7 +4,7 @@
  * (the server's `request_consent` action and pre-filled request; docs/RIGHTS.md, "Likeness scan").
  */
 import type { AllowedAction, LikenessScan } from "../api/types";
-import type { ConsentPrefill } from "../lib/consentRequest";
+import { scanOffer } from "../lib/consentRequest";
 import { Chip } from "./chips";
 import { RequestConsentButtons } from "./RequestConsent";
 
@@ -28,11 +28,11 @@ export function ScanBadge({ scan }: { scan: LikenessScan }) {
 
 export function HeldNotice({ scan, actions }: { scan: LikenessScan; actions: AllowedAction[] }) {
   if (scan.state !== "held") return null;
-  const mayRequest = actions.some((a) => a.action === "request_consent" && a.allowed);
+  const offer = scanOffer(scan, actions);
   return (
     <div className="field-error small" role="status" data-testid="held-reason">
       {scan.held_reason}
-      {mayRequest && <RequestConsentButtons error={null} offer={scan.request_consent as ConsentPrefill | null} />}
+      {offer && <RequestConsentButtons error={null} offer={offer} />}
     </div>
   );
 }
