@@ -39,7 +39,10 @@ JOB_STATE_CHANGED = obj({
 })
 
 # A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.
-TAKE = obj({"id": UUID, "shot": UUID, "job": UUID, "seed": INTEGER, "starred": BOOLEAN, "discarded": BOOLEAN, "version": nullable(UUID)})
+TAKE = obj(
+    {"id": UUID, "shot": UUID, "job": UUID, "seed": INTEGER, "starred": BOOLEAN, "discarded": BOOLEAN, "version": nullable(UUID)},
+    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"])},
+)
 
 GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})
 
@@ -55,6 +58,6 @@ def register_event_types() -> None:
     register("take.created", schema=TAKE, owner=OWNER, audiences=("internal",),
              description="A render finished: its take is in the shot's gallery (not yet a version).")
     register("take.updated", schema=TAKE, owner=OWNER, audiences=("internal",),
-             description="A take was starred, unstarred, discarded, restored or published (then `version` is set).")
+             description="A take was starred, unstarred, discarded, restored, published (then `version` is set) or scanned for likeness.")
     register("generation.cancelled", schema=GENERATION_CANCELLED, channel="user", owner=OWNER,
              description="A render you started was cancelled because its consent stopped covering it.")

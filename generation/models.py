@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from projects.models import LikenessScanned
+
 MODEL_NAME_RE = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 
 
@@ -237,7 +239,7 @@ def take_upload_to(instance: Take, filename: str) -> str:
     return f"generation/{instance.organization_id}/takes/{instance.id}/{filename}"
 
 
-class Take(models.Model):
+class Take(LikenessScanned):
     """One finished render of a shot, as the model made it, waiting in the shot's gallery.
 
     Starred and discarded are the artist's marks (a discarded take is hidden from the gallery by

@@ -18,3 +18,9 @@ def cancel_jobs(sender, grant, cause, result, **kwargs) -> None:
         return
     reason = next((u.invalidated_reason for u in result.uses if u.invalidated_reason), f"The consent grant was {cause}.")
     services.cancel_jobs_for_consent(job_ids=result.job_ids, reason=reason, cause=cause, grant_id=grant.pk)
+
+
+@receiver(signals.grant_changed, dispatch_uid="generation.rescan_held_takes")
+def rescan_held_takes(sender, grant, change, **kwargs) -> None:
+    """A grant of a talent changed: the takes the likeness scan holds for them in that studio are scanned again."""
+    services.rescan_held_takes(organization_id=grant.grantee_id, talent_id=grant.talent_id)

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 
 from generation.models import GenerationJob, GpuAllowance, GpuUsage, ModelProfile, Take
 from projects.access import WORK_ON_TAKES, access_for
+from projects.likeness_scan import held_refusal, request_consent_refusal
 from rights.models import LikenessUse
 from studio.actions import BLOCKED, NOT_APPLICABLE, NOT_PERMITTED, first_refusal
 from studio.tenancy.models import ORG_WIDE_ROLES, Role
@@ -69,7 +70,9 @@ def take_actions(takes: list[Take], *, user) -> dict:
             first_refusal("restore", [(NOT_PERMITTED, who), (NOT_APPLICABLE, None if take.discarded else "Not discarded.")]),
             first_refusal("rerun", [(NOT_PERMITTED, who)]),
             first_refusal("publish", [(NOT_PERMITTED, who), (NOT_APPLICABLE, published),
-                                      (BLOCKED, "Restore it first: it is discarded." if take.discarded else stopped)]),
+                                      (BLOCKED, "Restore it first: it is discarded." if take.discarded else stopped),
+                                      (BLOCKED, held_refusal(take))]),
+            first_refusal("request_consent", [r for r in [request_consent_refusal(take, role=roles.get(take.project_id))] if r]),
         ]
     return result
 

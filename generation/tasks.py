@@ -201,6 +201,13 @@ def _lineage(job: GenerationJob, *, spec, worker, timings: dict) -> dict:
     }
 
 
+@shared_task(name="generation.tasks.scan_take_likeness", acks_late=True, reject_on_worker_lost=True)
+def scan_take_likeness(take_id: str, attempt: int) -> dict:
+    """The likeness scan of a take, on the `media` queue (generation/services/take_scan.py)."""
+    take = services.scan_take_likeness(take_id=take_id, attempt=attempt)
+    return {"take": take_id, "status": take.scan_state if take is not None else "stale"}
+
+
 @shared_task(name="generation.tasks.reap_stale_jobs", ignore_result=True)
 def reap_stale_jobs() -> dict:
     counts = services.reap_stale_jobs()

@@ -24,7 +24,8 @@ def version_ref(version, *, with_project: bool = False) -> VersionRef:
     likeness-use lookups need only the version itself."""
     lineage = version.lineage if isinstance(version.lineage, dict) else {}
     project = _project_of(version) if with_project else None
-    return VersionRef(id=version.pk, project_id=version.project_id, lineage=lineage, project=project)
+    scanned = tuple(str(t) for t in (getattr(version, "scan_talent", None) or ()))
+    return VersionRef(id=version.pk, project_id=version.project_id, lineage=lineage, project=project, scanned=scanned)
 
 
 def _project_of(version) -> ProjectRef:

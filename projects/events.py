@@ -65,6 +65,11 @@ VERSION_UPDATED = one_of(
         title="VersionQuarantineChanged",
         description="Internal: the reason names the talent and the agency's decision.",
     ),
+    obj(
+        {"id": UUID, "shot": UUID, "change": const("scanned"), "scan_state": enum(Version.ScanState.values)},
+        title="VersionScanned",
+        description="The likeness scan finished (clear, matched, held or failed); read the version for the result.",
+    ),
 )
 
 COMMENT = obj({
@@ -96,7 +101,7 @@ def register_event_types() -> None:
              description="A shot or sequence was created, changed, reordered, imported or moved by a decision.")
     register("version.created", schema=VERSION_CREATED, owner=OWNER, description="A shot got a new version.")
     register("version.updated", schema=VERSION_UPDATED, audiences=both, owner=OWNER,
-             description="A version's note, media, approval status or quarantine changed.")
+             description="A version's note, media, approval status, quarantine or likeness scan changed.")
     register("comment.created", schema=COMMENT, audiences=both, owner=OWNER,
              description="A note or reply was posted (internal notes only to the studio).")
     register("comment.updated", schema=COMMENT, audiences=both, owner=OWNER, description="A note was edited, resolved or deleted.")

@@ -45,6 +45,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from projects.access import CallerMembership, ProjectAccess, agency_access
 from projects.consent import version_ref
+from projects.likeness_scan import held_refusal
 from studio.actions import BLOCKED, NOT_APPLICABLE, NOT_PERMITTED, Action, first_refusal
 from studio.exceptions import Conflict
 from studio.tenancy.models import Role
@@ -274,7 +275,7 @@ def decision_actions(*, version, access: ProjectAccess | None, memberships: list
             mine = [use for use in review_uses if use.talent.organization_id == deciding.organization_id]
             conflict = agency_decision_conflict(label=version.label, uses=mine)
         actions.append(first_refusal("approve", [
-            (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict), (BLOCKED, media_refusal(version)),
+            (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict), (BLOCKED, held_refusal(version) or media_refusal(version)),
         ], lane=name))
         actions.append(first_refusal("request_changes", [(NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict)], lane=name))
     return actions

@@ -9,6 +9,7 @@ import uuid
 from fractions import Fraction
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from studio.tenancy.models import Role
@@ -154,7 +155,39 @@ def version_upload_to(instance: Version, filename: str) -> str:
     return f"{version_media_dir(instance)}/original/{filename}"
 
 
-class Version(models.Model):
+class LikenessScanned(models.Model):
+    """The likeness scan's state and result on a scanned row (a version here, a take in generation).
+
+    `pending → running → clear | matched | held | failed`: `clear` no protected face; `matched` every
+    face seen belongs to a performer whose grant covers it (the uses are recorded for the agency);
+    `held` a face of a performer no grant of the studio covers: the row is not publishable,
+    approvable or exportable until a grant covers it (a grant change re-scans it). `scan_talent`
+    holds every talent the scan matched (the consent policy checks them like cast).
+    """
+
+    class ScanState(models.TextChoices):
+        PENDING = "pending", "Waiting for the likeness scan"
+        RUNNING = "running", "Being scanned"
+        CLEAR = "clear", "No protected face"
+        MATCHED = "matched", "Protected faces, covered by consent"
+        HELD = "held", "Held: a protected face without consent"
+        FAILED = "failed", "The scan failed"
+
+    scan_state = models.CharField(max_length=8, choices=ScanState.choices, default=ScanState.PENDING)
+    scan_talent = ArrayField(models.UUIDField(), default=list, blank=True, help_text="Talent the likeness scan matched.")
+    scan_result = models.JSONField(default=dict, blank=True, help_text="Frames sampled, faces, matches, why it is held.")
+    scan_attempt = models.PositiveIntegerField(default=0, help_text="Bumped by each (re-)scan request: a stale scan does not store.")
+    scanned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scan_held(self) -> bool:
+        return self.scan_state == self.ScanState.HELD
+
+
+class Version(LikenessScanned):
     class Source(models.TextChoices):
         UPLOAD = "upload", "Upload"
         GENERATION = "generation", "Generation"

@@ -33,6 +33,12 @@ def release_versions(sender, grant, uses, **kwargs) -> None:
         services.release_versions(version_ids=version_ids, note=f"{grant.talent.name}'s grant was resumed.")
 
 
+@receiver(signals.grant_changed, dispatch_uid="projects.rescan_held_versions")
+def rescan_held_versions(sender, grant, change, **kwargs) -> None:
+    """A grant of a talent changed: what the likeness scan holds for them in that studio is scanned again."""
+    services.rescan_held_versions(organization_id=grant.grantee_id, talent_id=grant.talent_id)
+
+
 @receiver(signals.likeness_use_decided, dispatch_uid="projects.record_agency_review")
 def record_agency_review(sender, use, actor, decision, note="", **kwargs) -> None:
     services.record_agency_review(use=use, actor=actor, decision=decision, note=note)

@@ -237,8 +237,17 @@ def version_actions(versions: list[Version], *, user, access: ProjectAccess | No
     out: dict = {}
     for version in versions:
         actions = lanes.decision_actions(version=version, access=access, memberships=memberships, review_uses=uses[version.pk])
-        out[version.pk] = [*actions, *_note_actions(version, user=user, access=access)]
+        out[version.pk] = [*actions, *_note_actions(version, user=user, access=access), _request_consent_action(version, access=access)]
     return out
+
+
+def _request_consent_action(row, *, access: ProjectAccess | None) -> Action:
+    """`request_consent`: a held version's consent request (its `likeness_scan.request_consent` pre-fills it)."""
+    from projects.likeness_scan import request_consent_refusal
+
+    role = access.role if access is not None and access.internal and access.via == "organization" else None
+    refusal = request_consent_refusal(row, role=role)
+    return first_refusal("request_consent", [refusal] if refusal else [])
 
 
 INTERNAL_NOTES_REFUSAL = "Internal notes are for the studio's own people; client reviewers neither see nor write them."

@@ -24,6 +24,17 @@ def process_version_media(version_id: str) -> dict:
     return {"version": version_id, "status": version.processing_status, "frames": version.frame_count}
 
 
+@shared_task(name="projects.tasks.scan_version_likeness", acks_late=True, reject_on_worker_lost=True)
+def scan_version_likeness(version_id: str, attempt: int) -> dict:
+    """The likeness scan of a version (projects/services/likeness_scan.py). A stale attempt does nothing."""
+    from projects import services
+
+    version = services.scan_version_likeness(version_id=version_id, attempt=attempt)
+    if version is None:
+        return {"version": version_id, "status": "stale"}
+    return {"version": version_id, "status": version.scan_state}
+
+
 @shared_task(name="projects.tasks.reap_stuck_media", ignore_result=True)
 def reap_stuck_media() -> dict:
     """Every minute (CELERY_BEAT_SCHEDULE): re-queue or fail versions whose media worker was lost."""

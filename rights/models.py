@@ -132,6 +132,10 @@ class LikenessAsset(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The likeness scan's reference (rights.faces): the 128-d descriptor of the image's main face,
+    # computed at upload; null when the image shows no frontal face. Agency-owned, never serialised.
+    face_descriptor = ArrayField(models.FloatField(), size=128, null=True, blank=True)
+    face_descriptor_model = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -220,6 +224,7 @@ class LikenessUse(models.Model):
     class Via(models.TextChoices):
         CAST = "cast", "Cast in the generation"
         PROMPT = "prompt", "Named in the prompt"
+        SCAN = "scan", "Seen by the likeness scan"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="likeness_uses")
@@ -228,6 +233,7 @@ class LikenessUse(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="likeness_uses")
     shot = models.ForeignKey("projects.Shot", null=True, blank=True, on_delete=models.SET_NULL, related_name="likeness_uses")
     # generation.GenerationJob did not exist when this app was built: the job is referenced by id.
+    # A use the likeness scan found in an uploaded version (no job) is keyed by the version's id.
     job_id = models.UUIDField(db_index=True)
     version = models.ForeignKey("projects.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="likeness_uses")
     use_type = models.CharField(max_length=40, choices=UseType.choices)

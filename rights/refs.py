@@ -50,6 +50,8 @@ class VersionRef:
     project_id: uuid.UUID
     lineage: dict = field(default_factory=dict, compare=False)
     project: ProjectRef | None = field(default=None, compare=False)
+    # Talent ids the likeness scan saw in the version's media: checked like cast (via "scan").
+    scanned: tuple = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

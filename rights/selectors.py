@@ -275,3 +275,13 @@ def request_actions(requests: list, *, user: User) -> dict:
             for action in transitions.REQUEST_ACTIONS
         ]
     return out
+
+
+def likeness_references() -> list:
+    """Every registered likeness reference with a face (`rights.faces.Reference`), of every agency:
+    the likeness scan compares each face it finds with all of them. The descriptors stay inside
+    the scan; nothing that leaves it carries them (only the matched talent and the distance)."""
+    from rights import faces
+
+    rows = LikenessAsset.objects.filter(face_descriptor__isnull=False).values_list("talent_id", "id", "face_descriptor")
+    return faces.as_references(rows)

@@ -7,6 +7,10 @@
   (Connected: `generation.receivers` cancels the jobs, `projects.receivers` quarantines the versions.)
 - `grant_resumed_covering(sender, grant, uses)`: sent when a suspended grant is resumed; `uses`
   are the finished uses restored to their earlier state (their versions may leave quarantine).
+- `grant_changed(sender, grant, change)`: sent inside the transaction of every change of a grant
+  (requested, granted, suspended, resumed, revoked, declined, expired, talent_deceased). The
+  review and generation apps re-scan what the likeness scan holds for that talent in the grantee
+  studio (`projects.receivers`, `generation.receivers`).
 - `likeness_use_decided(sender, use, actor, decision, note)`: a one-way notification, sent inside
   the transaction in which the agency approved or rejected a use through rights itself
   (`/likeness-uses/{id}/decide/`; `decision` is "approve" or "reject"). The review app restates the
@@ -20,3 +24,4 @@ from django.dispatch import Signal
 grant_stopped_covering = Signal()
 grant_resumed_covering = Signal()
 likeness_use_decided = Signal()
+grant_changed = Signal()

@@ -335,6 +335,7 @@ LOGIN_THROTTLE_MAX_PER_ADDRESS = env_int("LOGIN_THROTTLE_MAX_PER_ADDRESS", 20)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "generation.tasks.render_*": {"queue": "gpu"},
+    "generation.tasks.scan_*": {"queue": "media"},  # the likeness scan of takes runs beside the version scans
     "projects.tasks.*": {"queue": "media"},
 }
 CELERY_TASK_ACKS_LATE = True

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from generation import constraints, selectors, services
 from generation.models import GenerationJob, ModelProfile, Take
+from projects.api.serializers import LikenessScanSerializer, scan_view
 from rights.models import UseType
 from studio.actions import ActionsListSerializer, WithAllowedActions
 
@@ -310,6 +311,10 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     consent_state = serializers.SerializerMethodField()
     created_by = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
+    likeness_scan = serializers.SerializerMethodField(
+        help_text="The likeness scan (pending, running, clear, matched, held, failed): a held take cannot be published; "
+        "`request_consent` pre-fills the consent request for the performer it matched."
+    )
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -317,13 +322,17 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
         fields = [
             "id", "project", "shot", "job", "batch_id", "model", "prompt", "negative_prompt", "seed", "parameters", "timings",
             "native", "frames_sha256", "media_url", "poster_url", "media_size", "consent", "consent_state", "starred", "discarded",
-            "discarded_at", "version", "published_at", "created_by", "created_at", "allowed_actions",
+            "discarded_at", "version", "published_at", "likeness_scan", "created_by", "created_at", "allowed_actions",
         ]
         read_only_fields = fields
         list_serializer_class = ActionsListSerializer
 
     def compute_actions(self, rows, context):
         return selectors.take_actions(rows, user=context["request"].user)
+
+    @extend_schema_field(LikenessScanSerializer)
+    def get_likeness_scan(self, take) -> dict:
+        return scan_view(take, internal=True)  # takes are studio internals (projects.access.TAKE_ROLES)
 
     @extend_schema_field(TakeNativeSerializer)
     def get_native(self, take) -> dict:

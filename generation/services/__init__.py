@@ -7,6 +7,7 @@ audits and publishes.
 | `submit` | submitting renders | the API |
 | `jobs` | cancelling (by a person, or for consent) and reaping stale jobs | the API, `rights` signals, beat |
 | `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
+| `take_scan` | the likeness scan of takes (`media` queue), held takes, re-scans | media worker, rights signal |
 | `takes` | takes: the worker stores them; star, discard, re-run, publish (conform → the shot's next version) | the worker, the API |
 | `scheduling` | the fair dispatcher (jobs → `gpu` queue), the quota check, the usage ledger, queue ETAs | submit, job ends, beat |
 | `quotas` | a studio's GPU limits and quota (owners), a job's priority (producers) | the API |
@@ -48,6 +49,7 @@ from generation.services.registry import (
 )
 from generation.services.scheduling import QuotaExceeded, dispatch, queue_estimates, record_usage, resend_stale_releases
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
+from generation.services.take_scan import TakeHeld, request_take_scan, rescan_held_takes, scan_take_likeness
 from generation.services.takes import RERUN_MODES, discard_take, publish_take, rerun_take, star_take, take_event_data
 
 __all__ = [
@@ -58,5 +60,5 @@ __all__ = [
     "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take",
     "publish_take", "rerun_take", "star_take", "take_event_data", "QuotaExceeded", "dispatch", "queue_estimates", "record_usage",
     "resend_stale_releases",
-    "set_gpu_allowance", "set_job_priority",
+    "set_gpu_allowance", "set_job_priority", "TakeHeld", "request_take_scan", "rescan_held_takes", "scan_take_likeness",
 ]

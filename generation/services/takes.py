@@ -53,6 +53,7 @@ def take_event_data(take: Take) -> dict:
     return {
         "id": str(take.id), "shot": str(take.shot_id), "job": str(take.job_id), "seed": take.seed, "starred": take.starred,
         "discarded": take.discarded, "version": str(take.version_id) if take.version_id else None,
+        "scan_state": take.scan_state,
     }
 
 
@@ -89,6 +90,9 @@ def store_take(*, job: GenerationJob, video: Path, poster: Path | None, native: 
         with open(poster, "rb") as handle:
             take.poster.save(f"{stem}_poster{poster.suffix}", File(handle), save=False)
     take.save(force_insert=True)
+    from generation.services.take_scan import request_take_scan
+
+    request_take_scan(take=take)
     audit.record(
         organization=job.project.organization, actor_label=f"worker {job.worker}".strip(), action="take.created", target=take,
         data={"job": str(job.id), "shot": job.shot.code, "seed": job.seed, "native_fps": f"{take.native_fps_num}/{take.native_fps_den}",
@@ -163,6 +167,10 @@ def _check_publishable(take: Take) -> None:
         raise Conflict(f"This take is already published as {take.version.label}; a take becomes one version.")
     if take.discarded:
         raise Conflict("This take is discarded; restore it before publishing.")
+    if take.scan_held:
+        from generation.services.take_scan import TakeHeld
+
+        raise TakeHeld(take)
     stopped = LikenessUse.objects.filter(job_id=take.job_id, state=LikenessUse.State.INVALIDATED).first()
     if stopped is not None:
         raise Conflict(f"Consent stopped covering this take ({stopped.invalidated_reason}); it cannot be published.")
@@ -173,7 +181,10 @@ def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> 
 
     The conform (ffmpeg) runs before the transaction; the version, the take's link to it, the job's
     link, the likeness uses' link, the audit and the events are one transaction under the take's row
-    lock. 409 when the take is already published, discarded, or its consent stopped covering it.
+    lock. 409 when the take is already published, discarded, held by the likeness scan (with the
+    performer, the reason and the pre-filled consent request), or its consent stopped covering it.
+    The version inherits a finished scan (clear or matched: its uses are the job's); otherwise it
+    is scanned itself.
     """
     project: Project = take.project
     require_project_role(user=actor, project=project, roles=SUBMIT_ROLES, action="publish takes")
@@ -209,12 +220,17 @@ def _publish_conformed(*, actor, take: Take, conformed: Path, the_plan: conform.
         _check_publishable(take)
         record = the_plan.as_record()
         lineage = {**take.lineage, "take": str(take.id), "conform": record}
+        inherit = take.scan_state in (Take.ScanState.CLEAR, Take.ScanState.MATCHED)
         with open(conformed, "rb") as handle:
             version = create_version(
                 shot=take.shot, source=Version.Source.GENERATION, created_by=actor, original=File(handle),
                 original_name=conformed.name, lineage=lineage, frame_count=the_plan.target_frames,
-                fps=(the_plan.target_fps.numerator, the_plan.target_fps.denominator), size=the_plan.size,
+                fps=(the_plan.target_fps.numerator, the_plan.target_fps.denominator), size=the_plan.size, scan=not inherit,
             )
+        if inherit:
+            version.scan_state, version.scan_talent, version.scan_result = take.scan_state, take.scan_talent, take.scan_result
+            version.scanned_at = take.scanned_at
+            version.save(update_fields=["scan_state", "scan_talent", "scan_result", "scanned_at", "updated_at"])
         take.version, take.published_at, take.published_by = version, timezone.now(), actor
         take.save(update_fields=["version", "published_at", "published_by", "updated_at"])
         job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model").get(pk=take.job_id)

@@ -15,6 +15,7 @@ that says what is wrong and how to fix it, and writes nothing.
 | `comments` | comments and annotations on frames |
 | `approvals` | lane decisions (producer, client, agency) |
 | `_lane_state` | a version's approval status from its lanes, and what it does to the shot (internal; `lane_states` is public) |
+| `likeness_scan` | the likeness scan of versions (the `media` queue); re-scans when a grant changes |
 | `quarantine` | versions whose consent stopped or resumed covering them; the delivery check |
 | `playlists` | playlists for review sessions |
 | `interchange` | shot-list imports (CSV, OTIO/EDL) |
@@ -31,6 +32,7 @@ from projects.services._shot_rules import ASSIGNABLE_ROLES, resolve_assignees
 from projects.services.approvals import decide_approval, record_agency_review
 from projects.services.comments import MAX_ANNOTATIONS_PER_COMMENT, MAX_COMMENT_LENGTH, create_comment, delete_comment, edit_comment
 from projects.services.interchange import ShotSpec, apply_shot_specs
+from projects.services.likeness_scan import request_version_scan, rescan_held_versions, scan_version_likeness
 from projects.services.media import process_version_media
 from projects.services.members import add_project_member, change_project_member_role, remove_project_member
 from projects.services.playlists import MAX_PLAYLIST_ITEMS, create_playlist, delete_playlist, update_playlist
@@ -46,6 +48,7 @@ __all__ = [
     "change_project_member_role", "check_delivery", "check_upload_size", "create_comment", "create_playlist", "create_project",
     "create_sequence", "create_shot", "create_version", "decide_approval", "delete_comment", "delete_playlist", "delete_sequence",
     "delete_shot", "edit_comment", "lane_states", "parse_fps", "process_version_media", "quarantine_versions",
-    "record_agency_review", "release_versions", "remove_project_member", "reorder_shots", "resolve_assignees", "resolve_or_404",
+    "record_agency_review", "release_versions", "request_version_scan", "rescan_held_versions", "scan_version_likeness",
+    "remove_project_member", "reorder_shots", "resolve_assignees", "resolve_or_404",
     "update_playlist", "update_project", "update_sequence", "update_shot", "update_version", "upload_version",
 ]

@@ -50,13 +50,15 @@ def create_version(
     fps: tuple[int, int] | None = None,
     size: tuple[int, int] | None = None,
     note: str = "",
+    scan: bool | None = None,
 ) -> Version:
     """Create the next version of `shot` (v001, v002 …; numbers never reused, safe when concurrent).
 
     The caller has checked permissions (`upload_version` for people; the generation service for
     renders). Takes the shot row lock for numbering, stores the original untouched, makes the
     version the shot's current one, audits, publishes `version.created` after commit and then
-    hands the version to the `media` queue for its proxy, poster and sprite.
+    hands the version to the `media` queue for its proxy, poster and sprite, and (`scan`, by
+    default for uploads) for its likeness scan (projects/services/likeness_scan.py).
     """
     if source not in Version.Source.values:
         raise ValueError(f"source must be one of {Version.Source.values}, not {source!r}")
@@ -90,6 +92,10 @@ def create_version(
         if stored_name:
             default_storage.delete(stored_name)
         raise
+    if (source == Version.Source.UPLOAD if scan is None else scan) and stored_name:
+        from projects.services.likeness_scan import request_version_scan
+
+        request_version_scan(version=version)
     return version
 
 

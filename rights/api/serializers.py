@@ -59,14 +59,19 @@ class TalentUpdateSerializer(serializers.Serializer):
 
 class LikenessAssetSerializer(serializers.ModelSerializer):
     talent = serializers.UUIDField(source="talent_id", read_only=True)
+    # Whether the likeness scan matches against this image; the descriptor itself is never serialised.
+    face_detected = serializers.SerializerMethodField(help_text="A frontal face was found: every likeness scan compares with it.")
 
     class Meta:
         model = LikenessAsset
         fields = [
             "id", "talent", "kind", "description", "original_name", "content_type", "size_bytes", "sha256",
-            "width", "height", "created_at",
+            "width", "height", "face_detected", "created_at",
         ]
         read_only_fields = fields
+
+    def get_face_detected(self, obj) -> bool:
+        return obj.face_descriptor is not None
 
 
 class LikenessAssetUploadSerializer(serializers.Serializer):

@@ -71,6 +71,7 @@ from rights.policy._decision import (
     PolicyDenied,
     Reason,
     prompt_digest,
+    request_consent_prefill,
 )
 from rights.policy._denials import audit_denial
 from rights.policy._generation import check_generation
@@ -83,5 +84,5 @@ __all__ = [
     "NO_GRANT_FOR_STUDIO", "PENDING", "POLICY_VERSION", "POSTMORTEM_SIGNERS", "PROMPT_NAME_USE_TYPES", "QUARANTINED", "REVOKED",
     "SUSPENDED", "TERRITORY_NOT_GRANTED", "UNKNOWN_TALENT", "USE_TYPE_NOT_GRANTED", "VERSION_PURPOSES", "WRONG_PROJECT",
     "Coverage", "PolicyDecision", "PolicyDenied", "Reason", "audit_denial", "check_approval", "check_generation",
-    "check_version_use", "check_versions", "grant_failures", "prompt_digest", "version_use_condition",
+    "check_version_use", "check_versions", "grant_failures", "prompt_digest", "request_consent_prefill", "version_use_condition",
 ]

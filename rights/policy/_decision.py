@@ -23,6 +23,8 @@ DENY = "deny"
 VERSION_PURPOSES = ("approve", "export", "deliver")
 # Use types that cover a talent named in a prompt without being cast.
 PROMPT_NAME_USE_TYPES = frozenset({UseType.NAME_OR_LIKENESS_IN_PROMPT.value, UseType.DIGITAL_REPLICA.value})
+# Use types that cover a face of a talent the likeness scan saw in a take or version.
+SCAN_USE_TYPES = frozenset({UseType.DIGITAL_REPLICA.value})
 # Signers whose consent covers a deceased talent.
 POSTMORTEM_SIGNERS = frozenset({ConsentGrant.SignerCapacity.ESTATE.value, ConsentGrant.SignerCapacity.UNION.value})
 CONTENT_TAGS = ("nudity_sexual", "violence_gore", "political", "endorsement", "dialogue_meaning_change", "appearance_change")
@@ -123,7 +125,7 @@ class PolicyDecision:
     def permits(self) -> bool:
         """May the work go ahead? A generation may render while the agency's review is pending;
         approval, export and delivery need `allow`."""
-        if self.purpose in ("generation", "render"):
+        if self.purpose in ("generation", "render", "scan"):
             return self.outcome in (ALLOW, NEEDS_AGENCY_REVIEW)
         return self.outcome == ALLOW
 
@@ -183,9 +185,12 @@ def request_consent_prefill(decision: PolicyDecision) -> dict | None:
     for reason in decision.reasons:
         if reason.code not in REQUESTABLE or not reason.talent_id:
             continue
-        use_type = UseType.NAME_OR_LIKENESS_IN_PROMPT.value if reason.via == "prompt" else (
-            decision.use_type or UseType.DIGITAL_REPLICA.value
-        )
+        if reason.via == "prompt":
+            use_type = UseType.NAME_OR_LIKENESS_IN_PROMPT.value
+        elif reason.via == "scan":
+            use_type = UseType.DIGITAL_REPLICA.value
+        else:
+            use_type = decision.use_type or UseType.DIGITAL_REPLICA.value
         entry = talent.setdefault(reason.talent_id, {
             "talent_id": reason.talent_id, "talent": reason.talent, "agency": reason.agency, "reason_code": reason.code, "use_types": [],
         })
@@ -193,7 +198,9 @@ def request_consent_prefill(decision: PolicyDecision) -> dict | None:
             entry["use_types"].append(use_type)
     if not talent or not decision.project_id:
         return None
-    return {"project": decision.project_id, "origin": "generation_refusal", "talent": list(talent.values())}
+    scan = any(r.via == "scan" for r in decision.reasons if r.talent_id in talent)
+    origin = "likeness_scan" if scan else "generation_refusal"
+    return {"project": decision.project_id, "origin": origin, "talent": list(talent.values())}
 
 
 def prompt_digest(prompt: str, negative_prompt: str = "") -> str:

@@ -29,11 +29,13 @@ def check_generation(
     actor=None,
     actor_label: str = "",
     purpose: str = "generation",
+    scanned: Iterable = (),
 ) -> PolicyDecision:
     """May `studio` generate `prompt`/`negative_prompt` with `cast` (talent or ids) in `project` at `at`?
 
     Call it when a generation is submitted and again when a worker starts rendering it
     (`purpose="render"`). Denials are audited; raise with `decision.raise_unless_permitted()`.
+    The likeness scan asks with `purpose="scan"` and the talent whose faces it saw (`scanned`).
     """
     at = at or timezone.now()
     _validate_use_type(use_type)
@@ -44,7 +46,7 @@ def check_generation(
         raise ValueError("check_generation: the project does not belong to the studio.")
     reasons, covered = _decide(
         purpose=purpose, studio=studio, project=project, cast=cast, prompt=prompt, negative_prompt=negative_prompt,
-        use_type=use_type, at=at, media=media, territory=territory, content_tags=content_tags,
+        use_type=use_type, at=at, media=media, territory=territory, content_tags=content_tags, scanned=scanned,
     )
     reviews = [
         Reason(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import BooleanField
@@ -14,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 
 from rights import names
 from rights.models import ConsentGrant, Talent, UseType
-from rights.policy._decision import CONTENT_TAGS, PROMPT_NAME_USE_TYPES, UNKNOWN_TALENT, Coverage, Reason
+from rights.policy._decision import CONTENT_TAGS, PROMPT_NAME_USE_TYPES, SCAN_USE_TYPES, UNKNOWN_TALENT, Coverage, Reason
 from rights.policy._grants import _as_uuid, _evaluate
 
 # The talent ids to load: the cast, plus every talent with a name key among the prompt's candidate
@@ -81,13 +82,16 @@ def _decide(
     content_tags: tuple[str, ...],
     skip_talent_ids: set[uuid.UUID] = frozenset(),
     loaded: tuple[dict, dict] | None = None,
+    scanned: Iterable = (),
 ) -> tuple[list[Reason], list[Coverage]]:
     """`loaded`: talents and grants already loaded for several checks at once (a superset is fine:
-    talents neither cast nor named here are skipped)."""
+    talents neither cast nor named here are skipped). `scanned`: talent the likeness scan saw in
+    the media (via "scan"; a grant for a digital replica covers them)."""
     cast_ids = {_as_uuid(member) for member in cast}
+    scanned_ids = {_as_uuid(member) for member in scanned} - cast_ids
     keys = names.prompt_keys(prompt, negative_prompt)
     if loaded is None:
-        talents, grants = _load(cast_ids=cast_ids - set(skip_talent_ids), keys=keys, studio=studio)
+        talents, grants = _load(cast_ids=(cast_ids | scanned_ids) - set(skip_talent_ids), keys=keys, studio=studio)
     else:
         talents, grants = loaded
     reasons: list[Reason] = []
@@ -99,17 +103,26 @@ def _decide(
             continue
         matched = tuple(names.matched_names(name=talent.name, aliases=talent.aliases, keys=keys)) if keys else ()
         if talent.pk in cast_ids:
-            use_types, via = frozenset({use_type}), "cast"
+            use_types, via, recorded = frozenset({use_type}), "cast", use_type
         elif matched:
-            use_types, via = PROMPT_NAME_USE_TYPES, "prompt"
+            use_types, via, recorded = PROMPT_NAME_USE_TYPES, "prompt", UseType.NAME_OR_LIKENESS_IN_PROMPT.value
+        elif talent.pk in scanned_ids:
+            use_types, via, recorded = SCAN_USE_TYPES, "scan", UseType.DIGITAL_REPLICA.value
         else:
             continue
         coverage, why = _evaluate(
             talent=talent, grants=grants.get(talent.pk, []), studio=studio, project=project, use_types=use_types,
-            use_type=use_type if via == "cast" else UseType.NAME_OR_LIKENESS_IN_PROMPT.value, via=via, at=at,
-            matched=matched, media=media, territory=territory, content_tags=content_tags,
+            use_type=recorded, via=via, at=at, matched=matched, media=media, territory=territory, content_tags=content_tags,
         )
         if coverage is not None:
             covered.append(coverage)
-        reasons.extend(why)
+        reasons.extend(_held_by_scan(r) if via == "scan" else r for r in why)
     return reasons, covered
+
+
+def _held_by_scan(reason: Reason) -> Reason:
+    """A scan's refusal says where the talent came from: a face in the media, not a name or the cast."""
+    return replace(reason, message=(
+        f"Held by the likeness scan: a face in this media matches {reason.talent}, a performer {reason.agency} protects. "
+        + reason.message
+    ))

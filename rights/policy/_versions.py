@@ -40,7 +40,8 @@ def check_version_use(
     agency; grant no longer covering; agency review still pending), and re-runs the name guard
     on the version's lineage prompt, so a talent registered after the render is caught too.
     Cast listed in `version.lineage["cast"]` (talent ids) without a recorded use is checked like
-    a generation.
+    a generation, and so is talent the likeness scan saw in the media (`version.scanned`): a face
+    of a performer no grant covers holds the version (reasons with via "scan").
     """
     if purpose not in VERSION_PURPOSES:
         raise ValueError(f"purpose must be one of {VERSION_PURPOSES}")
@@ -67,6 +68,11 @@ def _lineage_inputs(version) -> tuple[str, str, list, str]:
     cast = [c for c in cast if _is_uuid(c)]
     use_type = lineage.get("use_type") if lineage.get("use_type") in UseType.values else UseType.DIGITAL_REPLICA.value
     return prompt, negative, cast, use_type
+
+
+def _scanned(version) -> tuple:
+    """The talent the likeness scan saw: a `VersionRef`'s `scanned` (a version row's `scan_talent` also does)."""
+    return tuple(getattr(version, "scanned", None) or getattr(version, "scan_talent", None) or ())
 
 
 def _version_decision(*, version, purpose: str, at: datetime, project, uses: list, loaded: tuple[dict, dict] | None) -> PolicyDecision:
@@ -102,6 +108,7 @@ def _version_decision(*, version, purpose: str, at: datetime, project, uses: lis
     extra_reasons, extra_covered = _decide(
         purpose=purpose, studio=studio, project=project, cast=lineage_cast, prompt=prompt, negative_prompt=negative,
         use_type=use_type, at=at, media=None, territory=None, content_tags=(), skip_talent_ids=seen, loaded=loaded,
+        scanned=_scanned(version),
     )
     reasons.extend(extra_reasons)
     for c in extra_covered:
@@ -151,7 +158,7 @@ def check_versions(
     keys: set[str] = set()
     for version in versions:
         prompt, negative, cast, _use_type = _lineage_inputs(version)
-        cast_ids |= {_as_uuid(c) for c in cast}
+        cast_ids |= {_as_uuid(c) for c in cast} | {_as_uuid(t) for t in _scanned(version)}
         keys |= names.prompt_keys(prompt, negative)
     loaded = _load(cast_ids=cast_ids, keys=keys, studio=project.organization)
     out: dict[uuid.UUID, PolicyDecision] = {}

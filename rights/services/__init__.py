@@ -16,6 +16,7 @@ Who may do what:
 | `consent_requests` | consent requests: a studio asks (from a refusal), the agency grants or refuses, the studio withdraws |
 | `uses` | the agency's decision on a use; uses invalidated when a grant stops covering them |
 | `ledger` | the usage ledger: uses recorded per job and talent, linked to their version |
+| `likeness_scan` | the likeness scan's verdict: uses for covered faces, holds for the others |
 | `_common` | grant locks, deadlock retries, the audit and events of a grant (internal) |
 
 When a grant stops covering (suspended, revoked, expired, or the talent died and the grant does
@@ -37,6 +38,7 @@ from rights.services.consent_requests import (
 )
 from rights.services.grants import GrantTerms, expire_lapsed_grants, grant_consent, request_grant, resume_grant, revoke_grant, suspend_grant
 from rights.services.ledger import attach_version, lock_job_uses, record_likeness_uses
+from rights.services.likeness_scan import ScanVerdict, settle_likeness_scan
 from rights.services.talent import MAX_ALIASES, create_talent, delete_talent, update_talent
 from rights.services.uses import StoppedCovering, decide_use, on_grant_stopped_covering
 
@@ -45,6 +47,7 @@ __all__ = [
     "STUDIO_REQUEST_ROLES", "GrantTerms", "StoppedCovering", "attach_version", "consent_request_summary",
     "create_consent_request", "create_talent", "decide_use", "delete_asset", "delete_talent", "expire_lapsed_grants",
     "grant_consent", "grant_consent_request", "grant_summary", "lock_job_uses", "on_grant_stopped_covering",
-    "record_likeness_uses", "refuse_consent_request", "request_grant", "resume_grant", "revoke_grant", "suspend_grant",
+    "record_likeness_uses", "refuse_consent_request", "request_grant", "resume_grant", "revoke_grant", "settle_likeness_scan",
+    "suspend_grant", "ScanVerdict",
     "update_talent", "upload_asset", "withdraw_consent_request",
 ]

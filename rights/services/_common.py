@@ -8,7 +8,7 @@ import time
 
 from django.db import OperationalError, connection
 
-from rights import transitions
+from rights import signals, transitions
 from rights.models import ConsentGrant, LikenessUse, Talent
 from rights.refs import project_directory
 from studio.audit import services as audit
@@ -59,6 +59,7 @@ def _publish_grant(grant: ConsentGrant, *, change: str, previous: str | None = N
     data = {"kind": "consent_grant", "change": change, "previous_state": previous, "reason": reason, "grant": grant_summary(grant)}
     for project_id in _project_ids_for(grant):
         publish(type="consent.changed", project_id=project_id, data=data, audience="internal")
+    signals.grant_changed.send(sender=ConsentGrant, grant=grant, change=change)
 
 
 def _lock_grant(grant: ConsentGrant) -> ConsentGrant:

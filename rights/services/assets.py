@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
+from rights import faces
 from rights.models import LikenessAsset, Talent
 from rights.services._common import _require_agency_member
 from studio.audit import services as audit
@@ -51,11 +52,13 @@ def upload_asset(
     if width > MAX_ASSET_PIXELS or height > MAX_ASSET_PIXELS or width < 16 or height < 16:
         raise ValidationError({"file": [f"The image is {width}×{height}; use between 16 and {MAX_ASSET_PIXELS} pixels per side."]})
     file.seek(0)
+    descriptor = _face_descriptor(file)
+    file.seek(0)
     asset = LikenessAsset(
         id=uuid.uuid4(), talent=talent, kind=kind, description=(description or "").strip()[:500],
         storage_token=secrets.token_urlsafe(24), original_name=(getattr(file, "name", "") or "")[:255],
         content_type=ASSET_FORMATS[fmt], size_bytes=file.size, sha256=digest.hexdigest(), width=width, height=height,
-        uploaded_by=actor,
+        uploaded_by=actor, face_descriptor=descriptor, face_descriptor_model=faces.DESCRIPTOR_MODEL if descriptor else "",
     )
     ext = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}[fmt]
     with transaction.atomic():
@@ -65,12 +68,26 @@ def upload_asset(
             asset.save(force_insert=True)
             audit.record(
                 organization=talent.organization, actor=actor, action="likeness_asset.uploaded", target=asset,
-                data={"talent": str(talent.pk), "kind": kind, "sha256": asset.sha256, "bytes": asset.size_bytes},
+                data={"talent": str(talent.pk), "kind": kind, "sha256": asset.sha256, "bytes": asset.size_bytes,
+                      "face_found": descriptor is not None},
             )
         except Exception:
             storage.delete(stored)
             raise
     return asset
+
+
+def _face_descriptor(file: UploadedFile) -> list[float] | None:
+    """The likeness scan's reference descriptor of the image's main face (rights.faces), computed
+    here, synchronously (about 0.3 s for a 1024 px image), so the asset is matched by every scan
+    from the moment it exists. None when the image shows no frontal face."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    with Image.open(file) as image:
+        rgb = ImageOps.exif_transpose(image).convert("RGB")
+        rgb.thumbnail((faces.REFERENCE_MAX_SIDE, faces.REFERENCE_MAX_SIDE))
+        return faces.reference_descriptor(np.asarray(rgb))
 
 
 def delete_asset(*, actor: User, asset: LikenessAsset) -> None:

@@ -27,8 +27,11 @@ def record_likeness_uses(
     """Record one `LikenessUse` per covered talent of a permitted generation decision (idempotent per
     job and talent: a re-check at render time does not duplicate them). Uses of grants that need
     per-use approval start `pending_review`; the others start `approved`. The project is the one
-    the decision checked (`decision.project`)."""
-    if not decision.permits or decision.purpose not in ("generation", "render"):
+    the decision checked (`decision.project`). A likeness scan's decision (`purpose="scan"`)
+    records its covered talent whatever the others' outcome."""
+    if decision.purpose == "scan":
+        pass  # the scan records the covered talent even when others hold the media
+    elif not decision.permits or decision.purpose not in ("generation", "render"):
         raise ValueError("record_likeness_uses needs a permitting generation decision.")
     if not decision.covered:
         return []

@@ -65,7 +65,8 @@ def test_a_finished_render_is_a_take_in_the_gallery_not_a_version(api, world, tm
     assert row["consent_state"] == "none" and row["version"] is None and row["created_by"]["id"] == str(world.artist.id)
     assert row["poster_url"] == f"/api/v1/takes/{take.id}/poster/"
     actions = {a["action"]: a["allowed"] for a in row["allowed_actions"]}
-    assert actions == {"star": True, "unstar": False, "discard": True, "restore": False, "rerun": True, "publish": True}
+    assert actions == {"star": True, "unstar": False, "discard": True, "restore": False, "rerun": True, "publish": True,
+                       "request_consent": False}  # nothing is held by the likeness scan
 
     media = api(world.artist).get(row["media_url"], HTTP_RANGE="bytes=0-99")
     assert media.status_code == 206 and media["Content-Type"] == "video/mp4"

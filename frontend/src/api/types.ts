@@ -31,6 +31,7 @@ export type Person = Schemas["Person"];
 export type UserSummary = Schemas["UserSummary"];
 export type GenerationJob = Schemas["GenerationJob"];
 export type Take = Schemas["Take"];
+export type LikenessScan = Schemas["LikenessScan"];
 export type JobState = GenerationJob["state"];
 export type ModelProfile = Schemas["ModelProfile"];
 export type Talent = Schemas["Talent"];

@@ -2,6 +2,7 @@
  * "Request consent" on a consent refusal: the policy's 403 carries `request_consent` (the project
  * and, per talent a grant would cure, the talent id and the use types to ask for); each becomes a
  * button that opens a pre-filled request to the talent's agency (POST /api/v1/consent-requests/).
+ * A take or version held by the likeness scan offers the same, from its `likeness_scan.request_consent`.
  */
 import { useState } from "react";
 
@@ -13,8 +14,8 @@ import { ConfirmDialog, Field } from "./feedback";
 
 const DAY = 86_400_000;
 
-export function RequestConsentButtons({ error }: { error: ApiError | null }) {
-  const prefill = consentPrefill(error);
+export function RequestConsentButtons({ error, offer }: { error: ApiError | null; offer?: ConsentPrefill | null }) {
+  const prefill = offer ?? consentPrefill(error);
   const [open, setOpen] = useState<ConsentPrefill["talent"][number] | null>(null);
   const [sent, setSent] = useState<string[]>([]);
   if (!prefill) return null;

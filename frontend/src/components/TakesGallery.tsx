@@ -9,6 +9,7 @@ import { asApiError } from "../api/errors";
 import type { AllowedAction, Take } from "../api/types";
 import { useMarkTake, usePublishTake, useRerunTake, useShotTakes, type ConformMethod, type Discarded } from "../queries";
 import { Chip } from "./chips";
+import { HeldNotice, ScanBadge } from "./LikenessScan";
 import { ErrorMessage } from "./feedback";
 import { formatRelative } from "./format";
 
@@ -129,6 +130,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
         </div>
         <div className="row tight muted small" style={{ gap: 6 }}>
           <Chip label={consent.label} tone={consent.tone} />
+          <ScanBadge scan={take.likeness_scan} />
           <span>
             {take.created_by?.name ?? ""} · {formatRelative(take.created_at)}
           </span>
@@ -169,6 +171,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
             </div>
           </details>
         )}
+        <HeldNotice scan={take.likeness_scan} actions={take.allowed_actions} />
         <ErrorMessage error={mark.error ?? publish.error ?? rerun.error} title="Not done" />
         {publish.data && <div className="small muted" data-testid="take-conform">{publish.data.conform.summary as string}</div>}
       </div>

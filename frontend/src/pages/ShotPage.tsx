@@ -9,6 +9,7 @@ import { ExamplePrompts } from "../components/ExamplePrompts";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
 import { TakesGallery } from "../components/TakesGallery";
+import { HeldNotice, ScanBadge } from "../components/LikenessScan";
 import { RequestConsentButtons } from "../components/RequestConsent";
 import { HoverScrubThumb } from "../components/Thumb";
 import { useStreamState } from "../realtime/context";
@@ -174,6 +175,7 @@ function VersionCard({ version, project, isApproved, isCurrent, selected, onSele
           {isApproved && <Chip label="Shot's approved version" tone="ok" testId="shot-approved-version" />}
           {isCurrent && !isApproved && <Chip label="Current" tone="info" />}
           {version.quarantined && <Chip label="Quarantined" tone="danger" title="A likeness consent grant no longer covers this version" testId="quarantined" />}
+          <ScanBadge scan={version.likeness_scan} />
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
             <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${version.label} to compare`} />
@@ -192,6 +194,7 @@ function VersionCard({ version, project, isApproved, isCurrent, selected, onSele
           </div>
         )}
         {version.quarantined && <QuarantineNotice reason={version.quarantine_reason} compact />}
+        <HeldNotice scan={version.likeness_scan} actions={version.allowed_actions} />
         {version.conform && <div className="small muted" data-testid="version-conform">{version.conform}</div>}
         {version.note && <div className="small">{version.note}</div>}
         {version.processing_status === "failed" && <div className="field-error small">{version.failure_reason}</div>}

@@ -119,7 +119,8 @@ class TakeViewSet(_TakeScope, mixins.RetrieveModelMixin, ScopedViewSet):
 
     @extend_schema(request=s.TakePublishSerializer, responses={
         201: s.TakePublishedSerializer,
-        409: OpenApiResponse(description="Already published, discarded, or its consent stopped covering it")})
+        409: OpenApiResponse(description="Already published, discarded, its consent stopped covering it, or held by the likeness "
+                             "scan (`likeness_held`, with `reasons` and the pre-filled `request_consent`)")})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Conform the take to the shot (project frame rate, cut length, aspect) and make it the shot's next version."""

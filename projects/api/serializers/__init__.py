@@ -21,6 +21,7 @@ from projects.api.serializers.comments import (
 )
 from projects.api.serializers.common import MEDIA_KINDS, media_url, version_brief
 from projects.api.serializers.interchange import CutImportSerializer, ImportSerializer, ImportSummarySerializer
+from projects.api.serializers.likeness_scan import LikenessScanSerializer, ScanMatchSerializer, scan_view
 from projects.api.serializers.playlists import PlaylistItemSerializer, PlaylistSerializer, PlaylistWriteSerializer
 from projects.api.serializers.projects import (
     PersonSerializer,
@@ -54,10 +55,11 @@ __all__ = [
     "MEDIA_KINDS", "AnnotationSerializer", "ApprovalDecisionSerializer", "ApprovalSummarySerializer", "CommentCreateSerializer",
     "CommentRevisionSerializer", "CommentSerializer", "CommentUpdateSerializer", "ConsentReasonSerializer", "ConsentStateSerializer",
     "CutImportSerializer", "DecisionSerializer", "ImportSerializer", "ImportSummarySerializer", "LaneSerializer",
-    "MediaLinksSerializer", "PersonSerializer", "PlaylistItemSerializer", "PlaylistSerializer", "PlaylistWriteSerializer",
+    "LikenessScanSerializer", "MediaLinksSerializer", "PersonSerializer", "PlaylistItemSerializer", "PlaylistSerializer",
+    "PlaylistWriteSerializer",
     "ProjectMemberCreateSerializer", "ProjectMemberSerializer", "ProjectMemberUpdateSerializer", "ProjectSerializer",
     "ProjectWriteSerializer", "ReorderResultSerializer", "ReplySerializer", "SequenceRefSerializer", "SequenceSerializer",
     "SequenceWriteSerializer", "ShotDetailSerializer", "ShotRefSerializer", "ShotReorderSerializer", "ShotSerializer",
     "ShotWriteSerializer", "SpriteSerializer", "VersionBriefSerializer", "VersionSerializer", "VersionUpdateSerializer",
-    "VersionUploadSerializer", "media_url", "version_brief",
+    "VersionUploadSerializer", "ScanMatchSerializer", "media_url", "scan_view", "version_brief",
 ]

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from projects import selectors
 from projects.access import sees_studio_internals
 from projects.api.serializers.common import MEDIA_KINDS, access_of, media_url
+from projects.api.serializers.likeness_scan import LikenessScanSerializer, scan_view
 from projects.models import Version
 from studio.actions import ActionsListSerializer, WithAllowedActions
 from studio.http.uploads import UploadField
@@ -80,6 +81,10 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
         help_text="A likeness grant this version relied on stopped covering it: it cannot be approved, exported or delivered.",
     )
     quarantine_reason = serializers.SerializerMethodField(help_text="Why it is quarantined (not shown to client reviewers).")
+    likeness_scan = serializers.SerializerMethodField(
+        help_text="The likeness scan (pending, running, clear, matched, held, failed): a held version cannot be approved, "
+        "exported or delivered until a grant covers the performer; the details are for the studio only."
+    )
     allowed_actions = serializers.SerializerMethodField(
         help_text="What the caller may do: approve / request_changes per approval lane, comment, comment_internal, edit_note; "
         "with the reason for each that is not allowed. The consent policy answers when a decision is made."
@@ -99,6 +104,7 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
             "approval_status",
             "quarantined",
             "quarantine_reason",
+            "likeness_scan",
             "first_frame",
             "last_frame",
             "frame_count",
@@ -153,6 +159,10 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
     # people; without the caller's access nothing internal is shown (fails closed).
     def get_quarantine_reason(self, obj) -> str:
         return obj.quarantine_reason if sees_studio_internals(access_of(self)) else ""
+
+    @extend_schema_field(LikenessScanSerializer)
+    def get_likeness_scan(self, obj) -> dict:
+        return scan_view(obj, internal=sees_studio_internals(access_of(self)))
 
     def get_conform(self, obj) -> str | None:
         conformed = (obj.lineage or {}).get("conform") if isinstance(obj.lineage, dict) else None
