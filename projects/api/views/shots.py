@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
+from django.core.paginator import InvalidPage
 from django.db.models import Count
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from projects import selectors, services
 from projects.api import serializers as s
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
 from projects.models import Project, Sequence, Shot
+from projects.shot_list_json import shot_rows_json
 from studio.pagination import Pagination
 from studio.tenancy.api.base import ScopedViewSet
 
@@ -27,6 +32,25 @@ class ShotPagination(Pagination):
         if request.query_params.get(self.page_size_query_param) == "all":
             return self.max_page_size
         return super().get_page_size(request)
+
+    def page_bounds(self, queryset, request) -> tuple[int, int]:
+        """DRF's page lookup (404 "Invalid page." past the end) without loading the page's rows:
+        the first and last-plus-one row index of the requested page."""
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
+        self.request = request
+        bottom = (self.page.number - 1) * paginator.per_page
+        return bottom, bottom + paginator.per_page
+
+    def envelope_json(self, rows_json: str) -> str:
+        """The page envelope (count, next, previous) around rows already rendered to JSON text."""
+        head = json.dumps({"count": self.page.paginator.count, "next": self.get_next_link(), "previous": self.get_previous_link()})
+        return f'{head[:-1]}, "results": {rows_json}}}'
 
 
 @extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
@@ -101,11 +125,19 @@ class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSe
     def filter_scoped_queryset(self, queryset):
         filters = {k: self.request.query_params.get(k) for k in ("status", "sequence", "assignee", "q", "ordering")}
         filters["user"] = self.request.user
-        return selectors.shot_list(queryset.filter(project_id=self.kwargs["project_pk"]), access=self.access, filters=filters)
+        return selectors.filter_shots(queryset.filter(project_id=self.kwargs["project_pk"]), filters=filters)
 
-    @extend_schema(parameters=SHOT_FILTERS)
+    @extend_schema(parameters=SHOT_FILTERS, responses={200: s.ShotSerializer(many=True)})
     def list(self, request, project_pk=None):
-        return super().list(request)
+        """Rendered by PostgreSQL (projects.shot_list_json): same rows as ShotSerializer, one query a page."""
+        queryset = self.get_queryset()
+        paginator = self.paginator
+        bottom, top = paginator.page_bounds(queryset, request)
+        rows_json, _ = shot_rows_json(queryset, access=self.access, bottom=bottom, top=top)
+        body = paginator.envelope_json(rows_json)
+        if request.accepted_renderer.format != "json":  # the browsable API (DEBUG): render the parsed body
+            return Response(json.loads(body))
+        return HttpResponse(body, content_type="application/json")
 
     @extend_schema(request=s.ShotWriteSerializer, responses={201: s.ShotSerializer})
     def create(self, request, project_pk=None):
