@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from projects import selectors, services
 from projects.api import serializers as s
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
+from projects.api.views._conditional import ConditionalReads
 from projects.models import Project, Sequence, Shot
 from projects.shot_list_json import shot_rows_json
 from studio.pagination import Pagination
@@ -54,10 +55,18 @@ class ShotPagination(Pagination):
 
 
 @extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
-class SequenceViewSet(NestedUnderProject, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class SequenceViewSet(ConditionalReads, NestedUnderProject, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Sequence.objects.all()
     serializer_class = s.SequenceSerializer
     pagination_class = None
+
+    def list(self, request, project_pk=None):
+        parent = super()
+        return self.conditional(project=self.project, access=self.access, render=lambda: parent.list(request))
+
+    def retrieve(self, request, project_pk=None, pk=None):
+        parent = super()
+        return self.conditional(project=self.project, access=self.access, render=lambda: parent.retrieve(request))
 
     def filter_scoped_queryset(self, queryset):
         return queryset.filter(project_id=self.kwargs["project_pk"]).annotate(shot_count=Count("shots")).order_by("order", "code")
@@ -115,7 +124,7 @@ def _shot_fields(project: Project, validated: dict) -> dict:
 
 
 @extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
-class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSet):
+class ProjectShotViewSet(ConditionalReads, NestedUnderProject, mixins.ListModelMixin, ScopedViewSet):
     """The shot list of a project: each shot with its current version, thumbnail, assignees and status."""
 
     queryset = Shot.objects.all()
@@ -130,6 +139,9 @@ class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSe
     @extend_schema(parameters=SHOT_FILTERS, responses={200: s.ShotSerializer(many=True)})
     def list(self, request, project_pk=None):
         """Rendered by PostgreSQL (projects.shot_list_json): same rows as ShotSerializer, one query a page."""
+        return self.conditional(project=self.project, access=self.access, render=lambda: self._render_list(request))
+
+    def _render_list(self, request):
         queryset = self.get_queryset()
         paginator = self.paginator
         bottom, top = paginator.page_bounds(queryset, request)
@@ -157,18 +169,22 @@ class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSe
 
 
 @extend_schema(tags=["shots"])
-class ShotViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ShotViewSet(ConditionalReads, ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """One shot with its version stack."""
 
     queryset = Shot.objects.select_related("project")
     serializer_class = s.ShotDetailSerializer
 
-    def _detail(self, pk) -> Shot:
-        shot = self.get_object()
+    def _detail(self, pk, shot: Shot | None = None) -> Shot:
+        shot = shot or self.get_object()
         return selectors.shot_detail(Shot.objects.filter(pk=shot.pk).select_related("project"), access=self.access_to(shot.project)).get()
 
     def retrieve(self, request, pk=None):
-        shot = self._detail(pk)
+        shot = self.get_object()
+        return self.conditional(project=shot.project, access=self.access_to(shot.project), render=lambda: self._render(shot))
+
+    def _render(self, shot: Shot):
+        shot = self._detail(shot.pk, shot)
         return Response(s.ShotDetailSerializer(shot, context=self.context_for(shot.project)).data)
 
     @extend_schema(request=s.ShotWriteSerializer(partial=True), responses={200: s.ShotDetailSerializer})
