@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "studio.middleware.OperationalEndpointsMiddleware",  # /livez /readyz /healthz /metrics, before host checks
     "studio.middleware.ServiceUnavailableMiddleware",
     "studio.http.params.QueryParamsMiddleware",  # control characters, over-long values: JSON 400
+    "studio.http.compression.JsonGZipMiddleware",  # gzip for JSON bodies; before anything that reads them
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,6 +152,8 @@ if env_bool("GREENLIGHT_ASGI", False):
 # thread and a database connection while it runs) and how long a request waits for a slot before a 503.
 WEB_MAX_CONCURRENT_REQUESTS = env_int("WEB_MAX_CONCURRENT_REQUESTS", 12)
 WEB_ADMISSION_TIMEOUT_SECONDS = env_float("WEB_ADMISSION_TIMEOUT_SECONDS", 15.0)
+# gzip level for JSON responses (studio/http/compression.py): 1 is the cheapest per byte saved.
+JSON_GZIP_LEVEL = env_int("JSON_GZIP_LEVEL", 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
