@@ -47,11 +47,7 @@ _JOINED = {
 
 def _iso(column: str) -> str:
     """A timestamptz as DRF's DateTimeField writes it in UTC: 2026-12-02T17:27:20.123456Z, or …:20Z."""
-    return (
-        f"(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_trunc('second', {column}) = {column} THEN '' ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END"
-        " || 'Z')"
-    )
+    return f"replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
 
 
 def _poster_url(version_column: str, poster_column: str) -> str:
@@ -61,17 +57,22 @@ def _poster_url(version_column: str, poster_column: str) -> str:
     )
 
 
-def _assignees(*, client: bool) -> str:
+def _assignees_join(*, client: bool) -> str:
+    """Each listed shot's assignees (by email) as a JSON list, aggregated once for the page (a hash
+    join, not a subquery per row). Client reviewers do not see who works on what: no join."""
     if client:
-        return "'[]'::json"  # client reviewers do not see who works on what
+        return ""
     through = Shot.assignees.through._meta.db_table
     users = User._meta.db_table
-    # Table names from the models' metadata.
-    select = "(SELECT coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'display_name', u.display_name)"
-    return f"{select} ORDER BY u.email), '[]'::json) FROM {through} a JOIN {users} u ON u.id = a.user_id WHERE a.shot_id = t.id)"  # noqa: S608
+    people = "json_agg(json_build_object('id', u.id, 'email', u.email, 'display_name', u.display_name) ORDER BY u.email)"
+    return (  # table names from the models' metadata
+        f" LEFT JOIN (SELECT a.shot_id, {people} AS people FROM {through} a JOIN {users} u ON u.id = a.user_id"  # noqa: S608
+        " WHERE a.shot_id IN (SELECT id FROM t) GROUP BY a.shot_id) asg ON asg.shot_id = t.id"
+    )
 
 
 def _row_sql(*, client: bool) -> str:
+    assignees = "'[]'::json" if client else "coalesce(asg.people, '[]'::json)"
     version = (
         "CASE WHEN t.current_version_id IS NULL THEN NULL ELSE json_build_object("
         "'id', t.current_version_id, "
@@ -89,7 +90,7 @@ def _row_sql(*, client: bool) -> str:
         "'order', t.\"order\", 'description', t.description, 'prompt_notes', t.prompt_notes, "
         "'frame_in', t.frame_in, 'frame_out', t.frame_out, "
         "'duration', CASE WHEN t.frame_in IS NULL OR t.frame_out IS NULL THEN NULL ELSE t.frame_out - t.frame_in + 1 END, "
-        f"'status', t.status, 'assignees', {_assignees(client=client)}, 'retake_count', t.retake_count, "
+        f"'status', t.status, 'assignees', {assignees}, 'retake_count', t.retake_count, "
         f"'current_version', {version}, "
         f"'thumbnail', {_poster_url('t.current_version_id', 't.gl_v_poster')}, "
         "'version_count', t.next_version_number - 1, 'open_notes', t.gl_open_notes, "
@@ -113,10 +114,11 @@ def shot_rows_json(queryset: QuerySet, *, access: ProjectAccess | None, bottom: 
     rows = rows[bottom:top] if top is not None else rows[bottom:]
     inner, params = rows.query.get_compiler(using=rows.db).as_sql()
     prefix = _media_url_prefix()
-    # Placeholders in order: the version's thumbnail, the shot's thumbnail, then the inner query's.
+    # Placeholders in order: the inner query's, then the version's thumbnail and the shot's.
     # Fixed text and Django's compiled SQL; every value is a parameter.
-    sql = f"SELECT coalesce(json_agg({_row_sql(client=client)} ORDER BY t.gl_rn), '[]'::json)::text, count(*) FROM ({inner}) t"  # noqa: S608
+    rows_json = f"coalesce(json_agg({_row_sql(client=client)} ORDER BY t.gl_rn), '[]'::json)::text"
+    sql = f"WITH t AS ({inner}) SELECT {rows_json}, count(*) FROM t{_assignees_join(client=client)}"  # noqa: S608
     with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, (prefix, prefix, *params))
+        cursor.execute(sql, (*params, prefix, prefix))
         text, count = cursor.fetchone()
     return text, count

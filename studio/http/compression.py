@@ -15,6 +15,7 @@ import gzip
 import secrets
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
 
@@ -34,6 +35,10 @@ def gzip_body(body: bytes, *, level: int) -> bytes:
     return bytes(header) + b"a" * secrets.randbelow(MAX_RANDOM_BYTES) + b"\x00" + compressed[10:]
 
 
+def json_gzip_level() -> int:
+    return getattr(settings, "JSON_GZIP_LEVEL", 1)
+
+
 class JsonGZipMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         if response.streaming or not _is_json(response.get("Content-Type", "")) or response.has_header("Content-Encoding"):
@@ -43,7 +48,7 @@ class JsonGZipMiddleware(MiddlewareMixin):
         patch_vary_headers(response, ("Accept-Encoding",))
         if "gzip" not in request.META.get("HTTP_ACCEPT_ENCODING", "").lower():
             return response
-        compressed = gzip_body(response.content, level=getattr(settings, "JSON_GZIP_LEVEL", 1))
+        compressed = gzip_body(response.content, level=json_gzip_level())
         if len(compressed) >= len(response.content):
             return response
         response.content = compressed
@@ -53,3 +58,15 @@ class JsonGZipMiddleware(MiddlewareMixin):
             response.headers["ETag"] = "W/" + etag
         response.headers["Content-Encoding"] = "gzip"
         return response
+
+
+def precompressed_json(request, gzipped: bytes) -> HttpResponse:
+    """A JSON response from a body kept gzipped: sent as is to a client that takes gzip, inflated
+    for one that does not (this middleware then leaves it alone, or compresses it afresh)."""
+    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "").lower():
+        response = HttpResponse(gzipped, content_type="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(gzipped), content_type="application/json")
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response

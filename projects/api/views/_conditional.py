@@ -31,21 +31,22 @@ from studio.tenancy.models import Membership
 REPRESENTATION = 1
 
 
-def project_etag(request, *, project: Project, access: ProjectAccess) -> str:
+def project_etag(request, *, project: Project, access: ProjectAccess, position: int) -> str:
     user = request.user
     memberships = sorted(Membership.objects.filter(user=user).values_list("organization_id", "role"))
-    return weak_etag(
-        REPRESENTATION, project.pk, stream_position(stream_id=project.pk), user.pk, access.role, access.via,
-        memberships, request.get_full_path(),
-    )
+    return weak_etag(REPRESENTATION, project.pk, position, user.pk, access.role, access.via, memberships, request.get_full_path())
 
 
 class ConditionalReads:
     """For views of a project's rows: `self.conditional(project=, access=, render=)` answers 304 when
-    the caller already holds the current representation, else renders and stamps it."""
+    the caller already holds the current representation, else renders and stamps it. The project's
+    change counter as read before rendering is `self.change_position` (for caches keyed on it)."""
+
+    change_position: int | None = None
 
     def conditional(self, *, project: Project, access: ProjectAccess, render: Callable):
-        etag = project_etag(self.request, project=project, access=access)
+        self.change_position = stream_position(stream_id=project.pk)
+        etag = project_etag(self.request, project=project, access=access, position=self.change_position)
         answer = not_modified(self.request, etag)
         if answer is not None:
             return answer

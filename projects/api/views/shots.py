@@ -6,7 +6,6 @@ import json
 
 from django.core.paginator import InvalidPage
 from django.db.models import Count
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -16,10 +15,12 @@ from rest_framework.response import Response
 
 from projects import selectors, services
 from projects.api import serializers as s
+from projects.api.views import _rendered_pages as rendered_pages
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
 from projects.api.views._conditional import ConditionalReads
 from projects.models import Project, Sequence, Shot
 from projects.shot_list_json import shot_rows_json
+from studio.http.compression import gzip_body, json_gzip_level, precompressed_json
 from studio.pagination import Pagination
 from studio.tenancy.api.base import ScopedViewSet
 
@@ -142,14 +143,21 @@ class ProjectShotViewSet(ConditionalReads, NestedUnderProject, mixins.ListModelM
         return self.conditional(project=self.project, access=self.access, render=lambda: self._render_list(request))
 
     def _render_list(self, request):
+        if request.accepted_renderer.format != "json":  # the browsable API (DEBUG): render the parsed body
+            return Response(json.loads(self._page_json(request)))
+        key = rendered_pages.page_key(request, project_id=self.project.pk, position=self.change_position, access=self.access)
+        body = rendered_pages.fetch(key)
+        if body is None:
+            body = gzip_body(self._page_json(request).encode(), level=json_gzip_level())
+            rendered_pages.keep(key, body)
+        return precompressed_json(request, body)
+
+    def _page_json(self, request) -> str:
         queryset = self.get_queryset()
         paginator = self.paginator
         bottom, top = paginator.page_bounds(queryset, request)
         rows_json, _ = shot_rows_json(queryset, access=self.access, bottom=bottom, top=top)
-        body = paginator.envelope_json(rows_json)
-        if request.accepted_renderer.format != "json":  # the browsable API (DEBUG): render the parsed body
-            return Response(json.loads(body))
-        return HttpResponse(body, content_type="application/json")
+        return paginator.envelope_json(rows_json)
 
     @extend_schema(request=s.ShotWriteSerializer, responses={201: s.ShotSerializer})
     def create(self, request, project_pk=None):
