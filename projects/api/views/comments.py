@@ -18,7 +18,7 @@ from studio.tenancy.api.base import ScopedViewSet
 
 
 @extend_schema(tags=["review"], parameters=[_path_uuid("version_pk", "The version.")])
-class VersionCommentViewSet(ConditionalReads, ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet):
+class VersionCommentViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModelMixin, ScopedViewSet):
     """Threads on a version ordered by frame; replies nested. Internal notes are hidden from client reviewers."""
 
     queryset = Comment.objects.all()

@@ -56,7 +56,7 @@ class ShotPagination(Pagination):
 
 
 @extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
-class SequenceViewSet(ConditionalReads, NestedUnderProject, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class SequenceViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Sequence.objects.all()
     serializer_class = s.SequenceSerializer
     pagination_class = None
@@ -125,7 +125,7 @@ def _shot_fields(project: Project, validated: dict) -> dict:
 
 
 @extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
-class ProjectShotViewSet(ConditionalReads, NestedUnderProject, mixins.ListModelMixin, ScopedViewSet):
+class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelMixin, ScopedViewSet):
     """The shot list of a project: each shot with its current version, thumbnail, assignees and status."""
 
     queryset = Shot.objects.all()
@@ -139,7 +139,7 @@ class ProjectShotViewSet(ConditionalReads, NestedUnderProject, mixins.ListModelM
 
     @extend_schema(parameters=SHOT_FILTERS, responses={200: s.ShotSerializer(many=True)})
     def list(self, request, project_pk=None):
-        """Rendered by PostgreSQL (projects.shot_list_json): same rows as ShotSerializer, one query a page."""
+        # Rendered by PostgreSQL (projects.shot_list_json): same rows as ShotSerializer, one query a page.
         return self.conditional(project=self.project, access=self.access, render=lambda: self._render_list(request))
 
     def _render_list(self, request):
@@ -177,7 +177,7 @@ class ProjectShotViewSet(ConditionalReads, NestedUnderProject, mixins.ListModelM
 
 
 @extend_schema(tags=["shots"])
-class ShotViewSet(ConditionalReads, ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ShotViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMixin, ScopedViewSet):
     """One shot with its version stack."""
 
     queryset = Shot.objects.select_related("project")

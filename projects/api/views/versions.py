@@ -24,7 +24,7 @@ from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 
 @extend_schema(tags=["versions"], parameters=[_path_uuid("shot_pk", "The shot.")])
-class ShotVersionViewSet(ConditionalReads, ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet):
+class ShotVersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModelMixin, ScopedViewSet):
     """The version stack of a shot (newest first); upload a video as the next version."""
 
     queryset = Version.objects.all()
@@ -87,7 +87,7 @@ class ShotVersionViewSet(ConditionalReads, ProjectRowsMixin, mixins.ListModelMix
 
 
 @extend_schema(tags=["versions"])
-class VersionViewSet(ConditionalReads, ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class VersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Version.objects.select_related("shot", "created_by", "project")
     serializer_class = s.VersionSerializer
 
