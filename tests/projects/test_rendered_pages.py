@@ -57,3 +57,52 @@ def test_the_cache_never_answers_those_who_cannot_see_the_project(cached, rival,
     url = f"/api/v1/projects/{cached.project.id}/shots/?page_size=all"
     assert api(rival.producer).get(url).status_code == 404
     assert api().get(url).status_code in (401, 403)
+
+
+def test_concurrent_misses_render_once(settings):
+    """After a change, the first request renders; one arriving meanwhile waits for that page instead
+    of rendering its own."""
+    import threading
+    import uuid
+
+    from projects.api.views import _rendered_pages as pages
+
+    settings.SHOT_LIST_PAGE_CACHE_SECONDS = 60
+    key = f"test:{uuid.uuid4()}"
+    rendering, release = threading.Event(), threading.Event()
+    renders: list[str] = []
+    results: dict[str, bytes] = {}
+
+    def first_render() -> bytes:
+        renders.append("first")
+        rendering.set()
+        assert release.wait(10)
+        return b"page"
+
+    def second_render() -> bytes:
+        renders.append("second")
+        return b"second page"
+
+    first = threading.Thread(target=lambda: results.__setitem__("first", pages.render_once(key, first_render)))
+    first.start()
+    assert rendering.wait(10)  # the first request holds the key's lock
+    second = threading.Thread(target=lambda: results.__setitem__("second", pages.render_once(key, second_render)))
+    second.start()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == {"first": b"page", "second": b"page"} and renders == ["first"]
+
+
+def test_a_waiter_renders_itself_past_the_bound(settings, monkeypatch):
+    import uuid
+
+    from django.core.cache import cache
+
+    from projects.api.views import _rendered_pages as pages
+
+    settings.SHOT_LIST_PAGE_CACHE_SECONDS = 60
+    monkeypatch.setattr(pages, "WAIT_SECONDS", 0.05)
+    key = f"test:{uuid.uuid4()}"
+    cache.add(f"{key}:rendering", 1, timeout=5)  # a renderer that never finishes
+    assert pages.render_once(key, lambda: b"mine") == b"mine"

@@ -146,10 +146,7 @@ class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelM
         if request.accepted_renderer.format != "json":  # the browsable API (DEBUG): render the parsed body
             return Response(json.loads(self._page_json(request)))
         key = rendered_pages.page_key(request, project_id=self.project.pk, position=self.change_position, access=self.access)
-        body = rendered_pages.fetch(key)
-        if body is None:
-            body = gzip_body(self._page_json(request).encode(), level=json_gzip_level())
-            rendered_pages.keep(key, body)
+        body = rendered_pages.render_once(key, lambda: gzip_body(self._page_json(request).encode(), level=json_gzip_level()))
         return precompressed_json(request, body)
 
     def _page_json(self, request) -> str:
