@@ -35,6 +35,21 @@ def gzip_body(body: bytes, *, level: int) -> bytes:
     return bytes(header) + b"a" * secrets.randbelow(MAX_RANDOM_BYTES) + b"\x00" + compressed[10:]
 
 
+def accepts_gzip(request) -> bool:
+    """Whether Accept-Encoding allows gzip (named, or `*`, with a q above 0)."""
+    for token in request.META.get("HTTP_ACCEPT_ENCODING", "").lower().split(","):
+        name, _, params = token.strip().partition(";")
+        if name.strip() not in ("gzip", "x-gzip", "*"):
+            continue
+        quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            if float(quality) > 0:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def json_gzip_level() -> int:
     return getattr(settings, "JSON_GZIP_LEVEL", 1)
 
@@ -46,7 +61,7 @@ class JsonGZipMiddleware(MiddlewareMixin):
         if len(response.content) < MIN_BYTES:
             return response
         patch_vary_headers(response, ("Accept-Encoding",))
-        if "gzip" not in request.META.get("HTTP_ACCEPT_ENCODING", "").lower():
+        if not accepts_gzip(request):
             return response
         compressed = gzip_body(response.content, level=json_gzip_level())
         if len(compressed) >= len(response.content):
@@ -63,7 +78,7 @@ class JsonGZipMiddleware(MiddlewareMixin):
 def precompressed_json(request, gzipped: bytes) -> HttpResponse:
     """A JSON response from a body kept gzipped: sent as is to a client that takes gzip, inflated
     for one that does not (this middleware then leaves it alone, or compresses it afresh)."""
-    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "").lower():
+    if accepts_gzip(request):
         response = HttpResponse(gzipped, content_type="application/json")
         response.headers["Content-Encoding"] = "gzip"
     else:

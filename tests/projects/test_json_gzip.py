@@ -21,6 +21,9 @@ def test_a_big_list_answers_gzip_when_accepted(studio, api):
     assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content) / 4
     assert json.loads(gzip.decompress(packed.content)) == plain.json()
     assert packed["ETag"] == plain["ETag"] and packed["ETag"].startswith('W/"')
+    for refused in ("identity", "gzip;q=0", "br"):
+        assert not client.get(url, HTTP_ACCEPT_ENCODING=refused).has_header("Content-Encoding"), refused
+    assert client.get(url, HTTP_ACCEPT_ENCODING="br;q=1, *;q=0.5")["Content-Encoding"] == "gzip"
     # a revisit is a bodiless 304, never compressed
     again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
     assert again.status_code == 304 and not again.has_header("Content-Encoding")
