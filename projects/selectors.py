@@ -68,7 +68,8 @@ def shot_ordering(value: str | None) -> list[str]:
     return [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
 
 
-def _open_notes(*, access: ProjectAccess | None) -> Subquery:
+def open_notes_count(*, access: ProjectAccess | None) -> Subquery:
+    """Unresolved, undeleted root notes on a shot's current version (client reviewers: not the internal ones)."""
     notes = Comment.objects.filter(version_id=OuterRef("current_version_id"), parent__isnull=True, resolved=False, deleted_at__isnull=True)
     if access is not None and access.is_client:
         notes = notes.filter(internal=False)
@@ -76,14 +77,14 @@ def _open_notes(*, access: ProjectAccess | None) -> Subquery:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def shot_list(queryset: QuerySet, *, access: ProjectAccess | None, filters: dict | None = None) -> QuerySet:
-    """Shots with their sequence, current version (thumbnail), assignees and open-note count.
+def filter_shots(queryset: QuerySet, *, filters: dict | None = None) -> QuerySet:
+    """The shots matching the list's filters, in the requested order (no columns chosen yet).
 
     Filters: `status` (comma-separated), `sequence` (id or code; `none` for unsequenced),
     `assignee` (user id, email, or `me`), `q` (code or description contains), `ordering`.
     """
     filters = filters or {}
-    qs = queryset.select_related("sequence", "current_version").only(*SHOT_LIST_COLUMNS)
+    qs = queryset
     statuses = [s for s in (filters.get("status") or "").split(",") if s]
     if statuses:
         qs = qs.filter(status__in=statuses)
@@ -103,10 +104,17 @@ def shot_list(queryset: QuerySet, *, access: ProjectAccess | None, filters: dict
     search = (filters.get("q") or "").strip()
     if search:
         qs = qs.filter(Q(code__icontains=search) | Q(description__icontains=search))
+    return qs.order_by(*shot_ordering(filters.get("ordering")))
+
+
+def shot_list(queryset: QuerySet, *, access: ProjectAccess | None, filters: dict | None = None) -> QuerySet:
+    """Shots (model rows, for ShotSerializer) with their sequence, current version (thumbnail),
+    assignees and open-note count. The list endpoint renders its pages in PostgreSQL instead
+    (`projects.shot_list_json`, the same fields and visibility)."""
+    qs = filter_shots(queryset, filters=filters).select_related("sequence", "current_version").only(*SHOT_LIST_COLUMNS)
     if access is None or access.internal:
         qs = qs.prefetch_related(Prefetch("assignees", queryset=User.objects.only("id", "email", "display_name").order_by("email")))
-    qs = qs.annotate(open_notes=_open_notes(access=access))
-    return qs.order_by(*shot_ordering(filters.get("ordering")))
+    return qs.annotate(open_notes=open_notes_count(access=access))
 
 
 def _is_uuid(value: str) -> bool:

@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "studio.middleware.OperationalEndpointsMiddleware",  # /livez /readyz /healthz /metrics, before host checks
     "studio.middleware.ServiceUnavailableMiddleware",
     "studio.http.params.QueryParamsMiddleware",  # control characters, over-long values: JSON 400
+    "studio.http.compression.JsonGZipMiddleware",  # gzip for JSON bodies; before anything that reads them
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +169,11 @@ if env_bool("GREENLIGHT_ASGI", False):
 # thread and a database connection while it runs) and how long a request waits for a slot before a 503.
 WEB_MAX_CONCURRENT_REQUESTS = env_int("WEB_MAX_CONCURRENT_REQUESTS", 12)
 WEB_ADMISSION_TIMEOUT_SECONDS = env_float("WEB_ADMISSION_TIMEOUT_SECONDS", 15.0)
+# gzip level for JSON responses (studio/http/compression.py): 1 is the cheapest per byte saved.
+JSON_GZIP_LEVEL = env_int("JSON_GZIP_LEVEL", 1)
+# Rendered shot-list pages kept in the cache under the project's change counter (0: off);
+# projects/api/views/_rendered_pages.py.
+SHOT_LIST_PAGE_CACHE_SECONDS = env_int("SHOT_LIST_PAGE_CACHE_SECONDS", 600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

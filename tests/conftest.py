@@ -114,6 +114,14 @@ def _fast_password_hashing(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_shot_list_page_cache(settings):
+    """Tests write rows directly (bulk_create, .update()), which does not move the project's change
+    counter that keys the rendered shot-list pages: the page cache is off unless a test turns it on
+    (tests/projects/test_rendered_pages.py)."""
+    settings.SHOT_LIST_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _clear_throttles():
     client = redis_lib.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter("*login-fail*"):

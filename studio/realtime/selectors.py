@@ -84,3 +84,12 @@ async def latest_progress_texts(*, project_id) -> list[tuple[str, str]]:
     raws = await client.mget([progress_key(project_id, j.decode()) for j in jobs])
     kept = [json.loads(r) for r in raws if r]
     return [(k["audience"], k["text"]) for k in kept]
+
+
+def stream_position(*, stream_id) -> int:
+    """The number of the last durable event of a stream (0 before its first): it grows in the very
+    transaction of every change that publishes, so it serves as the stream's change counter (the
+    validator of conditional reads, studio.http.conditional). One query on the counter's primary key."""
+    from studio.realtime.models import EventCounter
+
+    return EventCounter.objects.filter(stream_id=stream_id).values_list("last_seq", flat=True).first() or 0

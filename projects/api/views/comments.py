@@ -12,12 +12,13 @@ from rest_framework.response import Response
 from projects import selectors, services
 from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _path_uuid, visible
+from projects.api.views._conditional import ConditionalReads
 from projects.models import Comment, Version
 from studio.tenancy.api.base import ScopedViewSet
 
 
 @extend_schema(tags=["review"], parameters=[_path_uuid("version_pk", "The version.")])
-class VersionCommentViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet):
+class VersionCommentViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModelMixin, ScopedViewSet):
     """Threads on a version ordered by frame; replies nested. Internal notes are hidden from client reviewers."""
 
     queryset = Comment.objects.all()
@@ -40,6 +41,11 @@ class VersionCommentViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewS
 
     def filter_scoped_queryset(self, queryset):
         return selectors.comment_thread_queryset(queryset.filter(version_id=self.kwargs["version_pk"]), user=self.request.user)
+
+    def list(self, request, version_pk=None):
+        project = self.version.project
+        parent = super()
+        return self.conditional(project=project, access=self.access_to(project), render=lambda: parent.list(request))
 
     @extend_schema(request=s.CommentCreateSerializer, responses={201: s.CommentSerializer})
     def create(self, request, version_pk=None):

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
+from django.core.paginator import InvalidPage
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from projects import selectors, services
 from projects.api import serializers as s
+from projects.api.views import _rendered_pages as rendered_pages
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
+from projects.api.views._conditional import ConditionalReads
 from projects.models import Project, Sequence, Shot
+from projects.shot_list_json import shot_rows_json
+from studio.http.compression import gzip_body, json_gzip_level, precompressed_json
 from studio.pagination import Pagination
 from studio.tenancy.api.base import ScopedViewSet
 
@@ -28,12 +35,39 @@ class ShotPagination(Pagination):
             return self.max_page_size
         return super().get_page_size(request)
 
+    def page_bounds(self, queryset, request) -> tuple[int, int]:
+        """DRF's page lookup (404 "Invalid page." past the end) without loading the page's rows:
+        the first and last-plus-one row index of the requested page."""
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
+        self.request = request
+        bottom = (self.page.number - 1) * paginator.per_page
+        return bottom, bottom + paginator.per_page
+
+    def envelope_json(self, rows_json: str) -> str:
+        """The page envelope (count, next, previous) around rows already rendered to JSON text."""
+        head = json.dumps({"count": self.page.paginator.count, "next": self.get_next_link(), "previous": self.get_previous_link()})
+        return f'{head[:-1]}, "results": {rows_json}}}'
+
 
 @extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
-class SequenceViewSet(NestedUnderProject, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class SequenceViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Sequence.objects.all()
     serializer_class = s.SequenceSerializer
     pagination_class = None
+
+    def list(self, request, project_pk=None):
+        parent = super()
+        return self.conditional(project=self.project, access=self.access, render=lambda: parent.list(request))
+
+    def retrieve(self, request, project_pk=None, pk=None):
+        parent = super()
+        return self.conditional(project=self.project, access=self.access, render=lambda: parent.retrieve(request))
 
     def filter_scoped_queryset(self, queryset):
         return queryset.filter(project_id=self.kwargs["project_pk"]).annotate(shot_count=Count("shots")).order_by("order", "code")
@@ -91,7 +125,7 @@ def _shot_fields(project: Project, validated: dict) -> dict:
 
 
 @extend_schema(tags=["shots"], parameters=[_path_uuid("project_pk", "The project.")])
-class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSet):
+class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelMixin, ScopedViewSet):
     """The shot list of a project: each shot with its current version, thumbnail, assignees and status."""
 
     queryset = Shot.objects.all()
@@ -101,11 +135,26 @@ class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSe
     def filter_scoped_queryset(self, queryset):
         filters = {k: self.request.query_params.get(k) for k in ("status", "sequence", "assignee", "q", "ordering")}
         filters["user"] = self.request.user
-        return selectors.shot_list(queryset.filter(project_id=self.kwargs["project_pk"]), access=self.access, filters=filters)
+        return selectors.filter_shots(queryset.filter(project_id=self.kwargs["project_pk"]), filters=filters)
 
-    @extend_schema(parameters=SHOT_FILTERS)
+    @extend_schema(parameters=SHOT_FILTERS, responses={200: s.ShotSerializer(many=True)})
     def list(self, request, project_pk=None):
-        return super().list(request)
+        # Rendered by PostgreSQL (projects.shot_list_json): same rows as ShotSerializer, one query a page.
+        return self.conditional(project=self.project, access=self.access, render=lambda: self._render_list(request))
+
+    def _render_list(self, request):
+        if request.accepted_renderer.format != "json":  # the browsable API (DEBUG): render the parsed body
+            return Response(json.loads(self._page_json(request)))
+        key = rendered_pages.page_key(request, project_id=self.project.pk, position=self.change_position, access=self.access)
+        body = rendered_pages.render_once(key, lambda: gzip_body(self._page_json(request).encode(), level=json_gzip_level()))
+        return precompressed_json(request, body)
+
+    def _page_json(self, request) -> str:
+        queryset = self.get_queryset()
+        paginator = self.paginator
+        bottom, top = paginator.page_bounds(queryset, request)
+        rows_json, _ = shot_rows_json(queryset, access=self.access, bottom=bottom, top=top)
+        return paginator.envelope_json(rows_json)
 
     @extend_schema(request=s.ShotWriteSerializer, responses={201: s.ShotSerializer})
     def create(self, request, project_pk=None):
@@ -125,18 +174,22 @@ class ProjectShotViewSet(NestedUnderProject, mixins.ListModelMixin, ScopedViewSe
 
 
 @extend_schema(tags=["shots"])
-class ShotViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ShotViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMixin, ScopedViewSet):
     """One shot with its version stack."""
 
     queryset = Shot.objects.select_related("project")
     serializer_class = s.ShotDetailSerializer
 
-    def _detail(self, pk) -> Shot:
-        shot = self.get_object()
+    def _detail(self, pk, shot: Shot | None = None) -> Shot:
+        shot = shot or self.get_object()
         return selectors.shot_detail(Shot.objects.filter(pk=shot.pk).select_related("project"), access=self.access_to(shot.project)).get()
 
     def retrieve(self, request, pk=None):
-        shot = self._detail(pk)
+        shot = self.get_object()
+        return self.conditional(project=shot.project, access=self.access_to(shot.project), render=lambda: self._render(shot))
+
+    def _render(self, shot: Shot):
+        shot = self._detail(shot.pk, shot)
         return Response(s.ShotDetailSerializer(shot, context=self.context_for(shot.project)).data)
 
     @extend_schema(request=s.ShotWriteSerializer(partial=True), responses={200: s.ShotDetailSerializer})

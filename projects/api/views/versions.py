@@ -16,6 +16,7 @@ from projects import access as perms
 from projects import selectors, services
 from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
+from projects.api.views._conditional import ConditionalReads
 from projects.api.views.delivery import signed_download
 from projects.models import Shot, Version
 from studio.http.media import REDIRECT_TO_STORE, stored_file_response
@@ -23,7 +24,7 @@ from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 
 @extend_schema(tags=["versions"], parameters=[_path_uuid("shot_pk", "The shot.")])
-class ShotVersionViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet):
+class ShotVersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModelMixin, ScopedViewSet):
     """The version stack of a shot (newest first); upload a video as the next version."""
 
     queryset = Version.objects.all()
@@ -50,6 +51,11 @@ class ShotVersionViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet)
 
     def filter_scoped_queryset(self, queryset):
         return selectors.version_list(queryset.filter(shot_id=self.kwargs["shot_pk"]))
+
+    def list(self, request, shot_pk=None):
+        project = self.shot.project
+        parent = super()
+        return self.conditional(project=project, access=self.access_to(project), render=lambda: parent.list(request))
 
     @extend_schema(
         request={"multipart/form-data": s.VersionUploadSerializer},
@@ -81,13 +87,14 @@ class ShotVersionViewSet(ProjectRowsMixin, mixins.ListModelMixin, ScopedViewSet)
 
 
 @extend_schema(tags=["versions"])
-class VersionViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class VersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Version.objects.select_related("shot", "created_by", "project")
     serializer_class = s.VersionSerializer
 
     def retrieve(self, request, pk=None):
         version = self.get_object()
-        return Response(s.VersionSerializer(version, context=self.context_for(version.project)).data)
+        render = lambda: Response(s.VersionSerializer(version, context=self.context_for(version.project)).data)  # noqa: E731
+        return self.conditional(project=version.project, access=self.access_to(version.project), render=render)
 
     @extend_schema(request=s.VersionUpdateSerializer, responses={200: s.VersionSerializer})
     def partial_update(self, request, pk=None):

@@ -1,0 +1,106 @@
+"""The shot list is rendered by PostgreSQL (projects/shot_list_json.py): it must answer exactly what
+ShotSerializer answers for the same rows, with the same visibility for each kind of caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from projects import selectors
+from projects.access import project_access
+from projects.api.serializers import ShotSerializer
+from projects.models import Comment, Shot, Version
+from studio.tenancy.models import Role
+from tests.projects.conftest import make_shot, make_user
+
+
+def _version(shot: Shot, number: int, *, poster: str = "") -> Version:
+    version = Version.objects.create(
+        project=shot.project, shot=shot, number=number, source="upload", frame_count=48, first_frame=1001,
+        processing_status="ready", poster=poster,
+    )
+    Shot.objects.filter(pk=shot.pk).update(current_version=version, next_version_number=number + 1)
+    return version
+
+
+@pytest.fixture
+def varied(studio):
+    """Shots covering every branch of the row: no sequence, no version, no range, a version past
+    v999, an empty poster, notes of every kind, assignees, whole-second timestamps, odd text."""
+    shot = studio.shot
+    version = _version(shot, 3, poster=f"versions/{studio.project.id}/x/review/poster.jpg")
+    second = make_user(f"aaa-artist@{studio.org.slug}.test", org=studio.org, role=Role.ARTIST)
+    shot.assignees.add(studio.artist, second)
+    notes = [
+        Comment(project=studio.project, version=version, body="public", frame=1001),
+        Comment(project=studio.project, version=version, body="internal", frame=1002, internal=True),
+        Comment(project=studio.project, version=version, body="resolved", frame=1003, resolved=True),
+        Comment(project=studio.project, version=version, body="gone", frame=1004, deleted_at=timezone.now()),
+    ]
+    Comment.objects.bulk_create(notes)
+    Comment.objects.create(project=studio.project, version=version, body="reply", frame=1001, parent=notes[0])
+    make_shot(studio.project, "AL_LOOSE", frame_in=None, description='Quotes " and \\ and\nnewlines, ünïcødé ✓')
+    big = make_shot(studio.project, "AL_010_0020", sequence=studio.sequence, status="review", retake_count=2)
+    _version(big, 1000)
+    whole = timezone.now().replace(microsecond=0)
+    Shot.objects.filter(pk=big.pk).update(updated_at=whole, created_at=whole - dt.timedelta(days=1))
+    return studio
+
+
+def _serialized(studio, user, params: dict) -> list[dict]:
+    """What the serializer path answers for the same query (the rows of the same filters and order)."""
+    access = project_access(user=user, project=studio.project)
+    filters = {k: params.get(k) for k in ("status", "sequence", "assignee", "q", "ordering")}
+    filters["user"] = user
+    rows = selectors.shot_list(Shot.objects.filter(project=studio.project), access=access, filters=filters)
+    return [ShotSerializer(shot, context={"access": access}).data for shot in rows]
+
+
+@pytest.mark.parametrize("who", ["producer", "artist", "client"])
+@pytest.mark.parametrize("params", [{}, {"ordering": "-code"}, {"status": "review"}, {"q": "ünïcødé"}, {"sequence": "none"}])
+def test_fast_path_answers_what_the_serializer_answers(varied, api, who, params):
+    user = getattr(varied, who)
+    response = api(user).get(f"/api/v1/projects/{varied.project.id}/shots/", {**params, "page_size": "all"})
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    expected = _serialized(varied, user, params)
+    assert body["results"] == expected
+    assert body["count"] == len(expected) and body["next"] is None and body["previous"] is None
+
+
+def test_what_each_caller_sees(varied, api):
+    url = f"/api/v1/projects/{varied.project.id}/shots/"
+    rows = {r["code"]: r for r in api(varied.producer).get(url).json()["results"]}
+    first = rows[varied.shot.code]
+    assert [a["email"] for a in first["assignees"]] == sorted([varied.artist.email, f"aaa-artist@{varied.org.slug}.test"])
+    assert first["open_notes"] == 2 and first["current_version"]["label"] == "v003" and first["thumbnail"]
+    assert rows["AL_010_0020"]["current_version"]["label"] == "v1000" and rows["AL_010_0020"]["thumbnail"] is None
+    assert rows["AL_010_0020"]["updated_at"].endswith(":00Z") or "." not in rows["AL_010_0020"]["updated_at"]
+    assert rows["AL_LOOSE"]["sequence"] is None and rows["AL_LOOSE"]["duration"] is None and rows["AL_LOOSE"]["current_version"] is None
+    client_rows = {r["code"]: r for r in api(varied.client).get(url).json()["results"]}
+    assert client_rows[varied.shot.code]["assignees"] == [] and client_rows[varied.shot.code]["open_notes"] == 1
+
+
+def test_pages_keep_drfs_envelope(varied, api):
+    url = f"/api/v1/projects/{varied.project.id}/shots/"
+    client = api(varied.producer)
+    first = client.get(url, {"page_size": 2, "ordering": "code"}).json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["previous"] is None
+    assert "page=2" in first["next"] and "page_size=2" in first["next"]
+    second = client.get(url, {"page_size": 2, "ordering": "code", "page": 2}).json()
+    assert [r["code"] for r in first["results"] + second["results"]] == sorted(["AL_LOOSE", "AL_010_0020", varied.shot.code])
+    assert second["next"] is None and second["previous"]
+    assert client.get(url, {"page": 9}).status_code == 404
+
+
+def test_other_tenants_and_strangers_get_404(varied, rival, api):
+    url = f"/api/v1/projects/{varied.project.id}/shots/"
+    assert api(rival.producer).get(url).status_code == 404
+    outsider = make_user("nobody@elsewhere.test")
+    assert api(outsider).get(url).status_code == 404
+    assert api().get(url).status_code in (401, 403)
+    # the other project's client reviewer (not a member of this one) sees nothing either
+    assert api(rival.client).get(url).status_code == 404
