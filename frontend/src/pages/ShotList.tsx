@@ -1,13 +1,15 @@
-import { Fragment, useMemo, useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { Link, useOutletContext, useSearchParams } from "react-router";
 
 import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
+import { useVirtualRows } from "../components/useVirtualRows";
+import { GROUP_ROW_HEIGHT, nextShotIndex, SHOT_ROW_HEIGHT, shotListItems, type ShotListItem } from "../lib/shotList";
 import { ApprovalChip, SHOT_STATUS, ShotStatusChip } from "../components/chips";
 import { asApiError } from "../api/errors";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { formatRelative, personName } from "../components/format";
 import { HoverScrubThumb } from "../components/Thumb";
-import { useDeliveryPackage, useImportShots, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
+import { useDeliveryPackage, useImportShots, usePrefetchShot, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
 import { useMe } from "../session";
 
 export const EDIT_SHOTS = new Set(["owner", "admin", "producer", "supervisor"]);
@@ -50,19 +52,7 @@ export function ShotListPage() {
   }
 
   const rows = useMemo(() => shots.data?.results ?? [], [shots.data]);
-  const groups = useMemo(() => {
-    const out: { key: string; title: string; shots: Shot[] }[] = [];
-    for (const shot of rows) {
-      const key = shot.sequence?.id ?? "none";
-      let group = out.find((g) => g.key === key);
-      if (!group) {
-        group = { key, title: shot.sequence?.code ?? "No sequence", shots: [] };
-        out.push(group);
-      }
-      group.shots.push(shot);
-    }
-    return out;
-  }, [rows]);
+  const items = useMemo(() => shotListItems(rows, grouped), [rows, grouped]);
   const filtered = Boolean(filters.status || filters.sequence || filters.assignee || filters.q);
 
   return (
@@ -152,27 +142,92 @@ export function ShotListPage() {
                 <SortHeader column={SORTABLE[4]!} ordering={filters.ordering ?? ""} onSort={sortBy} />
               </tr>
             </thead>
-            <tbody>
-              {(grouped ? groups : [{ key: "all", title: "", shots: rows }]).map((g) => (
-                <Fragment key={g.key}>
-                  {grouped && (
-                    <tr className="group">
-                      <th colSpan={9} scope="colgroup">
-                        {g.title} <span className="muted">· {g.shots.length}</span>
-                      </th>
-                    </tr>
-                  )}
-                  {g.shots.map((shot) => (
-                    <ShotRow key={shot.id} shot={shot} project={project} canEdit={canEdit} />
-                  ))}
-                </Fragment>
-              ))}
-            </tbody>
+            <ShotRows items={items} project={project} canEdit={canEdit} />
           </table>
         </div>
       )}
       {importing && <ImportDialog projectId={project.id} onClose={() => setImporting(false)} />}
     </div>
+  );
+}
+
+const estimateOf = (items: ShotListItem[]) => (i: number) => (items[i]?.kind === "group" ? GROUP_ROW_HEIGHT : SHOT_ROW_HEIGHT);
+
+/**
+ * The table body, windowed (components/useVirtualRows.ts): a 2,000-shot list renders the rows near
+ * the viewport and spacers for the rest. The row holding focus stays rendered; ↑/↓ on a shot's code
+ * moves to the previous/next shot, scrolling it into view.
+ */
+function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project: Project; canEdit: boolean }) {
+  const estimate = useMemo(() => estimateOf(items), [items]);
+  const rows = useVirtualRows({ count: items.length, estimate });
+  const body = useRef<HTMLTableSectionElement | null>(null);
+  const prefetchShot = usePrefetchShot(project);
+  const prefetch = (shot: Shot) => {
+    void import("./ShotPage"); // the page's chunk, with its data
+    prefetchShot(shot);
+  };
+
+  function move(from: number, step: 1 | -1) {
+    const to = nextShotIndex(items, from, step);
+    if (to === from) return;
+    rows.pin(to);
+    rows.reveal(to);
+    const focus = (tries: number) => {
+      const link = body.current?.querySelector<HTMLAnchorElement>(`tr[data-index="${to}"] a.shot-code`);
+      if (link) link.focus();
+      else if (tries > 0) requestAnimationFrame(() => focus(tries - 1));
+    };
+    focus(3);
+  }
+
+  return (
+    <tbody
+      ref={(el) => {
+        body.current = el;
+        rows.containerRef(el);
+      }}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget)) rows.pin(null);
+      }}
+    >
+      {rows.slots.map((slot) => {
+        if (slot.kind === "gap") {
+          return (
+            <tr key={slot.key} className="gap" aria-hidden="true" style={{ height: slot.size }}>
+              <td colSpan={9} />
+            </tr>
+          );
+        }
+        const item = items[slot.index]!;
+        const measure = (el: HTMLTableRowElement | null) => rows.measure(slot.index, el);
+        if (item.kind === "group") {
+          return (
+            <tr key={item.key} className="group" ref={measure} data-index={slot.index}>
+              <th colSpan={9} scope="colgroup">
+                {item.title} <span className="muted">· {item.count}</span>
+              </th>
+            </tr>
+          );
+        }
+        return (
+          <ShotRow
+            key={item.key}
+            index={slot.index}
+            rowRef={measure}
+            shot={item.shot}
+            project={project}
+            canEdit={canEdit}
+            onFocus={() => {
+              rows.pin(slot.index);
+              prefetch(item.shot);
+            }}
+            onHover={() => prefetch(item.shot)}
+            onMove={(step) => move(slot.index, step)}
+          />
+        );
+      })}
+    </tbody>
   );
 }
 
@@ -187,17 +242,44 @@ function SortHeader({ column, ordering, onSort }: { column: { key: string; label
   );
 }
 
-function ShotRow({ shot, project, canEdit }: { shot: Shot; project: Project; canEdit: boolean }) {
+function ShotRow({
+  shot,
+  project,
+  canEdit,
+  index,
+  rowRef,
+  onFocus,
+  onHover,
+  onMove,
+}: {
+  shot: Shot;
+  project: Project;
+  canEdit: boolean;
+  index: number;
+  rowRef: (el: HTMLTableRowElement | null) => void;
+  onFocus: () => void;
+  onHover: () => void;
+  onMove: (step: 1 | -1) => void;
+}) {
   const { data: me } = useMe();
   const change = useSetShotStatus(project.id, shot.id);
   const v = shot.current_version;
   return (
-    <tr data-testid="shot-row" data-shot={shot.code}>
+    <tr data-testid="shot-row" data-shot={shot.code} data-index={index} ref={rowRef} onFocus={onFocus} onPointerEnter={onHover}>
       <td>
         <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} />
       </td>
       <td>
-        <Link to={`/projects/${project.id}/shots/${shot.id}`} className="shot-code">
+        <Link
+          to={`/projects/${project.id}/shots/${shot.id}`}
+          className="shot-code"
+          onKeyDown={(e) => {
+            if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+              e.preventDefault();
+              onMove(e.key === "ArrowDown" ? 1 : -1);
+            }
+          }}
+        >
           {shot.code}
         </Link>
         {shot.description && (

@@ -40,10 +40,11 @@ export function ShotPage() {
       </div>
     );
   }
-  return <Shot project={project} shot={shot.data} />;
+  // From the shot list, the list's row stands in until the detail (with the versions) arrives.
+  return <Shot project={project} shot={shot.data} versionsPending={shot.isPlaceholderData} />;
 }
 
-function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
+function Shot({ project, shot, versionsPending }: { project: Project; shot: ShotDetail; versionsPending: boolean }) {
   const canRender = ADD_VERSIONS.has(project.my_role ?? "");
   const [compare, setCompare] = useState<string[]>([]);
   const navigate = useNavigate();
@@ -93,11 +94,13 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
         <section aria-labelledby="versions-title" className="stack">
           <div className="row">
             <h2 id="versions-title">Versions</h2>
-            <span className="muted">{shot.versions.length}</span>
+            <span className="muted">{versionsPending ? shot.version_count : shot.versions.length}</span>
             <span className="grow" />
             {canRender && <UploadVersion shotId={shot.id} />}
           </div>
-          {shot.versions.length === 0 ? (
+          {versionsPending ? (
+            <Loading label="Loading versions…" />
+          ) : shot.versions.length === 0 ? (
             <EmptyState title="No versions yet">{canRender ? "Generate takes with the panel and publish one, or upload a video." : "Versions appear here when an artist publishes a take or uploads a video."}</EmptyState>
           ) : (
             <ol className="version-stack" aria-label="Version stack, newest first">
