@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
-import { layoutSlots, rowOffsets, scrollToReveal, visibleRange, type Slot } from "../lib/virtual";
+import { layoutSlots, rowOffsets, scrollToReveal, visibleRange, type RowRange, type Slot } from "../lib/virtual";
 
 /** The nearest ancestor that scrolls vertically (the project's body), or the document's scroller. */
 function scrollParent(el: HTMLElement | null): HTMLElement {
@@ -11,24 +11,31 @@ function scrollParent(el: HTMLElement | null): HTMLElement {
   return document.scrollingElement as HTMLElement;
 }
 
+/** Where the list starts inside its scroller's content, in px. */
+function listTopIn(scroller: HTMLElement, list: HTMLElement): number {
+  return list.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+}
+
 export interface VirtualRows {
   /** Rows and spacer gaps to render, in order (every row when the list is short). */
   slots: Slot[];
   /** Put on the list's container (e.g. `<tbody>`): its position sets what is on screen. */
   containerRef: (el: HTMLElement | null) => void;
-  /** Put on each rendered row (`ref={(el) => measure(index, el)}`): its real height replaces the estimate. */
+  /** Call from each rendered row's ref (`measure(index, el)`): its real height replaces the estimate. Stable. */
   measure: (index: number, el: HTMLElement | null) => void;
-  /** Keep row `index` rendered while it holds focus (null when focus leaves the list). */
+  /** Keep row `index` rendered while it holds focus (null when focus leaves the list). Stable. */
   pin: (index: number | null) => void;
-  /** Scroll row `index` into view (it is rendered on the next frame). */
+  /** Scroll row `index` into view (it is rendered on the next frame). Stable. */
   reveal: (index: number) => void;
 }
+
+const sameRange = (a: RowRange, b: RowRange) => a.start === b.start && a.end === b.end;
 
 /**
  * Renders only the rows of a long list that are near the viewport (lib/virtual.ts). Lists of at
  * most `threshold` rows are rendered whole, so short lists behave exactly like plain tables (the
  * browser's find-in-page sees every row). Heights are estimated by `estimate(index)` until a row is
- * measured.
+ * measured. Scrolling re-renders only when the set of rows changes, at most once a frame.
  */
 export function useVirtualRows({
   count,
@@ -43,30 +50,34 @@ export function useVirtualRows({
 }): VirtualRows {
   const enabled = count > threshold;
   const [container, setContainer] = useState<HTMLElement | null>(null);
-  const [view, setView] = useState({ top: 0, height: typeof window === "undefined" ? 1000 : window.innerHeight });
   // Measured heights by row index, for one list (a new `estimate` means new rows: measure again).
   const [measured, setMeasured] = useState<{ of: typeof estimate; sizes: ReadonlyMap<number, number> }>({ of: estimate, sizes: new Map() });
   const [pinned, setPinned] = useState<number | null>(null);
-  const scroller = useRef<HTMLElement | null>(null);
+  const [range, setRange] = useState<RowRange>(() => ({ start: 0, end: Math.min(count, 30) }));
 
   const offsets = useMemo(() => {
     const known = measured.of === estimate ? measured.sizes : new Map<number, number>();
     return rowOffsets(Array.from({ length: count }, (_, i) => known.get(i) ?? estimate(i)));
   }, [count, estimate, measured]);
 
+  // What event handlers read (never read during render).
+  const live = useRef({ offsets, estimate, container, scroller: null as HTMLElement | null, overscan });
+  useLayoutEffect(() => {
+    Object.assign(live.current, { offsets, estimate, container, overscan });
+  });
+
   const readView = useCallback(() => {
-    const el = scroller.current;
-    if (!el || !container) return;
-    const listTop = container.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
-    const top = el.scrollTop - listTop;
-    const height = el.clientHeight;
-    setView((v) => (Math.abs(v.top - top) < 1 && v.height === height ? v : { top, height }));
-  }, [container]);
+    const { scroller, container: list, offsets: o, overscan: over } = live.current;
+    if (!scroller || !list) return;
+    const top = scroller.scrollTop - listTopIn(scroller, list);
+    const next = visibleRange(o, top, top + scroller.clientHeight, over);
+    setRange((r) => (sameRange(r, next) ? r : next));
+  }, []);
 
   useLayoutEffect(() => {
     if (!enabled || !container) return;
     const el = scrollParent(container);
-    scroller.current = el;
+    live.current.scroller = el;
     const target: HTMLElement | Window = el === document.scrollingElement ? window : el;
     let frame = 0;
     const onScroll = () => {
@@ -86,50 +97,55 @@ export function useVirtualRows({
     };
   }, [enabled, container, readView]);
 
+  // New measurements move rows: what is on screen may have changed.
+  useLayoutEffect(() => {
+    if (enabled) readView();
+  }, [enabled, offsets, readView]);
+
   // Heights read as rows mount, applied together on the next frame (one re-layout, not one per row).
   const pending = useRef<{ frame: number; sizes: Map<number, number> }>({ frame: 0, sizes: new Map() });
-  const measure = useCallback(
-    (index: number, el: HTMLElement | null) => {
-      if (!el) return;
-      const h = el.getBoundingClientRect().height;
-      if (!(h > 0) || Math.abs(offsets[index + 1]! - offsets[index]! - h) < 0.5) return;
-      const p = pending.current;
-      p.sizes.set(index, h);
-      if (p.frame) return;
-      p.frame = requestAnimationFrame(() => {
-        const batch = p.sizes;
-        p.frame = 0;
-        p.sizes = new Map();
-        setMeasured((m) => {
-          const sizes = new Map(m.of === estimate ? m.sizes : []);
-          for (const [i, size] of batch) sizes.set(i, size);
-          return { of: estimate, sizes };
-        });
+  const measure = useCallback((index: number, el: HTMLElement | null) => {
+    if (!el) return;
+    const { offsets: o, estimate: of } = live.current;
+    const h = el.getBoundingClientRect().height;
+    if (!(h > 0) || index + 1 >= o.length || Math.abs(o[index + 1]! - o[index]! - h) < 0.5) return;
+    const p = pending.current;
+    p.sizes.set(index, h);
+    if (p.frame) return;
+    p.frame = requestAnimationFrame(() => {
+      const batch = p.sizes;
+      p.frame = 0;
+      p.sizes = new Map();
+      setMeasured((m) => {
+        const sizes = new Map(m.of === of ? m.sizes : []);
+        for (const [i, size] of batch) sizes.set(i, size);
+        return { of, sizes };
       });
-    },
-    [offsets, estimate],
-  );
-  useEffect(() => () => cancelAnimationFrame(pending.current.frame), []);
+    });
+  }, []);
+  useEffect(() => {
+    const p = pending.current;
+    return () => cancelAnimationFrame(p.frame);
+  }, []);
 
   const reveal = useCallback(
     (index: number) => {
-      const el = scroller.current;
-      if (!el || !container) return;
-      const listTop = container.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
+      const { scroller, container: list, offsets: o } = live.current;
+      if (!scroller || !list) return;
       // Leave room for the sticky header row above the list.
-      const header = container.previousElementSibling?.getBoundingClientRect().height ?? 0;
-      const next = scrollToReveal(offsets, index, el.scrollTop + header, el.clientHeight - header, listTop) - header;
-      if (Math.abs(next - el.scrollTop) >= 1) el.scrollTop = next;
+      const header = list.previousElementSibling?.getBoundingClientRect().height ?? 0;
+      const next = scrollToReveal(o, index, scroller.scrollTop + header, scroller.clientHeight - header, listTopIn(scroller, list)) - header;
+      if (Math.abs(next - scroller.scrollTop) >= 1) scroller.scrollTop = next;
       readView();
     },
-    [container, offsets, readView],
+    [readView],
   );
 
   const slots = useMemo(() => {
     if (!enabled) return Array.from({ length: count }, (_, index): Slot => ({ kind: "row", index }));
-    const range = visibleRange(offsets, view.top, view.top + view.height, overscan);
-    return layoutSlots(offsets, range, pinned === null ? [] : [pinned]);
-  }, [enabled, count, offsets, view, overscan, pinned]);
+    const clamped = { start: Math.min(range.start, count), end: Math.min(range.end, count) };
+    return layoutSlots(offsets, clamped, pinned === null ? [] : [pinned]);
+  }, [enabled, count, offsets, range, pinned]);
 
   return { slots, containerRef: setContainer, measure: enabled ? measure : noop, pin: setPinned, reveal };
 }

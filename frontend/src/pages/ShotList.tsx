@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from "react";
+import { memo, useMemo, useRef, useState } from "react";
 import { Link, useOutletContext, useSearchParams } from "react-router";
 
 import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
@@ -9,7 +9,7 @@ import { asApiError } from "../api/errors";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { formatRelative, personName } from "../components/format";
 import { HoverScrubThumb } from "../components/Thumb";
-import { useDeliveryPackage, useImportShots, usePrefetchShot, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
+import { useDeliveryPackage, useImportShots, usePrefetchShot, usePrefetchVersion, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
 import { useMe } from "../session";
 
 export const EDIT_SHOTS = new Set(["owner", "admin", "producer", "supervisor"]);
@@ -160,38 +160,54 @@ const estimateOf = (items: ShotListItem[]) => (i: number) => (items[i]?.kind ===
  */
 function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project: Project; canEdit: boolean }) {
   const estimate = useMemo(() => estimateOf(items), [items]);
-  const rows = useVirtualRows({ count: items.length, estimate });
+  const { slots, containerRef, measure, pin, reveal } = useVirtualRows({ count: items.length, estimate });
   const body = useRef<HTMLTableSectionElement | null>(null);
   const prefetchShot = usePrefetchShot(project);
-  const prefetch = (shot: Shot) => {
-    void import("./ShotPage"); // the page's chunk, with its data
-    prefetchShot(shot);
-  };
+  const prefetchVersion = usePrefetchVersion();
 
-  function move(from: number, step: 1 | -1) {
-    const to = nextShotIndex(items, from, step);
-    if (to === from) return;
-    rows.pin(to);
-    rows.reveal(to);
-    const focus = (tries: number) => {
-      const link = body.current?.querySelector<HTMLAnchorElement>(`tr[data-index="${to}"] a.shot-code`);
-      if (link) link.focus();
-      else if (tries > 0) requestAnimationFrame(() => focus(tries - 1));
+  // Stable while the list is unchanged, so a scroll re-renders only the rows that come and go.
+  const actions = useMemo<RowActions>(() => {
+    const prefetch = (shot: Shot) => {
+      void import("./ShotPage"); // the page's chunk, with its data
+      prefetchShot(shot);
     };
-    focus(3);
-  }
+    return {
+      measure,
+      hover: prefetch,
+      review: (versionId) => {
+        void import("./Review");
+        prefetchVersion(versionId);
+      },
+      focus: (index, shot) => {
+        pin(index);
+        prefetch(shot);
+      },
+      move: (from, step) => {
+        const to = nextShotIndex(items, from, step);
+        if (to === from) return;
+        pin(to);
+        reveal(to);
+        const focus = (tries: number) => {
+          const link = body.current?.querySelector<HTMLAnchorElement>(`tr[data-index="${to}"] a.shot-code`);
+          if (link) link.focus();
+          else if (tries > 0) requestAnimationFrame(() => focus(tries - 1));
+        };
+        focus(3);
+      },
+    };
+  }, [items, measure, pin, reveal, prefetchShot, prefetchVersion]);
 
   return (
     <tbody
       ref={(el) => {
         body.current = el;
-        rows.containerRef(el);
+        containerRef(el);
       }}
       onBlur={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget)) rows.pin(null);
+        if (!e.currentTarget.contains(e.relatedTarget)) pin(null);
       }}
     >
-      {rows.slots.map((slot) => {
+      {slots.map((slot) => {
         if (slot.kind === "gap") {
           return (
             <tr key={slot.key} className="gap" aria-hidden="true" style={{ height: slot.size }}>
@@ -200,36 +216,32 @@ function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project:
           );
         }
         const item = items[slot.index]!;
-        const measure = (el: HTMLTableRowElement | null) => rows.measure(slot.index, el);
         if (item.kind === "group") {
-          return (
-            <tr key={item.key} className="group" ref={measure} data-index={slot.index}>
-              <th colSpan={9} scope="colgroup">
-                {item.title} <span className="muted">· {item.count}</span>
-              </th>
-            </tr>
-          );
+          return <GroupRow key={item.key} index={slot.index} title={item.title} count={item.count} measure={measure} />;
         }
-        return (
-          <ShotRow
-            key={item.key}
-            index={slot.index}
-            rowRef={measure}
-            shot={item.shot}
-            project={project}
-            canEdit={canEdit}
-            onFocus={() => {
-              rows.pin(slot.index);
-              prefetch(item.shot);
-            }}
-            onHover={() => prefetch(item.shot)}
-            onMove={(step) => move(slot.index, step)}
-          />
-        );
+        return <ShotRow key={item.key} index={slot.index} shot={item.shot} project={project} canEdit={canEdit} actions={actions} />;
       })}
     </tbody>
   );
 }
+
+interface RowActions {
+  measure: (index: number, el: HTMLElement | null) => void;
+  hover: (shot: Shot) => void;
+  focus: (index: number, shot: Shot) => void;
+  review: (versionId: string) => void;
+  move: (from: number, step: 1 | -1) => void;
+}
+
+const GroupRow = memo(function GroupRow({ index, title, count, measure }: { index: number; title: string; count: number; measure: RowActions["measure"] }) {
+  return (
+    <tr className="group" ref={(el) => measure(index, el)} data-index={index}>
+      <th colSpan={9} scope="colgroup">
+        {title} <span className="muted">· {count}</span>
+      </th>
+    </tr>
+  );
+});
 
 function SortHeader({ column, ordering, onSort }: { column: { key: string; label: string }; ordering: string; onSort: (key: string) => void }) {
   const dir = ordering === column.key ? "ascending" : ordering === `-${column.key}` ? "descending" : "none";
@@ -242,30 +254,31 @@ function SortHeader({ column, ordering, onSort }: { column: { key: string; label
   );
 }
 
-function ShotRow({
+const ShotRow = memo(function ShotRow({
   shot,
   project,
   canEdit,
   index,
-  rowRef,
-  onFocus,
-  onHover,
-  onMove,
+  actions,
 }: {
   shot: Shot;
   project: Project;
   canEdit: boolean;
   index: number;
-  rowRef: (el: HTMLTableRowElement | null) => void;
-  onFocus: () => void;
-  onHover: () => void;
-  onMove: (step: 1 | -1) => void;
+  actions: RowActions;
 }) {
   const { data: me } = useMe();
   const change = useSetShotStatus(project.id, shot.id);
   const v = shot.current_version;
   return (
-    <tr data-testid="shot-row" data-shot={shot.code} data-index={index} ref={rowRef} onFocus={onFocus} onPointerEnter={onHover}>
+    <tr
+      data-testid="shot-row"
+      data-shot={shot.code}
+      data-index={index}
+      ref={(el) => actions.measure(index, el)}
+      onFocus={() => actions.focus(index, shot)}
+      onPointerEnter={() => actions.hover(shot)}
+    >
       <td>
         <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} />
       </td>
@@ -276,7 +289,7 @@ function ShotRow({
           onKeyDown={(e) => {
             if (e.key === "ArrowDown" || e.key === "ArrowUp") {
               e.preventDefault();
-              onMove(e.key === "ArrowDown" ? 1 : -1);
+              actions.move(index, e.key === "ArrowDown" ? 1 : -1);
             }
           }}
         >
@@ -317,7 +330,7 @@ function ShotRow({
       <td>
         {v ? (
           <div className="row tight" style={{ gap: 6 }}>
-            <Link to={`/projects/${project.id}/versions/${v.id}`} className="mono">
+            <Link to={`/projects/${project.id}/versions/${v.id}`} className="mono" onPointerEnter={() => actions.review(v.id)} onFocus={() => actions.review(v.id)}>
               {v.label}
             </Link>
             <ApprovalChip status={v.approval_status} />
@@ -353,7 +366,7 @@ function ShotRow({
       <td className="muted nowrap">{formatRelative(shot.updated_at)}</td>
     </tr>
   );
-}
+});
 
 function ExportMenu({ projectId }: { projectId: string }) {
   return (

@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 
 import { asApiError } from "../api/errors";
@@ -31,6 +31,11 @@ export function ShotPage() {
   const project = useOutletContext<Project>();
   const { shotId = "" } = useParams();
   const shot = useShot(shotId);
+  // The review page is the next step from here: fetch its chunk while this page is read.
+  useEffect(() => {
+    const idle = setTimeout(() => void import("./Review"), 200);
+    return () => clearTimeout(idle);
+  }, []);
   if (shot.isPending) return <Loading />;
   if (shot.error) {
     if (asApiError(shot.error).status === 404) return <NoSuchThing what="Shot" />;

@@ -11,6 +11,7 @@ import { modelsQuery, shotJobsQuery } from "./generation";
 import { shotQuery } from "./projects";
 import { consentsQuery, talentQuery } from "./rights";
 import { shotTakesQuery } from "./takes";
+import { versionQuery } from "./versions";
 
 /** Roles that render takes (the shot page's generate panel), as in pages/ShotPage.tsx. */
 const RENDER_ROLES = new Set(["owner", "admin", "producer", "supervisor", "artist"]);
@@ -32,4 +33,10 @@ export function usePrefetchShot(project: Pick<Project, "my_role">) {
     },
     [client, role],
   );
+}
+
+/** Hovering a link to a version's review: its data (the page's chunk is the caller's to load). */
+export function usePrefetchVersion() {
+  const client = useQueryClient();
+  return useCallback((versionId: string) => void client.prefetchQuery(versionQuery(versionId)), [client]);
 }
