@@ -12,7 +12,8 @@ uploaded clip (ffmpeg) into its proxy, poster and sprite; Debian's Chromium driv
 The benchmark builds its own studio, producer and project of BENCH_SHOTS shots in 20 sequences:
 one clip is uploaded through the API and transcoded by the worker; every other shot gets a version
 that shares that clip's processed media (so all 2,000 thumbnails are real posters). At the end the
-project goes; the studio and its user stay, disabled (the append-only audit log keeps their rows). Figures come from Chromium's own clock (`performance.now()`, navigation timing,
+project goes; the studio and its user stay, disabled (the append-only audit log keeps their rows).
+Figures come from Chromium's own clock (`performance.now()`, navigation timing,
 `PerformanceObserver('longtask')`, `requestVideoFrameCallback`), measured in the page:
 
 - shot list usable: from navigation start (a fresh browser context, empty cache, signed in) to the
@@ -310,17 +311,20 @@ def measure_list(page, project_id: str) -> dict:
     page.goto(f"/projects/{project_id}", wait_until="commit")
     got = page.evaluate("() => window.__bench.waitFor('[data-testid=shot-row]', 1)")
     stats = page.evaluate(
-        """(usable) => ({
+        r"""(usable) => ({
           longtasks: window.__bench.longtasks.filter(([s]) => s < usable).length,
           longtaskMs: window.__bench.longtasks.filter(([s]) => s < usable).reduce((a, [, d]) => a + d, 0),
           js: performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js'))
                 .reduce((a, e) => a + (e.encodedBodySize || 0), 0),
           jsFiles: performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js')).length,
           domContentLoaded: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+          shotsApi: performance.getEntriesByType('resource').filter((e) => /\/projects\/[^/]+\/shots\//.test(e.name))
+                .map((e) => [e.startTime, e.responseEnd])[0] || [NaN, NaN],
         })""",
         got["usable"],
     )
     page.locator("[data-testid=shot-row]").first.wait_for()
+    stats["apiStart"], stats["apiEnd"] = stats.pop("shotsApi")
     return {**got, **stats}
 
 
@@ -387,11 +391,12 @@ def run_browser(base: str, world: dict) -> dict:
             results["list"].append(measure_list(page, project_id))
             context.close()
             context, page = fresh_page(browser, base, state)
-            page.on("request", lambda req: proxy_log.append((req.headers.get("range"), None)) if "/media/proxy/" in req.url else None)
-            page.on("response", lambda res: proxy_log.append((res.status, res.headers.get("content-length"))) if "/media/proxy/" in res.url else None)
-            results["hover"].append(measure_shot_page(page, project_id, codes[(r * 97 + 5) % len(codes)], hover=True))
-            results["nohover"].append(measure_shot_page(page, project_id, codes[(r * 89 + 11) % len(codes)], hover=False))
-            results["player"].append(measure_player(page, project_id, codes[(r * 83 + 17) % len(codes)], proxy_log))
+            page.on("request", lambda q: proxy_log.append((q.headers.get("range"), None)) if "/media/proxy/" in q.url else None)
+            page.on("response", lambda s: proxy_log.append((s.status, s.headers.get("content-length"))) if "/media/proxy/" in s.url else None)
+            # Shots on the first screen (a windowed list has only those rows in the DOM), a new one each time.
+            results["hover"].append(measure_shot_page(page, project_id, codes[1 + 3 * r], hover=True))
+            results["nohover"].append(measure_shot_page(page, project_id, codes[2 + 3 * r], hover=False))
+            results["player"].append(measure_player(page, project_id, codes[3 + 3 * r], proxy_log))
             results["proxy"] = list(proxy_log)
             if r == 0:
                 results["scroll"].append(measure_scroll(page, project_id))
@@ -411,6 +416,8 @@ def report(results: dict, world: dict) -> None:
     print(f"    rows in the DOM {lst[0]['count']}; long tasks before usable: median {median([r['longtasks'] for r in lst]):.0f}"
           f" ({median([r['longtaskMs'] for r in lst]):.0f} ms); JS {lst[0]['jsFiles']} files, {lst[0]['js'] / 1024:.0f} KiB on the wire;"
           f" DOMContentLoaded {m(lst, 'domContentLoaded')}")
+    print(f"    the shot list's API request: sent at {m(lst, 'apiStart')}, answered by {m(lst, 'apiEnd')}"
+          f" ({median([r['apiEnd'] - r['apiStart'] for r in lst]):.0f} ms in flight)")
     for s in results["scroll"]:
         print(f"  scroll {s['height']:.0f} px at {SCROLL_STEP} px/frame: {s['frames']} frames in {s['ms']:.0f} ms; frame interval median"
               f" {s['median']:.1f} ms, p95 {s['p95']:.1f} ms, max {s['max']:.0f} ms; {s['over50']} frames over 50 ms;"

@@ -21,7 +21,10 @@ export interface VirtualRows {
   slots: Slot[];
   /** Put on the list's container (e.g. `<tbody>`): its position sets what is on screen. */
   containerRef: (el: HTMLElement | null) => void;
-  /** Call from each rendered row's ref (`measure(index, el)`): its real height replaces the estimate. Stable. */
+  /**
+   * Call from a rendered row's ref (`measure(index, el)`) when rows may differ from their estimate:
+   * its real height replaces it. Stable. Each call reads layout, so rows of a known height skip it.
+   */
   measure: (index: number, el: HTMLElement | null) => void;
   /** Keep row `index` rendered while it holds focus (null when focus leaves the list). Stable. */
   pin: (index: number | null) => void;
@@ -61,16 +64,19 @@ export function useVirtualRows({
   }, [count, estimate, measured]);
 
   // What event handlers read (never read during render).
-  const live = useRef({ offsets, estimate, container, scroller: null as HTMLElement | null, overscan });
+  // `listTop` (where the list starts in the scroller) is read when the layout may have moved, not
+  // on every scroll: a scroll only reads scrollTop and the viewport's height.
+  const live = useRef({ offsets, estimate, container, scroller: null as HTMLElement | null, overscan, listTop: 0 });
   useLayoutEffect(() => {
     Object.assign(live.current, { offsets, estimate, container, overscan });
   });
 
-  const readView = useCallback(() => {
-    const { scroller, container: list, offsets: o, overscan: over } = live.current;
-    if (!scroller || !list) return;
-    const top = scroller.scrollTop - listTopIn(scroller, list);
-    const next = visibleRange(o, top, top + scroller.clientHeight, over);
+  const readView = useCallback((relayout = false) => {
+    const l = live.current;
+    if (!l.scroller || !l.container) return;
+    if (relayout) l.listTop = listTopIn(l.scroller, l.container);
+    const top = l.scroller.scrollTop - l.listTop;
+    const next = visibleRange(l.offsets, top, top + l.scroller.clientHeight, l.overscan);
     setRange((r) => (sameRange(r, next) ? r : next));
   }, []);
 
@@ -80,26 +86,28 @@ export function useVirtualRows({
     live.current.scroller = el;
     const target: HTMLElement | Window = el === document.scrollingElement ? window : el;
     let frame = 0;
-    const onScroll = () => {
+    const later = (relayout: boolean) => () => {
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
-        readView();
+        readView(relayout);
       });
     };
-    readView();
+    const onScroll = later(false);
+    const onResize = later(true);
+    readView(true);
     target.addEventListener("scroll", onScroll, { passive: true });
-    window.addEventListener("resize", onScroll);
+    window.addEventListener("resize", onResize);
     return () => {
       cancelAnimationFrame(frame);
       target.removeEventListener("scroll", onScroll);
-      window.removeEventListener("resize", onScroll);
+      window.removeEventListener("resize", onResize);
     };
   }, [enabled, container, readView]);
 
   // New measurements move rows: what is on screen may have changed.
   useLayoutEffect(() => {
-    if (enabled) readView();
+    if (enabled) readView(true);
   }, [enabled, offsets, readView]);
 
   // Heights read as rows mount, applied together on the next frame (one re-layout, not one per row).
@@ -136,7 +144,7 @@ export function useVirtualRows({
       const header = list.previousElementSibling?.getBoundingClientRect().height ?? 0;
       const next = scrollToReveal(o, index, scroller.scrollTop + header, scroller.clientHeight - header, listTopIn(scroller, list)) - header;
       if (Math.abs(next - scroller.scrollTop) >= 1) scroller.scrollTop = next;
-      readView();
+      readView(true);
     },
     [readView],
   );

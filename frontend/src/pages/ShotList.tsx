@@ -1,4 +1,4 @@
-import { memo, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useMemo, useRef, useState } from "react";
 import { Link, useOutletContext, useSearchParams } from "react-router";
 
 import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
@@ -128,7 +128,7 @@ export function ShotListPage() {
           <table className="data shots" aria-label="Shots">
             <thead>
               <tr>
-                <th style={{ width: 124 }}>
+                <th>
                   <span className="visually-hidden">Thumbnail</span>
                 </th>
                 {SORTABLE.slice(0, 2).map((c) => (
@@ -151,7 +151,7 @@ export function ShotListPage() {
   );
 }
 
-const estimateOf = (items: ShotListItem[]) => (i: number) => (items[i]?.kind === "group" ? GROUP_ROW_HEIGHT : SHOT_ROW_HEIGHT);
+type RowKind = ShotListItem["kind"];
 
 /**
  * The table body, windowed (components/useVirtualRows.ts): a 2,000-shot list renders the rows near
@@ -159,8 +159,18 @@ const estimateOf = (items: ShotListItem[]) => (i: number) => (items[i]?.kind ===
  * moves to the previous/next shot, scrolling it into view.
  */
 function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project: Project; canEdit: boolean }) {
-  const estimate = useMemo(() => estimateOf(items), [items]);
-  const { slots, containerRef, measure, pin, reveal } = useVirtualRows({ count: items.length, estimate });
+  // Every shot row has one height, and every header another (styles.css fixes them): one row of each
+  // kind is measured once, rather than each row as it mounts (each measure forces a layout).
+  const [heights, setHeights] = useState<Record<RowKind, number>>({ shot: SHOT_ROW_HEIGHT, group: GROUP_ROW_HEIGHT });
+  const learned = useRef(new Set<RowKind>());
+  const measure = useCallback((kind: RowKind, el: HTMLElement | null) => {
+    if (!el || learned.current.has(kind)) return;
+    learned.current.add(kind);
+    const h = el.getBoundingClientRect().height;
+    if (h > 0) setHeights((prev) => (Math.abs(prev[kind] - h) < 0.25 ? prev : { ...prev, [kind]: h }));
+  }, []);
+  const estimate = useCallback((i: number) => heights[items[i]?.kind ?? "shot"], [items, heights]);
+  const { slots, containerRef, pin, reveal } = useVirtualRows({ count: items.length, estimate });
   const body = useRef<HTMLTableSectionElement | null>(null);
   const prefetchShot = usePrefetchShot(project);
   const prefetchVersion = usePrefetchVersion();
@@ -217,7 +227,7 @@ function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project:
         }
         const item = items[slot.index]!;
         if (item.kind === "group") {
-          return <GroupRow key={item.key} index={slot.index} title={item.title} count={item.count} measure={measure} />;
+          return <GroupRow key={item.key} title={item.title} count={item.count} measure={measure} />;
         }
         return <ShotRow key={item.key} index={slot.index} shot={item.shot} project={project} canEdit={canEdit} actions={actions} />;
       })}
@@ -226,16 +236,16 @@ function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project:
 }
 
 interface RowActions {
-  measure: (index: number, el: HTMLElement | null) => void;
+  measure: (kind: RowKind, el: HTMLElement | null) => void;
   hover: (shot: Shot) => void;
   focus: (index: number, shot: Shot) => void;
   review: (versionId: string) => void;
   move: (from: number, step: 1 | -1) => void;
 }
 
-const GroupRow = memo(function GroupRow({ index, title, count, measure }: { index: number; title: string; count: number; measure: RowActions["measure"] }) {
+const GroupRow = memo(function GroupRow({ title, count, measure }: { title: string; count: number; measure: RowActions["measure"] }) {
   return (
-    <tr className="group" ref={(el) => measure(index, el)} data-index={index}>
+    <tr className="group" ref={(el) => measure("group", el)}>
       <th colSpan={9} scope="colgroup">
         {title} <span className="muted">· {count}</span>
       </th>
@@ -275,7 +285,7 @@ const ShotRow = memo(function ShotRow({
       data-testid="shot-row"
       data-shot={shot.code}
       data-index={index}
-      ref={(el) => actions.measure(index, el)}
+      ref={(el) => actions.measure("shot", el)}
       onFocus={() => actions.focus(index, shot)}
       onPointerEnter={() => actions.hover(shot)}
     >
