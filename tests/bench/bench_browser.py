@@ -392,7 +392,7 @@ def run_browser(base: str, world: dict) -> dict:
             context.close()
             context, page = fresh_page(browser, base, state)
             page.on("request", lambda q: proxy_log.append((q.headers.get("range"), None)) if "/media/proxy/" in q.url else None)
-            page.on("response", lambda s: proxy_log.append((s.status, s.headers.get("content-length"))) if "/media/proxy/" in s.url else None)
+            page.on("response", lambda s: proxy_log.append((s.status, s.headers.get("content-length"))) if "/proxy/" in s.url else None)
             # Shots on the first screen (a windowed list has only those rows in the DOM), a new one each time.
             results["hover"].append(measure_shot_page(page, project_id, codes[1 + 3 * r], hover=True))
             results["nohover"].append(measure_shot_page(page, project_id, codes[2 + 3 * r], hover=False))
