@@ -158,7 +158,7 @@ type RowKind = ShotListItem["kind"];
  * the viewport and spacers for the rest. The row holding focus stays rendered; ↑/↓ on a shot's code
  * moves to the previous/next shot, scrolling it into view.
  */
-function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project: Project; canEdit: boolean }) {
+export function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project: Project; canEdit: boolean }) {
   // Every shot row has one height, and every header another (styles.css fixes them): one row of each
   // kind is measured once, rather than each row as it mounts (each measure forces a layout).
   const [heights, setHeights] = useState<Record<RowKind, number>>({ shot: SHOT_ROW_HEIGHT, group: GROUP_ROW_HEIGHT });
