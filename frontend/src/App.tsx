@@ -15,6 +15,25 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
   return lazy(async () => ({ default: (await load())[name] }));
 }
 
+const load = {
+  projectLayout: () => import("./pages/ProjectLayout"),
+  shotList: () => import("./pages/ShotList"),
+  shotPage: () => import("./pages/ShotPage"),
+  review: () => import("./pages/Review"),
+};
+
+/**
+ * The chunks of the page the app opens on, asked for while the session is checked (main.tsx), so a
+ * project's page does not wait for /me, then its layout's chunk, then its own chunk in turn.
+ */
+export function preloadRoute(pathname: string): void {
+  if (!pathname.startsWith("/projects/")) return;
+  void load.projectLayout();
+  if (/^\/projects\/[^/]+\/?$/.test(pathname)) void load.shotList();
+  else if (pathname.includes("/shots/")) void load.shotPage();
+  else if (pathname.includes("/versions/")) void load.review();
+}
+
 const ProjectsPage = page(() => import("./pages/Projects"), "ProjectsPage");
 const MembersPage = page(() => import("./pages/Members"), "MembersPage");
 const TalentPage = page(() => import("./pages/agency/TalentPage"), "TalentPage");
@@ -24,10 +43,10 @@ const ConsentRequestsPage = page(() => import("./pages/ConsentRequests"), "Conse
 const AuditPage = page(() => import("./pages/Audit"), "AuditPage");
 const VerifyPage = page(() => import("./pages/Verify"), "VerifyPage");
 const NotificationsPage = page(() => import("./pages/Notifications"), "NotificationsPage");
-const ProjectLayout = page(() => import("./pages/ProjectLayout"), "ProjectLayout");
-const ShotListPage = page(() => import("./pages/ShotList"), "ShotListPage");
-const ShotPage = page(() => import("./pages/ShotPage"), "ShotPage");
-const ReviewPage = page(() => import("./pages/Review"), "ReviewPage");
+const ProjectLayout = page(load.projectLayout, "ProjectLayout");
+const ShotListPage = page(load.shotList, "ShotListPage");
+const ShotPage = page(load.shotPage, "ShotPage");
+const ReviewPage = page(load.review, "ReviewPage");
 const ComparePage = page(() => import("./pages/ComparePage"), "ComparePage");
 
 /** A lazily loaded page, with a loading line while its chunk arrives (the layout stays put). */

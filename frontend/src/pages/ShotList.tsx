@@ -9,7 +9,7 @@ import { asApiError } from "../api/errors";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { formatRelative, personName } from "../components/format";
 import { HoverScrubThumb } from "../components/Thumb";
-import { useDeliveryPackage, useImportShots, usePrefetchShot, usePrefetchVersion, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
+import { useDeliveryPackage, useImportShots, shotFiltersFrom, usePrefetchShot, usePrefetchVersion, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
 import { useMe } from "../session";
 
 export const EDIT_SHOTS = new Set(["owner", "admin", "producer", "supervisor"]);
@@ -26,13 +26,7 @@ const SORTABLE: { key: string; label: string }[] = [
 export function ShotListPage() {
   const project = useOutletContext<Project>();
   const [params, setParams] = useSearchParams();
-  const filters: ShotFilters = {
-    status: params.get("status") ?? "",
-    sequence: params.get("sequence") ?? "",
-    assignee: params.get("assignee") ?? "",
-    q: params.get("q") ?? "",
-    ordering: params.get("ordering") ?? "",
-  };
+  const filters = shotFiltersFrom(params);
   const shots = useShots(project.id, filters);
   const sequences = useSequences(project.id);
   const canEdit = EDIT_SHOTS.has(project.my_role ?? "");

@@ -47,14 +47,28 @@ export function useSequences(projectId: string) {
   });
 }
 
-export function useShots(projectId: string, filters: ShotFilters) {
+/** The shot list's filters as its page's URL holds them (`?status=…&sequence=…&q=…&ordering=…`). */
+export function shotFiltersFrom(params: URLSearchParams): ShotFilters {
+  return {
+    status: params.get("status") ?? "",
+    sequence: params.get("sequence") ?? "",
+    assignee: params.get("assignee") ?? "",
+    q: params.get("q") ?? "",
+    ordering: params.get("ordering") ?? "",
+  };
+}
+
+export const shotsQuery = (projectId: string, filters: ShotFilters) => {
   const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as ShotFilters;
-  return useQuery({
+  return queryOptions({
     queryKey: keys.shots.list(projectId, query),
     queryFn: () =>
       call(api.GET("/api/v1/projects/{project_pk}/shots/", { params: { path: { project_pk: projectId }, query: { ...query, page_size: "all" } } })),
-    placeholderData: (previous) => previous,
   });
+};
+
+export function useShots(projectId: string, filters: ShotFilters) {
+  return useQuery({ ...shotsQuery(projectId, filters), placeholderData: (previous) => previous });
 }
 
 export const shotQuery = (shotId: string) =>

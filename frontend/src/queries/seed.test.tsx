@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
 
-import type { Shot, ShotDetail, Version } from "../api/types";
+import type { Shot } from "../api/types";
 import { keys } from "./keys";
 import { useShot } from "./projects";
 import { useVersion } from "./versions";
@@ -33,13 +33,13 @@ describe("pages start from what the previous page loaded", () => {
     expect(html(client, <ShotProbe id="s1" />)).toContain("MR_010_0040|from the list|0");
     expect(html(client, <ShotProbe id="other" />)).toContain("pending");
 
-    client.setQueryData(keys.shot.one("s1"), { ...row, versions: [{ id: "v1" }, { id: "v2" }] } as unknown as ShotDetail);
+    client.setQueryData(keys.shot.one("s1"), { ...row, versions: [{ id: "v1" }, { id: "v2" }] });
     expect(html(client, <ShotProbe id="s1" />)).toContain("MR_010_0040|detail|2");
   });
 
   it("the review page starts from the version in the cached shot, as fresh as the shot", () => {
     const client = new QueryClient({ defaultOptions: { queries: { staleTime: 15_000 } } });
-    client.setQueryData(keys.shot.one("s1"), { ...row, versions: [{ id: "v1" } as Version] } as unknown as ShotDetail);
+    client.setQueryData(keys.shot.one("s1"), { ...row, versions: [{ id: "v1" }] });
     expect(html(client, <VersionProbe id="v1" />)).toContain("v1|fresh");
     expect(html(client, <VersionProbe id="v9" />)).toContain("pending");
   });
