@@ -27,13 +27,16 @@ const USE_TYPE_KEYS = Object.keys(USE_TYPES) as UseType[];
 
 const ADD_VERSIONS = new Set(["owner", "admin", "producer", "supervisor", "artist"]);
 
+/** The review page's chunk: its data is already here (the versions of this shot). */
+const preloadReview = () => void import("./Review");
+
 export function ShotPage() {
   const project = useOutletContext<Project>();
   const { shotId = "" } = useParams();
   const shot = useShot(shotId);
   // The review page is the next step from here: fetch its chunk while this page is read.
   useEffect(() => {
-    const idle = setTimeout(() => void import("./Review"), 200);
+    const idle = setTimeout(preloadReview, 200);
     return () => clearTimeout(idle);
   }, []);
   if (shot.isPending) return <Loading />;
@@ -78,7 +81,7 @@ function Shot({ project, shot, versionsPending }: { project: Project; shot: Shot
           </button>
         )}
         {shot.current_version && (
-          <Link className="button" to={`/projects/${project.id}/versions/${shot.current_version.id}`}>
+          <Link className="button" to={`/projects/${project.id}/versions/${shot.current_version.id}`} onPointerEnter={preloadReview} onFocus={preloadReview}>
             Review {shot.current_version.label}
           </Link>
         )}
