@@ -46,12 +46,29 @@ def test_revisiting_an_unchanged_shot_list_is_answered_304(session_factory):
     )
     assert "no-store" not in headers.get("cache-control", ""), f"the browser may not keep it: {headers.get('cache-control')}"
 
-    # The revisit: the same page opened again, nothing changed in between.
+    # The revisit: the same page opened again, nothing changed in between. Playwright's `response`
+    # may report the copy Chromium hands the page after a revalidation (200, from its cache;
+    # microsoft/playwright#27573), so the status the server actually sent is read from the DevTools
+    # protocol too (`Network.responseReceivedExtraInfo`: the raw status line of the network response).
     seen.clear()
+    asked: list = []
+    page.on("request", lambda r: asked.append(r) if SHOT_LIST_API.search(r.url) else None)
+    cdp = s.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    urls: dict[str, str] = {}
+    raw: dict[str, int] = {}
+    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    cdp.on("Network.responseReceivedExtraInfo", lambda e: raw.__setitem__(e["requestId"], e["statusCode"]))
     page.goto(f"/projects/{project['id']}")
     page.locator("[data-testid=shot-row]").first.wait_for()
     page.wait_for_load_state("networkidle")
-    statuses = [(u, st) for u, st, _ in seen]
-    assert any(st == 304 for _, st in statuses), f"the revisit's shot-list request was not answered 304: {statuses}"
+    statuses = [st for _, st, _ in seen]
+    on_the_wire = [status for rid, status in raw.items() if SHOT_LIST_API.search(urls.get(rid, ""))]
+    sent = [r.all_headers().get("if-none-match") for r in asked]
+    assert sent and sent[0] == headers.get("etag"), f"the revisit did not ask conditionally: If-None-Match {sent}, ETag {headers.get('etag')!r}"
+    assert 304 in statuses + on_the_wire, (
+        f"the revisit's shot-list request was not answered 304: Playwright saw {statuses}, the network {on_the_wire}; "
+        f"it sent If-None-Match {sent}"
+    )
     # And the page shows the list it already had.
     assert page.locator("[data-testid=shot-row]").count() > 0
