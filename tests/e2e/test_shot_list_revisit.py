@@ -65,7 +65,8 @@ def test_revisiting_an_unchanged_shot_list_is_answered_304(session_factory):
     statuses = [st for _, st, _ in seen]
     on_the_wire = [status for rid, status in raw.items() if SHOT_LIST_API.search(urls.get(rid, ""))]
     sent = [r.all_headers().get("if-none-match") for r in asked]
-    assert sent and sent[0] == headers.get("etag"), f"the revisit did not ask conditionally: If-None-Match {sent}, ETag {headers.get('etag')!r}"
+    etag = headers.get("etag")
+    assert sent and sent[0] == etag, f"the revisit did not ask conditionally: If-None-Match {sent}, ETag {etag!r}"
     assert 304 in statuses + on_the_wire, (
         f"the revisit's shot-list request was not answered 304: Playwright saw {statuses}, the network {on_the_wire}; "
         f"it sent If-None-Match {sent}"
