@@ -26,8 +26,8 @@ Figures come from Chromium's own clock (`performance.now()`, navigation timing,
   and to its version stack shown; once with the pointer resting on the row first (as a person
   moves to a link, BENCH_HOVER_MS), once with a click that has no hover before it;
 - player: from the click on "Review v001" on the shot page (the pointer on it BENCH_HOVER_MS first)
-  to the video element's first decoded frame (`requestVideoFrameCallback`; `loadeddata` as well)
-  and to the player ready; the proxy's requests (Range headers and bytes) are listed.
+  to the video element's first decoded frame (`requestVideoFrameCallback`; `loadeddata` where the
+  browser has no such callback) and to the player ready; the proxy's requests (Range headers and bytes) are listed.
 
 Medians over BENCH_BROWSER_ROUNDS rounds. The browser, the server, the worker and PostgreSQL share
 this machine's CPUs, so the figures include the client's own work, as a person's would.
@@ -362,7 +362,6 @@ def measure_player(page, project_id: str, code: str, proxy_log: list) -> dict:
     click = page.evaluate("() => window.__bench.clickAt")
     return {
         "element": frame["created"] - click,
-        "loadeddata": (frame.get("loadeddata") or float("nan")) - click,
         "frame": (frame.get("frame") or frame.get("loadeddata")) - click,
         "ready": ready["usable"] - click,
     }
@@ -430,7 +429,7 @@ def report(results: dict, world: dict) -> None:
           f" version stack {m(results['nohover'], 'stack')}")
     pl = results["player"]
     print(f"  player from the shot page: <video> in the page {m(pl, 'element')}; first decoded frame {m(pl, 'frame')};"
-          f" loadeddata {m(pl, 'loadeddata')}; player ready {m(pl, 'ready')}")
+          f" player ready {m(pl, 'ready')}")
     print(f"  the proxy's requests (last round, in order: Range asked / status, bytes): {json.dumps(results.get('proxy', []))}")
 
 
