@@ -4,7 +4,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 
 import { ApiError } from "./api/errors";
-import { App } from "./App";
+import { App, preloadRoute } from "./App";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -17,6 +17,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+preloadRoute(window.location.pathname);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

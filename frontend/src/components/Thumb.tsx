@@ -4,7 +4,8 @@ import { useVersion } from "../queries";
 
 /**
  * A version thumbnail that scrubs through the version's sprite sheet as the pointer moves across it
- * (the sprite is fetched on first hover). Fixed size, so the grid never shifts while images load.
+ * (the sprite is fetched on first hover). Fixed size, so the grid never shifts while images load;
+ * the poster loads lazily (`loading="lazy"`), so a long list fetches only the pictures near the screen.
  */
 export function HoverScrubThumb({
   versionId,
@@ -47,7 +48,7 @@ export function HoverScrubThumb({
       {style ? (
         <div className="thumb-sprite" style={style} role="img" aria-label={`${label}, scrubbing`} />
       ) : poster ? (
-        <img src={poster} alt={label} width={width} height={height} loading="lazy" />
+        <img src={poster} alt={label} width={width} height={height} loading="lazy" decoding="async" />
       ) : (
         <span className="thumb-empty" aria-label={`${label}: no picture yet`}>
           no media

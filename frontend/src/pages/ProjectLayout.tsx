@@ -1,12 +1,13 @@
 import { useEffect } from "react";
-import { Link, Outlet, useParams } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { Link, Outlet, useMatch, useParams, useSearchParams } from "react-router";
 
 import type { Project } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { ROLE_LABELS } from "../components/format";
 import { LiveIndicator, ProjectStreamProvider } from "../realtime/context";
 import { formatFps } from "../lib/timecode";
-import { useProject } from "../queries";
+import { shotFiltersFrom, shotsQuery, useProject } from "../queries";
 import { setActiveOrganization, useMe } from "../session";
 
 export function useProjectId(): string {
@@ -17,6 +18,14 @@ export function useProjectId(): string {
 export function ProjectLayout() {
   const projectId = useProjectId();
   const project = useProject(projectId);
+  // On the shot list, ask for the shots along with the project, not after it (one round trip).
+  const client = useQueryClient();
+  const onShotList = useMatch("/projects/:projectId") !== null;
+  const [params] = useSearchParams();
+  const search = params.toString();
+  useEffect(() => {
+    if (onShotList) void client.prefetchQuery(shotsQuery(projectId, shotFiltersFrom(new URLSearchParams(search))));
+  }, [client, onShotList, projectId, search]);
   const { data: me } = useMe();
   const orgId = project.data?.organization ?? null;
   useEffect(() => {

@@ -156,14 +156,16 @@ function Review({ project, version }: { project: Project; version: Version }) {
 function VersionSwitcher({ project, version }: { project: Project; version: Version }) {
   const shot = useShot(version.shot.id);
   const navigate = useNavigate();
-  const others = (shot.data?.versions ?? []).filter((v) => v.id !== version.id);
+  // Until the shot's detail arrives (a list row may stand in, without versions), list this version alone.
+  const versions = shot.data && !shot.isPlaceholderData ? shot.data.versions : [version];
+  const others = versions.filter((v) => v.id !== version.id);
   return (
     <>
       <label className="visually-hidden" htmlFor="version-switch">
         Version
       </label>
       <select id="version-switch" value={version.id} onChange={(e) => void navigate(`/projects/${project.id}/versions/${e.target.value}`)} title="Switch version">
-        {(shot.data?.versions ?? [version]).map((v) => (
+        {versions.map((v) => (
           <option key={v.id} value={v.id}>
             {v.label}
           </option>

@@ -1,13 +1,15 @@
-import { Fragment, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useMemo, useRef, useState } from "react";
 import { Link, useOutletContext, useSearchParams } from "react-router";
 
 import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
+import { useVirtualRows } from "../components/useVirtualRows";
+import { GROUP_ROW_HEIGHT, nextShotIndex, SHOT_ROW_HEIGHT, shotListItems, type ShotListItem } from "../lib/shotList";
 import { ApprovalChip, SHOT_STATUS, ShotStatusChip } from "../components/chips";
 import { asApiError } from "../api/errors";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { formatRelative, personName } from "../components/format";
 import { HoverScrubThumb } from "../components/Thumb";
-import { useDeliveryPackage, useImportShots, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
+import { useDeliveryPackage, useImportShots, shotFiltersFrom, usePrefetchShot, usePrefetchVersion, useSequences, useSetShotStatus, useShots, type ImportKind, type ShotFilters } from "../queries";
 import { useMe } from "../session";
 
 export const EDIT_SHOTS = new Set(["owner", "admin", "producer", "supervisor"]);
@@ -24,13 +26,7 @@ const SORTABLE: { key: string; label: string }[] = [
 export function ShotListPage() {
   const project = useOutletContext<Project>();
   const [params, setParams] = useSearchParams();
-  const filters: ShotFilters = {
-    status: params.get("status") ?? "",
-    sequence: params.get("sequence") ?? "",
-    assignee: params.get("assignee") ?? "",
-    q: params.get("q") ?? "",
-    ordering: params.get("ordering") ?? "",
-  };
+  const filters = shotFiltersFrom(params);
   const shots = useShots(project.id, filters);
   const sequences = useSequences(project.id);
   const canEdit = EDIT_SHOTS.has(project.my_role ?? "");
@@ -50,19 +46,7 @@ export function ShotListPage() {
   }
 
   const rows = useMemo(() => shots.data?.results ?? [], [shots.data]);
-  const groups = useMemo(() => {
-    const out: { key: string; title: string; shots: Shot[] }[] = [];
-    for (const shot of rows) {
-      const key = shot.sequence?.id ?? "none";
-      let group = out.find((g) => g.key === key);
-      if (!group) {
-        group = { key, title: shot.sequence?.code ?? "No sequence", shots: [] };
-        out.push(group);
-      }
-      group.shots.push(shot);
-    }
-    return out;
-  }, [rows]);
+  const items = useMemo(() => shotListItems(rows, grouped), [rows, grouped]);
   const filtered = Boolean(filters.status || filters.sequence || filters.assignee || filters.q);
 
   return (
@@ -138,7 +122,7 @@ export function ShotListPage() {
           <table className="data shots" aria-label="Shots">
             <thead>
               <tr>
-                <th style={{ width: 124 }}>
+                <th>
                   <span className="visually-hidden">Thumbnail</span>
                 </th>
                 {SORTABLE.slice(0, 2).map((c) => (
@@ -152,22 +136,7 @@ export function ShotListPage() {
                 <SortHeader column={SORTABLE[4]!} ordering={filters.ordering ?? ""} onSort={sortBy} />
               </tr>
             </thead>
-            <tbody>
-              {(grouped ? groups : [{ key: "all", title: "", shots: rows }]).map((g) => (
-                <Fragment key={g.key}>
-                  {grouped && (
-                    <tr className="group">
-                      <th colSpan={9} scope="colgroup">
-                        {g.title} <span className="muted">· {g.shots.length}</span>
-                      </th>
-                    </tr>
-                  )}
-                  {g.shots.map((shot) => (
-                    <ShotRow key={shot.id} shot={shot} project={project} canEdit={canEdit} />
-                  ))}
-                </Fragment>
-              ))}
-            </tbody>
+            <ShotRows items={items} project={project} canEdit={canEdit} />
           </table>
         </div>
       )}
@@ -175,6 +144,108 @@ export function ShotListPage() {
     </div>
   );
 }
+
+type RowKind = ShotListItem["kind"];
+
+/**
+ * The table body, windowed (components/useVirtualRows.ts): a 2,000-shot list renders the rows near
+ * the viewport and spacers for the rest. The row holding focus stays rendered; ↑/↓ on a shot's code
+ * moves to the previous/next shot, scrolling it into view.
+ */
+export function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project: Project; canEdit: boolean }) {
+  // Every shot row has one height, and every header another (styles.css fixes them): one row of each
+  // kind is measured once, rather than each row as it mounts (each measure forces a layout).
+  const [heights, setHeights] = useState<Record<RowKind, number>>({ shot: SHOT_ROW_HEIGHT, group: GROUP_ROW_HEIGHT });
+  const learned = useRef(new Set<RowKind>());
+  const measure = useCallback((kind: RowKind, el: HTMLElement | null) => {
+    if (!el || learned.current.has(kind)) return;
+    learned.current.add(kind);
+    const h = el.getBoundingClientRect().height;
+    if (h > 0) setHeights((prev) => (Math.abs(prev[kind] - h) < 0.25 ? prev : { ...prev, [kind]: h }));
+  }, []);
+  const estimate = useCallback((i: number) => heights[items[i]?.kind ?? "shot"], [items, heights]);
+  const { slots, containerRef, pin, reveal } = useVirtualRows({ count: items.length, estimate });
+  const body = useRef<HTMLTableSectionElement | null>(null);
+  const prefetchShot = usePrefetchShot(project);
+  const prefetchVersion = usePrefetchVersion();
+
+  // Stable while the list is unchanged, so a scroll re-renders only the rows that come and go.
+  const actions = useMemo<RowActions>(() => {
+    const prefetch = (shot: Shot) => {
+      void import("./ShotPage"); // the page's chunk, with its data
+      prefetchShot(shot);
+    };
+    return {
+      measure,
+      hover: prefetch,
+      review: (versionId) => {
+        void import("./Review");
+        prefetchVersion(versionId);
+      },
+      focus: (index, shot) => {
+        pin(index);
+        prefetch(shot);
+      },
+      move: (from, step) => {
+        const to = nextShotIndex(items, from, step);
+        if (to === from) return;
+        pin(to);
+        reveal(to);
+        const focus = (tries: number) => {
+          const link = body.current?.querySelector<HTMLAnchorElement>(`tr[data-index="${to}"] a.shot-code`);
+          if (link) link.focus();
+          else if (tries > 0) requestAnimationFrame(() => focus(tries - 1));
+        };
+        focus(3);
+      },
+    };
+  }, [items, measure, pin, reveal, prefetchShot, prefetchVersion]);
+
+  return (
+    <tbody
+      ref={(el) => {
+        body.current = el;
+        containerRef(el);
+      }}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget)) pin(null);
+      }}
+    >
+      {slots.map((slot) => {
+        if (slot.kind === "gap") {
+          return (
+            <tr key={slot.key} className="gap" aria-hidden="true" style={{ height: slot.size }}>
+              <td colSpan={9} />
+            </tr>
+          );
+        }
+        const item = items[slot.index]!;
+        if (item.kind === "group") {
+          return <GroupRow key={item.key} title={item.title} count={item.count} measure={measure} />;
+        }
+        return <ShotRow key={item.key} index={slot.index} shot={item.shot} project={project} canEdit={canEdit} actions={actions} />;
+      })}
+    </tbody>
+  );
+}
+
+interface RowActions {
+  measure: (kind: RowKind, el: HTMLElement | null) => void;
+  hover: (shot: Shot) => void;
+  focus: (index: number, shot: Shot) => void;
+  review: (versionId: string) => void;
+  move: (from: number, step: 1 | -1) => void;
+}
+
+const GroupRow = memo(function GroupRow({ title, count, measure }: { title: string; count: number; measure: RowActions["measure"] }) {
+  return (
+    <tr className="group" ref={(el) => measure("group", el)}>
+      <th colSpan={9} scope="colgroup">
+        {title} <span className="muted">· {count}</span>
+      </th>
+    </tr>
+  );
+});
 
 function SortHeader({ column, ordering, onSort }: { column: { key: string; label: string }; ordering: string; onSort: (key: string) => void }) {
   const dir = ordering === column.key ? "ascending" : ordering === `-${column.key}` ? "descending" : "none";
@@ -187,17 +258,45 @@ function SortHeader({ column, ordering, onSort }: { column: { key: string; label
   );
 }
 
-function ShotRow({ shot, project, canEdit }: { shot: Shot; project: Project; canEdit: boolean }) {
+const ShotRow = memo(function ShotRow({
+  shot,
+  project,
+  canEdit,
+  index,
+  actions,
+}: {
+  shot: Shot;
+  project: Project;
+  canEdit: boolean;
+  index: number;
+  actions: RowActions;
+}) {
   const { data: me } = useMe();
   const change = useSetShotStatus(project.id, shot.id);
   const v = shot.current_version;
   return (
-    <tr data-testid="shot-row" data-shot={shot.code}>
+    <tr
+      data-testid="shot-row"
+      data-shot={shot.code}
+      data-index={index}
+      ref={(el) => actions.measure("shot", el)}
+      onFocus={() => actions.focus(index, shot)}
+      onPointerEnter={() => actions.hover(shot)}
+    >
       <td>
         <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} />
       </td>
       <td>
-        <Link to={`/projects/${project.id}/shots/${shot.id}`} className="shot-code">
+        <Link
+          to={`/projects/${project.id}/shots/${shot.id}`}
+          className="shot-code"
+          onKeyDown={(e) => {
+            if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+              e.preventDefault();
+              actions.move(index, e.key === "ArrowDown" ? 1 : -1);
+            }
+          }}
+        >
           {shot.code}
         </Link>
         {shot.description && (
@@ -235,7 +334,7 @@ function ShotRow({ shot, project, canEdit }: { shot: Shot; project: Project; can
       <td>
         {v ? (
           <div className="row tight" style={{ gap: 6 }}>
-            <Link to={`/projects/${project.id}/versions/${v.id}`} className="mono">
+            <Link to={`/projects/${project.id}/versions/${v.id}`} className="mono" onPointerEnter={() => actions.review(v.id)} onFocus={() => actions.review(v.id)}>
               {v.label}
             </Link>
             <ApprovalChip status={v.approval_status} />
@@ -271,7 +370,7 @@ function ShotRow({ shot, project, canEdit }: { shot: Shot; project: Project; can
       <td className="muted nowrap">{formatRelative(shot.updated_at)}</td>
     </tr>
   );
-}
+});
 
 function ExportMenu({ projectId }: { projectId: string }) {
   return (

@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 
 import { asApiError } from "../api/errors";
@@ -28,10 +28,18 @@ const USE_TYPE_KEYS = Object.keys(USE_TYPES) as UseType[];
 
 const ADD_VERSIONS = new Set(["owner", "admin", "producer", "supervisor", "artist"]);
 
+/** The review page's chunk: its data is already here (the versions of this shot). */
+const preloadReview = () => void import("./Review");
+
 export function ShotPage() {
   const project = useOutletContext<Project>();
   const { shotId = "" } = useParams();
   const shot = useShot(shotId);
+  // The review page is the next step from here: fetch its chunk while this page is read.
+  useEffect(() => {
+    const idle = setTimeout(preloadReview, 200);
+    return () => clearTimeout(idle);
+  }, []);
   if (shot.isPending) return <Loading />;
   if (shot.error) {
     if (asApiError(shot.error).status === 404) return <NoSuchThing what="Shot" />;
@@ -41,10 +49,11 @@ export function ShotPage() {
       </div>
     );
   }
-  return <Shot project={project} shot={shot.data} />;
+  // From the shot list, the list's row stands in until the detail (with the versions) arrives.
+  return <Shot project={project} shot={shot.data} versionsPending={shot.isPlaceholderData} />;
 }
 
-function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
+function Shot({ project, shot, versionsPending }: { project: Project; shot: ShotDetail; versionsPending: boolean }) {
   const canRender = ADD_VERSIONS.has(project.my_role ?? "");
   const [compare, setCompare] = useState<string[]>([]);
   const navigate = useNavigate();
@@ -75,12 +84,12 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
           </button>
         )}
         {approved && (
-          <Link className="button primary" to={`/projects/${project.id}/versions/${approved.id}`} data-testid="open-approved" title="The shot's approved version">
+          <Link className="button primary" to={`/projects/${project.id}/versions/${approved.id}`} data-testid="open-approved" title="The shot's approved version" onPointerEnter={preloadReview} onFocus={preloadReview}>
             Approved: {approved.label}
           </Link>
         )}
         {shot.current_version && shot.current_version.id !== approved?.id && (
-          <Link className="button" to={`/projects/${project.id}/versions/${shot.current_version.id}`}>
+          <Link className="button" to={`/projects/${project.id}/versions/${shot.current_version.id}`} onPointerEnter={preloadReview} onFocus={preloadReview}>
             Review {shot.current_version.label}
           </Link>
         )}
@@ -101,11 +110,13 @@ function Shot({ project, shot }: { project: Project; shot: ShotDetail }) {
         <section aria-labelledby="versions-title" className="stack">
           <div className="row">
             <h2 id="versions-title">Versions</h2>
-            <span className="muted">{shot.versions.length}</span>
+            <span className="muted">{versionsPending ? shot.version_count : shot.versions.length}</span>
             <span className="grow" />
             {canRender && <UploadVersion shotId={shot.id} />}
           </div>
-          {shot.versions.length === 0 ? (
+          {versionsPending ? (
+            <Loading label="Loading versions…" />
+          ) : shot.versions.length === 0 ? (
             <EmptyState title="No versions yet">{canRender ? "Generate takes with the panel and publish one, or upload a video." : "Versions appear here when an artist publishes a take or uploads a video."}</EmptyState>
           ) : (
             <ol className="version-stack" aria-label="Version stack, newest first">

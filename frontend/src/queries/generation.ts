@@ -1,24 +1,30 @@
 /** Renders: the model catalogue, a shot's jobs, submitting and cancelling. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../api/client";
 import type { GenerationSubmit } from "../api/types";
 import { invalidate } from "./invalidation";
 import { keys } from "./keys";
 
-export function useModels() {
-  return useQuery({
+export const modelsQuery = () =>
+  queryOptions({
     queryKey: keys.models,
     queryFn: () => call(api.GET("/api/v1/generation-models/")),
     staleTime: 5 * 60_000,
   });
+
+export function useModels() {
+  return useQuery(modelsQuery());
 }
 
-export function useShotJobs(shotId: string) {
-  return useQuery({
+export const shotJobsQuery = (shotId: string) =>
+  queryOptions({
     queryKey: keys.jobs.shot(shotId),
     queryFn: () => call(api.GET("/api/v1/shots/{shot_pk}/generations/", { params: { path: { shot_pk: shotId }, query: { page_size: 50 } } })),
   });
+
+export function useShotJobs(shotId: string) {
+  return useQuery(shotJobsQuery(shotId));
 }
 
 /** The studio's GPU concurrency limit, monthly quota and this month's use (docs/OPERATIONS.md). */

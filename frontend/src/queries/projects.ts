@@ -1,8 +1,9 @@
 /** Projects, sequences, shots and the people on a project: reads and the writes that refresh them. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../api/client";
-import type { ShotStatus } from "../api/types";
+import type { Shot, ShotDetail, ShotStatus } from "../api/types";
+import { findShot } from "../lib/shotList";
 import { invalidate } from "./invalidation";
 import { keys, type ShotFilters } from "./keys";
 
@@ -46,20 +47,49 @@ export function useSequences(projectId: string) {
   });
 }
 
-export function useShots(projectId: string, filters: ShotFilters) {
+/** The shot list's filters as its page's URL holds them (`?status=…&sequence=…&q=…&ordering=…`). */
+export function shotFiltersFrom(params: URLSearchParams): ShotFilters {
+  return {
+    status: params.get("status") ?? "",
+    sequence: params.get("sequence") ?? "",
+    assignee: params.get("assignee") ?? "",
+    q: params.get("q") ?? "",
+    ordering: params.get("ordering") ?? "",
+  };
+}
+
+export const shotsQuery = (projectId: string, filters: ShotFilters) => {
   const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as ShotFilters;
-  return useQuery({
+  return queryOptions({
     queryKey: keys.shots.list(projectId, query),
     queryFn: () =>
       call(api.GET("/api/v1/projects/{project_pk}/shots/", { params: { path: { project_pk: projectId }, query: { ...query, page_size: "all" } } })),
-    placeholderData: (previous) => previous,
   });
+};
+
+export function useShots(projectId: string, filters: ShotFilters) {
+  return useQuery({ ...shotsQuery(projectId, filters), placeholderData: (previous) => previous });
 }
 
-export function useShot(shotId: string) {
-  return useQuery({
+export const shotQuery = (shotId: string) =>
+  queryOptions({
     queryKey: keys.shot.one(shotId),
     queryFn: () => call(api.GET("/api/v1/shots/{id}/", { params: { path: { id: shotId } } })),
+  });
+
+/**
+ * One shot with its version stack. Until the detail arrives, the row a cached shot list holds
+ * stands in (`isPlaceholderData`, with no versions yet), so the page opens at once from the list.
+ */
+export function useShot(shotId: string) {
+  const client = useQueryClient();
+  return useQuery({
+    ...shotQuery(shotId),
+    placeholderData: () => {
+      const lists = client.getQueriesData<{ results: Shot[] }>({ queryKey: keys.shots.all });
+      const row = findShot(lists.map(([, page]) => page?.results), shotId);
+      return row ? ({ ...row, versions: [] } satisfies ShotDetail) : undefined;
+    },
   });
 }
 

@@ -1,23 +1,29 @@
 /** Talent, consent grants, likeness uses and the usage ledger: reads, and the agency's decisions. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../api/client";
 import type { ConsentRequestCreate, GrantAction as GrantTerms } from "../api/types";
 import { invalidate } from "./invalidation";
 import { keys, type ConsentRequestFilters, type GrantFilters, type TalentFilters, type UseFilters } from "./keys";
 
-export function useConsents(filters: GrantFilters = {}) {
-  return useQuery({
+export const consentsQuery = (filters: GrantFilters = {}) =>
+  queryOptions({
     queryKey: keys.consents.list(filters),
     queryFn: () => call(api.GET("/api/v1/consents/", { params: { query: { ...filters, page_size: 1000 } } })),
   });
+
+export function useConsents(filters: GrantFilters = {}) {
+  return useQuery(consentsQuery(filters));
 }
 
-export function useTalent(filters: TalentFilters = {}) {
-  return useQuery({
+export const talentQuery = (filters: TalentFilters = {}) =>
+  queryOptions({
     queryKey: keys.talent.list(filters),
     queryFn: () => call(api.GET("/api/v1/talent/", { params: { query: { ...filters, page_size: 1000 } } })),
   });
+
+export function useTalent(filters: TalentFilters = {}) {
+  return useQuery(talentQuery(filters));
 }
 
 export function useTalentOne(talentId: string) {

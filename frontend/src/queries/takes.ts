@@ -1,5 +1,5 @@
 /** Takes: a shot's gallery of finished renders, the artist's marks, re-runs and publishing. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../api/client";
 import { invalidate } from "./invalidation";
@@ -10,14 +10,16 @@ export type TakeMark = "star" | "unstar" | "discard" | "restore";
 export type RerunMode = "same_seed" | "new_seed" | "vary_prompt";
 export type ConformMethod = "retime" | "interpolate";
 
-export function useShotTakes(shotId: string, discarded: Discarded = "false", enabled = true) {
-  return useQuery({
+export const shotTakesQuery = (shotId: string, discarded: Discarded = "false") =>
+  queryOptions({
     queryKey: keys.takes.shot(shotId, discarded),
     queryFn: () =>
       call(api.GET("/api/v1/shots/{shot_pk}/takes/", { params: { path: { shot_pk: shotId }, query: { discarded, page_size: 50 } } })),
-    enabled,
     retry: false,
   });
+
+export function useShotTakes(shotId: string, discarded: Discarded = "false", enabled = true) {
+  return useQuery({ ...shotTakesQuery(shotId, discarded), enabled });
 }
 
 export function useMarkTake(takeId: string) {
