@@ -171,10 +171,10 @@ def _check_passphrase(link: ShareLink, passphrase: str, address: str) -> None:
 
 
 def _viewer(name, email) -> tuple[str, str]:
-    name = _text(name, field="name", max_length=120, required=True).strip()
+    name = _text(name, field="name", max_length=120).strip()
     if not name:
         raise ValidationError({"name": ["Enter your name."]})
-    email = _text(email, field="email", max_length=254, required=True).strip()
+    email = _text(email, field="email", max_length=254).strip()
     try:
         validate_email(email)
     except DjangoValidationError:
@@ -197,7 +197,7 @@ def identify_viewer(*, link: ShareLink, name, email, passphrase, address: str, u
     _check_passphrase(link, passphrase, address)
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
-        link = ShareLink.objects.select_for_update().select_related("project__organization", "version", "playlist").get(pk=link.pk)
+        link = ShareLink.objects.select_for_update(of=("self",)).select_related("project__organization", "version", "playlist").get(pk=link.pk)
         if link.revoked_at is not None:
             raise Gone(REVOKED)
         require_room_for_viewer(link=link)
