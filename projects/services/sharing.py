@@ -197,7 +197,8 @@ def identify_viewer(*, link: ShareLink, name, email, passphrase, address: str, u
     _check_passphrase(link, passphrase, address)
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
-        link = ShareLink.objects.select_for_update(of=("self",)).select_related("project__organization", "version", "playlist").get(pk=link.pk)
+        locked = ShareLink.objects.select_for_update(of=("self",)).select_related("project__organization", "version", "playlist")
+        link = locked.get(pk=link.pk)
         if link.revoked_at is not None:
             raise Gone(REVOKED)
         require_room_for_viewer(link=link)
