@@ -11,5 +11,6 @@ export * from "./keys";
 export * from "./organizations";
 export * from "./projects";
 export * from "./rights";
+export * from "./sharing";
 export * from "./takes";
 export * from "./versions";

@@ -31,6 +31,7 @@ class ShareLinkViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSe
 
     queryset = ShareLink.objects.select_related("project__organization", "version__shot", "playlist", "created_by")
     serializer_class = s.ShareLinkSerializer
+    pagination_class = None  # a version's or a playlist's links and view log are short lists
 
     def _target(self, *, version_id, playlist_id):
         """The shared version or playlist, resolved through the caller's scope (404), then the role check (403)."""
