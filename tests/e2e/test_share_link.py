@@ -79,7 +79,8 @@ def test_producer_shares_guest_watches_watermarked_then_revoked(session_factory,
     g.get_by_label("Passphrase").fill(PASSPHRASE)
     g.get_by_role("button", name="Watch").click()
     g.get_by_text(f"Watching as {GUEST}").wait_for()
-    g.wait_for_function("() => { const v = document.querySelector('#player'); return v && !v.hidden && v.readyState >= 2; }", timeout=120_000)
+    playing = "() => { const v = document.querySelector('#player'); return v && !v.hidden && v.readyState >= 2; }"
+    g.wait_for_function(playing, timeout=120_000)
     assert g.evaluate(BRIGHT_PIXELS, "#player") > 200, "the frame shown carries no watermark"
     guest.shot("share-02-guest-watermarked")
 
