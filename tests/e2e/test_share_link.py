@@ -82,6 +82,7 @@ def test_producer_shares_guest_watches_watermarked_then_revoked(session_factory,
     playing = "() => { const v = document.querySelector('#player'); return v && !v.hidden && v.readyState >= 2; }"
     g.wait_for_function(playing, timeout=120_000)
     assert g.evaluate(BRIGHT_PIXELS, "#player") > 200, "the frame shown carries no watermark"
+    assert not g.locator("#download").is_visible()  # the link does not allow downloads
     guest.shot("share-02-guest-watermarked")
 
     row = panel.get_by_test_id("share-link").first

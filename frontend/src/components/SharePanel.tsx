@@ -125,27 +125,20 @@ function ViewLog({ linkId }: { linkId: string }) {
   if (views.error) return <ErrorMessage error={views.error} />;
   if (views.data.length === 0) return <p className="muted small">Nobody has opened it yet.</p>;
   return (
-    <table className="share-views" data-testid="share-views">
-      <thead>
-        <tr>
-          <th>Viewer</th>
-          <th>When</th>
-          <th>From</th>
-          <th>Watched</th>
-        </tr>
-      </thead>
-      <tbody>
-        {views.data.map((v) => (
-          <tr key={v.id}>
-            <td>
-              {v.viewer_name} <span className="muted">&lt;{v.viewer_email}&gt;</span>
-            </td>
-            <td>{formatDateTime(v.created_at)}</td>
-            <td title={v.user_agent}>{v.ip_address ?? "unknown"}</td>
-            <td>{v.items.map((i) => `${i.name}${i.streamed_at ? "" : " (not yet)"}${i.downloaded_at ? ", downloaded" : ""}`).join("; ")}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ul className="share-views" data-testid="share-views" aria-label="Who viewed it">
+      {views.data.map((v) => (
+        <li key={v.id}>
+          <div>
+            <strong>{v.viewer_name}</strong> <span className="muted">&lt;{v.viewer_email}&gt;</span>
+          </div>
+          <div className="muted small" title={v.user_agent}>
+            {formatDateTime(v.created_at)} · from {v.ip_address ?? "unknown"}
+          </div>
+          <div className="small">
+            {v.items.map((i) => `${i.name}${i.streamed_at ? " watched" : " not watched yet"}${i.downloaded_at ? ", downloaded" : ""}`).join("; ")}
+          </div>
+        </li>
+      ))}
+    </ul>
   );
 }
