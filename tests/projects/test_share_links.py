@@ -244,3 +244,16 @@ def test_identify_needs_a_name_and_a_valid_email(ready, studio, api):
     assert identify(client, token, email="not-an-email").status_code == 400
     assert ShareView.objects.count() == 0
     assert client.get(f"/s/{token}/items/").status_code == 403
+
+
+def test_the_share_action_says_who_may_and_why_not(ready, studio, api, clips):
+    def share_action(user, version):
+        actions = api(user).get(f"/api/v1/versions/{version.id}/").json()["allowed_actions"]
+        return next(a for a in actions if a["action"] == "share")
+
+    assert share_action(studio.producer, ready)["allowed"]
+    refused = share_action(studio.artist, ready)
+    assert refused["code"] == "not_permitted" and "producers, supervisors" in refused["reason"]
+    services.quarantine_versions(version_ids=[ready.id], reason="grant suspended", cause="suspended")
+    held = share_action(studio.supervisor, ready)
+    assert held["code"] == "blocked" and "on hold" in held["reason"]
