@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render as render_template
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -75,6 +76,7 @@ def _identify(request, link: ShareLink) -> HttpResponse:
     return response
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def share_page(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the identify form, or the player once identified; POST: identify (name, email, passphrase)."""
@@ -110,6 +112,7 @@ def _item(render: ShareRender, token: str, allow_download: bool) -> dict:
     return item
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD"])
 def share_items(request: HttpRequest, token: str) -> JsonResponse:
     """The viewer's items: preparing, ready (with its address), failed or unavailable (held)."""

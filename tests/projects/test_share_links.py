@@ -257,3 +257,17 @@ def test_the_share_action_says_who_may_and_why_not(ready, studio, api, clips):
     services.quarantine_versions(version_ids=[ready.id], reason="grant suspended", cause="suspended")
     held = share_action(studio.supervisor, ready)
     assert held["code"] == "blocked" and "on hold" in held["reason"]
+
+
+def test_a_viewer_reaches_only_their_own_copies(ready, studio, api):
+    first = make_link(api, studio.producer, ready).json()["token"]
+    second = make_link(api, studio.producer, ready).json()["token"]
+    alice, bob = guest("10.60.0.1"), guest("10.60.0.2")
+    identify(alice, first, name="Alice")
+    identify(bob, second, name="Bob")
+    prepare(alice, first)
+    bobs = ShareRender.objects.get(view__viewer_name="Bob")
+    assert alice.get(f"/s/{first}/items/{bobs.pk}/").status_code == 404  # another view's copy
+    assert alice.get(f"/s/{second}/items/").status_code == 403  # her cookie belongs to the other link
+    page = alice.get(f"/s/{first}/")
+    assert "no-store" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
