@@ -44,6 +44,9 @@ MODERATE_COMMENTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPER
 EDIT_PLAYLISTS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})
 DELIVER = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})  # delivery packages of approved cuts
 CLIENT_ROLES = frozenset({Role.REVIEWER})
+# Share links for people without an account (projects/services/sharing.py): made, revoked and their
+# view log read by producers and supervisors (and owners, admins) of the studio.
+SHARE_LINKS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})
 # Takes (renders in a shot's gallery, before any is a version) are the studio's work in progress:
 # everyone but client reviewers sees them; those who add versions star, discard, re-run and publish them.
 SEE_TAKES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Role.ARTIST, Role.LEGAL})
@@ -246,3 +249,16 @@ def access_for_decision(*, lane: str, user, version) -> ProjectAccess:
     if access is None:
         raise NotFound("Not found.")
     return access
+
+
+# ---------------------------------------------------------------- share links
+
+def share_refusal(version) -> str | None:
+    """Why `version` may not be shown through a share link (None when it may): held media never
+    leaves through a link: a quarantined version (its consent stopped covering it) or one whose
+    review media is not ready."""
+    if version.quarantined_at is not None:
+        return "This version is on hold and cannot be shown through a share link."
+    if version.processing_status != "ready" or not version.proxy:
+        return "This version's media is not available."
+    return None

@@ -281,6 +281,38 @@ def build_proxy(src: Path, dst: Path, *, info: ProbeResult) -> None:
     _run_ffmpeg(ffmpeg.output(*streams, str(dst), **options), timeout=encode_timeout(info), what="review proxy")
 
 
+WATERMARK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def burn_watermark(src: Path, dst: Path, *, text_file: Path, info: ProbeResult) -> None:
+    """A share-link copy of a proxy with `text_file`'s line burnt in (ffmpeg `drawtext`): bottom
+    centre, white on a dark box, and a second, fainter copy drifting across the frame so that a
+    crop cannot remove it. The text is read from a file (`expansion=none`), so a viewer's name is
+    never parsed as filter syntax. Same frames, rate and GOP as the proxy; audio copied."""
+    num, den = info.fps_pair
+    source = ffmpeg.input(str(src))
+    common = {"textfile": str(text_file), "expansion": "none", "fontcolor": "white"}
+    if Path(WATERMARK_FONT).is_file():
+        common["fontfile"] = WATERMARK_FONT
+    video = source.video.filter(
+        "drawtext", **common, fontsize="max(14,h/18)", box=1, boxcolor="black@0.55", boxborderw=8,
+        x="(w-text_w)/2", y="h-text_h-h/14",
+    ).filter(
+        "drawtext", **{**common, "fontcolor": "white@0.35"}, fontsize="max(12,h/24)",
+        x="mod(n*3,max(1,w-text_w))", y="h/5",
+    )
+    streams = [video]
+    options = {
+        "c:v": "libx264", "pix_fmt": "yuv420p", "preset": PROXY_PRESET, "crf": PROXY_CRF, "g": PROXY_GOP,
+        "keyint_min": PROXY_GOP, "sc_threshold": 0, "bf": 0, "r": f"{num}/{den}", "fps_mode": "passthrough",
+        "movflags": "+faststart", "map_metadata": -1,
+    }
+    if info.has_audio:
+        streams.append(source.audio)
+        options["c:a"] = "copy"
+    _run_ffmpeg(ffmpeg.output(*streams, str(dst), **options), timeout=encode_timeout(info), what="watermarked copy")
+
+
 def build_poster(src: Path, dst: Path, *, frame_index: int, info: ProbeResult) -> None:
     stream = (
         ffmpeg.input(str(src))

@@ -445,3 +445,89 @@ class SignedCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.kind}, signed)"
+
+
+class ShareLink(models.Model):
+    """A link to a version or a playlist for people without an account (projects/services/sharing.py).
+
+    Only the SHA-256 of the token is stored (the token is shown once, at creation); the optional
+    passphrase is kept with Django's password hashers. A link answers until it expires, is revoked
+    or has been opened by `max_views` identified viewers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="share_links")
+    version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links")
+    playlist = models.ForeignKey(Playlist, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links")
+    label = models.CharField(max_length=200, blank=True, help_text="Who the link is for, e.g. 'Festival screening committee'.")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the link token (the token itself is never stored).")
+    passphrase_hash = models.CharField(max_length=256, blank=True)
+    allow_download = models.BooleanField(default=False)
+    max_views = models.PositiveIntegerField(null=True, blank=True, help_text="Identified viewers allowed; empty for no limit.")
+    view_count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(version__isnull=False, playlist__isnull=True) | models.Q(version__isnull=True, playlist__isnull=False),
+                name="share_link_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"share link {self.id}"
+
+
+class ShareView(models.Model):
+    """One identified viewer's session on a share link: who, when, from where (the view log)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="views")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    viewer_name = models.CharField(max_length=120)
+    viewer_email = models.EmailField(max_length=254)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    session_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the viewer's session secret (a cookie).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_name} <{self.viewer_email}> on {self.link_id}"
+
+
+class ShareRender(models.Model):
+    """The watermarked copy of one version made for one viewer's session (the media queue)."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Preparing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    view = models.ForeignKey(ShareView, on_delete=models.CASCADE, related_name="renders")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    order = models.IntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREPARING)
+    watermark = models.CharField(max_length=300)
+    file = models.FileField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    streamed_at = models.DateTimeField(null=True, blank=True, help_text="First time the viewer streamed it.")
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["view", "version"], name="share_render_one_per_view_version")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} for {self.view_id} ({self.status})"

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from projects import access as perms
 from projects.access import ProjectAccess, internal_rows_q
 from projects.models import Annotation, Approval, Comment, CommentRevision, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
-from studio.actions import NOT_PERMITTED, Action, first_refusal
+from studio.actions import BLOCKED, NOT_PERMITTED, Action, first_refusal
 from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role, User
 
 SHOT_ORDERINGS = {
@@ -264,7 +264,7 @@ INTERNAL_NOTES_REFUSAL = "Internal notes are for the studio's own people; client
 def _note_actions(version: Version, *, user, access: ProjectAccess | None) -> list[Action]:
     on_project = "Only people on the project write notes on its versions."
     if access is None:
-        return [first_refusal(name, [(NOT_PERMITTED, on_project)]) for name in ("comment", "comment_internal", "edit_note")]
+        return [first_refusal(name, [(NOT_PERMITTED, on_project)]) for name in ("comment", "comment_internal", "edit_note", "share")]
     comment = None if access.has(perms.COMMENT) else f"Your role '{access.role}' on this project may not write notes."
     internal = comment or (None if access.internal else INTERNAL_NOTES_REFUSAL)
     edit = None if perms.may_edit_version_note(access=access, version=version, user=user) else perms.EDIT_NOTE_REFUSAL
@@ -272,7 +272,14 @@ def _note_actions(version: Version, *, user, access: ProjectAccess | None) -> li
         first_refusal("comment", [(NOT_PERMITTED, comment)]),
         first_refusal("comment_internal", [(NOT_PERMITTED, internal)]),
         first_refusal("edit_note", [(NOT_PERMITTED, edit)]),
+        # Share links for people without an account (projects/services/sharing.py): who may, and
+        # held media, which never leaves through a link.
+        first_refusal("share", [(NOT_PERMITTED, None if access.has(perms.SHARE_LINKS) else SHARE_REFUSAL),
+                                (BLOCKED, perms.share_refusal(version))]),
     ]
+
+
+SHARE_REFUSAL = "Only producers, supervisors, admins and owners make share links."
 
 
 def playlist_queryset(queryset: QuerySet, *, user) -> QuerySet:

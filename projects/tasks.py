@@ -44,3 +44,12 @@ def reap_stuck_media() -> dict:
     if counts["requeued"] or counts["failed"]:
         log.warning("media reaper: %s", counts)
     return counts
+
+
+@shared_task(name="projects.tasks.render_share_copy", acks_late=True, reject_on_worker_lost=True)
+def render_share_copy(render_id: str) -> dict:
+    """The watermarked copy of one version for one share-link viewer (projects/services/sharing.py)."""
+    from projects import services
+
+    render = services.make_share_copy(render_id=render_id)
+    return {"render": render_id, "status": render.status if render else "missing"}

@@ -14,6 +14,14 @@ from studio.http.limits import body_limit_for, too_large_payload
 from studio.middleware import UNAVAILABLE, service_unavailable_response
 
 
+class Gone(exceptions.APIException):
+    """410: the thing existed and is no longer available (an expired or revoked share link)."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = "This is no longer available."
+    default_code = "gone"
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."

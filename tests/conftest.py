@@ -124,8 +124,9 @@ def _no_shot_list_page_cache(settings):
 @pytest.fixture(autouse=True)
 def _clear_throttles():
     client = redis_lib.Redis.from_url(settings.REDIS_URL)
-    for key in client.scan_iter("*login-fail*"):
-        client.delete(key)
+    for pattern in ("*login-fail*", "*throttle:share-*"):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
     client.close()
 
 

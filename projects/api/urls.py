@@ -17,6 +17,7 @@ router.register("versions", views.VersionViewSet, basename="version")
 router.register(rf"versions/{nested('version_pk')}/comments", views.VersionCommentViewSet, basename="version-comment")
 router.register("comments", views.CommentViewSet, basename="comment")
 router.register("playlists", views.PlaylistViewSet, basename="playlist")
+router.register("share-links", views.ShareLinkViewSet, basename="share-link")
 
 urlpatterns = [
     path("projects/<id:project_pk>/export/csv/", views.ShotListCsvExportView.as_view(), name="project-export-csv"),

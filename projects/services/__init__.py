@@ -19,6 +19,7 @@ that says what is wrong and how to fix it, and writes nothing.
 | `quarantine` | versions whose consent stopped or resumed covering them; the delivery check |
 | `playlists` | playlists for review sessions |
 | `interchange` | shot-list imports (CSV, OTIO/EDL) |
+| `sharing` | share links for people without an account: create, revoke, open, identify, watermarked copies |
 | `_shot_rules` | shot field cleaning, assignees and status rules, shared by shots and imports (internal) |
 | `_common` | input cleaning and helpers shared by the modules above (internal) |
 
@@ -39,10 +40,25 @@ from projects.services.playlists import MAX_PLAYLIST_ITEMS, create_playlist, del
 from projects.services.projects import PROJECT_FIELDS, create_project, update_project
 from projects.services.quarantine import check_delivery, quarantine_versions, release_versions
 from projects.services.sequences import create_sequence, delete_sequence, update_sequence
+from projects.services.sharing import (
+    create_share_link,
+    identify_viewer,
+    link_state,
+    make_share_copy,
+    open_share_link,
+    require_room_for_viewer,
+    require_share_manager,
+    revoke_share_link,
+    servable_render,
+    shared_versions,
+    viewer_session,
+)
 from projects.services.shots import ARTIST_STATUSES, SHOT_FIELDS, create_shot, delete_shot, reorder_shots, update_shot
 from projects.services.versions import PayloadTooLarge, check_upload_size, create_version, update_version, upload_version
 
 __all__ = [
+    "create_share_link", "identify_viewer", "link_state", "make_share_copy", "open_share_link",
+    "require_room_for_viewer", "require_share_manager", "revoke_share_link", "servable_render", "shared_versions", "viewer_session",
     "ARTIST_STATUSES", "ASSIGNABLE_ROLES", "MAX_ANNOTATIONS_PER_COMMENT", "MAX_COMMENT_LENGTH", "MAX_PLAYLIST_ITEMS",
     "PROJECT_FIELDS", "SHOT_FIELDS", "LaneState", "PayloadTooLarge", "ShotSpec", "add_project_member", "apply_shot_specs",
     "change_project_member_role", "check_delivery", "check_upload_size", "create_comment", "create_playlist", "create_project",

@@ -67,3 +67,38 @@ def succeeded(*, email: str, address: str) -> None:
     _client(account).delete(account)
     key = _key("address", address)
     _client(key).eval(_GIVE_BACK, 1, key)
+
+
+# ---------------------------------------------------------------- the same counters, for other guesses
+# Other secrets people might guess (share-link tokens and passphrases, projects/services/sharing.py)
+# use the same atomic count, under their own scope.
+
+def _scoped_key(scope: str, value: str) -> str:
+    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+    return cache.make_and_validate_key(f"throttle:{scope}:{digest}")
+
+
+def count_guess(*, scope: str, value: str, limit: int, window: int, message: str) -> None:
+    """Count one guess for (`scope`, `value`), atomically; 429 (with Retry-After) once over `limit`
+    in `window` seconds. `message` may name `{wait}`, the seconds left. Call before checking the secret."""
+    key = _scoped_key(scope, value)
+    count, ttl = _client(key).eval(_COUNT, 1, key, int(window))
+    if int(count) > limit:
+        wait = max(1, int(ttl))
+        raise Throttled(wait=wait, detail=message.format(wait=wait))
+
+
+def refuse_if_over(*, scope: str, value: str, limit: int, message: str) -> None:
+    """429 when (`scope`, `value`) is already over `limit`, without counting this request."""
+    key = _scoped_key(scope, value)
+    client = _client(key)
+    count = int(client.get(key) or 0)
+    if count >= limit:
+        wait = max(1, int(client.ttl(key)))
+        raise Throttled(wait=wait, detail=message.format(wait=wait))
+
+
+def give_back_guess(*, scope: str, value: str) -> None:
+    """A right guess: give its count back."""
+    key = _scoped_key(scope, value)
+    _client(key).eval(_GIVE_BACK, 1, key)

@@ -4,6 +4,7 @@ import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 import { asApiError } from "../api/errors";
 import type { Comment, Project, Reply, Version } from "../api/types";
 import { ApprovalsPanel } from "../components/Approvals";
+import { SharePanel } from "../components/SharePanel";
 import { Chip } from "../components/chips";
 import { ConfirmDialog, ErrorMessage, Loading } from "../components/feedback";
 import { Icon } from "../components/Icon";
@@ -123,6 +124,7 @@ function Review({ project, version }: { project: Project; version: Version }) {
           </p>
         )}
         <ApprovalsPanel versionId={version.id} />
+        <SharePanel versionId={version.id} action={findAction(version.allowed_actions, "share")} />
         <section className="panel comments-panel" aria-labelledby="comments-title">
           <div className="panel-header">
             <h2 id="comments-title">Comments</h2>

@@ -12,5 +12,6 @@ export * from "./organizations";
 export * from "./prefetch";
 export * from "./projects";
 export * from "./rights";
+export * from "./sharing";
 export * from "./takes";
 export * from "./versions";

@@ -68,6 +68,11 @@ export const keys = {
     all: ["approvals"] as const,
     version: (versionId: string | null) => ["approvals", versionId] as const,
   },
+  shareLinks: {
+    all: ["share-links"] as const,
+    version: (versionId: string) => ["share-links", "version", versionId] as const,
+    views: (linkId: string) => ["share-links", "views", linkId] as const,
+  },
   people: (projectId: string) => ["people", projectId] as const,
   playlists: (projectId: string) => ["playlists", projectId] as const,
   jobs: {

@@ -31,6 +31,12 @@ from projects.api.serializers.projects import (
     ProjectSerializer,
     ProjectWriteSerializer,
 )
+from projects.api.serializers.sharing import (
+    ShareLinkCreatedSerializer,
+    ShareLinkCreateSerializer,
+    ShareLinkSerializer,
+    ShareViewLogSerializer,
+)
 from projects.api.serializers.shots import (
     ReorderResultSerializer,
     SequenceRefSerializer,
@@ -52,6 +58,7 @@ from projects.api.serializers.versions import (
 )
 
 __all__ = [
+    "ShareLinkCreateSerializer", "ShareLinkCreatedSerializer", "ShareLinkSerializer", "ShareViewLogSerializer",
     "MEDIA_KINDS", "AnnotationSerializer", "ApprovalDecisionSerializer", "ApprovalSummarySerializer", "CommentCreateSerializer",
     "CommentRevisionSerializer", "CommentSerializer", "CommentUpdateSerializer", "ConsentReasonSerializer", "ConsentStateSerializer",
     "CutImportSerializer", "DecisionSerializer", "ImportSerializer", "ImportSummarySerializer", "LaneSerializer",

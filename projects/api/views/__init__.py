@@ -6,7 +6,7 @@ reviewers added to one project see that project's rows and nothing else. Nested 
 caller cannot see is a 404, never an empty list.
 
 Modules: `projects` (projects, members), `shots` (sequences, shots), `versions` (versions, media),
-`comments`, `approvals`, `playlists`, `interchange` (CSV, OTIO, EDL), `delivery` (signed downloads,
+`comments`, `approvals`, `playlists`, `interchange` (CSV, OTIO, EDL), `sharing` (share links, their view log), `delivery` (signed downloads,
 delivery packages, verify); `_base` holds what they share.
 `projects/api/urls.py` routes to the names re-exported here.
 """
@@ -18,6 +18,7 @@ from projects.api.views.delivery import PlaylistPackageView, SequencePackageView
 from projects.api.views.interchange import CutExportView, CutImportView, ShotListCsvExportView, ShotListCsvImportView
 from projects.api.views.playlists import PlaylistViewSet, ProjectPlaylistViewSet
 from projects.api.views.projects import ProjectMemberViewSet, ProjectViewSet
+from projects.api.views.sharing import ShareLinkViewSet
 from projects.api.views.shots import ProjectShotViewSet, SequenceViewSet, ShotPagination, ShotViewSet
 from projects.api.views.versions import MEDIA_TYPES, ShotVersionViewSet, VersionMediaView, VersionViewSet
 
@@ -26,5 +27,5 @@ __all__ = [
     "ProjectMemberViewSet", "ProjectPlaylistViewSet", "ProjectRowsMixin", "ProjectShotViewSet", "ProjectViewSet", "SequenceViewSet",
     "ShotListCsvExportView", "ShotListCsvImportView", "ShotPagination", "ShotVersionViewSet", "ShotViewSet", "VersionApprovalView",
     "VersionCommentViewSet", "VersionDownloadView", "VersionMediaView", "VersionViewSet", "VerifyView", "PlaylistPackageView",
-    "SequencePackageView", "signed_download", "visible",
+    "SequencePackageView", "ShareLinkViewSet", "signed_download", "visible",
 ]
