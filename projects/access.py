@@ -256,8 +256,8 @@ def access_for_decision(*, lane: str, user, version) -> ProjectAccess:
 def share_refusal(version) -> str | None:
     """Why `version` may not be shown through a share link (None when it may): held media never
     leaves through a link: a quarantined version (its consent stopped covering it) or one whose
-    review media is not ready."""
-    if version.quarantined_at is not None:
+    review media is not ready, and one the likeness scan holds (a protected face without consent)."""
+    if version.quarantined_at is not None or getattr(version, "scan_held", False):
         return "This version is on hold and cannot be shown through a share link."
     if version.processing_status != "ready" or not version.proxy:
         return "This version's media is not available."

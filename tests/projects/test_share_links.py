@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from projects import services
-from projects.models import Playlist, PlaylistItem, ShareLink, ShareRender, ShareView
+from projects.models import Playlist, PlaylistItem, ShareLink, ShareRender, ShareView, Version
 from studio.audit.models import AuditEvent
 from tests.projects.conftest import add_version
 
@@ -271,3 +271,18 @@ def test_a_viewer_reaches_only_their_own_copies(ready, studio, api):
     assert alice.get(f"/s/{second}/items/").status_code == 403  # her cookie belongs to the other link
     page = alice.get(f"/s/{first}/")
     assert "no-store" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
+
+
+def test_a_version_the_likeness_scan_holds_is_never_served_through_a_link(ready, studio, api):
+    """Issue 13 × 14: held media (here by the likeness scan: a protected face without consent) never
+    leaves through a link, whether the link was made before the hold or is asked for after it."""
+    token = make_link(api, studio.producer, ready).json()["token"]
+    client = guest()
+    identify(client, token)
+    items = prepare(client, token)
+    assert items[0]["state"] == "ready"
+    Version.objects.filter(pk=ready.pk).update(scan_state=Version.ScanState.HELD)
+    items = client.get(f"/s/{token}/items/").json()["items"]
+    assert items[0]["state"] == "unavailable" and "url" not in items[0] and "on hold" in items[0]["detail"]
+    refused = make_link(api, studio.producer, ready)
+    assert refused.status_code == 400 and "on hold" in str(refused.json())
