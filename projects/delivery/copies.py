@@ -163,3 +163,26 @@ def download_copy(*, version: Version, kind: str, actor) -> Download:
                   "shot": version.shot.code, "version": version.label},
         )
     return Download(copy=copy, name=copy.file.name, cached=cached)
+
+
+def sign_share_copy(*, version: Version, source: Path, destination: Path, share_copy: str) -> None:
+    """Sign a share link viewer's watermarked copy (`source`, a local MP4 made from the version's
+    conformed proxy) into `destination`: what leaves through a link carries the version's Content
+    Credentials too, with the watermark as one more action and the copy's id (not the viewer's
+    name) in Greenlight's assertion."""
+    organization = version.project.organization
+    try:
+        credentials = provenance.credentials_for(organization_id=organization.pk, organization_name=organization.name)
+    except ImproperlyConfigured as exc:
+        raise CredentialsUnavailable(f"Files cannot leave Greenlight unsigned, and no signing certificate is configured: {exc}") from exc
+    inputs = {**manifest_inputs(version=version, kind=SignedCopy.Kind.PROXY), "share_copy": share_copy}
+    title = f"{version.shot.code}_{version.label}.mp4"
+    manifest = c2pa_manifest(inputs=inputs, credential_id=share_copy, title=title, media_type="video/mp4")
+    parent = None
+    if version.source != Version.Source.GENERATION:
+        parent = provenance.Parent(path=source, title=title, media_type="video/mp4")
+    try:
+        provenance.sign_file(source=source, destination=destination, manifest=manifest, credentials=credentials,
+                             media_type="video/mp4", parent=parent)
+    except provenance.SigningError as exc:
+        raise SigningFailed(f"Could not sign the file with Content Credentials: {exc}") from exc

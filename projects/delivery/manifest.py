@@ -120,6 +120,12 @@ def c2pa_manifest(*, inputs: dict[str, Any], credential_id: str, title: str, med
             "description": "Conformed by Greenlight: frame-exact H.264 at the version's frame rate.",
             "parameters": {k: v for k, v in inputs["conformed"].items() if v is not None},
         })
+    if inputs.get("share_copy"):
+        actions.append({
+            "action": provenance.EDITED,
+            "description": "A viewer's copy for a Greenlight share link: the viewer's name and the time burnt into the picture.",
+            "parameters": {"share_copy": inputs["share_copy"]},
+        })
     greenlight = {"credential_id": credential_id, **{k: v for k, v in inputs.items() if k not in ("kind",)}}
     return {
         "claim_generator_info": [GENERATOR],

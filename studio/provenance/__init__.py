@@ -29,6 +29,7 @@ from studio.provenance.signing import (
     SIGNABLE_TYPES,
     TRAINED_ALGORITHMIC_MEDIA,
     TRANSCODED,
+    EDITED,
     Parent,
     SigningError,
     media_type_for,
@@ -38,7 +39,7 @@ from studio.provenance.verification import UnsupportedFile, Verification, verify
 
 __all__ = [
     "COMPOSITE_WITH_TRAINED", "CREATED", "DIGITAL_CAPTURE", "OPENED", "PARENT_LABEL", "SIGNABLE_TYPES",
-    "TRAINED_ALGORITHMIC_MEDIA", "TRANSCODED", "Parent", "SigningCredentials", "SigningError", "UnsupportedFile",
+    "TRAINED_ALGORITHMIC_MEDIA", "TRANSCODED", "EDITED", "Parent", "SigningCredentials", "SigningError", "UnsupportedFile",
     "Verification", "ca_certificate_pem", "credentials_for", "ensure_ca", "media_type_for", "organization_id_of",
     "sign_file", "trust_anchors_pem", "verify_stream",
 ]

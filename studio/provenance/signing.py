@@ -29,6 +29,7 @@ COMPOSITE_WITH_TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/composi
 DIGITAL_CAPTURE = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
 OPENED = "c2pa.opened"
 TRANSCODED = "c2pa.transcoded"
+EDITED = "c2pa.edited"
 PARENT_LABEL = "parent"
 
 

@@ -75,7 +75,7 @@ def test_create_open_identify_stream_and_the_view_log(ready, studio, api):
     items = client.get(f"/s/{token}/items/").json()["items"]
     assert items[0]["state"] == "preparing" and "url" not in items[0]  # never the unmarked file
     items = prepare(client, token)
-    assert items[0]["state"] == "ready" and "download_url" not in items[0]
+    assert items[0]["state"] == "ready" and "download_url" not in items[0], ShareRender.objects.get().error
     streamed = client.get(items[0]["url"], HTTP_RANGE="bytes=0-99")
     assert streamed.status_code == 206 and len(body(streamed)) == 100
     whole = body(client.get(items[0]["url"]))

@@ -4,6 +4,7 @@ proxy's where the watermark is (decoded and compared), while the rest of the pic
 
 from __future__ import annotations
 
+import io
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,9 @@ from django.test import Client
 from django.utils import timezone
 
 from projects import media
+from projects.delivery.manifest import ASSERTION
 from projects.models import ShareRender
+from studio import provenance
 from studio.tenancy.models import Role
 from tests.projects.conftest import add_version, make_org, make_project, make_shot, make_user
 from tests.support.waiting import wait_for
@@ -65,3 +68,9 @@ def test_guest_streams_a_copy_watermarked_by_the_media_worker(transactional_db, 
     top = slice(0, row * (proxy_info.height // 8))  # above both text lines: the picture itself is kept
     untouched = sum(1 for a, b in zip(before[top], after[top], strict=True) if abs(a - b) > 40)
     assert untouched < len(before[top]) // 50
+    # What leaves through the link carries Content Credentials: signed by the studio, the watermark an action.
+    checked = provenance.verify_stream(io.BytesIO(streamed.read_bytes()), name="streamed.mp4")
+    assert checked.has_credentials and checked.signature_valid and not checked.tampered, checked.failures
+    assert "c2pa.edited" in [a.get("action") for a in checked.actions]
+    assert checked.assertions[ASSERTION]["share_copy"] == str(render.pk)
+    assert "Wanda" not in str(checked.assertions)  # the copy's id, not the viewer's name
