@@ -427,6 +427,7 @@ class WatermarkMark(models.Model):
         FAILED = "failed", "Failed"
 
     id = models.BigAutoField(primary_key=True)  # the payload: 1 .. 2**32-1 (studio/watermark/payload.py)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The id the API shows.")
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="watermark_marks")
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="watermark_marks")

@@ -9,7 +9,8 @@ tile, scaled by a local activity mask (flat areas get less, textured ones more),
 
 Reading. The suspect picture is high-pass filtered (the residual after a 5x5 median, clipped: the
 picture content is mostly gone, the cells stay), then folded: all its tiles are summed modulo `TILE`
-(and, for a clip, all its frames). A crop only shifts the tiles cyclically, so the fold of a cropped picture is the fold of the whole one, rolled. One
+(and, for a clip, all its frames). A crop only shifts the tiles cyclically, so the fold of a cropped
+picture is the fold of the whole one, rolled. One
 FFT cross-correlation per code bit gives that bit's soft value at every roll; the roll where the
 bits are strongest (sum of |values|, plus the sync bit) is the alignment. A picture scaled by `s` has
 tiles of `TILE * s` px: the reader tries a few scales (`SCALES`) by resampling before folding.

@@ -38,7 +38,7 @@ def signed_file(version, api, studio) -> Path:
 
 
 def test_whole_file_with_accept_ranges(ready, studio, api):
-    response = api(studio.client).get(url(ready), HTTP_ACCEPT="video/webm,video/ogg,video/*;q=0.9")
+    response = api(studio.producer).get(url(ready), HTTP_ACCEPT="video/webm,video/ogg,video/*;q=0.9")  # clients: test_watermark.py
     assert response.status_code == 200
     data = Path(ready.proxy.path).read_bytes()
     assert body(response) == data

@@ -18,6 +18,7 @@ class TraceUploadSerializer(serializers.Serializer):
 
 
 class MarkSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     viewer = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
 
@@ -26,7 +27,7 @@ class MarkSerializer(serializers.ModelSerializer):
         fields = ["id", "audience", "status", "created_at", "ready_at", "viewer", "version"]
 
     def get_viewer(self, mark) -> dict:
-        return {"id": mark.viewer_id, "email": mark.viewer.email, "name": mark.viewer.get_full_name() or mark.viewer.email}
+        return {"id": mark.viewer_id, "email": mark.viewer.email, "name": getattr(mark.viewer, "display_name", "") or mark.viewer.email}
 
     def get_version(self, mark) -> dict:
         version = mark.version
@@ -86,6 +87,8 @@ class WatermarkMarkViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
 
     queryset = WatermarkMark.objects.select_related("viewer", "version__shot", "project")
     serializer_class = MarkSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "pk"
     tenant_path = "organization"
     project_path = "project"
 
