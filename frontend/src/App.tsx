@@ -15,6 +15,7 @@ import { ReviewPage } from "./pages/Review";
 import { ShotListPage } from "./pages/ShotList";
 import { ShotPage } from "./pages/ShotPage";
 import { SignIn } from "./pages/SignIn";
+import { TracePage } from "./pages/Trace";
 import { VerifyPage } from "./pages/Verify";
 import { orgHome, useCurrentMembership, useMe, useSessionExpiry } from "./session";
 
@@ -52,6 +53,7 @@ export function App() {
         <Route path="consent-requests" element={<ConsentRequestsPage />} />
         <Route path="o/:org/audit" element={<AuditPage />} />
         <Route path="verify" element={<VerifyPage />} />
+        <Route path="trace" element={<TracePage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="projects/:projectId" element={<ProjectLayout />}>
           <Route index element={<ShotListPage />} />

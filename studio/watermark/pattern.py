@@ -7,7 +7,7 @@ code bits, each spread over `GRID**2 // CODE_BITS` cells, the rest carry a known
 chip per cell. The mark adds `strength * chip * bit` (bit = +-1) to the luma of every cell of every
 tile, scaled by a local activity mask (flat areas get less, textured ones more), in every frame.
 
-Reading. The suspect picture is high-pass filtered (the residual after a 5x5 median, clipped: the
+Reading. The suspect picture is high-pass filtered (the residual after a separable 5x5 median, clipped: the
 picture content is mostly gone, the cells stay), then folded: all its tiles are summed modulo `TILE`
 (and, for a clip, all its frames). A crop only shifts the tiles cyclically, so the fold of a cropped
 picture is the fold of the whole one, rolled. One
@@ -87,11 +87,12 @@ def embed_luma(luma: np.ndarray, pattern: np.ndarray, *, strength: float = STREN
 
 
 def _highpass(luma: np.ndarray) -> np.ndarray:
-    """What a 5x5 median does not explain, clipped to +-3 levels: edges of the picture (large, sparse)
-    weigh no more than the cells. Measured better than a Gaussian high-pass or a sign correlator after
-    H.264 at CRF 35 (docs/RIGHTS.md)."""
+    """What a 5x5 median (separable: rows, then columns; ~8x faster than the square one) does not explain,
+    clipped to +-3 levels: edges of the picture (large, sparse) weigh no more than the cells. Measured
+    better than a Gaussian high-pass or a sign correlator after H.264 at CRF 35 (docs/RIGHTS.md)."""
     y = luma.astype(np.float32)
-    return np.clip(y - ndimage.median_filter(y, 5), -RESIDUAL_CLIP, RESIDUAL_CLIP)
+    background = ndimage.median_filter(ndimage.median_filter(y, size=(1, 5)), size=(5, 1))
+    return np.clip(y - background, -RESIDUAL_CLIP, RESIDUAL_CLIP)
 
 
 def _rescale(luma: np.ndarray, factor: float) -> np.ndarray:

@@ -13,3 +13,4 @@ export * from "./projects";
 export * from "./rights";
 export * from "./takes";
 export * from "./versions";
+export * from "./watermarks";

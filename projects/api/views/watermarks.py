@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -17,7 +17,22 @@ class TraceUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A leaked still (PNG or JPEG, up to 20 MB) or clip (MP4, up to 200 MB).")
 
 
-class MarkSerializer(serializers.ModelSerializer):
+class _ViewerSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class _MarkedVersionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    label = serializers.CharField()
+    shot = serializers.UUIDField()
+    shot_code = serializers.CharField()
+    project = serializers.UUIDField()
+    project_code = serializers.CharField()
+
+
+class WatermarkMarkSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     viewer = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
@@ -26,9 +41,11 @@ class MarkSerializer(serializers.ModelSerializer):
         model = WatermarkMark
         fields = ["id", "audience", "status", "created_at", "ready_at", "viewer", "version"]
 
+    @extend_schema_field(_ViewerSerializer)
     def get_viewer(self, mark) -> dict:
-        return {"id": mark.viewer_id, "email": mark.viewer.email, "name": getattr(mark.viewer, "display_name", "") or mark.viewer.email}
+        return {"id": str(mark.viewer_id), "email": mark.viewer.email, "name": getattr(mark.viewer, "display_name", "") or mark.viewer.email}
 
+    @extend_schema_field(_MarkedVersionSerializer)
     def get_version(self, mark) -> dict:
         version = mark.version
         return {"id": str(version.id), "label": version.label, "shot": str(version.shot_id), "shot_code": version.shot.code,
@@ -42,13 +59,13 @@ class TraceResultSerializer(serializers.Serializer):
     confidence = serializers.FloatField(help_text="Mean |soft bit| over the noise level; about 1-2 without a mark.")
     bit_errors = serializers.IntegerField(help_text="Code bits the decoder had to flip to satisfy the CRC (0-2).")
     scale = serializers.FloatField(help_text="Scale of the suspect against the marked copy (0.5: half size).")
-    mark = MarkSerializer(allow_null=True)
+    mark = WatermarkMarkSerializer(allow_null=True)
 
 
 def _result(result) -> dict:
     return {"found": result.found, "kind": result.kind, "frames": result.frames, "confidence": result.confidence,
             "bit_errors": result.bit_errors, "scale": round(result.scale, 3),
-            "mark": MarkSerializer(result.mark).data if result.mark else None}
+            "mark": WatermarkMarkSerializer(result.mark).data if result.mark else None}
 
 
 @extend_schema(
@@ -86,7 +103,7 @@ class WatermarkMarkViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     anyone else, and any other organization, gets 404."""
 
     queryset = WatermarkMark.objects.select_related("viewer", "version__shot", "project")
-    serializer_class = MarkSerializer
+    serializer_class = WatermarkMarkSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "pk"
     tenant_path = "organization"
