@@ -43,7 +43,8 @@ class WatermarkMarkSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(_ViewerSerializer)
     def get_viewer(self, mark) -> dict:
-        return {"id": str(mark.viewer_id), "email": mark.viewer.email, "name": getattr(mark.viewer, "display_name", "") or mark.viewer.email}
+        viewer = mark.viewer
+        return {"id": str(viewer.pk), "email": viewer.email, "name": getattr(viewer, "display_name", "") or viewer.email}
 
     @extend_schema_field(_MarkedVersionSerializer)
     def get_version(self, mark) -> dict:
