@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db.models import CharField, F, Func, Q, Value
 from django.http import FileResponse
 from django.utils import timezone
@@ -390,6 +391,7 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             (200, "video/mp4"): OpenApiTypes.BINARY,
             (206, "video/mp4"): OpenApiTypes.BINARY,
             304: OpenApiResponse(description="Not modified (If-None-Match)"),
+            202: OpenApiResponse(description="The agency's watermarked copy is being made; ask again after Retry-After seconds"),
             404: OpenApiResponse(description="No such use for you, or its version has no review proxy yet"),
             416: OpenApiResponse(description="Range not satisfiable"),
         },
@@ -401,7 +403,14 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         use = self.get_object()
         if use.version_id is None or not use.version.proxy:
             raise NotFound("This use has no version with a review proxy yet.")
-        path = Path(use.version.proxy.path)
+        name = project_directory().review_proxy_name(user=request.user, version_id=use.version_id)
+        if name is None:  # the agency's watermarked copy is being made: never the plain proxy meanwhile
+            response = Response({"status": "preparing", "code": "watermark_preparing", "retry_after": 5,
+                                 "detail": "Your personal review copy of this version is being made; it plays in a few moments."},
+                                status=status.HTTP_202_ACCEPTED)
+            response["Retry-After"], response["Cache-Control"] = "5", "private, no-store"
+            return response
+        path = Path(default_storage.path(name))
         if not path.is_file():
             raise NotFound("The proxy file is missing.")
         response = ranged_file_response(request, path, content_type="video/mp4", filename=f"{use.version_id}-proxy.mp4")
