@@ -142,7 +142,8 @@ def test_media_is_denied_to_other_studios_other_projects_and_anonymous(ready, st
 def test_a_client_of_another_project_gets_404(ready, studio, api, clips):
     other = add_version(studio.other_shot, clips["good"], user=studio.artist, process=True)
     assert api(studio.client).get(url(other)).status_code == 404
-    assert api(studio.client).get(url(ready)).status_code == 200
+    assert api(studio.client).get(url(ready)).status_code == 202  # their own watermarked copy is being made
+    assert api(studio.client).get(url(ready, "poster")).status_code == 200
 
 
 def test_files_live_at_unguessable_paths_and_media_url_is_not_routed(ready, api, studio):
