@@ -76,6 +76,7 @@ def _result(result) -> dict:
         200: TraceResultSerializer,
         400: OpenApiResponse(description="Not a PNG, JPEG or MP4, too large, or unreadable"),
         403: OpenApiResponse(description="Only owners, admins and producers of a studio may trace"),
+        415: OpenApiResponse(description="Send the file as multipart/form-data, in the field 'file'"),
     },
     summary="Trace a frame: the viewer and version a leaked still or clip was streamed to",
 )
