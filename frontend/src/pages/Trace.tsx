@@ -3,11 +3,9 @@
  * watermarked review copy was made for, and of which version — or that no mark of their studio is in it.
  */
 import { useState } from "react";
-import { Link } from "react-router";
 
-import type { TraceResult } from "../api/types";
 import { ErrorMessage } from "../components/feedback";
-import { formatDateTime } from "../components/format";
+import { TraceResultPanel } from "../components/TraceResult";
 import { useTraceFrame } from "../queries";
 
 export function TracePage() {
@@ -40,48 +38,7 @@ export function TracePage() {
       </form>
       {trace.isPending && <p className="muted">Reading {name}…</p>}
       <ErrorMessage error={trace.error} title="Could not trace the file" />
-      {trace.data && <Result name={name ?? "the file"} result={trace.data} />}
+      {trace.data && <TraceResultPanel name={name ?? "the file"} result={trace.data} />}
     </div>
-  );
-}
-
-function Result({ name, result }: { name: string; result: TraceResult }) {
-  const mark = result.mark;
-  return (
-    <section className="panel" aria-label="Trace result" data-found={result.found ? "true" : "false"}>
-      <div className="panel-header">
-        <span className="chip" data-tone={result.found ? "danger" : "info"}>
-          {result.found ? "mark found" : "no mark found"}
-        </span>
-        <strong>{name}</strong>
-      </div>
-      <div className="panel-body">
-        {mark ? (
-          <dl className="facts">
-            <dt>Streamed to</dt>
-            <dd data-testid="trace-viewer">
-              {mark.viewer.name} <span className="muted">({mark.viewer.email}, {mark.audience})</span>
-            </dd>
-            <dt>Version</dt>
-            <dd>
-              <Link to={`/projects/${mark.version.project}/versions/${mark.version.id}`}>
-                {mark.version.project_code} · {mark.version.shot_code} · {mark.version.label}
-              </Link>
-            </dd>
-            <dt>Copy made</dt>
-            <dd>{mark.ready_at ? formatDateTime(mark.ready_at) : "—"}</dd>
-            <dt>Confidence</dt>
-            <dd>
-              {result.confidence.toFixed(2)} <span className="muted">({result.bit_errors} bit errors corrected, scale {result.scale})</span>
-            </dd>
-          </dl>
-        ) : (
-          <p>
-            No watermark of your studio was found in this {result.kind} ({result.frames} frame{result.frames === 1 ? "" : "s"} read,
-            confidence {result.confidence.toFixed(2)}).
-          </p>
-        )}
-      </div>
-    </section>
   );
 }
