@@ -28,7 +28,7 @@ const found: TraceResult = {
       project_code: "MR",
     },
   },
-} as TraceResult;
+};
 
 function render(result: TraceResult): string {
   return renderToStaticMarkup(
@@ -49,7 +49,7 @@ describe("Trace a frame", () => {
   });
 
   it("says no mark was found, without naming anyone", () => {
-    const html = render({ ...found, found: false, mark: null, confidence: 1.7 } as TraceResult);
+    const html = render({ ...found, found: false, mark: null, confidence: 1.7 });
     expect(html).toContain('data-found="false"');
     expect(html).toContain("No watermark of your studio was found");
     expect(html).not.toContain("client@example.test");
