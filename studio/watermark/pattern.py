@@ -103,19 +103,28 @@ def _rescale(luma: np.ndarray, factor: float) -> np.ndarray:
     return np.asarray(Image.fromarray(luma.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
 
 
-def fold(luma: np.ndarray, *, scale: float = 1.0) -> np.ndarray:
-    """The (TILE, TILE) sum of the high-passed picture's tiles, after undoing a scale of `scale`."""
+def residual(luma: np.ndarray) -> np.ndarray:
+    """The high-passed picture the reader folds (computed once per frame, whatever the scales tried)."""
+    return _highpass(luma)
+
+
+def fold_residual(res: np.ndarray, *, scale: float = 1.0) -> np.ndarray:
+    """The (TILE, TILE) sum of a residual's tiles, after undoing a scale of `scale` (bilinear resampling of
+    the residual: one median per frame instead of one per frame and scale)."""
     if scale != 1.0:
-        luma = _rescale(luma, 1.0 / scale)
-    residual = _highpass(luma)
-    h, w = residual.shape
-    h, w = (h // TILE) * TILE or h, (w // TILE) * TILE or w
+        res = _rescale(res, 1.0 / scale)
+    h, w = res.shape
     if h < TILE or w < TILE:
         padded = np.zeros((max(h, TILE), max(w, TILE)), dtype=np.float32)
-        padded[: residual.shape[0], : residual.shape[1]] = residual
-        residual, h, w = padded, padded.shape[0], padded.shape[1]
-        h, w = (h // TILE) * TILE, (w // TILE) * TILE
-    return residual[:h, :w].reshape(h // TILE, TILE, w // TILE, TILE).sum(axis=(0, 2))
+        padded[:h, :w] = res
+        res, h, w = padded, padded.shape[0], padded.shape[1]
+    h, w = (h // TILE) * TILE, (w // TILE) * TILE
+    return res[:h, :w].reshape(h // TILE, TILE, w // TILE, TILE).sum(axis=(0, 2))
+
+
+def fold(luma: np.ndarray, *, scale: float = 1.0) -> np.ndarray:
+    """The (TILE, TILE) sum of the high-passed picture's tiles, after undoing a scale of `scale`."""
+    return fold_residual(residual(luma), scale=scale)
 
 
 @dataclass(frozen=True)

@@ -125,15 +125,16 @@ class Found:
 def read_mark(lumas, *, key: pattern.Key, scales=pattern.SCALES) -> Found:
     """Fold the frames at each candidate scale in turn and decode; the first valid code word wins.
 
-    The frames are held (at most MAX_READ_FRAMES of them), so a file with a mark at scale 1 costs one
-    pass; a file without one costs a pass per scale."""
-    frames = list(lumas)
-    if not frames:
+    Each frame is high-passed once (at most MAX_READ_FRAMES of them are held); each scale then only
+    resamples and folds the residuals."""
+    residuals = [pattern.residual(luma) for luma in lumas]
+    if not residuals:
         raise WatermarkError("The file holds no picture.")
     templates = key.bit_templates()
+    frames = residuals
     best = Found(mark_id=None, bit_errors=0, score=0.0, scale=1.0, frames=len(frames))
     for scale in scales:
-        folded = sum(pattern.fold(luma, scale=scale) for luma in frames)
+        folded = sum(pattern.fold_residual(res, scale=scale) for res in residuals)
         reading = pattern.read_fold(folded, key, templates)
         decoded = payload.decode(reading.soft)
         if decoded is not None:
