@@ -153,6 +153,25 @@ def take_rows_q(*, user, project_path: str = "project") -> Q:
     return Q(**{f"{project_path}__organization_id__in": org_ids}) | Q(**{f"{project_path}_id__in": member_projects})
 
 
+# ---------------------------------------------------------------- watermarked review copies
+# The review proxy streamed to anyone outside the studio carries a forensic watermark naming that viewer
+# (projects/services/watermarks.py, docs/RIGHTS.md "Forensic watermark"): client reviewers, a talent
+# agency deciding its lane, and anyone else who reaches the project through a ProjectMember row only
+# (vendors, freelancers). The studio's own people (an organization-wide role) get the plain proxy.
+TRACE_MARKS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER})  # "Trace a frame", in their own organization
+
+
+def review_copy_audience(access: ProjectAccess) -> str | None:
+    """None for the plain proxy; otherwise why the viewer gets a marked copy: client, agency or external."""
+    if access.via == "agency":
+        return "agency"
+    if access.is_client:
+        return "client"
+    if access.via != "organization":
+        return "external"
+    return None
+
+
 def can_see_project(*, user, project: Project) -> bool:
     return access_for(user=user, project=project) is not None
 

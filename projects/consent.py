@@ -57,3 +57,16 @@ class ProjectsDirectory:
         return list(
             Project.objects.filter(organization_id=organization_id).exclude(status=Project.Status.ARCHIVED).values_list("pk", flat=True)
         )
+
+    def review_proxy_name(self, *, user, version_id) -> str | None:
+        """The review proxy `user` may stream of this version, as a name in default storage: the plain proxy
+        for the studio's own people, their own watermarked copy for anyone else (a talent agency reviewing a
+        use); None while that copy is being made (projects/services/watermarks.py)."""
+        from projects import access as perms
+        from projects.services.watermarks import review_copy
+
+        version = Version.objects.select_related("project__organization").get(pk=version_id)
+        access = perms.access_for(user=user, project=version.project)
+        if access is None:  # reached through the likeness use only: the reviewing agency
+            access = perms.ProjectAccess(project=version.project, role="agency", via="agency")
+        return review_copy(access=access, user=user, version=version).name

@@ -531,3 +531,37 @@ class ShareRender(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id} for {self.view_id} ({self.status})"
+
+
+class WatermarkMark(models.Model):
+    """One viewer's forensically watermarked review proxy of one version (studio/watermark).
+
+    The row's integer id is the payload hidden in every frame of `file`; a leaked still or clip read
+    back to an id resolves here to the viewer and version ("Trace a frame", projects/watermarks.py).
+    Made on the media queue the first time that viewer streams the version; cached afterwards."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.BigAutoField(primary_key=True)  # the payload: 1 .. 2**32-1 (studio/watermark/payload.py)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The id the API shows.")
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="watermark_marks")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="watermark_marks")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    audience = models.CharField(max_length=16, help_text="client, agency or external: why this viewer gets a marked copy.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREPARING)
+    file = models.FileField(max_length=500, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When its media task was last sent.")
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["version", "viewer"], name="watermark_mark_one_per_viewer")]
+
+    def __str__(self) -> str:
+        return f"mark {self.pk} ({self.version_id} for {self.viewer_id})"

@@ -35,6 +35,15 @@ def scan_version_likeness(version_id: str, attempt: int) -> dict:
     return {"version": version_id, "status": version.scan_state}
 
 
+@shared_task(name="projects.tasks.build_watermarked_proxy", acks_late=True, reject_on_worker_lost=True)
+def build_watermarked_proxy(mark_id: int) -> dict:
+    """Make one viewer's forensically watermarked review proxy (projects/services/watermarks.py). Idempotent."""
+    from projects import services
+
+    mark = services.build_marked_proxy(mark_id=mark_id)
+    return {"mark": mark_id, "status": mark.status if mark else "missing"}
+
+
 @shared_task(name="projects.tasks.reap_stuck_media", ignore_result=True)
 def reap_stuck_media() -> dict:
     """Every minute (CELERY_BEAT_SCHEDULE): re-queue or fail versions whose media worker was lost."""

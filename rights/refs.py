@@ -75,6 +75,10 @@ class ProjectDirectory(Protocol):
     def live_project_ids(self, *, organization_id) -> list[uuid.UUID]:
         """The studio's projects that are not archived (where a studio-wide grant's events go)."""
 
+    def review_proxy_name(self, *, user, version_id) -> str | None:
+        """The version's review proxy `user` may stream (a name in default storage): the plain one for the
+        studio's own people, the viewer's watermarked copy for an agency; None while that copy is being made."""
+
 
 _directory: ProjectDirectory | None = None
 

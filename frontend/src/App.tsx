@@ -42,6 +42,7 @@ const UsesPage = page(() => import("./pages/agency/UsesPage"), "UsesPage");
 const ConsentRequestsPage = page(() => import("./pages/ConsentRequests"), "ConsentRequestsPage");
 const AuditPage = page(() => import("./pages/Audit"), "AuditPage");
 const VerifyPage = page(() => import("./pages/Verify"), "VerifyPage");
+const TracePage = page(() => import("./pages/Trace"), "TracePage");
 const NotificationsPage = page(() => import("./pages/Notifications"), "NotificationsPage");
 const ProjectLayout = page(load.projectLayout, "ProjectLayout");
 const ShotListPage = page(load.shotList, "ShotListPage");
@@ -92,6 +93,7 @@ export function App() {
         <Route path="consent-requests" element={lazyPage(ConsentRequestsPage)} />
         <Route path="o/:org/audit" element={lazyPage(AuditPage)} />
         <Route path="verify" element={lazyPage(VerifyPage)} />
+        <Route path="trace" element={lazyPage(TracePage)} />
         <Route path="notifications" element={lazyPage(NotificationsPage)} />
         <Route path="projects/:projectId" element={lazyPage(ProjectLayout)}>
           <Route index element={lazyPage(ShotListPage)} />

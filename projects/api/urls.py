@@ -18,6 +18,7 @@ router.register(rf"versions/{nested('version_pk')}/comments", views.VersionComme
 router.register("comments", views.CommentViewSet, basename="comment")
 router.register("playlists", views.PlaylistViewSet, basename="playlist")
 router.register("share-links", views.ShareLinkViewSet, basename="share-link")
+router.register("watermark-marks", views.WatermarkMarkViewSet, basename="watermark-mark")
 
 urlpatterns = [
     path("projects/<id:project_pk>/export/csv/", views.ShotListCsvExportView.as_view(), name="project-export-csv"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("playlists/<id:pk>/delivery-package/", views.PlaylistPackageView.as_view(), name="playlist-delivery-package"),
     path("sequences/<id:pk>/delivery-package/", views.SequencePackageView.as_view(), name="sequence-delivery-package"),
     path("provenance/verify/", views.VerifyView.as_view(), name="provenance-verify"),
+    path("watermarks/trace/", views.TraceView.as_view(), name="watermark-trace"),
     path("versions/<id:pk>/approvals/", views.VersionApprovalView.as_view(), name="version-approvals"),
     re_path(
         rf"^versions/{nested('pk')}/media/(?P<kind>original|proxy|poster|sprite)/$",

@@ -12,6 +12,7 @@ that says what is wrong and how to fix it, and writes nothing.
 | `shots` | shots: create, edit, reorder, delete; status rules |
 | `versions` | the next version of a shot (upload or render), its note |
 | `media` | proxy, poster and sprite of a version (the `media` queue) |
+| `watermarks` | per-viewer watermarked review proxies (the `media` queue) and "Trace a frame" |
 | `comments` | comments and annotations on frames |
 | `approvals` | lane decisions (producer, client, agency) |
 | `_lane_state` | a version's approval status from its lanes, and what it does to the shot (internal; `lane_states` is public) |
@@ -55,6 +56,7 @@ from projects.services.sharing import (
 )
 from projects.services.shots import ARTIST_STATUSES, SHOT_FIELDS, create_shot, delete_shot, reorder_shots, update_shot
 from projects.services.versions import PayloadTooLarge, check_upload_size, create_version, update_version, upload_version
+from projects.services.watermarks import ReviewCopy, TraceResult, build_marked_proxy, review_copy, trace, trace_organizations
 
 __all__ = [
     "create_share_link", "identify_viewer", "link_state", "make_share_copy", "open_share_link",
@@ -67,4 +69,5 @@ __all__ = [
     "record_agency_review", "release_versions", "request_version_scan", "rescan_held_versions", "scan_version_likeness",
     "remove_project_member", "reorder_shots", "resolve_assignees", "resolve_or_404",
     "update_playlist", "update_project", "update_sequence", "update_shot", "update_version", "upload_version",
+    "ReviewCopy", "TraceResult", "build_marked_proxy", "review_copy", "trace", "trace_organizations",
 ]

@@ -8,11 +8,8 @@ and the link's label."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render as render_template
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -22,7 +19,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from projects import access as perms
 from projects import services
 from projects.models import ShareLink, ShareRender
-from studio.http.ranges import ranged_file_response
+from studio.http.media import stored_file_response
 
 COOKIE_PREFIX = "gl_share_"
 
@@ -143,11 +140,9 @@ def share_media(request: HttpRequest, token: str, render_id) -> HttpResponse:
         return _json_error(exc)
     filename = f"{render.version.shot.code}_{render.version.label}_shared.mp4"
     try:
-        path = Path(default_storage.path(render.file.name))
-    except NotImplementedError:  # a remote store (S3): stream it whole
-        response = FileResponse(default_storage.open(render.file.name, "rb"), content_type="video/mp4", as_attachment=download,
-                                filename=filename)
-    else:
-        response = ranged_file_response(request, path, content_type="video/mp4", filename=filename, attachment=download)
-    response["Cache-Control"] = "private, no-store"
-    return response
+        # The local folder: HTTP Range from here; an object store: a short-lived presigned URL (302).
+        return stored_file_response(request, render.file.name, content_type="video/mp4", filename=filename,
+                                    missing="This copy is missing; open the share page again.", attachment=download,
+                                    cache_control="private, no-store")
+    except APIException as exc:
+        return _json_error(exc)

@@ -38,7 +38,7 @@ def signed_file(version, api, studio) -> Path:
 
 
 def test_whole_file_with_accept_ranges(ready, studio, api):
-    response = api(studio.client).get(url(ready), HTTP_ACCEPT="video/webm,video/ogg,video/*;q=0.9")
+    response = api(studio.producer).get(url(ready), HTTP_ACCEPT="video/webm,video/ogg,video/*;q=0.9")  # clients: test_watermark.py
     assert response.status_code == 200
     data = Path(ready.proxy.path).read_bytes()
     assert body(response) == data
@@ -142,7 +142,8 @@ def test_media_is_denied_to_other_studios_other_projects_and_anonymous(ready, st
 def test_a_client_of_another_project_gets_404(ready, studio, api, clips):
     other = add_version(studio.other_shot, clips["good"], user=studio.artist, process=True)
     assert api(studio.client).get(url(other)).status_code == 404
-    assert api(studio.client).get(url(ready)).status_code == 200
+    assert api(studio.client).get(url(ready)).status_code == 202  # their own watermarked copy is being made
+    assert api(studio.client).get(url(ready, "poster")).status_code == 200
 
 
 def test_files_live_at_unguessable_paths_and_media_url_is_not_routed(ready, api, studio):

@@ -163,8 +163,14 @@ def test_demo_an_artist_casts_ava_on_a_moonrise_shot_and_the_agent_reviews_the_u
     use = pending[0]
     assert (use["studio"]["name"], use["project"]["name"], use["shot_code"]) == ("Northlight Pictures", "Moonrise", "MR_010_0060")
     assert use["prompt"].startswith("Mara (Ava Reyes)") and use["version"]["id"] == str(version.id)
-    proxy = agent.get(f"/api/v1/likeness-uses/{use['id']}/proxy/")
-    assert proxy.status_code == 200 and proxy["Content-Type"] == "video/mp4"
+    # The agency streams its own watermarked copy, made on the media queue (202 until it is ready).
+    def marked_proxy():
+        response = agent.get(f"/api/v1/likeness-uses/{use['id']}/proxy/")
+        assert response.status_code in (200, 202), response.status_code
+        return response if response.status_code == 200 else None
+
+    proxy = wait_for(marked_proxy, timeout=180, interval=0.5, what="the agency's watermarked copy")
+    assert proxy["Content-Type"] == "video/mp4" and b"".join(proxy.streaming_content) != version.proxy.read()
 
     producer, client = api(users["producer@northlight.test"]), api(users["client@northlight.test"])
     assert decide(producer, version, "producer", "approved").status_code == 403  # the agency first

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from projects.models import WatermarkMark
 from rights import policy, services, signals
 from rights.models import ConsentGrant, LikenessUse
 from studio.audit.models import AuditEvent
@@ -273,10 +274,15 @@ def test_proxy_is_served_to_the_agency(world, api):
     r = api(world.agent).get(f"/api/v1/likeness-uses/{use.pk}/proxy/")
     assert r.status_code == 404 and "proxy" in r.json()["detail"]
     version.proxy.save(f"versions/{version.project_id}/{version.pk}/proxy.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42fake"), save=True)
+    # The agency streams its own watermarked copy (made on the media queue), never the plain proxy.
+    r = api(world.agent).get(f"/api/v1/likeness-uses/{use.pk}/proxy/")
+    assert r.status_code == 202 and r.json()["status"] == "preparing" and r["Cache-Control"] == "private, no-store"
+    assert WatermarkMark.objects.get(version=version, viewer=world.agent).audience == "agency"
+    made_copy(version, world.agent, b"\x00\x00\x00\x18ftypmp42marked")
     r = api(world.agent).get(f"/api/v1/likeness-uses/{use.pk}/proxy/")
     assert r.status_code == 200 and r["Content-Type"] == "video/mp4"
     assert r["Accept-Ranges"] == "bytes" and r["Cache-Control"] == "private, no-store"
-    assert b"".join(r.streaming_content).endswith(b"fake")
+    assert b"".join(r.streaming_content).endswith(b"marked")
     assert api(world.meridian_agent).get(f"/api/v1/likeness-uses/{use.pk}/proxy/").status_code == 404
 
 
@@ -291,7 +297,18 @@ def use_with_proxy(world):
     version.first_frame, version.frame_count, version.fps_num, version.fps_den = 1001, 42, 24000, 1001
     version.width, version.height = 832, 480
     version.save()
+    made_copy(version, world.agent, PROXY_BYTES)  # the agent's watermarked copy (range mechanics are tested here)
     return use
+
+
+def made_copy(version, viewer, data: bytes) -> WatermarkMark:
+    """A viewer's watermarked copy as the media worker leaves it (tests/projects/test_watermark.py makes real ones)."""
+    mark, _ = WatermarkMark.objects.get_or_create(version=version, viewer=viewer, defaults={
+        "organization_id": version.project.organization_id, "project_id": version.project_id, "audience": "agency"})
+    mark.file.save(f"versions/{version.project_id}/{version.pk}/review/marked/{mark.pk}.mp4", ContentFile(data), save=False)
+    mark.status = WatermarkMark.Status.READY
+    mark.save()
+    return mark
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ export type ShotDetail = Schemas["ShotDetail"];
 export type ShotStatus = Shot["status"];
 export type Version = Schemas["Version"];
 export type Verification = Schemas["Verification"];
+export type TraceResult = Schemas["TraceResult"];
 export type VersionBrief = Schemas["VersionBrief"];
 export type Comment = Schemas["Comment"];
 export type Reply = Schemas["Reply"];

@@ -4,7 +4,7 @@ import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import type { Me, MyMembership } from "../api/types";
 import { UserStream } from "../realtime/UserStream";
 import { orgHome, signOut, sortedMemberships, useCurrentMembership } from "../session";
-import { AUDIT_READER_ROLES, ROLE_LABELS } from "./format";
+import { AUDIT_READER_ROLES, ROLE_LABELS, TRACE_ROLES } from "./format";
 import { Logo } from "./Logo";
 import { NotificationBell } from "./NotificationBell";
 
@@ -24,6 +24,7 @@ export function sectionsFor(m: MyMembership): { path: string; label: string }[] 
   }
   out.push({ path: `/o/${slug}/members`, label: "Members" });
   if (AUDIT_READER_ROLES.has(m.role)) out.push({ path: `/o/${slug}/audit`, label: "Audit log" });
+  if (m.organization.kind === "studio" && TRACE_ROLES.has(m.role)) out.push({ path: "/trace", label: "Trace a frame" });
   return out;
 }
 

@@ -20,6 +20,8 @@ export const ROLES_BY_KIND: Record<"studio" | "agency", Role[]> = {
 
 export const MANAGER_ROLES: ReadonlySet<Role> = new Set(["owner", "admin"]);
 export const AUDIT_READER_ROLES: ReadonlySet<Role> = new Set(["owner", "admin", "legal"]);
+/** Who may trace a leaked frame to its viewer (projects/access.py TRACE_MARKS). */
+export const TRACE_ROLES: ReadonlySet<Role> = new Set(["owner", "admin", "producer"]);
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });

@@ -17,7 +17,7 @@ import { ReviewPlayer, useDrawState, type DrawState } from "../player/ReviewPlay
 import type { Playhead } from "../player/playhead";
 import type { Marker } from "../player/Timeline";
 import { usePresence, useStreamState } from "../realtime/context";
-import { useCommentChanges, useComments, usePeople, usePostComment, useShot, useVersion } from "../queries";
+import { useCommentChanges, useComments, usePeople, usePostComment, useReviewCopyReady, useShot, useVersion } from "../queries";
 import { useMe } from "../session";
 import { NoSuchThing } from "./ProjectLayout";
 
@@ -73,6 +73,7 @@ export function ReviewPage() {
 function Review({ project, version }: { project: Project; version: Version }) {
   const media = versionMedia(version, project);
   const playhead = usePlayhead(media);
+  const copy = useReviewCopyReady(media.src);
   const draw = useDrawState();
   const comments = useComments(version.id);
   const composerRef = useRef<HTMLTextAreaElement>(null);
@@ -105,7 +106,13 @@ function Review({ project, version }: { project: Project; version: Version }) {
   return (
     <div className="review-layout" data-testid="review">
       <div className="review-main">
+        {copy.preparing && (
+          <p className="muted" role="status" data-testid="review-copy-preparing">
+            Your personal, watermarked review copy of this version is being prepared; it plays in a few moments.
+          </p>
+        )}
         <ReviewPlayer
+          key={copy.ready ? "ready" : "preparing"}
           media={media}
           playhead={playhead}
           markers={markers}

@@ -15,3 +15,4 @@ export * from "./rights";
 export * from "./sharing";
 export * from "./takes";
 export * from "./versions";
+export * from "./watermarks";

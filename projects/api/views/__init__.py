@@ -7,7 +7,7 @@ caller cannot see is a 404, never an empty list.
 
 Modules: `projects` (projects, members), `shots` (sequences, shots), `versions` (versions, media),
 `comments`, `approvals`, `playlists`, `interchange` (CSV, OTIO, EDL), `sharing` (share links, their view log), `delivery` (signed downloads,
-delivery packages, verify); `_base` holds what they share.
+delivery packages, verify), `watermarks` (trace a frame, marks); `_base` holds what they share.
 `projects/api/urls.py` routes to the names re-exported here.
 """
 
@@ -21,11 +21,12 @@ from projects.api.views.projects import ProjectMemberViewSet, ProjectViewSet
 from projects.api.views.sharing import ShareLinkViewSet
 from projects.api.views.shots import ProjectShotViewSet, SequenceViewSet, ShotPagination, ShotViewSet
 from projects.api.views.versions import MEDIA_TYPES, ShotVersionViewSet, VersionMediaView, VersionViewSet
+from projects.api.views.watermarks import TraceView, WatermarkMarkViewSet
 
 __all__ = [
     "MEDIA_TYPES", "CommentViewSet", "CutExportView", "CutImportView", "NestedUnderProject", "PlaylistViewSet",
     "ProjectMemberViewSet", "ProjectPlaylistViewSet", "ProjectRowsMixin", "ProjectShotViewSet", "ProjectViewSet", "SequenceViewSet",
     "ShotListCsvExportView", "ShotListCsvImportView", "ShotPagination", "ShotVersionViewSet", "ShotViewSet", "VersionApprovalView",
     "VersionCommentViewSet", "VersionDownloadView", "VersionMediaView", "VersionViewSet", "VerifyView", "PlaylistPackageView",
-    "SequencePackageView", "ShareLinkViewSet", "signed_download", "visible",
+    "SequencePackageView", "ShareLinkViewSet", "signed_download", "visible", "TraceView", "WatermarkMarkViewSet",
 ]

@@ -132,15 +132,21 @@ SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "applica
         302: REDIRECT_TO_STORE,
         304: OpenApiResponse(description="Not modified (If-None-Match)"),
         403: OpenApiResponse(description="original: delivery refused by the consent policy (reasons as JSON)"),
+        202: OpenApiResponse(description="proxy, for viewers outside the studio: their watermarked copy is being made; "
+                                         "ask again after Retry-After seconds (JSON: status 'preparing')"),
         404: OpenApiResponse(description="No such version for you, or this media is not ready"),
         409: OpenApiResponse(description="original: its format cannot carry Content Credentials; download the proxy"),
         416: OpenApiResponse(description="Range not satisfiable"),
     },
 )
 class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
-    """A version's media, only for people who may see the version, with HTTP Range support."""
+    """A version's media, only for people who may see the version, with HTTP Range support.
 
-    queryset = Version.objects.select_related("shot")
+    The proxy streamed to a viewer outside the studio (client reviewers, vendors: `access.review_copy_audience`)
+    is that viewer's own forensically watermarked copy; while it is being made the answer is 202, never the
+    plain proxy (projects/services/watermarks.py)."""
+
+    queryset = Version.objects.select_related("shot", "project__organization")
 
     def get(self, request, pk=None, kind=None):
         version = self.get_object()
@@ -150,6 +156,30 @@ class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
         stored = getattr(version, kind)
         if not stored:
             raise NotFound(f"The {kind} is not available: the version's media is {version.processing_status}.")
+        name = stored.name
+        if kind == "proxy":
+            copy = services.review_copy(access=self.access_to(version.project), user=request.user, version=version)
+            if copy.preparing:
+                return _preparing_response(copy)
+            name = copy.name
         filename = f"{version.shot.code}_{version.label}_{kind}{PurePosixPath(stored.name).suffix}"
-        return stored_file_response(request, stored.name, content_type=MEDIA_TYPES[kind], filename=filename,
+        return stored_file_response(request, name, content_type=MEDIA_TYPES[kind], filename=filename,
                                     missing=f"The {kind} file is missing from storage.")
+
+
+PREPARING_RETRY_AFTER_S = 5
+
+
+def _preparing_response(copy) -> Response:
+    body = {
+        "status": "preparing",
+        "code": "watermark_preparing",
+        "detail": "Your personal review copy of this version is being made; it plays in a few moments.",
+        "retry_after": PREPARING_RETRY_AFTER_S,
+    }
+    if copy.mark is not None and copy.mark.status == "failed":
+        body["detail"] = "Your personal review copy could not be made; it is being made again."
+    response = Response(body, status=status.HTTP_202_ACCEPTED)
+    response["Retry-After"] = str(PREPARING_RETRY_AFTER_S)
+    response["Cache-Control"] = "private, no-store"
+    return response

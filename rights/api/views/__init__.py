@@ -389,6 +389,7 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             (206, "video/mp4"): OpenApiTypes.BINARY,
             302: REDIRECT_TO_STORE,
             304: OpenApiResponse(description="Not modified (If-None-Match)"),
+            202: OpenApiResponse(description="The agency's watermarked copy is being made; ask again after Retry-After seconds"),
             404: OpenApiResponse(description="No such use for you, or its version has no review proxy yet"),
             416: OpenApiResponse(description="Range not satisfiable"),
         },
@@ -400,8 +401,15 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         use = self.get_object()
         if use.version_id is None or not use.version.proxy:
             raise NotFound("This use has no version with a review proxy yet.")
+        name = project_directory().review_proxy_name(user=request.user, version_id=use.version_id)
+        if name is None:  # the agency's watermarked copy is being made: never the plain proxy meanwhile
+            response = Response({"status": "preparing", "code": "watermark_preparing", "retry_after": 5,
+                                 "detail": "Your personal review copy of this version is being made; it plays in a few moments."},
+                                status=status.HTTP_202_ACCEPTED)
+            response["Retry-After"], response["Cache-Control"] = "5", "private, no-store"
+            return response
         # A talent's likeness is not kept in any cache (a revoked grant must not stay playable offline).
-        return stored_file_response(request, use.version.proxy.name, content_type="video/mp4", filename=f"{use.version_id}-proxy.mp4",
+        return stored_file_response(request, name, content_type="video/mp4", filename=f"{use.version_id}-proxy.mp4",
                                     missing="The proxy file is missing.", cache_control="private, no-store")
 
 

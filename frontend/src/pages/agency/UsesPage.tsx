@@ -15,7 +15,7 @@ import { formatDateTime, formatRelative } from "../../components/format";
 import { findAction, isOffered } from "../../lib/actions";
 import { usePlayhead, type PlayerMedia } from "../../player/controls";
 import { ReviewPlayer, useDrawState } from "../../player/ReviewPlayer";
-import { useDecideUse, useLikenessUses } from "../../queries";
+import { useDecideUse, useLikenessUses, useReviewCopyReady } from "../../queries";
 import { NotAgency, USE_STATE, USE_TYPE_LABELS, useAgency } from "./common";
 
 export function UsesPage() {
@@ -163,6 +163,8 @@ function mediaOfUse(u: LikenessUse): PlayerMedia {
 function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: LikenessUse["state"]) => void }) {
   const media = mediaOfUse(use);
   const playhead = usePlayhead(media);
+  // The agency streams its own watermarked copy: 202 until the media queue has made it.
+  const copy = useReviewCopyReady(media.src);
   const draw = useDrawState();
   const [note, setNote] = useState("");
   const [sent, setSent] = useState<"approve" | "reject" | null>(null);
@@ -176,7 +178,12 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: Liken
   return (
     <section className="panel use-review" aria-label={`Review the use of ${use.talent.name}`} data-testid="use-review">
       <div className="use-player">
-        <ReviewPlayer media={media} playhead={playhead} markers={[]} annotationsAt={() => []} draw={draw} readOnly />
+        {copy.preparing && (
+          <p className="muted" role="status" data-testid="review-copy-preparing">
+            Your personal, watermarked review copy is being prepared; it plays in a few moments.
+          </p>
+        )}
+        <ReviewPlayer key={copy.ready ? "ready" : "preparing"} media={media} playhead={playhead} markers={[]} annotationsAt={() => []} draw={draw} readOnly />
       </div>
       <div className="panel-body stack">
         <div className="row tight" style={{ gap: 8 }}>
