@@ -69,7 +69,9 @@ def test_an_upload_becomes_ready_with_its_review_media_in_the_store(media_backen
 def test_the_player_reads_ranges_through_the_url_it_is_handed(ready, media_backend, studio, rival, api, settings):
     proxy_url = f"/api/v1/versions/{ready.id}/media/proxy/"
     data = stored_bytes(ready.proxy.name)
-    status, body, headers = fetch(api(studio.client), proxy_url, range="bytes=100-1099")
+    # A studio supervisor streams the plain proxy (viewers outside the studio get their own
+    # watermarked copy: tests/projects/test_watermark.py).
+    status, body, headers = fetch(api(studio.supervisor), proxy_url, range="bytes=100-1099")
     headers = lower(headers)
     assert status == 206
     assert body == data[100:1100]
@@ -80,9 +82,9 @@ def test_the_player_reads_ranges_through_the_url_it_is_handed(ready, media_backe
     foreign = api(rival.artist).get(proxy_url, HTTP_RANGE="bytes=0-99")
     assert foreign.status_code == 404 and "Location" not in foreign  # no URL without the permission check
     if media_backend != "local":
-        location = api(studio.client).get(proxy_url)["Location"]
+        location = api(studio.supervisor).get(proxy_url)["Location"]
         assert parse_qs(urlsplit(location).query)["X-Amz-Expires"] == [str(settings.MEDIA_URL_EXPIRES_SECONDS)]
-        head = httpx.head(api(studio.client).head(proxy_url)["Location"], timeout=10)  # a HEAD gets a URL signed for HEAD
+        head = httpx.head(api(studio.supervisor).head(proxy_url)["Location"], timeout=10)  # a HEAD gets a URL signed for HEAD
         assert head.status_code == 200 and int(head.headers["content-length"]) == len(data)
 
 
