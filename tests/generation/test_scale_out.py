@@ -20,7 +20,7 @@ from websockets.sync.client import connect
 from generation.models import GenerationJob, Take
 from studio.realtime.models import Event
 from studio.storage.config import storages_from_env
-from tests.generation.conftest import QUEUE, start_worker
+from tests.generation.conftest import start_worker
 from tests.realtime.servers import ORIGIN, UvicornServer
 from tests.support.waiting import wait_for
 from tests.support.world import ALL_ROLES, build_world
@@ -28,6 +28,8 @@ from tests.support.world import ALL_ROLES, build_world
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 
 RENDERS = 4
+# Its own render queue: the session's `gpu_worker` (local media folder) consumes the folder's queue.
+QUEUE = "gpu-test-scale-out"
 
 
 @pytest.fixture
@@ -35,6 +37,7 @@ def stack(transactional_db, profile, seaweed, settings, django_db_blocker):
     """Web A, web B and render workers 1 and 2, all on one bucket prefix (this process too)."""
     url = seaweed.storage_url_for(f"scale-{uuid.uuid4().hex[:12]}")
     settings.STORAGES = storages_from_env({"STORAGE_URL": url}, expire=settings.MEDIA_URL_EXPIRES_SECONDS)
+    settings.GENERATION_QUEUE = QUEUE
     env = {"STORAGE_URL": url, "GENERATION_QUEUE": QUEUE, "GENERATION_GPU_SLOTS": "auto"}
     webs = [UvicornServer(name=f"scale-{n}", env=env) for n in ("a", "b")]
     workers = []
