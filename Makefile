@@ -53,7 +53,7 @@ test: setup
 test-fast: setup
 	@EXTRA_APT="docker-compose" deploy/bootstrap.sh
 	$(TEST_ENV) $(PY) manage.py build_demo_model --no-register
-	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -m "not slow" -q -p no:cacheprovider -p tests.support.parallel -n 2
+	$(TEST_ENV) $(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/bench -m "not slow" -q -p no:cacheprovider -p tests.support.parallel -n 2 --dist worksteal
 
 # Browser tests: Debian's Chromium driven by Playwright against a live server and a real worker, in
 # their own pytest invocation (sync Playwright must not share a process with asyncio tests).

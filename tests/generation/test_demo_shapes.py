@@ -79,6 +79,7 @@ def test_the_hand_set_vae_decodes_a_latent_exactly():
     assert torch.allclose(decoded, upsampled, atol=1e-5)
 
 
+@pytest.mark.slow  # trains the model for a while on the CPU (docs/CONVENTIONS.md, "Tests")
 def test_a_short_training_run_learns_and_is_deterministic():
     recipe = Recipe(steps=30, batch=4, warmup=5)
     _, curve, before, after = train(recipe, log=lambda _: None, log_every=10)

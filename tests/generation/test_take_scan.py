@@ -22,7 +22,8 @@ from rights.models import LikenessUse
 from tests.generation.conftest import consent
 from tests.support import faces as real_faces
 
-pytestmark = pytest.mark.django_db
+# `slow`: the scan runs dlib's face models on real frames (docs/CONVENTIONS.md, "Tests").
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)

@@ -43,6 +43,7 @@ def test_payload_round_trip_and_chase_correction():
     assert payload.decode(-soft) is None or payload.decode(-soft).mark_id != 123456789
 
 
+@pytest.mark.slow  # marks and re-encodes video, then reads it back (docs/CONVENTIONS.md, "Tests")
 def test_marked_clip_keeps_every_frame_and_reads_back_its_id(marked_clip):
     assert media.probe(marked_clip["marked"]).frame_count == 24
     found = video.read_mark(video.clip_lumas(marked_clip["marked"]), key=KEY)
@@ -52,6 +53,7 @@ def test_marked_clip_keeps_every_frame_and_reads_back_its_id(marked_clip):
     assert video.read_mark(video.clip_lumas(marked_clip["marked"]), key=other_key, scales=(1.0,)).mark_id is None
 
 
+@pytest.mark.slow  # marks and re-encodes video, then reads it back (docs/CONVENTIONS.md, "Tests")
 def test_mark_survives_a_crf_28_reencode_and_a_half_size_scale(marked_clip):
     root = marked_clip["root"]
     ffmpeg("-i", str(marked_clip["marked"]), "-c:v", "libx264", "-crf", "28", str(root / "crf28.mp4"))
@@ -61,6 +63,7 @@ def test_mark_survives_a_crf_28_reencode_and_a_half_size_scale(marked_clip):
     assert half.mark_id == 0x5EED1234 and half.scale == 0.5
 
 
+@pytest.mark.slow  # marks and re-encodes video, then reads it back (docs/CONVENTIONS.md, "Tests")
 def test_mark_survives_a_cropped_png_screenshot(marked_clip):
     still = marked_clip["root"] / "crop.png"
     ffmpeg("-i", str(marked_clip["marked"]), "-vf", r"select=eq(n\,7),crop=iw*0.8:ih*0.8:37:21", "-frames:v", "1", str(still))

@@ -24,7 +24,8 @@ from studio.audit.models import AuditEvent
 from tests.rights.conftest import INTENDED_USE, active_grant, results, sha
 from tests.support import faces as real_faces
 
-pytestmark = pytest.mark.django_db
+# `slow`: every test runs dlib's face detector and descriptor model on real frames (docs/CONVENTIONS.md, "Tests").
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)

@@ -66,10 +66,13 @@ def test_healthz_reports_redis_and_broker_down_after_redis_stops(db, settings, p
         app.conf.broker_url = old_broker
 
 
-def _run_django(code: str, **env) -> subprocess.CompletedProcess:
+def _run_django(code: str, *, setup: bool = True, **env) -> subprocess.CompletedProcess:
+    """Run `code` in a new Python process with the given environment. With `setup=False` only the
+    settings are loaded (what a settings check needs), not every app (torch, diffusers, dlib)."""
     full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
     full_env.update(env)
-    prelude = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'studio.settings'); django.setup()\n"
+    prelude = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'studio.settings')\n"
+    prelude += "django.setup()\n" if setup else "from django.conf import settings; settings.INSTALLED_APPS\n"
     return subprocess.run([sys.executable, "-c", prelude + code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
 
 
@@ -106,7 +109,7 @@ print(json.dumps({'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'sec
   'db': [settings.DATABASES['default'][k] for k in ('NAME', 'USER', 'HOST', 'PORT')], 'redis': settings.REDIS_URL,
   'broker': settings.CELERY_BROKER_URL, 'media': str(settings.MEDIA_ROOT)}))
 """
-    r = _run_django(code, DEBUG="no", ALLOWED_HOSTS="greenlight.example.com, api.example.com", SECRET_KEY="s3cret-from-env",
+    r = _run_django(code, setup=False, DEBUG="no", ALLOWED_HOSTS="greenlight.example.com, api.example.com", SECRET_KEY="s3cret-from-env",
                     DATABASE_URL="postgres://u:p@db.internal:6543/gl_prod", REDIS_URL="redis://cache.internal:6380/2",
                     MEDIA_ROOT=str(tmp_path / "m"))
     assert r.returncode == 0, r.stderr[-2000:]
@@ -118,8 +121,8 @@ print(json.dumps({'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'sec
 
 def test_debug_is_off_unless_asked_for():
     code = "from django.conf import settings; print(settings.DEBUG)"
-    assert _run_django(code).stdout.strip().splitlines()[-1] == "False"
-    assert _run_django(code, DEBUG="1").stdout.strip().splitlines()[-1] == "True"
+    assert _run_django(code, setup=False).stdout.strip().splitlines()[-1] == "False"
+    assert _run_django(code, setup=False, DEBUG="1").stdout.strip().splitlines()[-1] == "True"
 
 
 @pytest.mark.parametrize("env,message", [
@@ -129,7 +132,7 @@ def test_debug_is_off_unless_asked_for():
     ({"GENERATION_GPU_SLOTS": "many"}, "GENERATION_GPU_SLOTS"),
 ])
 def test_bad_settings_fail_loudly(env, message):
-    r = _run_django("print('started')", **env)
+    r = _run_django("print('started')", setup=False, **env)
     assert r.returncode != 0
     assert message in r.stderr
 
