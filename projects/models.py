@@ -550,7 +550,10 @@ class WatermarkMark(models.Model):
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="watermark_marks")
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="watermark_marks")
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               help_text="The signed-in viewer; empty for a share link's guest (share_view).")
+    share_view = models.ForeignKey(ShareView, null=True, blank=True, on_delete=models.CASCADE, related_name="watermark_marks",
+                                   help_text="The share link guest (name, email) the copy was made for.")
     audience = models.CharField(max_length=16, help_text="client, agency or external: why this viewer gets a marked copy.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREPARING)
     file = models.FileField(max_length=500, blank=True)
@@ -561,7 +564,12 @@ class WatermarkMark(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["version", "viewer"], name="watermark_mark_one_per_viewer")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "viewer"], name="watermark_mark_one_per_viewer"),
+            models.UniqueConstraint(fields=["version", "share_view"], name="watermark_mark_one_per_share_view"),
+            models.CheckConstraint(condition=models.Q(viewer__isnull=False) ^ models.Q(share_view__isnull=False),
+                                   name="watermark_mark_one_kind_of_viewer"),
+        ]
 
     def __str__(self) -> str:
         return f"mark {self.pk} ({self.version_id} for {self.viewer_id})"

@@ -263,8 +263,9 @@ def share_copy_name(render: ShareRender) -> str:
 
 
 def make_share_copy(*, render_id) -> ShareRender | None:
-    """Burn the viewer's watermark into a copy of the version's proxy and sign it with the version's
-    Content Credentials (media queue; nothing leaves unsigned). Read and
+    """Burn the viewer's name into a copy of the version's proxy, embed their forensic mark
+    (projects/services/watermarks.py: a leaked frame traces back to this guest) and sign it with the
+    version's Content Credentials (media queue; nothing leaves unsigned). Read and
     written through the storage API, ffmpeg on scratch files under DATA_DIR/tmp. Idempotent: a
     redelivered task for a finished copy does nothing; a held version is not copied."""
     from django.core.files import File
@@ -272,6 +273,8 @@ def make_share_copy(*, render_id) -> ShareRender | None:
 
     from projects import media
     from projects.delivery.copies import CredentialsUnavailable, SigningFailed, sign_share_copy
+    from projects.services import watermarks
+    from studio.watermark import video as wm_video
 
     render = ShareRender.objects.select_related("version__project__organization", "version__shot", "view").filter(pk=render_id).first()
     if render is None or render.status != ShareRender.Status.PREPARING:
@@ -281,18 +284,20 @@ def make_share_copy(*, render_id) -> ShareRender | None:
         return _finish_render(render, error=reason)
     with media.temporary_directory() as scratch:
         src, dst, text = Path(scratch) / "proxy.mp4", Path(scratch) / "marked.mp4", Path(scratch) / "watermark.txt"
-        signed = Path(scratch) / "signed.mp4"
+        forensic, signed = Path(scratch) / "forensic.mp4", Path(scratch) / "signed.mp4"
         try:
             with default_storage.open(version.proxy.name, "rb") as fh, open(src, "wb") as out:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     out.write(chunk)
             text.write_text(render.watermark, encoding="utf-8")
             media.burn_watermark(src, dst, text_file=text, info=media.probe(src))
-            sign_share_copy(version=version, source=dst, destination=signed, share_copy=str(render.pk))
-        except (OSError, media.MediaError, CredentialsUnavailable, SigningFailed) as exc:
+            mark = watermarks.mark_share_copy(share_view=render.view, version=version, source=dst, destination=forensic)
+            sign_share_copy(version=version, source=forensic, destination=signed, share_copy=str(render.pk))
+        except (OSError, media.MediaError, wm_video.WatermarkError, CredentialsUnavailable, SigningFailed) as exc:
             return _finish_render(render, error=f"The copy could not be prepared: {exc}")
         with open(signed, "rb") as fh:
             name = default_storage.save(share_copy_name(render), File(fh))
+    watermarks.finish_share_mark(mark, name=name)
     return _finish_render(render, name=name)
 
 

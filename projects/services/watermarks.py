@@ -123,6 +123,27 @@ def build_marked_proxy(*, mark_id: int) -> WatermarkMark | None:
     return _finish(mark, name=name)
 
 
+def mark_share_copy(*, share_view, version: Version, source: Path, destination: Path) -> WatermarkMark:
+    """A share link guest's copy gets the forensic mark too (external viewers, issue 14 §5): embed
+    the guest's mark id into `source` (the copy with their name burnt in) as `destination`. The mark
+    is recorded (one per guest and version) before the media is made, so a trace resolves to the
+    guest's name and email; `finish_share_mark` stores the copy's name once it is saved.
+    Raises WatermarkError when the video cannot be marked."""
+    mark, _created = WatermarkMark.objects.get_or_create(
+        version=version, share_view=share_view,
+        defaults={"organization_id": version.project.organization_id, "project_id": version.project_id, "audience": "external",
+                  "queued_at": timezone.now()},
+    )
+    if mark.pk > payload.MAX_MARK_ID:
+        raise wm_video.WatermarkError("The mark id no longer fits the 32-bit payload.")
+    wm_video.mark_video(source, destination, mark_id=mark.pk, key=secret_key(), encoder_options=encoder_options())
+    return mark
+
+
+def finish_share_mark(mark: WatermarkMark, *, name: str) -> None:
+    WatermarkMark.objects.filter(pk=mark.pk).update(status=WatermarkMark.Status.READY, file=name, ready_at=timezone.now())
+
+
 def _finish(mark: WatermarkMark, *, name: str = "", failure: str = "") -> WatermarkMark:
     with transaction.atomic():
         mark = WatermarkMark.objects.select_for_update().select_related("organization", "version").get(pk=mark.pk)
@@ -192,7 +213,7 @@ def trace(*, user, upload) -> TraceResult:
             raise ValidationError({"file": [str(exc)]}, code="unreadable") from exc
     mark = None
     if found.mark_id is not None and found.score >= TRACE_MIN_CONFIDENCE:
-        mark = (WatermarkMark.objects.select_related("viewer", "version__shot", "project")
+        mark = (WatermarkMark.objects.select_related("viewer", "share_view", "version__shot", "project")
                 .filter(pk=found.mark_id, organization_id__in=organizations).first())
     audit_orgs = [mark.organization_id] if mark else organizations[:1]
     audit.record(organization=Organization.objects.get(pk=audit_orgs[0]), actor=user, action="watermark.traced",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -74,3 +75,12 @@ def test_guest_streams_a_copy_watermarked_by_the_media_worker(transactional_db, 
     assert "c2pa.edited" in [a.get("action") for a in checked.actions]
     assert checked.assertions[ASSERTION]["share_copy"] == str(render.pk)
     assert "Wanda" not in str(checked.assertions)  # the copy's id, not the viewer's name
+    # The guest's copy carries their forensic mark too: the producer traces the streamed clip to them.
+    with open(streamed, "rb") as fh:
+        traced = api(producer).post("/api/v1/watermarks/trace/", {"file": SimpleUploadedFile("leak.mp4", fh.read(), content_type="video/mp4")},
+                                    format="multipart")
+    assert traced.status_code == 200, traced.json()
+    found = traced.json()
+    assert found["found"] is True, found
+    assert found["mark"]["viewer"]["email"] == "wanda@example.com" and "Wanda Watermark" in found["mark"]["viewer"]["name"]
+    assert found["mark"]["version"]["label"] == version.label and found["mark"]["audience"] == "external"

@@ -44,6 +44,9 @@ class WatermarkMarkSerializer(serializers.ModelSerializer):
     @extend_schema_field(_ViewerSerializer)
     def get_viewer(self, mark) -> dict:
         viewer = mark.viewer
+        if viewer is None:  # a share link's guest: who they said they were when they opened the link
+            guest = mark.share_view
+            return {"id": str(guest.pk), "email": guest.viewer_email, "name": f"{guest.viewer_name} (share link guest)"}
         return {"id": str(viewer.pk), "email": viewer.email, "name": getattr(viewer, "display_name", "") or viewer.email}
 
     @extend_schema_field(_MarkedVersionSerializer)
@@ -104,7 +107,7 @@ class WatermarkMarkViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     """A mark (who a watermarked copy was made for): owners, admins and producers of its organization only;
     anyone else, and any other organization, gets 404."""
 
-    queryset = WatermarkMark.objects.select_related("viewer", "version__shot", "project")
+    queryset = WatermarkMark.objects.select_related("viewer", "share_view", "version__shot", "project")
     serializer_class = WatermarkMarkSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "pk"
