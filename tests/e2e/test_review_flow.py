@@ -234,7 +234,9 @@ def producer_approves_v002(producer) -> None:
     producer.sign_in(PRODUCER)
     open_shot(page, SHOT)
     page.locator("[data-testid=version-card][data-version=v002] a.strong-link").click()
-    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    # The retake's review proxy is made on the media queue, which also runs the likeness scans of
+    # the versions before it: wait for the proxy itself (a bound on a wait that never ends, not a figure).
+    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=180_000)
     lane = page.get_by_test_id("lane-producer")
     lane.get_by_role("button", name="Approve").click()
     page.locator("[data-testid=lane-producer][data-state=approved]").wait_for()
