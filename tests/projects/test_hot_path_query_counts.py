@@ -9,14 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from projects import services
-from projects.models import Annotation, Comment, Version
+from projects.models import Annotation, Comment, CommentRevision, Version
 from tests.projects.conftest import make_shot
 
 LINE = {"type": "line", "from": [0.1, 0.1], "to": [0.9, 0.9], "color": "#ff0000", "width": 2}
 
 
 def grow(studio, count: int, version: Version) -> None:
-    """`count` more sequences, shots, versions of the studio's shot and notes (with a reply and a drawing each)."""
+    """`count` more sequences, shots, versions of the studio's shot and notes (with a reply, a drawing,
+    a mention and an earlier revision each)."""
     start = studio.project.sequences.count()
     for i in range(count):
         sequence = studio.project.sequences.create(code=f"AL_{(start + i + 2) * 10:03d}", order=start + i + 1)
@@ -25,8 +26,11 @@ def grow(studio, count: int, version: Version) -> None:
         note = Comment.objects.create(project=studio.project, version=version, author=studio.artist, body=f"note {i}", frame=1001 + i,
                                       internal=bool(i % 2))
         Annotation.objects.create(project=studio.project, comment=note, frame=note.frame, shapes=[LINE])
-        Comment.objects.create(project=studio.project, version=version, author=studio.producer, body="agreed", frame=note.frame,
-                               parent=note)
+        note.mentions.add(studio.supervisor)
+        CommentRevision.objects.create(comment=note, body=f"draft {i}", edited_by=studio.artist)
+        reply = Comment.objects.create(project=studio.project, version=version, author=studio.producer, body="agreed", frame=note.frame,
+                                       parent=note)
+        reply.mentions.add(studio.artist)
 
 
 def counted(client, url: str) -> tuple[int, int]:
