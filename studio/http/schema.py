@@ -14,10 +14,18 @@ operation, as the one JSON error shape (`Error`):
 - 429 on the sign-in routes (studio/tenancy/throttling.py);
 - 503 while PostgreSQL or Redis is unreachable (studio/middleware.py).
 
+Reads that answer conditional requests (studio/http/conditional.py) document it through their view's
+schema class, `ConditionalGetSchema`: the `If-None-Match` request header, the `ETag` response header
+and the 304 answer.
+
 Registered in SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"].
 """
 
 from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -70,3 +78,37 @@ def add_error_responses(result, generator, request, public):
                 elif not existing.get("content"):
                     existing["content"] = _error(code)["content"]
     return result
+
+
+# ---------------------------------------------------------------- conditional GET (studio/http/conditional.py)
+
+IF_NONE_MATCH = (
+    "The ETag of the representation you already hold (from an earlier answer): when it is still current the answer is "
+    "304 with no body."
+)
+ETAG = "Validator of this representation (weak): send it back as If-None-Match to be answered 304 while it is current."
+NOT_MODIFIED = "Not modified: the representation named by If-None-Match is still current; reuse it (no body)."
+CONDITIONAL_ACTIONS = ("list", "retrieve")
+
+
+class ConditionalGetSchema(AutoSchema):
+    """The schema of a view whose reads answer conditional requests (`If-None-Match` → `304`, `ETag` on
+    200 and 304): set as `schema` on such views (projects.api.views._conditional.ConditionalReads)."""
+
+    def _conditional(self) -> bool:
+        return self.method == "GET" and getattr(self.view, "action", None) in CONDITIONAL_ACTIONS
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._conditional():
+            parameters += [
+                OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description=IF_NONE_MATCH),
+                OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, description=ETAG, response=[200, 304]),
+            ]
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self._conditional() and "304" not in responses:
+            responses["304"] = self._get_response_for_code(OpenApiResponse(description=NOT_MODIFIED), "304", direction=direction)
+        return responses

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from projects.access import ProjectAccess
 from projects.models import Project
 from studio.http.conditional import not_modified, stamp, weak_etag
+from studio.http.schema import ConditionalGetSchema
 from studio.realtime.selectors import stream_position
 from studio.tenancy.models import Membership
 
@@ -43,6 +44,7 @@ class ConditionalReads:
     change counter as read before rendering is `self.change_position` (for caches keyed on it)."""
 
     change_position: int | None = None
+    schema = ConditionalGetSchema()  # documents If-None-Match, ETag and 304 on the list and retrieve reads
 
     def conditional(self, *, project: Project, access: ProjectAccess, render: Callable):
         self.change_position = stream_position(stream_id=project.pk)
