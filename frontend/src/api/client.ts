@@ -7,6 +7,7 @@
  */
 import createClient, { type Middleware } from "openapi-fetch";
 
+import { fetchWithEarlyReads } from "./early";
 import { ApiError } from "./errors";
 import type { paths } from "./generated/schema";
 
@@ -62,7 +63,7 @@ const session: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: "same-origin" });
+export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: "same-origin", fetch: fetchWithEarlyReads });
 api.use(csrf, session);
 
 interface FetchResult<T> {
