@@ -362,6 +362,16 @@ class LikenessUseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         context["studio_ids"] = set(selectors.studio_ids_for(user=self.request.user))
         return context
 
+    def paginate_queryset(self, queryset):
+        """The page's ids from the filtered uses alone, then those uses with their related rows. Joining
+        the seven related tables for every use before sorting cost ~0.3 s for an agency with 10,000
+        uses (issue 17); sorting the bare rows and joining 100 costs a few ms, for one more query."""
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        if ids is None:
+            return None
+        rows = {use.pk: use for use in queryset.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
     @extend_schema(
         request=s.DecideSerializer, responses={200: s.LikenessUseSerializer, 409: OpenApiResponse(description="Already decided")}
     )
