@@ -27,7 +27,8 @@ Figures come from Chromium's own clock (`performance.now()`, navigation timing,
   moves to a link, BENCH_HOVER_MS), once with a click that has no hover before it;
 - player: from the click on "Review v001" on the shot page (the pointer on it BENCH_HOVER_MS first)
   to the video element's first decoded frame (`requestVideoFrameCallback`; `loadeddata` where the
-  browser has no such callback) and to the player ready; the proxy's requests (Range headers and bytes) are listed.
+  browser has no such callback) and to the player ready; the proxy's first request, sent and first
+  byte (resource timing); the proxy's requests (Range headers and bytes) are listed.
 
 Medians over BENCH_BROWSER_ROUNDS rounds. The browser, the server, the worker and PostgreSQL share
 this machine's CPUs, so the figures include the client's own work, as a person's would.
@@ -360,10 +361,16 @@ def measure_player(page, project_id: str, code: str, proxy_log: list) -> dict:
     frame = page.evaluate("() => window.__frame")
     ready = page.evaluate("() => window.__ready")
     click = page.evaluate("() => window.__bench.clickAt")
+    # The proxy's requests on Chromium's clock (resource timing): sent, first byte.
+    proxy = page.evaluate("() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/media/proxy/'))"
+                          ".map((e) => [e.startTime, e.responseStart])")
+    after = [p for p in proxy if p[0] >= click]
     return {
         "element": frame["created"] - click,
         "frame": (frame.get("frame") or frame.get("loadeddata")) - click,
         "ready": ready["usable"] - click,
+        "proxySent": (after[0][0] - click) if after else float("nan"),
+        "proxyFirstByte": (after[0][1] - click) if after and after[0][1] else float("nan"),
     }
 
 
@@ -430,6 +437,7 @@ def report(results: dict, world: dict) -> None:
     pl = results["player"]
     print(f"  player from the shot page: <video> in the page {m(pl, 'element')}; first decoded frame {m(pl, 'frame')};"
           f" player ready {m(pl, 'ready')}")
+    print(f"    the proxy's first request: sent {m(pl, 'proxySent')}; first byte {m(pl, 'proxyFirstByte')} (from the click)")
     print(f"  the proxy's requests (last round, in order: Range asked / status, bytes): {json.dumps(results.get('proxy', []))}")
 
 
