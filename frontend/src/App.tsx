@@ -1,8 +1,9 @@
-import { lazy, Suspense, type ComponentType, type ReactNode } from "react";
+import { Suspense, useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { Navigate, Route, Routes, useParams } from "react-router";
 
 import { ErrorMessage, Loading } from "./components/feedback";
 import { Layout } from "./components/Layout";
+import { lazyExport, trackedChunk } from "./lib/chunks";
 import { Home, NotFound } from "./pages/Home";
 import { SignIn } from "./pages/SignIn";
 import { orgHome, useCurrentMembership, useMe, useSessionExpiry } from "./session";
@@ -12,26 +13,43 @@ import { orgHome, useCurrentMembership, useMe, useSessionExpiry } from "./sessio
  * shell, the vendor chunks and that page only. `page(...)` loads a named export lazily.
  */
 function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
-  return lazy(async () => ({ default: (await load())[name] }));
+  return lazyExport(trackedChunk(load), name);
 }
 
 const load = {
-  projectLayout: () => import("./pages/ProjectLayout"),
-  shotList: () => import("./pages/ShotList"),
-  shotPage: () => import("./pages/ShotPage"),
-  review: () => import("./pages/Review"),
+  projectLayout: trackedChunk(() => import("./pages/ProjectLayout")),
+  shotList: trackedChunk(() => import("./pages/ShotList")),
+  shotPage: trackedChunk(() => import("./pages/ShotPage")),
+  review: trackedChunk(() => import("./pages/Review")),
 };
+
+let openingChunks: Promise<unknown> = Promise.resolve();
 
 /**
  * The chunks of the page the app opens on, asked for while the session is checked (main.tsx), so a
- * project's page does not wait for /me, then its layout's chunk, then its own chunk in turn.
+ * project's page does not wait for /me, then its layout's chunk, then its own chunk in turn. The app
+ * shows "Starting Greenlight…" until they have arrived, so the pages render without suspending
+ * (lib/chunks.ts: no Suspense fallback, none of React's 300 ms reveal throttling).
  */
 export function preloadRoute(pathname: string): void {
   if (!pathname.startsWith("/projects/")) return;
-  void load.projectLayout();
-  if (/^\/projects\/[^/]+\/?$/.test(pathname)) void load.shotList();
-  else if (pathname.includes("/shots/")) void load.shotPage();
-  else if (pathname.includes("/versions/")) void load.review();
+  const wanted: Promise<unknown>[] = [load.projectLayout()];
+  if (/^\/projects\/[^/]+\/?$/.test(pathname)) wanted.push(load.shotList());
+  else if (pathname.includes("/shots/")) wanted.push(load.shotPage());
+  else if (pathname.includes("/versions/")) wanted.push(load.review());
+  openingChunks = Promise.allSettled(wanted);
+}
+
+function useOpeningChunks(): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void openingChunks.then(() => live && setReady(true));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return ready;
 }
 
 const ProjectsPage = page(() => import("./pages/Projects"), "ProjectsPage");
@@ -44,10 +62,10 @@ const AuditPage = page(() => import("./pages/Audit"), "AuditPage");
 const VerifyPage = page(() => import("./pages/Verify"), "VerifyPage");
 const TracePage = page(() => import("./pages/Trace"), "TracePage");
 const NotificationsPage = page(() => import("./pages/Notifications"), "NotificationsPage");
-const ProjectLayout = page(load.projectLayout, "ProjectLayout");
-const ShotListPage = page(load.shotList, "ShotListPage");
-const ShotPage = page(load.shotPage, "ShotPage");
-const ReviewPage = page(load.review, "ReviewPage");
+const ProjectLayout = lazyExport(load.projectLayout, "ProjectLayout");
+const ShotListPage = lazyExport(load.shotList, "ShotListPage");
+const ShotPage = lazyExport(load.shotPage, "ShotPage");
+const ReviewPage = lazyExport(load.review, "ReviewPage");
 const ComparePage = page(() => import("./pages/ComparePage"), "ComparePage");
 
 /** A lazily loaded page, with a loading line while its chunk arrives (the layout stays put). */
@@ -69,7 +87,8 @@ function OrgIndex() {
 export function App() {
   useSessionExpiry();
   const me = useMe();
-  if (me.isPending) return <Loading label="Starting Greenlight…" />;
+  const chunksReady = useOpeningChunks();
+  if (me.isPending || !chunksReady) return <Loading label="Starting Greenlight…" />;
   if (me.error) {
     return (
       <div className="page">
