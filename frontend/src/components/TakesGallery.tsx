@@ -2,6 +2,7 @@
  * A shot's takes: the finished renders, before any is a version. Play, compare two side by side,
  * star, discard/restore, re-run (same seed, new seed, vary prompt) and publish (the take is
  * conformed to the shot and becomes its next version). Buttons follow the take's `allowed_actions`.
+ * "Import a render" brings in a clip made in another tool; imported takes are badged "Imported".
  */
 import { useState } from "react";
 
@@ -9,6 +10,7 @@ import { asApiError } from "../api/errors";
 import type { AllowedAction, Take } from "../api/types";
 import { useMarkTake, usePublishTake, useRerunTake, useShotTakes, type ConformMethod, type Discarded } from "../queries";
 import { Chip } from "./chips";
+import { ImportTake } from "./ImportTake";
 import { HeldNotice, ScanBadge } from "./LikenessScan";
 import { ErrorMessage } from "./feedback";
 import { formatRelative } from "./format";
@@ -33,7 +35,13 @@ function can(take: Take, action: string): AllowedAction | undefined {
   return take.allowed_actions.find((a) => a.action === action);
 }
 
-export function TakesGallery({ shotId }: { shotId: string }) {
+/** How people tell takes apart: "seed 42", or "imported from ComfyUI" when an imported take has no seed. */
+export function takeLabel(take: Pick<Take, "seed" | "imported">): string {
+  if (take.seed !== null && take.seed !== undefined) return `seed ${take.seed}`;
+  return take.imported ? `imported from ${take.imported.tool}` : "imported";
+}
+
+export function TakesGallery({ shotId, canImport = false }: { shotId: string; canImport?: boolean }) {
   const [discarded, setDiscarded] = useState<Discarded>("false");
   const [compare, setCompare] = useState<string[]>([]);
   const takes = useShotTakes(shotId, discarded);
@@ -46,6 +54,7 @@ export function TakesGallery({ shotId }: { shotId: string }) {
         <h2 id="takes-title">Takes</h2>
         <span className="muted">{rows.length}</span>
         <span className="grow" />
+        {canImport && <ImportTake shotId={shotId} />}
         <label className="small muted row tight" style={{ gap: 4 }}>
           Show
           <select value={discarded} onChange={(e) => setDiscarded(e.target.value as Discarded)} aria-label="Which takes">
@@ -64,7 +73,7 @@ export function TakesGallery({ shotId }: { shotId: string }) {
           {compared.map((t) => (
             <figure key={t.id} style={{ margin: 0 }}>
               <video src={t.media_url} controls loop muted autoPlay playsInline style={{ width: "100%" }} />
-              <figcaption className="small mono">seed {t.seed}</figcaption>
+              <figcaption className="small mono">{takeLabel(t)}</figcaption>
             </figure>
           ))}
         </div>
@@ -102,31 +111,32 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
     );
   };
   return (
-    <li className="take-card panel" data-testid="take-card" data-take={take.id} data-seed={take.seed} data-starred={take.starred || undefined}>
+    <li className="take-card panel" data-testid="take-card" data-take={take.id} data-seed={take.seed ?? undefined} data-source={take.source} data-starred={take.starred || undefined}>
       <div className="take-media" style={{ aspectRatio: `${native.width} / ${native.height}`, background: "#000" }}>
         {playing ? (
-          <video src={take.media_url} controls autoPlay loop playsInline style={{ width: "100%", height: "100%" }} aria-label={`Take, seed ${take.seed}`} />
+          <video src={take.media_url} controls autoPlay loop playsInline style={{ width: "100%", height: "100%" }} aria-label={`Take, ${takeLabel(take)}`} />
         ) : (
-          <button type="button" className="take-poster" onClick={() => setPlaying(true)} aria-label={`Play the take with seed ${take.seed}`} style={{ padding: 0, width: "100%", height: "100%", border: 0 }}>
+          <button type="button" className="take-poster" onClick={() => setPlaying(true)} aria-label={`Play the take, ${takeLabel(take)}`} style={{ padding: 0, width: "100%", height: "100%", border: 0 }}>
             {take.poster_url && <img src={take.poster_url} alt="" style={{ width: "100%", height: "100%", objectFit: "contain", imageRendering: "pixelated" }} />}
           </button>
         )}
       </div>
       <div className="stack" style={{ gap: 4, padding: 8 }}>
         <div className="row tight" style={{ gap: 6 }}>
-          <span className="mono small">seed {take.seed}</span>
+          <span className="mono small">{take.seed !== null ? `seed ${take.seed}` : ""}</span>
+          {take.imported && <Chip label="Imported" tone="info" title={`Imported from ${take.imported.tool}: ${take.imported.filename}`} testId="take-imported" />}
           {take.starred && <Chip label="★ Starred" tone="warn" />}
           {take.version && <Chip label={`Published ${take.version.label}`} tone="ok" testId="take-published" />}
           {take.discarded && <Chip label="Discarded" tone="muted" />}
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
-            <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select the take with seed ${take.seed} to compare`} />
+            <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select the take, ${takeLabel(take)}, to compare`} />
             compare
           </label>
         </div>
-        <div className="small prompt">“{take.prompt}”</div>
+        {take.prompt && <div className="small prompt">“{take.prompt}”</div>}
         <div className="muted small mono">
-          {take.model} · native {fpsText(native.fps)} fps, {native.frames} frames, {native.width}×{native.height}
+          {take.imported ? `Imported from ${take.imported.tool}` : take.model} · native {fpsText(native.fps)} fps, {native.frames} frames, {native.width}×{native.height}
         </div>
         <div className="row tight muted small" style={{ gap: 6 }}>
           <Chip label={consent.label} tone={consent.tone} />
