@@ -100,6 +100,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
   const publish = usePublishTake(take.id);
   const rerun = useRerunTake(take.id);
   const consent = CONSENT[take.consent_state] ?? NO_LIKENESS;
+  const publishable = can(take, "publish");
   const native = take.native;
   const button = (action: string, label: string, onClick: () => void, tone?: string) => {
     const a = can(take, action);
@@ -138,7 +139,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
         <div className="muted small mono">
           {take.imported ? `Imported from ${take.imported.tool}` : take.model} · native {fpsText(native.fps)} fps, {native.frames} frames, {native.width}×{native.height}
         </div>
-        <div className="row tight muted small" style={{ gap: 6 }}>
+        <div className="row tight muted small" style={{ gap: 6, flexWrap: "wrap" }}>
           <Chip label={consent.label} tone={consent.tone} />
           <ScanBadge scan={take.likeness_scan} />
           <span>
@@ -151,7 +152,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
           {button("discard", "Discard", () => mark.mutate("discard"))}
           {button("restore", "Restore", () => mark.mutate("restore"))}
         </div>
-        {can(take, "publish")?.allowed && (
+        {publishable?.allowed && (
           <div className="row tight" style={{ gap: 6 }}>
             <select value={method} onChange={(e) => setMethod(e.target.value as ConformMethod)} aria-label="Frame-rate conform" className="small">
               <option value="retime">retime (nearest frame)</option>
@@ -160,6 +161,14 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
             <button type="button" className="small primary" onClick={() => publish.mutate(method)} disabled={publish.isPending}>
               {publish.isPending ? "Publishing…" : "Publish"}
             </button>
+          </div>
+        )}
+        {publishable && !publishable.allowed && publishable.code === "blocked" && (
+          <div className="row tight small" style={{ gap: 6 }} data-testid="take-publish-blocked">
+            <button type="button" className="small" disabled title={publishable.reason || undefined}>
+              Publish
+            </button>
+            <span className="muted">{take.likeness_scan.state === "held" ? "Not publishable while the likeness scan holds it (below)." : publishable.reason}</span>
           </div>
         )}
         {can(take, "rerun")?.allowed && (
