@@ -52,6 +52,11 @@ def open_shot(session, email: str):
     return page.get_by_test_id("takes-gallery")
 
 
+def scrub_to(page, card, fraction: float) -> None:
+    box = card.get_by_test_id("take-scrub").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2)
+
+
 def imported_card(gallery):
     return gallery.locator("[data-testid=take-card][data-source=import]").first
 
@@ -72,6 +77,9 @@ def test_an_imported_take_is_held_with_its_reason_and_the_agency_gets_the_consen
     card.wait_for()
     assert card.get_by_test_id("take-imported").inner_text() == "Imported"
     assert "Imported from ComfyUI" in card.inner_text()
+    scrub_to(artist.page, card, 0.75)  # hover scrub: 3/4 across the poster of 48 frames shows frame 36 (0-based)
+    card.locator("[data-testid=take-scrub][data-frame='36']").wait_for()
+    artist.page.mouse.move(0, 0)
     scan = card.get_by_test_id("likeness-scan")
     scan.filter(has_text="Held: protected face").wait_for(timeout=180_000)  # the media worker's scan (dlib) under load
     reason = card.get_by_test_id("held-reason")

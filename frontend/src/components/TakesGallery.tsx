@@ -3,6 +3,7 @@
  * star, discard/restore, re-run (same seed, new seed, vary prompt) and publish (the take is
  * conformed to the shot and becomes its next version). Buttons follow the take's `allowed_actions`.
  * "Import a render" brings in a clip made in another tool; imported takes are badged "Imported".
+ * Hovering a take's poster scrubs through it (components/TakeScrub.tsx).
  */
 import { useState } from "react";
 
@@ -12,6 +13,7 @@ import { useMarkTake, usePublishTake, useRerunTake, useShotTakes, type ConformMe
 import { Chip } from "./chips";
 import { ImportTake } from "./ImportTake";
 import { HeldNotice, ScanBadge } from "./LikenessScan";
+import { TakeScrubPoster } from "./TakeScrub";
 import { ErrorMessage } from "./feedback";
 import { formatRelative } from "./format";
 
@@ -117,9 +119,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
         {playing ? (
           <video src={take.media_url} controls autoPlay loop playsInline style={{ width: "100%", height: "100%" }} aria-label={`Take, ${takeLabel(take)}`} />
         ) : (
-          <button type="button" className="take-poster" onClick={() => setPlaying(true)} aria-label={`Play the take, ${takeLabel(take)}`} style={{ padding: 0, width: "100%", height: "100%", border: 0 }}>
-            {take.poster_url && <img src={take.poster_url} alt="" style={{ width: "100%", height: "100%", objectFit: "contain", imageRendering: "pixelated" }} />}
-          </button>
+          <TakeScrubPoster take={take} label={takeLabel(take)} onPlay={() => setPlaying(true)} />
         )}
       </div>
       <div className="stack" style={{ gap: 4, padding: 8 }}>
