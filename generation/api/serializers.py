@@ -315,7 +315,8 @@ class TakeImportSerializer(serializers.Serializer):
                         "blank": "Say which tool rendered this clip, e.g. ComfyUI."},
     )
     prompt = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
-    seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**63 - 1, default=None)
+    seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=constraints.SEED_MAX, default=None,
+                                    help_text="The seed the other tool used, if known (0 to 2^53−1).")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
 
 

@@ -25,6 +25,7 @@ from django.core.files import File
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
+from generation.constraints import SEED_MAX
 from generation.models import Take
 from generation.services._common import SUBMIT_ROLES
 from generation.services.takes import _file_stem, _publish_take
@@ -103,8 +104,8 @@ def import_take(*, actor, shot: Shot, upload, source: str, prompt: str = "", see
     source = _clean(source, field="source", max_length=100, required=True, example="ComfyUI")
     prompt = _clean(prompt, field="prompt", max_length=10_000)
     notes = _clean(notes, field="notes", max_length=10_000)
-    if seed is not None and not 0 <= int(seed) < 2**63:
-        raise ValidationError({"seed": ["A seed is a whole number from 0 to 9223372036854775807; leave it empty if unknown."]})
+    if seed is not None and not 0 <= int(seed) <= SEED_MAX:
+        raise ValidationError({"seed": [f"A seed is a whole number from 0 to {SEED_MAX}; leave it empty if unknown."]})
     check_upload_size(upload.size)
     scratch_root = Path(settings.DATA_DIR) / "tmp"
     scratch_root.mkdir(parents=True, exist_ok=True)
