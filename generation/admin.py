@@ -53,8 +53,8 @@ class GenerationJobAdmin(admin.ModelAdmin):
 class TakeAdmin(admin.ModelAdmin):
     """Read-only: takes change only through generation.services.takes (which audit and publish)."""
 
-    list_display = ["id", "shot", "seed", "native_frames", "starred", "discarded", "version", "created_at"]
-    list_filter = ["starred", "discarded"]
+    list_display = ["id", "shot", "source", "source_tool", "seed", "native_frames", "starred", "discarded", "version", "created_at"]
+    list_filter = ["source", "starred", "discarded"]
     search_fields = ["id", "prompt", "shot__code"]
     list_select_related = ["shot", "version"]
 

@@ -29,3 +29,9 @@ class GenerationConfig(AppConfig):
         register_body_limit(
             pattern=rf"^/api/v1/shots/{UUID_PATTERN}/generations/$", limit=lambda: MAX_INIT_IMAGE_BYTES + MULTIPART_OVERHEAD
         )
+        from django.conf import settings
+
+        # Importing a render as a take: the limit of a version upload.
+        register_body_limit(
+            pattern=rf"^/api/v1/shots/{UUID_PATTERN}/takes/import/$", limit=lambda: settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
+        )

@@ -39,9 +39,11 @@ JOB_STATE_CHANGED = obj({
 })
 
 # A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.
+# An imported take (`source` import, `generation.services.take_import`) has no job, and no seed unless one was given.
 TAKE = obj(
-    {"id": UUID, "shot": UUID, "job": UUID, "seed": INTEGER, "starred": BOOLEAN, "discarded": BOOLEAN, "version": nullable(UUID)},
-    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"])},
+    {"id": UUID, "shot": UUID, "job": nullable(UUID), "seed": nullable(INTEGER), "starred": BOOLEAN, "discarded": BOOLEAN,
+     "version": nullable(UUID)},
+    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"]), "source": enum(["render", "import"])},
 )
 
 GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})

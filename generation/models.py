@@ -242,6 +242,13 @@ def take_upload_to(instance: Take, filename: str) -> str:
 class Take(LikenessScanned):
     """One finished render of a shot, as the model made it, waiting in the shot's gallery.
 
+    Most takes are rendered here (`source` render: `job` and `model` set). A take can also be
+    *imported* (`source` import): a clip rendered in another tool (ComfyUI on a workstation, a
+    vendor) brought into the gallery to compare; it has no job or model, its `lineage` records the
+    tool, the original file name, its SHA-256 and who uploaded it, and it goes through the same
+    likeness scan, consent state and publish path as a rendered take
+    (`generation.services.take_import`).
+
     Starred and discarded are the artist's marks (a discarded take is hidden from the gallery by
     default and cannot be published until restored). Published once: `version` is the version it
     became, with the take's lineage and how it was conformed.
@@ -251,14 +258,20 @@ class Take(LikenessScanned):
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="takes")
     shot = models.ForeignKey("projects.Shot", on_delete=models.CASCADE, related_name="takes")
-    job = models.OneToOneField(GenerationJob, on_delete=models.CASCADE, related_name="take")
-    model = models.ForeignKey(ModelProfile, on_delete=models.PROTECT, related_name="takes")
+    class Source(models.TextChoices):
+        RENDER = "render", "Rendered here"
+        IMPORT = "import", "Imported from another tool"
+
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.RENDER)
+    source_tool = models.CharField(max_length=100, blank=True, help_text="Imported takes: the tool that rendered it, e.g. ComfyUI.")
+    job = models.OneToOneField(GenerationJob, null=True, blank=True, on_delete=models.CASCADE, related_name="take")
+    model = models.ForeignKey(ModelProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="takes")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     # What was rendered (copied from the job, so the gallery needs no join) and everything to redo it.
     prompt = models.TextField()
     negative_prompt = models.TextField(blank=True)
-    seed = models.BigIntegerField()
+    seed = models.BigIntegerField(null=True, blank=True, help_text="Empty only for an imported take whose seed was not given.")
     parameters = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     lineage = models.JSONField(default=dict, blank=True, help_text="The render's full lineage; a published version gets it.")
@@ -291,14 +304,34 @@ class Take(LikenessScanned):
         constraints = [
             models.CheckConstraint(condition=models.Q(native_fps_num__gt=0, native_fps_den__gt=0), name="take_fps_positive"),
             models.CheckConstraint(condition=~models.Q(discarded=True, version__isnull=False), name="take_published_not_discarded"),
+            models.CheckConstraint(
+                condition=models.Q(source="import") | models.Q(job__isnull=False, model__isnull=False, seed__isnull=False),
+                name="take_rendered_has_job_model_seed",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"take {self.id} of {self.shot_id} (seed {self.seed})"
+        return f"take {self.id} of {self.shot_id} ({self.label})"
 
     @property
     def native_fps(self) -> Fraction:
         return Fraction(self.native_fps_num, self.native_fps_den)
+
+    @property
+    def imported(self) -> bool:
+        return self.source == self.Source.IMPORT
+
+    @property
+    def use_key(self) -> uuid.UUID:
+        """The usage ledger's key of this take's likeness uses: its job, or (imported) the take itself."""
+        return self.job_id or self.id
+
+    @property
+    def label(self) -> str:
+        """How people tell takes apart: 'seed 42', or 'imported from ComfyUI' without a seed."""
+        if self.seed is not None:
+            return f"seed {self.seed}"
+        return f"imported from {self.source_tool}" if self.source_tool else "imported"
 
 
 class GpuAllowance(models.Model):

@@ -36,8 +36,8 @@ def take_queryset() -> QuerySet[Take]:
 
 
 def consent_states(job_ids) -> dict:
-    """The consent state of each job's render, from its likeness uses, in one query: `none` (no
-    cast or named talent), or the worst of `invalidated`, `rejected`, `pending_review`, `approved`."""
+    """The consent state of each job's render (or imported take: `Take.use_key`), from its likeness
+    uses, in one query: `none` (no cast or named talent), or the worst of `invalidated`, `rejected`, `pending_review`, `approved`."""
     order = [LikenessUse.State.INVALIDATED, LikenessUse.State.REJECTED, LikenessUse.State.PENDING_REVIEW, LikenessUse.State.APPROVED]
     found: dict = {}
     for job_id, state in LikenessUse.objects.filter(job_id__in=list(job_ids)).values_list("job_id", "state"):
@@ -55,20 +55,21 @@ def take_actions(takes: list[Take], *, user) -> dict:
     for project in (t.project for t in projects.values()):
         found = access_for(user=user, project=project)
         roles[project.pk] = found.role if found else None
-    states = consent_states([t.job_id for t in takes])
+    states = consent_states([t.use_key for t in takes])
     result = {}
     for take in takes:
         may = roles.get(take.project_id) in WORK_ON_TAKES
         who = None if may else "Only artists, supervisors, producers, admins and owners work on takes."
         published = f"Published as {take.version.label}." if take.version_id else None
-        stopped = "Consent stopped covering this take." if states.get(take.job_id) == "invalidated" else None
+        stopped = "Consent stopped covering this take." if states.get(take.use_key) == "invalidated" else None
+        imported = f"Imported from {take.source_tool or 'another tool'}: there is no render here to run again." if take.imported else None
         result[take.pk] = [
             first_refusal("star", [(NOT_PERMITTED, who), (NOT_APPLICABLE, "Already starred." if take.starred else None)]),
             first_refusal("unstar", [(NOT_PERMITTED, who), (NOT_APPLICABLE, None if take.starred else "Not starred.")]),
             first_refusal("discard", [(NOT_PERMITTED, who),
                                       (NOT_APPLICABLE, published or ("Already discarded." if take.discarded else None))]),
             first_refusal("restore", [(NOT_PERMITTED, who), (NOT_APPLICABLE, None if take.discarded else "Not discarded.")]),
-            first_refusal("rerun", [(NOT_PERMITTED, who)]),
+            first_refusal("rerun", [(NOT_PERMITTED, who), (NOT_APPLICABLE, imported)]),
             first_refusal("publish", [(NOT_PERMITTED, who), (NOT_APPLICABLE, published),
                                       (BLOCKED, "Restore it first: it is discarded." if take.discarded else stopped),
                                       (BLOCKED, held_refusal(take))]),

@@ -15,6 +15,7 @@ from generation.models import GenerationJob, ModelProfile, Take
 from projects.api.serializers import LikenessScanSerializer, scan_view
 from rights.models import UseType
 from studio.actions import ActionsListSerializer, WithAllowedActions
+from studio.http.uploads import UploadField
 
 MAX_INIT_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_INIT_IMAGE_PIXELS = 4096 * 4096
@@ -296,15 +297,42 @@ class TakeNativeSerializer(serializers.Serializer):
     height = serializers.IntegerField()
 
 
+class TakeImportedSerializer(serializers.Serializer):
+    """Where an imported take came from (its lineage, as the import recorded it)."""
+
+    tool = serializers.CharField(help_text="The tool that rendered it, e.g. ComfyUI.")
+    filename = serializers.CharField(help_text="The file name it was uploaded with.")
+    sha256 = serializers.CharField(help_text="SHA-256 of the uploaded file, as received.")
+    uploaded_by = GenerationUserRefSerializer(allow_null=True)
+    notes = serializers.CharField(allow_blank=True)
+
+
+class TakeImportSerializer(serializers.Serializer):
+    file = UploadField(what="a video", help_text="The render (MP4, MOV, MKV, WebM …). Probed before it is accepted.")
+    source = serializers.CharField(
+        max_length=100, help_text="The tool that rendered it, e.g. ComfyUI.",
+        error_messages={"required": "Say which tool rendered this clip (the form field 'source'), e.g. ComfyUI.",
+                        "blank": "Say which tool rendered this clip, e.g. ComfyUI."},
+    )
+    prompt = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+    seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=constraints.SEED_MAX, default=None,
+                                    help_text="The seed the other tool used, if known (0 to 2^53−1).")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+
+
 class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     """A take in a shot's gallery: the native render, what made it, the artist's marks, and the
     version it was published as (if it was)."""
 
     project = serializers.UUIDField(source="project_id", read_only=True)
     shot = serializers.UUIDField(source="shot_id", read_only=True)
-    job = serializers.UUIDField(source="job_id", read_only=True)
-    batch_id = serializers.UUIDField(source="job.batch_id", read_only=True)
-    model = serializers.CharField(source="model.name", read_only=True)
+    job = serializers.UUIDField(source="job_id", read_only=True, allow_null=True, help_text="null for an imported take.")
+    batch_id = serializers.UUIDField(source="job.batch_id", read_only=True, allow_null=True)
+    model = serializers.CharField(source="model.name", read_only=True, allow_null=True, help_text="null for an imported take.")
+    imported = serializers.SerializerMethodField(
+        help_text="An imported take (rendered in another tool): the tool, the original file name, its SHA-256, who uploaded it "
+        "and the notes; null for a take rendered here."
+    )
     native = serializers.SerializerMethodField()
     media_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
@@ -320,7 +348,8 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     class Meta:
         model = Take
         fields = [
-            "id", "project", "shot", "job", "batch_id", "model", "prompt", "negative_prompt", "seed", "parameters", "timings",
+            "id", "project", "shot", "source", "imported", "job", "batch_id", "model", "prompt", "negative_prompt", "seed",
+            "parameters", "timings",
             "native", "frames_sha256", "media_url", "poster_url", "media_size", "consent", "consent_state", "starred", "discarded",
             "discarded_at", "version", "published_at", "likeness_scan", "created_by", "created_at", "allowed_actions",
         ]
@@ -333,6 +362,14 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     @extend_schema_field(LikenessScanSerializer)
     def get_likeness_scan(self, take) -> dict:
         return scan_view(take, internal=True)  # takes are studio internals (projects.access.TAKE_ROLES)
+
+    @extend_schema_field(TakeImportedSerializer(allow_null=True))
+    def get_imported(self, take) -> dict | None:
+        if not take.imported:
+            return None
+        lineage = take.lineage or {}
+        return {"tool": take.source_tool, "filename": lineage.get("filename", ""), "sha256": lineage.get("sha256", ""),
+                "uploaded_by": lineage.get("uploaded_by"), "notes": lineage.get("notes", "")}
 
     @extend_schema_field(TakeNativeSerializer)
     def get_native(self, take) -> dict:
@@ -349,8 +386,8 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     def get_consent_state(self, take) -> str:
         states = self.context.get("take_consent_states")
         if states is None:
-            states = selectors.consent_states([take.job_id])
-        return states.get(take.job_id, "none")
+            states = selectors.consent_states([take.use_key])
+        return states.get(take.use_key, "none")
 
     @extend_schema_field(GenerationUserRefSerializer(allow_null=True))
     def get_created_by(self, take):

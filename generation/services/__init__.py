@@ -7,6 +7,7 @@ audits and publishes.
 | `submit` | submitting renders | the API |
 | `jobs` | cancelling (by a person, or for consent) and reaping stale jobs | the API, `rights` signals, beat |
 | `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
+| `take_import` | importing a clip rendered in another tool as a take (probed, scanned like any take) | the API |
 | `take_scan` | the likeness scan of takes (`media` queue), held takes, re-scans | media worker, rights signal |
 | `takes` | takes: the worker stores them; star, discard, re-run, publish (conform → the shot's next version) | the worker, the API |
 | `scheduling` | the fair dispatcher (jobs → `gpu` queue), the quota check, the usage ledger, queue ETAs | submit, job ends, beat |
@@ -49,6 +50,7 @@ from generation.services.registry import (
 )
 from generation.services.scheduling import QuotaExceeded, dispatch, queue_estimates, record_usage, resend_stale_releases
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
+from generation.services.take_import import import_take
 from generation.services.take_scan import TakeHeld, request_take_scan, rescan_held_takes, scan_take_likeness
 from generation.services.takes import RERUN_MODES, discard_take, publish_take, rerun_take, star_take, take_event_data
 
@@ -57,7 +59,7 @@ __all__ = [
     "UnsupportedModelFolder", "WorkerIdentity", "cancel_generation", "cancel_jobs_for_consent", "cancel_requested",
     "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "ensure_shapes_profile", "fail_attempt",
     "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
-    "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take",
+    "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take", "import_take",
     "publish_take", "rerun_take", "star_take", "take_event_data", "QuotaExceeded", "dispatch", "queue_estimates", "record_usage",
     "resend_stale_releases",
     "set_gpu_allowance", "set_job_priority", "TakeHeld", "request_take_scan", "rescan_held_takes", "scan_take_likeness",

@@ -51,7 +51,8 @@ class ConformFailed(APIException):
 
 def take_event_data(take: Take) -> dict:
     return {
-        "id": str(take.id), "shot": str(take.shot_id), "job": str(take.job_id), "seed": take.seed, "starred": take.starred,
+        "id": str(take.id), "shot": str(take.shot_id), "job": str(take.job_id) if take.job_id else None, "seed": take.seed,
+        "source": take.source, "starred": take.starred,
         "discarded": take.discarded, "version": str(take.version_id) if take.version_id else None,
         "scan_state": take.scan_state,
     }
@@ -64,6 +65,8 @@ def _publish_take(take: Take, *, created: bool = False) -> None:
 
 def _file_stem(take_or_job) -> str:
     code = re.sub(r"[^A-Za-z0-9_-]+", "_", take_or_job.shot.code).strip("_") or "shot"
+    if take_or_job.seed is None:  # an imported take without a seed
+        return f"{code}_take_imported_{str(take_or_job.pk)[:8]}"
     return f"{code}_take_{take_or_job.seed}"
 
 
@@ -152,6 +155,9 @@ def rerun_take(*, actor, take: Take, mode: str, prompt: str | None = None) -> li
     if errors:
         raise ValidationError(errors)
     job = take.job
+    if job is None:
+        raise Conflict(f"This take was imported from {take.source_tool or 'another tool'}; Greenlight has no render of it to run "
+                       "again. Render the shot here, or import the new clip.")
     params = job.parameters or {}
     return submit_generation(
         actor=actor, shot=take.shot, prompt=prompt.strip() if mode == "vary_prompt" else job.prompt,
@@ -171,7 +177,7 @@ def _check_publishable(take: Take) -> None:
         from generation.services.take_scan import TakeHeld
 
         raise TakeHeld(take)
-    stopped = LikenessUse.objects.filter(job_id=take.job_id, state=LikenessUse.State.INVALIDATED).first()
+    stopped = LikenessUse.objects.filter(job_id=take.use_key, state=LikenessUse.State.INVALIDATED).first()
     if stopped is not None:
         raise Conflict(f"Consent stopped covering this take ({stopped.invalidated_reason}); it cannot be published.")
 
@@ -215,15 +221,17 @@ def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> 
 
 def _publish_conformed(*, actor, take: Take, conformed: Path, the_plan: conform.ConformPlan) -> Version:
     with transaction.atomic():
-        rights_services.lock_job_uses(job_id=take.job_id)  # uses before the take: the order a revocation takes them in
+        rights_services.lock_job_uses(job_id=take.use_key)  # uses before the take: the order a revocation takes them in
         take = _locked(take)
         _check_publishable(take)
         record = the_plan.as_record()
         lineage = {**take.lineage, "take": str(take.id), "conform": record}
         inherit = take.scan_state in (Take.ScanState.CLEAR, Take.ScanState.MATCHED)
+        # An imported take was not generated here: its version is an upload (no model or seed of ours to claim).
+        source = Version.Source.UPLOAD if take.imported else Version.Source.GENERATION
         with open(conformed, "rb") as handle:
             version = create_version(
-                shot=take.shot, source=Version.Source.GENERATION, created_by=actor, original=File(handle),
+                shot=take.shot, source=source, created_by=actor, original=File(handle),
                 original_name=conformed.name, lineage=lineage, frame_count=the_plan.target_frames,
                 fps=(the_plan.target_fps.numerator, the_plan.target_fps.denominator), size=the_plan.size, scan=not inherit,
             )
@@ -233,16 +241,19 @@ def _publish_conformed(*, actor, take: Take, conformed: Path, the_plan: conform.
             version.save(update_fields=["scan_state", "scan_talent", "scan_result", "scanned_at", "updated_at"])
         take.version, take.published_at, take.published_by = version, timezone.now(), actor
         take.save(update_fields=["version", "published_at", "published_by", "updated_at"])
-        job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model").get(pk=take.job_id)
-        job.version = version
-        job.save(update_fields=["version", "updated_at"])
-        if rights_services.attach_version(job_id=take.job_id, version=version_ref(version)):
+        job = None
+        if take.job_id:
+            job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model").get(pk=take.job_id)
+            job.version = version
+            job.save(update_fields=["version", "updated_at"])
+        if rights_services.attach_version(job_id=take.use_key, version=version_ref(version)):
             log.info("take %s: likeness uses attached to %s", take.id, version.id)
         audit.record(
             organization=take.project.organization, actor=actor, action="take.published", target=take,
-            data={"version": str(version.id), "number": version.number, "job": str(take.job_id), "seed": take.seed,
+            data={"version": str(version.id), "number": version.number, "job": str(take.job_id) if take.job_id else None, "seed": take.seed,
                   "conform": record["summary"], "method": record["method"]},
         )
         _publish_take(take)
-        _publish_state(job)
+        if job is not None:
+            _publish_state(job)
     return version

@@ -2,6 +2,8 @@
  * A shot's takes: the finished renders, before any is a version. Play, compare two side by side,
  * star, discard/restore, re-run (same seed, new seed, vary prompt) and publish (the take is
  * conformed to the shot and becomes its next version). Buttons follow the take's `allowed_actions`.
+ * "Import a render" brings in a clip made in another tool; imported takes are badged "Imported".
+ * Hovering a take's poster scrubs through it (components/TakeScrub.tsx).
  */
 import { useState } from "react";
 
@@ -9,7 +11,9 @@ import { asApiError } from "../api/errors";
 import type { AllowedAction, Take } from "../api/types";
 import { useMarkTake, usePublishTake, useRerunTake, useShotTakes, type ConformMethod, type Discarded } from "../queries";
 import { Chip } from "./chips";
+import { ImportTake } from "./ImportTake";
 import { HeldNotice, ScanBadge } from "./LikenessScan";
+import { TakeScrubPoster } from "./TakeScrub";
 import { ErrorMessage } from "./feedback";
 import { formatRelative } from "./format";
 
@@ -33,7 +37,13 @@ function can(take: Take, action: string): AllowedAction | undefined {
   return take.allowed_actions.find((a) => a.action === action);
 }
 
-export function TakesGallery({ shotId }: { shotId: string }) {
+/** How people tell takes apart: "seed 42", or "imported from ComfyUI" when an imported take has no seed. */
+export function takeLabel(take: Pick<Take, "seed" | "imported">): string {
+  if (take.seed !== null && take.seed !== undefined) return `seed ${take.seed}`;
+  return take.imported ? `imported from ${take.imported.tool}` : "imported";
+}
+
+export function TakesGallery({ shotId, canImport = false }: { shotId: string; canImport?: boolean }) {
   const [discarded, setDiscarded] = useState<Discarded>("false");
   const [compare, setCompare] = useState<string[]>([]);
   const takes = useShotTakes(shotId, discarded);
@@ -46,6 +56,7 @@ export function TakesGallery({ shotId }: { shotId: string }) {
         <h2 id="takes-title">Takes</h2>
         <span className="muted">{rows.length}</span>
         <span className="grow" />
+        {canImport && <ImportTake shotId={shotId} />}
         <label className="small muted row tight" style={{ gap: 4 }}>
           Show
           <select value={discarded} onChange={(e) => setDiscarded(e.target.value as Discarded)} aria-label="Which takes">
@@ -64,7 +75,7 @@ export function TakesGallery({ shotId }: { shotId: string }) {
           {compared.map((t) => (
             <figure key={t.id} style={{ margin: 0 }}>
               <video src={t.media_url} controls loop muted autoPlay playsInline style={{ width: "100%" }} />
-              <figcaption className="small mono">seed {t.seed}</figcaption>
+              <figcaption className="small mono">{takeLabel(t)}</figcaption>
             </figure>
           ))}
         </div>
@@ -91,6 +102,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
   const publish = usePublishTake(take.id);
   const rerun = useRerunTake(take.id);
   const consent = CONSENT[take.consent_state] ?? NO_LIKENESS;
+  const publishable = can(take, "publish");
   const native = take.native;
   const button = (action: string, label: string, onClick: () => void, tone?: string) => {
     const a = can(take, action);
@@ -102,33 +114,32 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
     );
   };
   return (
-    <li className="take-card panel" data-testid="take-card" data-take={take.id} data-seed={take.seed} data-starred={take.starred || undefined}>
+    <li className="take-card panel" data-testid="take-card" data-take={take.id} data-seed={take.seed ?? undefined} data-source={take.source} data-starred={take.starred || undefined}>
       <div className="take-media" style={{ aspectRatio: `${native.width} / ${native.height}`, background: "#000" }}>
         {playing ? (
-          <video src={take.media_url} controls autoPlay loop playsInline style={{ width: "100%", height: "100%" }} aria-label={`Take, seed ${take.seed}`} />
+          <video src={take.media_url} controls autoPlay loop playsInline style={{ width: "100%", height: "100%" }} aria-label={`Take, ${takeLabel(take)}`} />
         ) : (
-          <button type="button" className="take-poster" onClick={() => setPlaying(true)} aria-label={`Play the take with seed ${take.seed}`} style={{ padding: 0, width: "100%", height: "100%", border: 0 }}>
-            {take.poster_url && <img src={take.poster_url} alt="" style={{ width: "100%", height: "100%", objectFit: "contain", imageRendering: "pixelated" }} />}
-          </button>
+          <TakeScrubPoster take={take} label={takeLabel(take)} onPlay={() => setPlaying(true)} />
         )}
       </div>
       <div className="stack" style={{ gap: 4, padding: 8 }}>
         <div className="row tight" style={{ gap: 6 }}>
-          <span className="mono small">seed {take.seed}</span>
+          <span className="mono small">{take.seed !== null ? `seed ${take.seed}` : ""}</span>
+          {take.imported && <Chip label="Imported" tone="info" title={`Imported from ${take.imported.tool}: ${take.imported.filename}`} testId="take-imported" />}
           {take.starred && <Chip label="★ Starred" tone="warn" />}
           {take.version && <Chip label={`Published ${take.version.label}`} tone="ok" testId="take-published" />}
           {take.discarded && <Chip label="Discarded" tone="muted" />}
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
-            <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select the take with seed ${take.seed} to compare`} />
+            <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select the take, ${takeLabel(take)}, to compare`} />
             compare
           </label>
         </div>
-        <div className="small prompt">“{take.prompt}”</div>
+        {take.prompt && <div className="small prompt">“{take.prompt}”</div>}
         <div className="muted small mono">
-          {take.model} · native {fpsText(native.fps)} fps, {native.frames} frames, {native.width}×{native.height}
+          {take.imported ? `Imported from ${take.imported.tool}` : take.model} · native {fpsText(native.fps)} fps, {native.frames} frames, {native.width}×{native.height}
         </div>
-        <div className="row tight muted small" style={{ gap: 6 }}>
+        <div className="row tight muted small" style={{ gap: 6, flexWrap: "wrap" }}>
           <Chip label={consent.label} tone={consent.tone} />
           <ScanBadge scan={take.likeness_scan} />
           <span>
@@ -141,7 +152,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
           {button("discard", "Discard", () => mark.mutate("discard"))}
           {button("restore", "Restore", () => mark.mutate("restore"))}
         </div>
-        {can(take, "publish")?.allowed && (
+        {publishable?.allowed && (
           <div className="row tight" style={{ gap: 6 }}>
             <select value={method} onChange={(e) => setMethod(e.target.value as ConformMethod)} aria-label="Frame-rate conform" className="small">
               <option value="retime">retime (nearest frame)</option>
@@ -150,6 +161,14 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
             <button type="button" className="small primary" onClick={() => publish.mutate(method)} disabled={publish.isPending}>
               {publish.isPending ? "Publishing…" : "Publish"}
             </button>
+          </div>
+        )}
+        {publishable && !publishable.allowed && publishable.code === "blocked" && (
+          <div className="row tight small" style={{ gap: 6 }} data-testid="take-publish-blocked">
+            <button type="button" className="small" disabled title={publishable.reason || undefined}>
+              Publish
+            </button>
+            <span className="muted">{take.likeness_scan.state === "held" ? "Not publishable while the likeness scan holds it (below)." : publishable.reason}</span>
           </div>
         )}
         {can(take, "rerun")?.allowed && (

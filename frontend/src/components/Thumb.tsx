@@ -1,5 +1,6 @@
 import { useState } from "react";
 
+import { pointerFraction, scrubIndex } from "../lib/scrub";
 import { useVersion } from "../queries";
 
 /**
@@ -25,7 +26,7 @@ export function HoverScrubThumb({
   const sprite = version.data?.sprite;
   let style: React.CSSProperties | undefined;
   if (hover !== null && sprite?.url && sprite.frames.length > 0 && sprite.columns > 0) {
-    const tile = Math.min(sprite.frames.length - 1, Math.floor(hover * sprite.frames.length));
+    const tile = scrubIndex(hover, sprite.frames.length);
     const scale = width / sprite.tile_width;
     const rows = Math.ceil(sprite.frames.length / sprite.columns);
     style = {
@@ -40,7 +41,7 @@ export function HoverScrubThumb({
       style={{ width, height }}
       onPointerMove={(e) => {
         const r = e.currentTarget.getBoundingClientRect();
-        setHover(Math.min(0.999, Math.max(0, (e.clientX - r.left) / r.width)));
+        setHover(pointerFraction(e.clientX, r.left, r.width));
       }}
       onPointerLeave={() => setHover(null)}
       data-testid="thumb"

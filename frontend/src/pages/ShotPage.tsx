@@ -106,7 +106,7 @@ function Shot({ project, shot, versionsPending }: { project: Project; shot: Shot
       )}
       <div className="shot-columns">
         <div className="stack">
-        {project.my_role !== "reviewer" && <TakesGallery shotId={shot.id} />}
+        {project.my_role !== "reviewer" && <TakesGallery shotId={shot.id} canImport={canRender} />}
         <section aria-labelledby="versions-title" className="stack">
           <div className="row">
             <h2 id="versions-title">Versions</h2>

@@ -57,3 +57,28 @@ export function useRerunTake(takeId: string) {
     onSuccess: () => invalidate(client, [keys.jobs.all]),
   });
 }
+
+export type TakeImport = { file: File; source: string; prompt?: string; seed?: string; notes?: string };
+
+/** Import a clip rendered in another tool (ComfyUI, a vendor) as a take: scanned and published like a rendered one. */
+export function useImportTake(shotId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ file, source, prompt, seed, notes }: TakeImport) => {
+      const form = new FormData();
+      form.append("file", file);
+      form.append("source", source);
+      if (prompt) form.append("prompt", prompt);
+      if (seed) form.append("seed", seed);
+      if (notes) form.append("notes", notes);
+      return call(
+        api.POST("/api/v1/shots/{shot_pk}/takes/import/", {
+          params: { path: { shot_pk: shotId } },
+          body: form as never,
+          bodySerializer: (b: unknown) => b as FormData,
+        }),
+      );
+    },
+    onSuccess: () => invalidate(client, [keys.takes.all]),
+  });
+}

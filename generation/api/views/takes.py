@@ -1,9 +1,11 @@
-"""Takes of a shot: the gallery, the artist's marks, re-runs, publishing, and the take's media."""
+"""Takes of a shot: the gallery, importing a render made elsewhere, the artist's marks, re-runs, publishing, and the
+take's media."""
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -17,6 +19,8 @@ from generation.api.views.jobs import _visible
 from generation.models import Take
 from projects.access import require_take_access, take_rows_q
 from projects.models import Shot
+from projects.services import check_upload_size
+from studio.http.limits import MULTIPART_OVERHEAD
 from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
@@ -68,11 +72,41 @@ class ShotTakeViewSet(_TakeScope, mixins.ListModelMixin, ScopedViewSet):
                         tenant_path="project__organization", project_path="project")
         require_take_access(user=request.user, project=shot.project)
         takes = list(self.filter_queryset(self.get_queryset()))
-        self._consent_states = selectors.consent_states([t.job_id for t in takes])
+        self._consent_states = selectors.consent_states([t.use_key for t in takes])
         page = self.paginate_queryset(takes)
         if page is not None:
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         return Response(self.get_serializer(takes, many=True).data)
+
+    @extend_schema(
+        operation_id="shots_takes_import",
+        request={"multipart/form-data": s.TakeImportSerializer},
+        responses={201: s.TakeSerializer,
+                   400: OpenApiResponse(description="No file, not a readable complete video within the limits, or no tool name"),
+                   403: OpenApiResponse(description="Not one of the people who render on the shot"),
+                   413: OpenApiResponse(description="Larger than MAX_UPLOAD_BYTES")},
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request, shot_pk=None):
+        """Import a clip rendered in another tool (e.g. ComfyUI) as a take of the shot: probed, given a
+        poster, scanned for protected faces like a rendered take, and published through the same rules."""
+        shot = _visible(Shot.objects.select_related("project", "project__organization"), request.user, shot_pk,
+                        tenant_path="project__organization", project_path="project")
+        require_take_access(user=request.user, project=shot.project)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
+            check_upload_size(declared)
+        data = s.TakeImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        take = services.import_take(actor=request.user, shot=shot, upload=values["file"], source=values["source"],
+                                    prompt=values.get("prompt", ""), seed=values.get("seed"), notes=values.get("notes", ""))
+        take = selectors.take_queryset().get(pk=take.pk)
+        self._consent_states = selectors.consent_states([take.use_key])
+        return Response(s.TakeSerializer(take, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
 
 class TakeViewSet(_TakeScope, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -135,6 +169,8 @@ class TakeViewSet(_TakeScope, mixins.RetrieveModelMixin, ScopedViewSet):
 
 
 MEDIA_TYPES = {"media": "video/mp4", "poster": "image/jpeg"}
+# An imported take keeps the container it came in.
+VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska"}
 
 
 class TakeMediaView(ScopedAPIView):
@@ -161,6 +197,9 @@ class TakeMediaView(ScopedAPIView):
         stored = getattr(take, kind)
         if not stored:
             raise NotFound(f"This take has no {kind}.")
-        filename = f"{take.shot.code}_take_{take.seed}{'_poster' if kind == 'poster' else ''}{PurePosixPath(stored.name).suffix}"
-        return stored_file_response(request, stored.name, content_type=MEDIA_TYPES[kind], filename=filename,
+        suffix = PurePosixPath(stored.name).suffix
+        filename = f"{PurePosixPath(stored.name).stem}{suffix}" if take.seed is None else \
+            f"{take.shot.code}_take_{take.seed}{'_poster' if kind == 'poster' else ''}{suffix}"
+        content_type = VIDEO_TYPES.get(suffix.lower(), "video/mp4") if kind == "media" else MEDIA_TYPES[kind]
+        return stored_file_response(request, stored.name, content_type=content_type, filename=filename,
                                     missing=f"The take's {kind} file is missing from storage.")
