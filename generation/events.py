@@ -24,6 +24,7 @@ TIMINGS = {
     "properties": {
         "queue_wait": nullable(NUMBER), "load": NUMBER, "warm": BOOLEAN, "denoise": NUMBER, "decode": NUMBER, "encode": NUMBER,
         "probe": NUMBER, "store": NUMBER, "total": NUMBER, "peak_memory_mb": nullable(NUMBER), "device": STRING,
+        "windows": INTEGER,  # how many consecutive windows made the take (absent for one pass; generation/windows.py)
     },
     "additionalProperties": False,
 }

@@ -22,7 +22,7 @@ from celery.signals import worker_init, worker_process_init, worker_ready, worke
 from django.conf import settings
 from django.db import connection
 
-from generation import gpu_workers, services
+from generation import gpu_workers, services, windows
 from generation.models import GenerationJob
 from projects.access import STUDIO_INTERNAL_AUDIENCE
 from rights.policy import PolicyDenied
@@ -148,8 +148,14 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
         height=job.height, fps=float(job.fps), steps=job.steps, guidance=job.guidance,
         max_sequence_length=profile.max_sequence_length, image=image,
     )
-    result = runner.render(pipe, request, on_step=on_step)
+    lengths = windows.for_job(job)
+    if len(lengths) > 1 and (image is None or not windows.can_continue(profile)):
+        raise ValueError(f"{job.frames} frames is more than {profile.name} renders in one pass ({profile.max_frames}), and only an "
+                         "image-to-video model given a first frame can continue windows.")
+    result, window_records = runner.render_windows(pipe, request, lengths, on_step=on_step)
     timings["denoise"], timings["decode"] = round(result.denoise_seconds, 4), round(result.decode_seconds, 4)
+    if window_records:
+        timings["windows"] = len(window_records)
 
     scratch = Path(settings.DATA_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -168,6 +174,8 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
         timings["total"] = round(store_started - task_started, 4)
         lineage = _lineage(job, spec=spec, worker=worker, timings=timings)
         lineage["frames_sha256"] = frames_sha256
+        if window_records:
+            lineage["windows"] = window_records
         take = services.complete_attempt(
             job_id=job.id, attempt=attempt, video=path, lineage=lineage, timings=timings, store_started=store_started, poster=poster,
             native=native, frames_sha256=frames_sha256,

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import APIException, ValidationError
 
-from generation import conform
+from generation import conform, windows
 from generation.models import GenerationJob, Take
 from generation.services._common import SUBMIT_ROLES, _publish_state
 from generation.services.submit import submit_generation
@@ -176,6 +176,18 @@ def _check_publishable(take: Take) -> None:
         raise Conflict(f"Consent stopped covering this take ({stopped.invalidated_reason}); it cannot be published.")
 
 
+def _hold_reason(take: Take) -> str:
+    """Why a take may be shorter than its shot: said in the conform summary when its last frame is held."""
+    model = take.model
+    if model is None:
+        return ""
+    if not windows.can_continue(model):
+        return (f"{model.name} is text-to-video: it renders at most {model.max_frames} frames in one pass and cannot continue "
+                "a window from the previous window's last frame")
+    return (f"{model.name} renders up to {windows.longest(model)} frames in windows, each continuing from the previous window's "
+            "last frame: ask for more frames to fill the cut")
+
+
 def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> Version:
     """Conform the take to its shot and make the shot's next version, with the take's lineage.
 
@@ -196,7 +208,7 @@ def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> 
     shot = take.shot
     the_plan = conform.plan(
         method=method, native_fps=take.native_fps, native_frames=take.native_frames, native_size=(take.native_width, take.native_height),
-        target_fps=project.fps, cut_frames=shot.duration_frames, aspect=(project.width, project.height),
+        target_fps=project.fps, cut_frames=shot.duration_frames, aspect=(project.width, project.height), hold_reason=_hold_reason(take),
     )
     scratch = Path(settings.DATA_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
