@@ -42,7 +42,9 @@ JOB_STATE_CHANGED = obj({
 # A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.
 TAKE = obj(
     {"id": UUID, "shot": UUID, "job": UUID, "seed": INTEGER, "starred": BOOLEAN, "discarded": BOOLEAN, "version": nullable(UUID)},
-    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"])},
+    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"]),
+     # publishing (generation/services/publishing.py): null until asked; conforming on the media queue, then published or failed
+     "publish_state": nullable(enum(["conforming", "published", "failed"]))},
 )
 
 GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})

@@ -216,6 +216,14 @@ def scan_take_likeness(take_id: str, attempt: int) -> dict:
     return {"take": take_id, "status": take.scan_state if take is not None else "stale"}
 
 
+@shared_task(name="generation.tasks.conform_take", acks_late=True, reject_on_worker_lost=True)
+def conform_take(take_id: str, attempt: int) -> dict:
+    """Publishing a take, on the `media` queue: conform it to its shot and make the shot's next version
+    (generation/services/publishing.py). A stale message (older attempt, already published) does nothing."""
+    take = services.run_publish(take_id=take_id, attempt=attempt)
+    return {"take": take_id, "attempt": attempt, "status": take.publish_state if take is not None else "stale"}
+
+
 @shared_task(name="generation.tasks.reap_stale_jobs", ignore_result=True)
 def reap_stale_jobs() -> dict:
     counts = services.reap_stale_jobs()

@@ -348,6 +348,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "generation.tasks.render_*": {"queue": "gpu"},
     "generation.tasks.scan_*": {"queue": "media"},  # the likeness scan of takes runs beside the version scans
+    "generation.tasks.conform_*": {"queue": "media"},  # publishing a take: the ffmpeg conform, then the version
     "projects.tasks.*": {"queue": "media"},
 }
 CELERY_TASK_ACKS_LATE = True

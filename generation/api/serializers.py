@@ -296,6 +296,18 @@ class TakeNativeSerializer(serializers.Serializer):
     height = serializers.IntegerField()
 
 
+class TakePublishStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["none", "conforming", "published", "failed"],
+                                    help_text="none: never asked; conforming: the media worker is conforming it (202 from publish); "
+                                              "published: `version` is set; failed: `error` says why, nothing was published.")
+    method = serializers.CharField(allow_null=True, help_text="retime or interpolate, as asked.")
+    error = serializers.CharField(allow_null=True)
+    requested_at = serializers.DateTimeField(allow_null=True)
+    attempt = serializers.IntegerField()
+    conform = serializers.CharField(allow_null=True, help_text="Once published: what the conform did, e.g. 'native 16 fps, 81 frames "
+                                                               "→ conformed 24 fps, 36 frames (…)'.")
+
+
 class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     """A take in a shot's gallery: the native render, what made it, the artist's marks, and the
     version it was published as (if it was)."""
@@ -311,6 +323,7 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     consent_state = serializers.SerializerMethodField()
     created_by = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
+    publish = serializers.SerializerMethodField(help_text="Publishing: asked (202), conformed on the media queue, then published or failed")
     likeness_scan = serializers.SerializerMethodField(
         help_text="The likeness scan (pending, running, clear, matched, held, failed): a held take cannot be published; "
         "`request_consent` pre-fills the consent request for the performer it matched."
@@ -322,7 +335,7 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
         fields = [
             "id", "project", "shot", "job", "batch_id", "model", "prompt", "negative_prompt", "seed", "parameters", "timings",
             "native", "frames_sha256", "media_url", "poster_url", "media_size", "consent", "consent_state", "starred", "discarded",
-            "discarded_at", "version", "published_at", "likeness_scan", "created_by", "created_at", "allowed_actions",
+            "discarded_at", "version", "published_at", "publish", "likeness_scan", "created_by", "created_at", "allowed_actions",
         ]
         read_only_fields = fields
         list_serializer_class = ActionsListSerializer
@@ -357,6 +370,12 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
         user = take.created_by
         return {"id": str(user.pk), "name": user.name} if user else None
 
+    @extend_schema_field(TakePublishStateSerializer)
+    def get_publish(self, take) -> dict:
+        conform = ((take.version.lineage or {}).get("conform") or {}).get("summary") if take.version_id else None
+        return {"state": take.publish_state or "none", "method": take.publish_method or None, "error": take.publish_error or None,
+                "requested_at": take.publish_requested_at, "attempt": take.publish_attempt, "conform": conform}
+
     @extend_schema_field(GenerationVersionRefSerializer(allow_null=True))
     def get_version(self, take):
         version = take.version
@@ -378,7 +397,3 @@ class TakePublishSerializer(serializers.Serializer):
                                              "(minterpolate, motion-compensated).")
 
 
-class TakePublishedSerializer(serializers.Serializer):
-    take = TakeSerializer()
-    version = GenerationVersionRefSerializer()
-    conform = serializers.DictField(help_text="How the take was conformed (also on the version: `conform`).")
