@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from generation import constraints, selectors, services
+from generation import constraints, selectors, services, windows
 from generation.models import GenerationJob, ModelProfile, Take
 from projects.api.serializers import LikenessScanSerializer, scan_view
 from rights.models import UseType
@@ -205,6 +205,9 @@ class FloatRangeSerializer(serializers.Serializer):
 class FramesConstraintSerializer(IntRangeSerializer):
     rule = serializers.CharField(help_text="Valid frame counts, e.g. '4k+1' (modulus·k + 1), or 'any'.")
     modulus = serializers.IntegerField()
+    windowed_max = serializers.IntegerField(
+        allow_null=True, help_text="Image-to-video models: the longest count, rendered above `max` as consecutive windows that each "
+                                   "continue from the previous window's last frame; null when the model cannot continue (text-to-video).")
 
 
 class SizeConstraintSerializer(IntRangeSerializer):
@@ -274,7 +277,8 @@ class ModelProfileSerializer(serializers.ModelSerializer):
     def get_constraints(self, profile) -> dict:
         return {
             "frames": {"min": profile.min_frames, "max": profile.max_frames, "rule": profile.frames_rule,
-                       "modulus": profile.frames_modulus},
+                       "modulus": profile.frames_modulus,
+                       "windowed_max": windows.longest(profile) if windows.can_continue(profile) else None},
             "width": {"min": profile.min_width, "max": profile.max_width, "multiple": profile.size_multiple},
             "height": {"min": profile.min_height, "max": profile.max_height, "multiple": profile.size_multiple},
             "steps": {"min": profile.min_steps, "max": profile.max_steps},
