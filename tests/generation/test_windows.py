@@ -75,6 +75,9 @@ def test_a_shot_longer_than_one_pass_renders_windows_that_continue_from_the_last
     init = np.asarray(Image.open(png()).convert("RGB"))
     assert first["init_sha256"] == hashlib.sha256(init.tobytes()).hexdigest()  # window 1 from the uploaded first frame
     assert take.timings["windows"] == 2 and done.progress["total"] == 4  # 2 steps × 2 windows
+    catalogue = api(world.artist).get("/api/v1/generation-models/").json()["results"]
+    (card,) = [m for m in catalogue if m["name"] == "ltx-i2v-windows"]
+    assert card["constraints"]["frames"]["max"] == 17 and card["constraints"]["frames"]["windowed_max"] == 8 * 16 + 1
     # One window's length is still the model's limit; the job's length may be up to max_windows of them.
     too_long = api(world.artist).post(
         f"/api/v1/shots/{world.shot.id}/generations/",
