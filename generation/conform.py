@@ -1,5 +1,5 @@
 """Conforming a take to its shot with ffmpeg: the project's frame rate, the shot's cut length and the
-project's aspect ratio. Pure media work (no database); `generation.services.publish_take` drives it.
+project's aspect ratio. Pure media work (no database); `generation.services.publishing` drives it (on the media queue).
 
 A model renders at its own rate and length (the demo model: 16 fps, 17–81 frames, 64×64; Wan 2.1:
 16 fps, 81 frames, 832×480). A shot is cut at the project's rate (24, 24000/1001 …) for a number of
