@@ -88,3 +88,20 @@ def test_each_family_registers_renders_and_conforms_to_the_shot(transactional_db
     assert (info["fps"], info["frames"]) == (Fraction(24), 36)  # the project's rate, the shot's cut
     assert (version.fps_num, version.fps_den, version.frame_count) == (24, 1, 36)
     assert version.lineage["conform"]["native"]["fps"] == f"{fam.fps}/1"
+
+
+def test_the_wan_image_to_video_layout_renders_a_longer_shot_in_windows(transactional_db, world, api, settings, families_dir):
+    settings.GENERATION_QUEUE = "gpu-test-families-nobody-windows"
+    folder = build_family("wan2.1-i2v-14b-480p", families_dir)
+    call_command("register_model", str(folder), "--name", "wan-i2v-windows", "--width", "64", "--height", "64", "--min-width", "32",
+                 "--min-height", "32", "--frames", "9", "--max-frames", "9", "--steps", "2", "--max-sequence-length", "16",
+                 "--negative-prompt", "", "--skip-load-check", stdout=io.StringIO())
+    response = api(world.artist).post(f"/api/v1/shots/{world.shot.id}/generations/",
+                                      {"prompt": "waves", "model": "wan-i2v-windows", "seed": "2", "frames": "17", "init_image": _png()},
+                                      format="multipart")
+    assert response.status_code == 201, response.content
+    (job,) = response.json()["jobs"]
+    assert render_generation(job["id"]) == "succeeded"
+    take = GenerationJob.objects.get(pk=job["id"]).take
+    assert take.native_frames == 17 and [w["frames"] for w in take.lineage["windows"]] == [9, 9]  # 9 + 9 − the shared frame
+    assert take.lineage["windows"][1]["init_sha256"] == take.lineage["windows"][0]["last_frame_sha256"]
