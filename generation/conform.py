@@ -1,5 +1,5 @@
 """Conforming a take to its shot with ffmpeg: the project's frame rate, the shot's cut length and the
-project's aspect ratio. Pure media work (no database); `generation.services.publish_take` drives it.
+project's aspect ratio. Pure media work (no database); `generation.services.publishing` drives it (on the media queue).
 
 A model renders at its own rate and length (the demo model: 16 fps, 17–81 frames, 64×64; Wan 2.1:
 16 fps, 81 frames, 832×480). A shot is cut at the project's rate (24, 24000/1001 …) for a number of
@@ -11,8 +11,9 @@ frames. Publishing a take therefore:
    new in-between frames; slower, and can smear fast motion). The method is recorded;
 2. fits the **cut length** when the shot has one (`frame_in`…`frame_out`): a longer clip is
    *trimmed* (its first N frames are kept), a shorter one *holds its last frame* until the cut ends.
-   What was done, and how many frames, is recorded and said in the summary. (Rendering consecutive
-   windows that continue from the previous window's last frame is not done yet.)
+   What was done, and how many frames, is recorded and said in the summary, with why a take is
+   short: a text-to-video model cannot continue windows, so its takes stop at its one-pass maximum;
+   an image-to-video model renders longer shots in windows (generation/windows.py) when asked.
 3. fits the **project's aspect ratio** without distorting: scaled to fit and padded with black
    (letterbox or pillarbox), at the take's own height (never upscaled to the project's size); the
    review proxy is made from this file by the media worker like any version's.
@@ -67,6 +68,7 @@ class ConformPlan:
     cut_frames: int | None  # the shot's cut length, when it has one
     size: tuple[int, int]
     aspect: tuple[int, int]  # the project's width:height
+    hold_reason: str = ""  # why the take is shorter than the cut (said when its last frame is held)
 
     @property
     def length_action(self) -> str:
@@ -92,7 +94,8 @@ class ConformPlan:
         if self.length_action == "trimmed":
             return f"trimmed to the shot's {target}-frame cut ({retimed - target} frames of {retimed} dropped at the end)"
         if self.length_action == "held":
-            return f"held its last frame for {target - retimed} frames to fill the shot's {target}-frame cut"
+            why = f" ({self.hold_reason})" if self.hold_reason else ""
+            return f"held its last frame for {target - retimed} frames to fill the shot's {target}-frame cut{why}"
         return f"exactly the shot's {target}-frame cut"
 
     def summary(self) -> str:
@@ -119,7 +122,7 @@ class ConformPlan:
 
 
 def plan(*, method: str, native_fps: Fraction, native_frames: int, native_size: tuple[int, int], target_fps: Fraction,
-         cut_frames: int | None, aspect: tuple[int, int]) -> ConformPlan:
+         cut_frames: int | None, aspect: tuple[int, int], hold_reason: str = "") -> ConformPlan:
     """Decide the output: rate, frame count and size. Raises ValueError for an unknown method."""
     if method not in METHODS:
         raise ValueError(f"Unknown conform method '{method}'. Use one of: {', '.join(METHODS)}.")
@@ -136,7 +139,7 @@ def plan(*, method: str, native_fps: Fraction, native_frames: int, native_size: 
         size = (_even(width), _even(width / aspect_ratio))
     return ConformPlan(method=method, native_fps=native_fps, native_frames=native_frames, native_size=native_size,
                        target_fps=target_fps, retimed_frames=retimed, target_frames=target, cut_frames=cut_frames, size=size,
-                       aspect=aspect)
+                       aspect=aspect, hold_reason=hold_reason)
 
 
 def conform(src: Path, dst: Path, conform_plan: ConformPlan) -> dict:

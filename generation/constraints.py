@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from generation import windows
 from generation.models import ModelProfile
 
 MAX_PROMPT_CHARS = 2000  # per prompt; umT5 sees at most 512 tokens, which is about this many characters
@@ -160,6 +161,27 @@ def check_prompt(field: str, text: str, *, required: bool) -> str | None:
     return None
 
 
+def _check_frames(profile: ModelProfile, frames: int, model: str) -> str | None:
+    """The frame rule; above the model's one-pass maximum an image-to-video model renders windows
+    (generation/windows.py), a text-to-video model cannot, and the message says what publishing does."""
+    longest = windows.longest(profile)
+    valid = valid_neighbours(frames, modulus=profile.frames_modulus, remainder=1 % profile.frames_modulus,
+                             low=profile.min_frames, high=longest)
+    if valid == [frames]:
+        return None
+    rule = f"{profile.frames_rule} " if profile.frames_modulus > 1 else ""
+    message = (f"{frames} frames is not valid for {model}: the frame count must be {rule}between "
+               f"{profile.min_frames} and {longest}. {_nearest_text(valid)}")
+    if longest > profile.max_frames:
+        message += (f" Above {profile.max_frames} frames it renders consecutive windows, each continuing from the previous "
+                    f"window's last frame (at most {windows.max_windows()} windows).")
+    elif frames > profile.max_frames:
+        message += (f" {profile.name} renders at most {profile.max_frames} frames in one pass and, being text-to-video only, "
+                    "cannot continue a window from the previous window's last frame: render a shorter take, and publishing "
+                    "holds its last frame to fill a longer cut (or use an image-to-video model, which renders longer shots in windows).")
+    return message
+
+
 def resolve_parameters(
     *,
     profile: ModelProfile,
@@ -176,14 +198,8 @@ def resolve_parameters(
     model = f"{profile.name} ({profile.get_family_display()})"
 
     frames = profile.default_frames if frames is None else frames
-    valid = valid_neighbours(frames, modulus=profile.frames_modulus, remainder=1 % profile.frames_modulus,
-                             low=profile.min_frames, high=profile.max_frames)
-    if valid != [frames]:
-        rule = f"{profile.frames_rule} " if profile.frames_modulus > 1 else ""
-        errors["frames"] = [
-            f"{frames} frames is not valid for {model}: the frame count must be {rule}between "
-            f"{profile.min_frames} and {profile.max_frames}. {_nearest_text(valid)}"
-        ]
+    if message := _check_frames(profile, frames, model):
+        errors["frames"] = [message]
 
     for name, value, low, high, default in (
         ("width", width, profile.min_width, profile.max_width, profile.default_width),

@@ -24,6 +24,7 @@ TIMINGS = {
     "properties": {
         "queue_wait": nullable(NUMBER), "load": NUMBER, "warm": BOOLEAN, "denoise": NUMBER, "decode": NUMBER, "encode": NUMBER,
         "probe": NUMBER, "store": NUMBER, "total": NUMBER, "peak_memory_mb": nullable(NUMBER), "device": STRING,
+        "windows": INTEGER,  # how many consecutive windows made the take (absent for one pass; generation/windows.py)
     },
     "additionalProperties": False,
 }
@@ -43,7 +44,9 @@ JOB_STATE_CHANGED = obj({
 TAKE = obj(
     {"id": UUID, "shot": UUID, "job": nullable(UUID), "seed": nullable(INTEGER), "starred": BOOLEAN, "discarded": BOOLEAN,
      "version": nullable(UUID)},
-    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"]), "source": enum(["render", "import"])},
+    {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"]), "source": enum(["render", "import"]),
+     # publishing (generation/services/publishing.py): null until asked; conforming on the media queue, then published or failed
+     "publish_state": nullable(enum(["conforming", "published", "failed"]))},
 )
 
 GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})

@@ -254,6 +254,12 @@ class Take(LikenessScanned):
     became, with the take's lineage and how it was conformed.
     """
 
+    class PublishState(models.TextChoices):
+        NONE = "", "Not published"
+        CONFORMING = "conforming", "Conforming"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Publish failed"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="takes")
@@ -294,6 +300,16 @@ class Take(LikenessScanned):
     version = models.OneToOneField("projects.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="take")
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Publishing runs on the media queue (generation/services/publishing.py): the request sets `conforming`
+    # and bumps `publish_attempt` (the fencing token); the media worker conforms and makes the version
+    # (`published`), or records why it could not (`failed`, `publish_error`; nothing is published).
+    publish_state = models.CharField(max_length=12, choices=PublishState.choices, default=PublishState.NONE, blank=True)
+    publish_attempt = models.PositiveIntegerField(default=0)
+    publish_method = models.CharField(max_length=16, blank=True)
+    publish_error = models.TextField(blank=True)
+    publish_requested_at = models.DateTimeField(null=True, blank=True)
+    publish_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                             related_name="+")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,6 +14,7 @@ processes that never render do not pay for torch.
 from __future__ import annotations
 
 import gc
+import hashlib
 import inspect
 import logging
 import os
@@ -22,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -323,3 +324,44 @@ def render(pipe, request: RenderRequest, *, on_step: StepCallback | None = None)
         peak_memory_mb=round(peak, 1),
         device=str(device),
     )
+
+
+def _sha256(frame) -> str:
+    return hashlib.sha256(np.ascontiguousarray(np.asarray(frame, dtype=np.uint8)).tobytes()).hexdigest()
+
+
+def render_windows(pipe, request: RenderRequest, lengths: list[int], *,
+                   on_step: StepCallback | None = None) -> tuple[RenderResult, list[dict]]:
+    """Render `lengths` consecutive windows (generation/windows.py) and join them: window 1 starts from
+    `request.image`, each next one from the previous window's last frame (with seed + its index), and
+    that shared frame is kept once. Progress counts the steps of all windows. Returns the joined
+    result and one record per window for the lineage (empty for a single pass)."""
+    if len(lengths) <= 1:
+        return render(pipe, request, on_step=on_step), []
+    from PIL import Image
+
+    parts, records = [], []
+    image, done_seconds, denoise, decode, peak, device = request.image, 0.0, 0.0, 0.0, 0.0, ""
+    for index, frames in enumerate(lengths):
+        def window_step(step: int, total: int, elapsed: float, index=index, offset=done_seconds) -> None:
+            if on_step is not None:
+                on_step(index * total + step, total * len(lengths), offset + elapsed)
+
+        seed = int(request.seed) + index
+        init_sha = _sha256(image) if image is not None else None
+        result = render(pipe, replace(request, frames=frames, image=image, seed=seed), on_step=window_step)
+        kept = result.frames if index == 0 else result.frames[1:]
+        records.append({
+            "index": index + 1, "frames": frames, "kept_frames": int(len(kept)), "seed": seed,
+            "starts_at_frame": sum(r["kept_frames"] for r in records),
+            "init": "the job's first frame" if index == 0 else f"the last frame of window {index}",
+            "init_sha256": init_sha, "last_frame_sha256": _sha256(result.frames[-1]),
+            "denoise": round(result.denoise_seconds, 4), "decode": round(result.decode_seconds, 4),
+        })
+        parts.append(kept)
+        denoise, decode = denoise + result.denoise_seconds, decode + result.decode_seconds
+        done_seconds += result.denoise_seconds + result.decode_seconds
+        peak, device = max(peak, result.peak_memory_mb), result.device
+        image = Image.fromarray(result.frames[-1])
+    joined = np.ascontiguousarray(np.concatenate(parts, axis=0))
+    return RenderResult(frames=joined, denoise_seconds=denoise, decode_seconds=decode, peak_memory_mb=peak, device=device), records

@@ -61,6 +61,7 @@ def take_actions(takes: list[Take], *, user) -> dict:
         may = roles.get(take.project_id) in WORK_ON_TAKES
         who = None if may else "Only artists, supervisors, producers, admins and owners work on takes."
         published = f"Published as {take.version.label}." if take.version_id else None
+        conforming = "Being conformed for publishing." if take.publish_state == Take.PublishState.CONFORMING else None
         stopped = "Consent stopped covering this take." if states.get(take.use_key) == "invalidated" else None
         imported = f"Imported from {take.source_tool or 'another tool'}: there is no render here to run again." if take.imported else None
         result[take.pk] = [
@@ -70,7 +71,7 @@ def take_actions(takes: list[Take], *, user) -> dict:
                                       (NOT_APPLICABLE, published or ("Already discarded." if take.discarded else None))]),
             first_refusal("restore", [(NOT_PERMITTED, who), (NOT_APPLICABLE, None if take.discarded else "Not discarded.")]),
             first_refusal("rerun", [(NOT_PERMITTED, who), (NOT_APPLICABLE, imported)]),
-            first_refusal("publish", [(NOT_PERMITTED, who), (NOT_APPLICABLE, published),
+            first_refusal("publish", [(NOT_PERMITTED, who), (NOT_APPLICABLE, published or conforming),
                                       (BLOCKED, "Restore it first: it is discarded." if take.discarded else stopped),
                                       (BLOCKED, held_refusal(take))]),
             first_refusal("request_consent", [r for r in [request_consent_refusal(take, role=roles.get(take.project_id))] if r]),

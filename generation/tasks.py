@@ -22,7 +22,7 @@ from celery.signals import worker_init, worker_process_init, worker_ready, worke
 from django.conf import settings
 from django.db import connection
 
-from generation import gpu_workers, services
+from generation import gpu_workers, services, windows
 from generation.models import GenerationJob
 from projects.access import STUDIO_INTERNAL_AUDIENCE
 from rights.policy import PolicyDenied
@@ -148,8 +148,14 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
         height=job.height, fps=float(job.fps), steps=job.steps, guidance=job.guidance,
         max_sequence_length=profile.max_sequence_length, image=image,
     )
-    result = runner.render(pipe, request, on_step=on_step)
+    lengths = windows.for_job(job)
+    if len(lengths) > 1 and (image is None or not windows.can_continue(profile)):
+        raise ValueError(f"{job.frames} frames is more than {profile.name} renders in one pass ({profile.max_frames}), and only an "
+                         "image-to-video model given a first frame can continue windows.")
+    result, window_records = runner.render_windows(pipe, request, lengths, on_step=on_step)
     timings["denoise"], timings["decode"] = round(result.denoise_seconds, 4), round(result.decode_seconds, 4)
+    if window_records:
+        timings["windows"] = len(window_records)
 
     scratch = Path(settings.DATA_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -168,6 +174,8 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
         timings["total"] = round(store_started - task_started, 4)
         lineage = _lineage(job, spec=spec, worker=worker, timings=timings)
         lineage["frames_sha256"] = frames_sha256
+        if window_records:
+            lineage["windows"] = window_records
         take = services.complete_attempt(
             job_id=job.id, attempt=attempt, video=path, lineage=lineage, timings=timings, store_started=store_started, poster=poster,
             native=native, frames_sha256=frames_sha256,
@@ -206,6 +214,14 @@ def scan_take_likeness(take_id: str, attempt: int) -> dict:
     """The likeness scan of a take, on the `media` queue (generation/services/take_scan.py)."""
     take = services.scan_take_likeness(take_id=take_id, attempt=attempt)
     return {"take": take_id, "status": take.scan_state if take is not None else "stale"}
+
+
+@shared_task(name="generation.tasks.conform_take", acks_late=True, reject_on_worker_lost=True)
+def conform_take(take_id: str, attempt: int) -> dict:
+    """Publishing a take, on the `media` queue: conform it to its shot and make the shot's next version
+    (generation/services/publishing.py). A stale message (older attempt, already published) does nothing."""
+    take = services.run_publish(take_id=take_id, attempt=attempt)
+    return {"take": take_id, "attempt": attempt, "status": take.publish_state if take is not None else "stale"}
 
 
 @shared_task(name="generation.tasks.reap_stale_jobs", ignore_result=True)

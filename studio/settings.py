@@ -350,6 +350,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "generation.tasks.render_*": {"queue": "gpu"},
     "generation.tasks.scan_*": {"queue": "media"},  # the likeness scan of takes runs beside the version scans
+    "generation.tasks.conform_*": {"queue": "media"},  # publishing a take: the ffmpeg conform, then the version
     "projects.tasks.*": {"queue": "media"},
 }
 CELERY_TASK_ACKS_LATE = True
@@ -422,6 +423,7 @@ GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3)
 GENERATION_HEARTBEAT_SECONDS = env_int("GENERATION_HEARTBEAT_SECONDS", 5)
 GENERATION_STALE_AFTER_SECONDS = env_int("GENERATION_STALE_AFTER_SECONDS", 60)
 GENERATION_MAX_RUNTIME_SECONDS = env_int("GENERATION_MAX_RUNTIME_SECONDS", 4 * 3600)
+GENERATION_MAX_WINDOWS = env_int("GENERATION_MAX_WINDOWS", 8)  # consecutive windows an image-to-video render may chain
 # Fair GPU scheduling (generation/services/scheduling.py): the dispatcher releases at most
 # GENERATION_GPU_SLOTS jobs (all studios together: the number of gpu worker processes, or `auto` to
 # follow the render workers alive, as they announce themselves in Redis: generation/gpu_workers.py)

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from generation import constraints, selectors, services
+from generation import constraints, selectors, services, windows
 from generation.models import GenerationJob, ModelProfile, Take
 from projects.api.serializers import LikenessScanSerializer, scan_view
 from rights.models import UseType
@@ -206,6 +206,9 @@ class FloatRangeSerializer(serializers.Serializer):
 class FramesConstraintSerializer(IntRangeSerializer):
     rule = serializers.CharField(help_text="Valid frame counts, e.g. '4k+1' (modulus·k + 1), or 'any'.")
     modulus = serializers.IntegerField()
+    windowed_max = serializers.IntegerField(
+        allow_null=True, help_text="Image-to-video models: the longest count, rendered above `max` as consecutive windows that each "
+                                   "continue from the previous window's last frame; null when the model cannot continue (text-to-video).")
 
 
 class SizeConstraintSerializer(IntRangeSerializer):
@@ -275,7 +278,8 @@ class ModelProfileSerializer(serializers.ModelSerializer):
     def get_constraints(self, profile) -> dict:
         return {
             "frames": {"min": profile.min_frames, "max": profile.max_frames, "rule": profile.frames_rule,
-                       "modulus": profile.frames_modulus},
+                       "modulus": profile.frames_modulus,
+                       "windowed_max": windows.longest(profile) if windows.can_continue(profile) else None},
             "width": {"min": profile.min_width, "max": profile.max_width, "multiple": profile.size_multiple},
             "height": {"min": profile.min_height, "max": profile.max_height, "multiple": profile.size_multiple},
             "steps": {"min": profile.min_steps, "max": profile.max_steps},
@@ -320,6 +324,18 @@ class TakeImportSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
 
 
+class TakePublishStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["none", "conforming", "published", "failed"],
+                                    help_text="none: never asked; conforming: the media worker is conforming it (202 from publish); "
+                                              "published: `version` is set; failed: `error` says why, nothing was published.")
+    method = serializers.CharField(allow_null=True, help_text="retime or interpolate, as asked.")
+    error = serializers.CharField(allow_null=True)
+    requested_at = serializers.DateTimeField(allow_null=True)
+    attempt = serializers.IntegerField()
+    conform = serializers.CharField(allow_null=True, help_text="Once published: what the conform did, e.g. 'native 16 fps, 81 frames "
+                                                               "→ conformed 24 fps, 36 frames (…)'.")
+
+
 class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     """A take in a shot's gallery: the native render, what made it, the artist's marks, and the
     version it was published as (if it was)."""
@@ -339,6 +355,7 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     consent_state = serializers.SerializerMethodField()
     created_by = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
+    publish = serializers.SerializerMethodField(help_text="Publishing: asked (202), conformed on the media queue, then published or failed")
     likeness_scan = serializers.SerializerMethodField(
         help_text="The likeness scan (pending, running, clear, matched, held, failed): a held take cannot be published; "
         "`request_consent` pre-fills the consent request for the performer it matched."
@@ -351,7 +368,7 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
             "id", "project", "shot", "source", "imported", "job", "batch_id", "model", "prompt", "negative_prompt", "seed",
             "parameters", "timings",
             "native", "frames_sha256", "media_url", "poster_url", "media_size", "consent", "consent_state", "starred", "discarded",
-            "discarded_at", "version", "published_at", "likeness_scan", "created_by", "created_at", "allowed_actions",
+            "discarded_at", "version", "published_at", "publish", "likeness_scan", "created_by", "created_at", "allowed_actions",
         ]
         read_only_fields = fields
         list_serializer_class = ActionsListSerializer
@@ -394,6 +411,12 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
         user = take.created_by
         return {"id": str(user.pk), "name": user.name} if user else None
 
+    @extend_schema_field(TakePublishStateSerializer)
+    def get_publish(self, take) -> dict:
+        conform = ((take.version.lineage or {}).get("conform") or {}).get("summary") if take.version_id else None
+        return {"state": take.publish_state or "none", "method": take.publish_method or None, "error": take.publish_error or None,
+                "requested_at": take.publish_requested_at, "attempt": take.publish_attempt, "conform": conform}
+
     @extend_schema_field(GenerationVersionRefSerializer(allow_null=True))
     def get_version(self, take):
         version = take.version
@@ -415,7 +438,3 @@ class TakePublishSerializer(serializers.Serializer):
                                              "(minterpolate, motion-compensated).")
 
 
-class TakePublishedSerializer(serializers.Serializer):
-    take = TakeSerializer()
-    version = GenerationVersionRefSerializer()
-    conform = serializers.DictField(help_text="How the take was conformed (also on the version: `conform`).")

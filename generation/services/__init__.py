@@ -9,7 +9,8 @@ audits and publishes.
 | `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
 | `take_import` | importing a clip rendered in another tool as a take (probed, scanned like any take) | the API |
 | `take_scan` | the likeness scan of takes (`media` queue), held takes, re-scans | media worker, rights signal |
-| `takes` | takes: the worker stores them; star, discard, re-run, publish (conform → the shot's next version) | the worker, the API |
+| `takes` | takes: the worker stores them; star, discard, re-run | the worker, the API |
+| `publishing` | publishing a take: the request (API, 202), the conform and the version (`media` queue) | the API, the media worker |
 | `scheduling` | the fair dispatcher (jobs → `gpu` queue), the quota check, the usage ledger, queue ETAs | submit, job ends, beat |
 | `quotas` | a studio's GPU limits and quota (owners), a job's priority (producers) | the API |
 | `_common` | roles, the `job.state_changed` event, queueing, terminal transitions (internal) | |
@@ -40,6 +41,7 @@ from generation.services.attempts import (
     start_attempt,
 )
 from generation.services.jobs import cancel_generation, cancel_jobs_for_consent, reap_stale_jobs
+from generation.services.publishing import ConformFailed, publish_take, request_publish, run_publish
 from generation.services.quotas import set_gpu_allowance, set_job_priority
 from generation.services.registry import (
     check_profile_values,
@@ -52,7 +54,7 @@ from generation.services.scheduling import QuotaExceeded, dispatch, queue_estima
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
 from generation.services.take_import import import_take
 from generation.services.take_scan import TakeHeld, request_take_scan, rescan_held_takes, scan_take_likeness
-from generation.services.takes import RERUN_MODES, discard_take, publish_take, rerun_take, star_take, take_event_data
+from generation.services.takes import RERUN_MODES, discard_take, rerun_take, star_take, take_event_data
 
 __all__ = [
     "CANCEL_ANY_ROLES", "MAX_ACTIVE_JOBS_PER_ORGANIZATION", "RANDOM_SEED_RANGE", "RERUN_MODES", "SUBMIT_ROLES", "JobLost",
@@ -60,7 +62,8 @@ __all__ = [
     "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "ensure_shapes_profile", "fail_attempt",
     "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
     "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take", "import_take",
-    "publish_take", "rerun_take", "star_take", "take_event_data", "QuotaExceeded", "dispatch", "queue_estimates", "record_usage",
+    "publish_take", "request_publish", "run_publish", "ConformFailed", "rerun_take", "star_take", "take_event_data", "QuotaExceeded",
+    "dispatch", "queue_estimates", "record_usage",
     "resend_stale_releases",
     "set_gpu_allowance", "set_job_priority", "TakeHeld", "request_take_scan", "rescan_held_takes", "scan_take_likeness",
 ]

@@ -6,8 +6,8 @@ of protected performers (the same scan as a version's: `projects.likeness_scan`,
   `generation.tasks.scan_take_likeness` after commit (`store_take` calls it in the worker's
   transaction; a grant change calls it through `rescan_held_takes`).
 - `scan_take_likeness` runs the scan outside any transaction, then stores the verdict under the
-  take's row lock: uses of covered faces are recorded under the take's job (an imported take's own id; the
-  version a publish makes inherits them), a face no grant covers holds the take: `publish_take` answers 409 with the
+take's row lock: uses of covered faces are recorded under the take's job (an imported take's own id; the
+version a publish makes inherits them), a face no grant covers holds the take: publishing answers 409 with the
   performer, the reason and the pre-filled consent request.
 """
 

@@ -1,9 +1,10 @@
 """Takes: the renders in a shot's gallery, before any of them is a version.
 
 A finished render becomes a take (`store_take`, called by the worker inside the transaction that
-marks its job succeeded). People star, discard, restore and re-run takes; publishing one conforms it
-to the shot (`generation.conform`) and makes the shot's next version with the take's full lineage
-(take → job → prompt, seed, model, parameters, conform). Only versions enter review and approval.
+marks its job succeeded). People star, discard, restore and re-run takes; publishing one
+(`generation.services.publishing`, on the media queue) conforms it to the shot and makes the
+shot's next version with the take's full lineage (take → job → prompt, seed, model, parameters,
+conform). Only versions enter review and approval.
 
 Who: the roles that may submit renders act on takes (`SUBMIT_ROLES`); client reviewers do not see
 takes at all (`projects.access.TAKE_ROLES`). Each change writes, audits and publishes `take.updated`
@@ -14,26 +15,17 @@ from __future__ import annotations
 
 import logging
 import re
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 
-from generation import conform
 from generation.models import GenerationJob, Take
-from generation.services._common import SUBMIT_ROLES, _publish_state
+from generation.services._common import SUBMIT_ROLES
 from generation.services.submit import submit_generation
 from projects.access import require_project_role
-from projects.consent import version_ref
-from projects.models import Project, Version
-from projects.services import create_version
-from rights import services as rights_services
-from rights.models import LikenessUse
-from studio import storage
 from studio.audit import services as audit
 from studio.exceptions import Conflict
 from studio.realtime.publish import publish
@@ -43,18 +35,12 @@ log = logging.getLogger(__name__)
 RERUN_MODES = ("same_seed", "new_seed", "vary_prompt")
 
 
-class ConformFailed(APIException):
-    status_code = 500
-    default_code = "conform_failed"
-    default_detail = "ffmpeg could not conform the take; nothing was published."
-
-
 def take_event_data(take: Take) -> dict:
     return {
         "id": str(take.id), "shot": str(take.shot_id), "job": str(take.job_id) if take.job_id else None, "seed": take.seed,
         "source": take.source, "starred": take.starred,
         "discarded": take.discarded, "version": str(take.version_id) if take.version_id else None,
-        "scan_state": take.scan_state,
+        "scan_state": take.scan_state, "publish_state": take.publish_state or None,
     }
 
 
@@ -166,94 +152,3 @@ def rerun_take(*, actor, take: Take, mode: str, prompt: str | None = None) -> li
         init_image=job.init_image if job.init_image and not params.get("likeness_asset") else None, count=1, cast=job.cast,
         use_type=params.get("use_type") or "digital_replica", likeness_asset=params.get("likeness_asset"),
     )
-
-
-def _check_publishable(take: Take) -> None:
-    if take.version_id:
-        raise Conflict(f"This take is already published as {take.version.label}; a take becomes one version.")
-    if take.discarded:
-        raise Conflict("This take is discarded; restore it before publishing.")
-    if take.scan_held:
-        from generation.services.take_scan import TakeHeld
-
-        raise TakeHeld(take)
-    stopped = LikenessUse.objects.filter(job_id=take.use_key, state=LikenessUse.State.INVALIDATED).first()
-    if stopped is not None:
-        raise Conflict(f"Consent stopped covering this take ({stopped.invalidated_reason}); it cannot be published.")
-
-
-def publish_take(*, actor, take: Take, method: str = conform.DEFAULT_METHOD) -> Version:
-    """Conform the take to its shot and make the shot's next version, with the take's lineage.
-
-    The conform (ffmpeg) runs before the transaction; the version, the take's link to it, the job's
-    link, the likeness uses' link, the audit and the events are one transaction under the take's row
-    lock. 409 when the take is already published, discarded, held by the likeness scan (with the
-    performer, the reason and the pre-filled consent request), or its consent stopped covering it.
-    The version inherits a finished scan (clear or matched: its uses are the job's); otherwise it
-    is scanned itself.
-    """
-    project: Project = take.project
-    require_project_role(user=actor, project=project, roles=SUBMIT_ROLES, action="publish takes")
-    if method not in conform.METHODS:
-        raise ValidationError({"method": [f"Unknown conform method '{method}'. Use one of: {', '.join(conform.METHODS)}."]})
-    if project.status == getattr(Project.Status, "ARCHIVED", "archived"):
-        raise Conflict(f"Project {project.code} is archived; reactivate it before publishing versions.")
-    _check_publishable(take)
-    shot = take.shot
-    the_plan = conform.plan(
-        method=method, native_fps=take.native_fps, native_frames=take.native_frames, native_size=(take.native_width, take.native_height),
-        target_fps=project.fps, cut_frames=shot.duration_frames, aspect=(project.width, project.height),
-    )
-    scratch = Path(settings.DATA_DIR) / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f"conform-{take.id}-", dir=scratch) as tmp:
-        out = Path(tmp) / f"{_file_stem(take)}_conformed.mp4"
-        try:
-            with storage.local_copy(take.media.name) as native:  # a scratch copy when the take is in a bucket
-                conform.conform(native, out, the_plan)
-        except FileNotFoundError as exc:
-            raise Conflict("The take's clip is missing from storage; re-run the take to render it again.") from exc
-        except conform.ConformError as exc:
-            log.exception("conforming take %s failed", take.id)
-            raise ConformFailed(f"{exc} Nothing was published; try the other method (retime/interpolate) or report it.") from exc
-        return _publish_conformed(actor=actor, take=take, conformed=out, the_plan=the_plan)
-
-
-def _publish_conformed(*, actor, take: Take, conformed: Path, the_plan: conform.ConformPlan) -> Version:
-    with transaction.atomic():
-        rights_services.lock_job_uses(job_id=take.use_key)  # uses before the take: the order a revocation takes them in
-        take = _locked(take)
-        _check_publishable(take)
-        record = the_plan.as_record()
-        lineage = {**take.lineage, "take": str(take.id), "conform": record}
-        inherit = take.scan_state in (Take.ScanState.CLEAR, Take.ScanState.MATCHED)
-        # An imported take was not generated here: its version is an upload (no model or seed of ours to claim).
-        source = Version.Source.UPLOAD if take.imported else Version.Source.GENERATION
-        with open(conformed, "rb") as handle:
-            version = create_version(
-                shot=take.shot, source=source, created_by=actor, original=File(handle),
-                original_name=conformed.name, lineage=lineage, frame_count=the_plan.target_frames,
-                fps=(the_plan.target_fps.numerator, the_plan.target_fps.denominator), size=the_plan.size, scan=not inherit,
-            )
-        if inherit:
-            version.scan_state, version.scan_talent, version.scan_result = take.scan_state, take.scan_talent, take.scan_result
-            version.scanned_at = take.scanned_at
-            version.save(update_fields=["scan_state", "scan_talent", "scan_result", "scanned_at", "updated_at"])
-        take.version, take.published_at, take.published_by = version, timezone.now(), actor
-        take.save(update_fields=["version", "published_at", "published_by", "updated_at"])
-        job = None
-        if take.job_id:
-            job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model").get(pk=take.job_id)
-            job.version = version
-            job.save(update_fields=["version", "updated_at"])
-        if rights_services.attach_version(job_id=take.use_key, version=version_ref(version)):
-            log.info("take %s: likeness uses attached to %s", take.id, version.id)
-        audit.record(
-            organization=take.project.organization, actor=actor, action="take.published", target=take,
-            data={"version": str(version.id), "number": version.number, "job": str(take.job_id) if take.job_id else None, "seed": take.seed,
-                  "conform": record["summary"], "method": record["method"]},
-        )
-        _publish_take(take)
-        if job is not None:
-            _publish_state(job)
-    return version

@@ -9,8 +9,9 @@ The same tiny-model render (same prompt, seed, size, frames, steps) is timed two
           pipeline call with per-step progress (database + realtime), the encode and probe, the take
           (files stored, audit, events), until the client receives `job.state_changed: succeeded`.
 
-Then each take is published (`POST /api/v1/takes/{id}/publish/`: the ffmpeg conform to the
-project's 24 fps and the shot's 36-frame cut, and the version); that request is timed on its own.
+Then each take is published (`POST /api/v1/takes/{id}/publish/`, 202, then the media worker's task
+body run here: the ffmpeg conform to the project's 24 fps and the shot's 36-frame cut, and the
+version); request and conform are timed together, on their own.
 
 It prints per-phase medians, the ratio full/bare, the platform overhead per job
 (end-to-end minus denoise, decode and encode) and the queue wait on the idle worker, p50 over
@@ -107,11 +108,16 @@ def submit_and_wait(client, shot, listener, body: dict) -> dict:
     take = Take.objects.filter(job_id=job_id).first()
     if state != "succeeded" or take is None:
         raise RuntimeError(f"job {job_id} ended {state}: {job.error}")
+    from generation.tasks import conform_take
+
     publish_started = time.perf_counter()
-    published = client.post(f"/api/v1/takes/{take.id}/publish/", {}, format="json")
-    publish = time.perf_counter() - publish_started
-    if published.status_code != 201:
+    published = client.post(f"/api/v1/takes/{take.id}/publish/", {}, format="json")  # 202: queued on `media`
+    if published.status_code != 202:
         raise RuntimeError(f"publish failed: {published.status_code} {published.content[:500]!r}")
+    outcome = conform_take(str(take.id), published.json()["publish"]["attempt"])  # the media worker's task body, here
+    publish = time.perf_counter() - publish_started
+    if outcome["status"] != "published":
+        raise RuntimeError(f"publish failed: {Take.objects.get(pk=take.pk).publish_error}")
     return {"e2e": finished - started, "api": answered - started, "publish": publish, **{k: v for k, v in job.timings.items()}}
 
 

@@ -69,8 +69,11 @@ def quarantined_version(api_as) -> dict:
     # The render is a take in the shot's gallery; publishing it makes the version under review.
     (take,) = [t for t in artist.get(f"/api/v1/shots/{shot['id']}/takes/").json()["results"] if t["job"] == job["id"]]
     published = artist.post(f"/api/v1/takes/{take['id']}/publish/", json={})
-    assert published.status_code == 201, published.text
-    version_id = published.json()["version"]["id"]
+    assert published.status_code == 202, published.text  # the media worker conforms it and makes the version
+    done = wait_for(lambda: artist.get(f"/api/v1/takes/{take['id']}/").json(), lambda t: t["publish"]["state"] != "conforming",
+                    timeout=120, what="the conform")
+    assert done["publish"]["state"] == "published", done["publish"]
+    version_id = done["version"]["id"]
     # Revoke once the review media exists, so the page can play it.
     wait_for(lambda: artist.get(f"/api/v1/versions/{version_id}/").json(), lambda v: v["processing_status"] != "processing",
              timeout=90, what="the review proxy")

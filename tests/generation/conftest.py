@@ -139,10 +139,22 @@ def read_take(take: Take) -> np.ndarray:
 
 
 def publish_take(api_client, take_id, **body) -> dict:
-    """Publish a take through the API (what the gallery's Publish button does); the 201 body."""
+    """Publish a take through the API (what the gallery's Publish button does: 202), run the media
+    worker's task body here (a media worker that got the message too finds it done), and return what
+    the take became: {"take", "version", "conform"}."""
+    from generation.tasks import conform_take
+
     response = api_client.post(f"/api/v1/takes/{take_id}/publish/", body, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
+    assert response.status_code == 202, response.content
+    assert response.json()["publish"]["state"] == "conforming"
+    conform_take(str(take_id), response.json()["publish"]["attempt"])
+    take = wait_for(lambda: Take.objects.filter(pk=take_id).exclude(publish_state="conforming").first(), timeout=60,
+                    what=f"take {take_id} to be conformed")
+    assert take.version_id, take.publish_error
+    body = api_client.get(f"/api/v1/takes/{take_id}/").json()
+    version = take.version
+    return {"take": body, "version": {"id": str(version.pk), "number": version.number, "label": version.label},
+            "conform": version.lineage["conform"]}
 
 
 def publish_job(api_client, job_id) -> Version:

@@ -308,7 +308,7 @@ def test_the_model_catalogue_lists_defaults_and_constraints_but_not_server_paths
     assert body["count"] == 1
     (model,) = body["results"]
     assert model["name"] == "wan2.1-t2v-tiny" and model["is_default"] is True and model["kind"] == "t2v"
-    assert model["constraints"]["frames"] == {"min": 5, "max": 81, "rule": "4k+1", "modulus": 4}
+    assert model["constraints"]["frames"] == {"min": 5, "max": 81, "rule": "4k+1", "modulus": 4, "windowed_max": None}  # t2v: no windows
     assert model["constraints"]["width"]["multiple"] == 16
     assert model["constraints"]["prompt_max_chars"] == constraints.MAX_PROMPT_CHARS
     assert "folder" not in model and str(world.profile.resolved_folder().parent) not in str(body)

@@ -53,7 +53,7 @@ def test_an_image_to_video_model_needs_an_init_image_and_its_own_frame_rule(api,
     response = client.post(f"/api/v1/shots/{world.shot.id}/generations/",
                            {"prompt": "x", "model": "ltx-i2v-tiny", "frames": "16", "init_image": png()}, format="multipart")
     assert response.status_code == 400
-    assert "must be 8k+1 between 9 and 33. The nearest valid value is 17." in response.json()["fields"]["frames"][0]
+    assert "must be 8k+1 between 9 and 257. The nearest valid value is 17." in response.json()["fields"]["frames"][0]
     assert GenerationJob.objects.count() == 0
 
 

@@ -44,6 +44,19 @@ def finished_take(w, tmp_path, *, user=None, shot=None, frames: int = 81, fps: F
     return take
 
 
+def publish(client, take, **body):
+    """POST publish (202: conforming), then the media worker's task body here; the take afterwards."""
+    from generation.tasks import conform_take
+
+    response = client.post(f"/api/v1/takes/{take.id}/publish/", body, format="json")
+    assert response.status_code == 202, response.content
+    accepted = response.json()
+    assert accepted["publish"]["state"] == "conforming" and accepted["version"] is None
+    assert Version.objects.filter(lineage__take=str(take.id)).count() == 0  # nothing is published before the conform
+    conform_take(str(take.id), accepted["publish"]["attempt"])
+    return Take.objects.get(pk=take.pk)
+
+
 def cut(shot, frames: int):
     shot.frame_in, shot.frame_out = 1001, 1000 + frames
     shot.save(update_fields=["frame_in", "frame_out"])
@@ -99,10 +112,9 @@ def test_publishing_conforms_to_the_project_rate_and_the_shot_cut_and_keeps_the_
     cut(world.shot, 36)
     take = finished_take(world, tmp_path)
     client = api(world.artist)
-    body = client.post(f"/api/v1/takes/{take.id}/publish/", {}, format="json")
-    assert body.status_code == 201, body.content
-    body = body.json()
-    version = Version.objects.get(pk=body["version"]["id"])
+    take = publish(client, take)
+    assert take.publish_state == "published", take.publish_error
+    version = take.version
     assert version.number == 1 and version.source == "generation" and version.created_by == world.artist
     info = encoding.probe(Path(version.original.path))
     assert (info["fps"], info["frames"]) == (Fraction(24), 36)  # the project's rate, the shot's cut
@@ -114,7 +126,7 @@ def test_publishing_conforms_to_the_project_rate_and_the_shot_cut_and_keeps_the_
     record = lineage["conform"]
     assert record["method"] == "retime" and record["length"] == "trimmed" and record["frame"] == "pillarbox"
     assert record["native"] == {"fps": "16/1", "frames": 81, "width": 64, "height": 64}
-    assert body["conform"] == record
+    assert client.get(f"/api/v1/takes/{take.id}/").json()["publish"]["conform"] == record["summary"]
     shown = client.get(f"/api/v1/versions/{version.id}/").json()["conform"]
     assert shown.startswith("native 16 fps, 81 frames → conformed 24 fps, 36 frames (retime")
     assert "trimmed to the shot's 36-frame cut (86 frames of 122 dropped at the end)" in shown
@@ -144,9 +156,7 @@ def test_publishing_holds_a_short_take_and_records_the_method(api, world, tmp_pa
     if cut_frames:
         cut(world.shot, cut_frames)
     take = finished_take(world, tmp_path, frames=17)
-    body = api(world.artist).post(f"/api/v1/takes/{take.id}/publish/", {"method": method}, format="json")
-    assert body.status_code == 201, body.content
-    version = Version.objects.get(pk=body.json()["version"]["id"])
+    version = publish(api(world.artist), take, method=method).version
     info = encoding.probe(Path(version.original.path))
     assert (info["fps"], info["frames"]) == (Fraction(*fps), frames)
     assert version.lineage["conform"]["method"] == method and phrase in version.lineage["conform"]["summary"]
@@ -236,3 +246,41 @@ def test_the_gallery_costs_the_same_queries_for_one_take_or_four_and_vendors_see
     assert len(vendor.get(url).json()["results"]) == 4
     take = Take.objects.filter(shot=world.shot).first()
     assert vendor.post(f"/api/v1/takes/{take.id}/star/", {}, format="json").json()["starred"] is True
+
+
+def test_a_failed_conform_publishes_nothing_says_why_and_can_be_asked_again(api, world, tmp_path):
+    from generation.tasks import conform_take
+
+    take = finished_take(world, tmp_path, frames=17)
+    client = api(world.artist)
+    clip = Path(take.media.path)
+    saved = clip.read_bytes()
+    clip.write_bytes(b"not a video")  # the media worker finds a clip ffmpeg cannot read
+    take = publish(client, take)
+    assert take.publish_state == "failed" and take.version_id is None
+    assert "ffmpeg could not conform the take" in take.publish_error and "Nothing was published" in take.publish_error
+    assert Version.objects.count() == 0 and GenerationJob.objects.get(pk=take.job_id).version_id is None
+    assert AuditEvent.objects.filter(action="take.publish_failed", target_id=str(take.id)).count() == 1
+    assert not AuditEvent.objects.filter(action="take.published").exists()
+    assert StoredEvent.objects.filter(type="take.updated").last().data["publish_state"] == "failed"
+    shown = client.get(f"/api/v1/takes/{take.id}/").json()
+    assert shown["publish"]["state"] == "failed" and "Nothing was published" in shown["publish"]["error"]
+    assert {a["action"]: a["allowed"] for a in shown["allowed_actions"]}["publish"] is True
+
+    clip.write_bytes(saved)
+    take = publish(client, take)  # a new attempt
+    assert take.publish_state == "published" and take.publish_attempt == 2 and take.publish_error == ""
+    assert conform_take(str(take.id), 1)["status"] == "stale"  # the first attempt's message, redelivered late: nothing
+    assert conform_take(str(take.id), 2)["status"] == "stale"  # and its own, once published
+    assert Version.objects.count() == 1
+
+
+def test_a_take_being_conformed_cannot_be_published_twice(api, world, tmp_path):
+    take = finished_take(world, tmp_path, frames=17)
+    client = api(world.artist)
+    assert client.post(f"/api/v1/takes/{take.id}/publish/", {}, format="json").status_code == 202
+    again = client.post(f"/api/v1/takes/{take.id}/publish/", {}, format="json")
+    assert again.status_code == 409 and "being conformed for publishing already" in again.json()["detail"]
+    actions = {a["action"]: a for a in client.get(f"/api/v1/takes/{take.id}/").json()["allowed_actions"]}
+    assert actions["publish"]["allowed"] is False and actions["publish"]["reason"] == "Being conformed for publishing."
+    assert AuditEvent.objects.filter(action="take.publish_requested", target_id=str(take.id)).count() == 1

@@ -128,6 +128,7 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
           {take.imported && <Chip label="Imported" tone="info" title={`Imported from ${take.imported.tool}: ${take.imported.filename}`} testId="take-imported" />}
           {take.starred && <Chip label="★ Starred" tone="warn" />}
           {take.version && <Chip label={`Published ${take.version.label}`} tone="ok" testId="take-published" />}
+          {take.publish.state === "conforming" && <Chip label="Conforming…" tone="info" title="The media worker is conforming it to the shot; the version follows." testId="take-conforming" />}
           {take.discarded && <Chip label="Discarded" tone="muted" />}
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
@@ -192,7 +193,8 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
         )}
         <HeldNotice scan={take.likeness_scan} actions={take.allowed_actions} />
         <ErrorMessage error={mark.error ?? publish.error ?? rerun.error} title="Not done" />
-        {publish.data && <div className="small muted" data-testid="take-conform">{publish.data.conform.summary as string}</div>}
+        {take.publish.state === "failed" && <div className="small" role="alert" data-testid="take-publish-error">Publishing failed: {take.publish.error}</div>}
+        {take.publish.conform && <div className="small muted" data-testid="take-conform">{take.publish.conform}</div>}
       </div>
     </li>
   );

@@ -301,7 +301,10 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
       use_type: useType,
     });
   }
-  const framesHint = constraints ? `${constraints.frames.rule}, up to ${constraints.frames.max}` : undefined;
+  const framesHint = constraints
+    ? `${constraints.frames.rule}, up to ${constraints.frames.max}` +
+      (constraints.frames.windowed_max ? ` in one pass, ${constraints.frames.windowed_max} in windows` : "")
+    : undefined;
   const sizeHint = constraints ? `multiple of ${constraints.width.multiple}` : undefined;
   const seedHint = constraints ? `Empty: random (recorded). Up to ${constraints.seed_max}.` : "Empty: random (recorded).";
 

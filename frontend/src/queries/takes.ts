@@ -45,6 +45,7 @@ export function useMarkTake(takeId: string) {
 export function usePublishTake(takeId: string) {
   const client = useQueryClient();
   return useMutation({
+    // 202: the take, `publish.state` "conforming"; the media worker conforms it and makes the version (take.updated follows).
     mutationFn: (method: ConformMethod) => call(api.POST("/api/v1/takes/{id}/publish/", { params: { path: { id: takeId } }, body: { method } })),
     onSuccess: () => invalidate(client, [keys.takes.all, keys.shot.all, keys.jobs.all]),
   });

@@ -152,20 +152,19 @@ class TakeViewSet(_TakeScope, mixins.RetrieveModelMixin, ScopedViewSet):
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TakePublishSerializer, responses={
-        201: s.TakePublishedSerializer,
-        409: OpenApiResponse(description="Already published, discarded, its consent stopped covering it, or held by the likeness "
-                             "scan (`likeness_held`, with `reasons` and the pre-filled `request_consent`)")})
+        202: OpenApiResponse(s.TakeSerializer, description="Accepted: the take is `publish.state = conforming`; the media worker "
+                             "conforms it and makes the shot's next version (`take.updated`, `version.created` when done; "
+                             "`publish.state = failed` with `publish.error` when it could not, and nothing is published)"),
+        409: OpenApiResponse(description="Already published or being conformed, discarded, its consent stopped covering it, or held "
+                             "by the likeness scan (`likeness_held`, with `reasons` and the pre-filled `request_consent`)")})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        """Conform the take to the shot (project frame rate, cut length, aspect) and make it the shot's next version."""
+        """Publish the take: conform it to the shot (project frame rate, cut length, aspect) on the media queue and make it the
+        shot's next version. Answers 202 at once with the take."""
         data = s.TakePublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.publish_take(actor=request.user, take=self.get_object(), method=data.validated_data["method"])
-        take = selectors.take_queryset().get(pk=pk)
-        body = {"take": s.TakeSerializer(take, context=self.get_serializer_context()).data,
-                "version": {"id": str(version.pk), "number": version.number, "label": version.label},
-                "conform": version.lineage["conform"]}
-        return Response(body, status=status.HTTP_201_CREATED)
+        take = services.request_publish(actor=request.user, take=self.get_object(), method=data.validated_data["method"])
+        return self._answer(take, code=status.HTTP_202_ACCEPTED)
 
 
 MEDIA_TYPES = {"media": "video/mp4", "poster": "image/jpeg"}

@@ -44,6 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--negative-prompt", dest="default_negative_prompt")
         parser.add_argument("--min-frames", type=int)
         parser.add_argument("--max-frames", type=int)
+        parser.add_argument("--min-width", type=int)
+        parser.add_argument("--min-height", type=int)
         parser.add_argument("--max-width", type=int)
         parser.add_argument("--max-height", type=int)
         parser.add_argument("--max-steps", type=int)
@@ -68,7 +70,7 @@ class Command(BaseCommand):
         overrides = {key: options.get(key) for key in (
             "display_name", "description", "dtype", "cpu_offload", "vae_tiling", "vae_float32", "attention_backend", "default_frames",
             "default_width", "default_height", "default_steps", "default_guidance", "default_negative_prompt", "min_frames",
-            "max_frames", "max_width", "max_height", "max_steps", "max_sequence_length",
+            "max_frames", "min_width", "min_height", "max_width", "max_height", "max_steps", "max_sequence_length",
         )}
         if options.get("fps"):
             try:
