@@ -18,6 +18,7 @@ from projects.api import serializers as s
 from projects.api.views import _rendered_pages as rendered_pages
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
 from projects.api.views._conditional import ConditionalReads
+from projects.client_view import client_visible_shots_q
 from projects.models import Project, Sequence, Shot
 from projects.shot_list_json import shot_rows_json
 from studio.http.compression import gzip_body, json_gzip_level, precompressed_json
@@ -179,6 +180,9 @@ class ShotViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMixin,
 
     queryset = Shot.objects.select_related("project")
     serializer_class = s.ShotDetailSerializer
+
+    def filter_scoped_queryset(self, queryset):
+        return queryset.filter(client_visible_shots_q(user=self.request.user))  # clients: shots with submitted versions
 
     def _detail(self, pk, shot: Shot | None = None) -> Shot:
         shot = shot or self.get_object()
