@@ -136,7 +136,8 @@ class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelM
     def filter_scoped_queryset(self, queryset):
         filters = {k: self.request.query_params.get(k) for k in ("status", "sequence", "assignee", "q", "ordering")}
         filters["user"] = self.request.user
-        return selectors.filter_shots(queryset.filter(project_id=self.kwargs["project_pk"]), filters=filters)
+        queryset = queryset.filter(project_id=self.kwargs["project_pk"]).filter(client_visible_shots_q(user=self.request.user))
+        return selectors.filter_shots(queryset, filters=filters)
 
     @extend_schema(parameters=SHOT_FILTERS, responses={200: s.ShotSerializer(many=True)})
     def list(self, request, project_pk=None):
