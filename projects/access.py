@@ -341,6 +341,15 @@ def require_client_may_see(*, access: ProjectAccess | None, version) -> None:
         raise NotFound("Not found.")
 
 
+def client_reviewers(*, project: Project) -> list:
+    """The active people who are client reviewers of `project` (as `access_for` decides: no org-wide role there)."""
+    from studio.tenancy.models import User
+
+    org_wide = Membership.objects.filter(organization_id=project.organization_id, role__in=list(ORG_WIDE_ROLES)).values("user_id")
+    members = ProjectMember.objects.filter(project=project, role__in=list(CLIENT_ROLES)).exclude(user_id__in=org_wide).values("user_id")
+    return list(User.objects.filter(pk__in=members, is_active=True).order_by("email"))
+
+
 def submission_refusal(version) -> str | None:
     """Why `version` may not be submitted to the client (None when it may): held or quarantined media
     never reaches a client, and a version is submitted once its review media is ready."""

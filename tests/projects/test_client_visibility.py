@@ -309,3 +309,16 @@ def test_submissions_list_for_the_studio_and_the_client(submitted, scene, studio
     url = f"/api/v1/projects/{studio.project.id}/submissions/"
     assert len(api(studio.producer).get(url).json()["results"]) == 2
     assert [r["id"] for r in api(studio.client).get(url).json()["results"]] == [submitted["id"]]
+
+
+def test_the_client_is_told_of_a_submission_and_not_of_notes_on_what_they_cannot_see(submitted, scene, studio):
+    from notifications.models import Notification
+
+    told = Notification.objects.filter(recipient=studio.client, kind="submission").get()
+    assert "submitted" in told.title and scene["v1"].label in told.title and told.body == "First look at 0010"
+    assert not Notification.objects.filter(recipient=studio.artist, kind="submission").exists()
+    # A reply to the client's note on a version later withdrawn does not reach them.
+    root = services.create_comment(actor=studio.client, version=scene["v1"], body="Warmer?", frame=1001)
+    services.withdraw_submission(actor=studio.producer, submission=Submission.objects.get(pk=submitted["id"]))
+    services.create_comment(actor=studio.producer, version=Version.objects.get(pk=scene["v1"].pk), body="Done", frame=1001, parent=root)
+    assert not Notification.objects.filter(recipient=studio.client, kind="reply").exists()
