@@ -10,7 +10,8 @@ view hands in, and Python passes the text through. Fields, formats and visibilit
 - `current_version.label` is `v%03d`, `duration` is inclusive, `version_count` is
   `next_version_number - 1`, thumbnails are the media URL of a non-empty poster;
 - client reviewers (`ProjectAccess.is_client`) get no assignees, and their open-note count leaves
-  internal notes out (`selectors.open_notes_count`, shared with the serializer path).
+  internal notes out (`selectors.open_notes_count`, shared with the serializer path); they see only
+  what was submitted to them (`_client_rows` at the end of this module; docs/RIGHTS.md).
 
 Tenancy is not decided here: the queryset comes from the tenancy base (foreign rows absent).
 """
