@@ -322,3 +322,9 @@ def test_the_client_is_told_of_a_submission_and_not_of_notes_on_what_they_cannot
     services.withdraw_submission(actor=studio.producer, submission=Submission.objects.get(pk=submitted["id"]))
     services.create_comment(actor=studio.producer, version=Version.objects.get(pk=scene["v1"].pk), body="Done", frame=1001, parent=root)
     assert not Notification.objects.filter(recipient=studio.client, kind="reply").exists()
+
+
+def test_sequences_count_only_the_shots_a_client_sees(submitted, studio, api):
+    url = f"/api/v1/projects/{studio.project.id}/sequences/"
+    assert [s["shot_count"] for s in api(studio.client).get(url).json()] == [1]
+    assert [s["shot_count"] for s in api(studio.producer).get(url).json()] == [2]
