@@ -7,8 +7,9 @@ For a client reviewer (docs/RIGHTS.md, "What a client sees"):
 
 - a shot is listed only when it has a version submitted to them; its current version is their latest
   submitted one, its version count the number submitted, its prompt notes empty;
-- a version's approval summary keeps the lanes' states but only the client lane's decisions, and no
-  consent reasons or quarantine reason (they name the cast and the agencies' decisions).
+- a version's approval summary keeps the lanes' states and decisions, but no notes of the studio's
+  lanes, nothing of the agency lane's decisions, and no consent reasons or quarantine reason (they name
+  the cast and the agencies' decisions).
 """
 
 from __future__ import annotations
@@ -113,9 +114,21 @@ def submission_actions(version: Version, *, access, submission) -> list[Action]:
 
 # ---------------------------------------------------------------- approvals
 
+def _client_decisions(lane: dict) -> list[dict]:
+    """The client lane's decisions as they are; the studio's lanes' without their notes (the studio's
+    reasons); none of the agency's (the cast's consent is not the client's business)."""
+    from projects import lanes
+
+    if lane["lane"] == "client":
+        return lane["decisions"]
+    if lanes.LANES[lane["lane"]].automatic:
+        return []
+    return [{**decision, "note": ""} for decision in lane["decisions"]]
+
+
 def client_approval_summary(summary: dict) -> dict:
     """The approval summary a client reviewer reads: lane states, the client lane's decisions, and nothing
     of the cast, the agencies or the other lanes' reasons."""
-    lanes = [{**lane, "decisions": lane["decisions"] if lane["lane"] == "client" else []} for lane in summary["lanes"]]
+    lanes = [{**lane, "decisions": _client_decisions(lane)} for lane in summary["lanes"]]
     consent = {**summary["consent"], "summary": "", "reasons": [], "reviews": []}
     return {**summary, "quarantine_reason": "", "consent": consent, "lanes": lanes}

@@ -247,7 +247,8 @@ def test_approvals_hide_other_lanes_reasons_and_the_cast(submitted, scene, studi
     assert refused.status_code == 404
     summary = client.get(f"/api/v1/versions/{scene['v1'].pk}/approvals/").json()
     lanes = {lane["lane"]: lane for lane in summary["lanes"]}
-    assert lanes["producer"]["state"] == "changes_requested" and lanes["producer"]["decisions"] == []
+    assert lanes["producer"]["state"] == "changes_requested"
+    assert [(d["decision"], d["note"]) for d in lanes["producer"]["decisions"]] == [("changes_requested", "")]
     assert "rushed" not in str(summary)
     assert summary["consent"]["reasons"] == [] and summary["consent"]["summary"] == "" and summary["quarantine_reason"] == ""
     decided = client.post(f"/api/v1/versions/{scene['v1'].pk}/approvals/",
