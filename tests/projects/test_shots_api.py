@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from projects import services
-from projects.models import Shot
+from projects.models import Shot, Version
 from studio.audit.models import AuditEvent
-from tests.projects.conftest import add_version, make_shot
+from tests.projects.conftest import add_version, make_shot, show_to_client
 
 
 def shots_url(project):
@@ -167,6 +167,9 @@ def test_sequences(studio, api):
     url = f"/api/v1/projects/{studio.project.id}/sequences/"
     created = api(studio.supervisor).post(url, {"code": "AL_020", "name": "Ridge"}, format="json")
     assert created.status_code == 201 and created.json()["order"] == 1
+    assert [s["shot_count"] for s in api(studio.client).get(url).json()] == [0, 0]  # nothing submitted to the client yet
+    version = Version.objects.create(project=studio.project, shot=studio.shot, number=1, source="upload", processing_status="ready")
+    show_to_client(studio.producer, version)
     listed = api(studio.client).get(url).json()
     assert [(s["code"], s["shot_count"]) for s in listed] == [("AL_010", 1), ("AL_020", 0)]
     assert api(studio.supervisor).post(url, {"code": "AL_020"}, format="json").status_code == 400
