@@ -103,7 +103,6 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
         help_text="Its active submission to the client reviewers (when, by whom, the note), or null: client reviewers see "
         "a version only while it is submitted."
     )
-    note = serializers.SerializerMethodField(help_text="The studio's note on the version (not shown to client reviewers).")
     original_name = serializers.SerializerMethodField(help_text="The file name as uploaded (not shown to client reviewers).")
 
     class Meta:
@@ -190,9 +189,6 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_lineage(self, obj) -> dict:
         return obj.lineage if sees_studio_internals(access_of(self)) else {}
-
-    def get_note(self, obj) -> str:
-        return obj.note if sees_studio_internals(access_of(self)) else ""
 
     def get_original_name(self, obj) -> str:
         return obj.original_name if sees_studio_internals(access_of(self)) else ""
