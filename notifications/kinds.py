@@ -15,8 +15,7 @@ class Kind(models.TextChoices):
     CONSENT_REQUEST_ANSWERED = "consent_request_answered", "An agency's answer to a consent request I sent"
     RENDER_FINISHED = "render_finished", "A render I started finished"
     RENDER_FAILED = "render_failed", "A render I started failed"
-    # Declared for client reviewers; nothing sends it yet: there are no submissions to a client in
-    # the product so far. When they exist, their service publishes an event this app listens to.
+    # Client reviewers: the studio submitted versions (or a playlist) to them (`submission.changed`).
     SUBMISSION = "submission", "Work submitted to me for review"
 
 

@@ -12,9 +12,11 @@ when the change that caused it does. Nothing below imports this app: it only lis
 | `consent.changed`, a use approved/rejected (rights) | likeness_decision | whoever started the render |
 | `consent_request.changed`, granted/refused (rights) | consent_request_answered | whoever sent the request |
 | `job.state_changed` to succeeded/failed (generation) | render_finished / render_failed | whoever started the render |
+| `submission.changed`, submitted (projects) | submission | each client reviewer of the project |
 
 A recipient is told only what they may see: `projects.access.access_for` must give them the
-project, and an internal note reaches only the studio's own people, never a client reviewer.
+project, an internal note reaches only the studio's own people, never a client reviewer, and a client
+reviewer hears of a version only while it is submitted to them (docs/RIGHTS.md, "What a client sees").
 No notification carries a prompt, a seed or the cast.
 """
 
@@ -23,18 +25,19 @@ from __future__ import annotations
 from generation.models import GenerationJob
 from notifications import services
 from notifications.kinds import Kind
-from projects.access import access_for
-from projects.models import Comment, Version
+from projects.access import access_for, client_may_see_version, client_reviewers
+from projects.models import Comment, Submission, Version
 from rights.models import ConsentRequest, LikenessUse
 from studio.realtime.listeners import Published
 from studio.tenancy.models import User
 
 
-def _sees(user: User | None, project, *, internal: bool = False) -> bool:
+def _sees(user: User | None, project, *, internal: bool = False, version: Version | None = None) -> bool:
     if user is None or not user.is_active:
         return False
     access = access_for(user=user, project=project)
-    return access is not None and (access.internal or not internal)
+    seen = version is None or client_may_see_version(access=access, version=version)
+    return access is not None and (access.internal or not internal) and seen
 
 
 def _version_label(version: Version) -> str:
@@ -53,7 +56,7 @@ def _comment(comment_id) -> Comment | None:
 def on_mention(event: Published) -> None:
     comment = _comment(event.data.get("comment"))
     recipient = User.objects.filter(pk=event.user_id).first()
-    if comment is None or not _sees(recipient, comment.project, internal=comment.internal):
+    if comment is None or not _sees(recipient, comment.project, internal=comment.internal, version=comment.version):
         return
     by = comment.author.name if comment.author else "Someone"
     services.notify(
@@ -72,7 +75,7 @@ def on_comment_created(event: Published) -> None:
     recipient = comment.parent.author
     if recipient is None or recipient.pk == comment.author_id or str(recipient.pk) in set(event.data.get("mentions") or []):
         return  # their own reply, or they were mentioned in it (told once, as a mention)
-    if not _sees(recipient, comment.project, internal=comment.internal):
+    if not _sees(recipient, comment.project, internal=comment.internal, version=comment.version):
         return
     by = comment.author.name if comment.author else "Someone"
     services.notify(
@@ -175,6 +178,28 @@ def on_job_state_changed(event: Published) -> None:
     )
 
 
+def on_submission_changed(event: Published) -> None:
+    """Versions were submitted to the client: tell each client reviewer of the project."""
+    if event.data.get("change") != "submitted":
+        return
+    submissions = list(Submission.objects.select_related("version__shot", "project", "submitted_by", "playlist")
+                       .filter(pk__in=event.data.get("submissions") or []).order_by("version__shot__code"))
+    if not submissions:
+        return
+    first, project = submissions[0], submissions[0].project
+    labels = [_version_label(s.version) for s in submissions]
+    what = f"playlist {first.playlist.name}" if first.playlist_id else (labels[0] if len(labels) == 1 else f"{len(labels)} versions")
+    by = first.submitted_by.name if first.submitted_by else "The studio"
+    target = _version_target(first.version) if len(submissions) == 1 else {"project": str(project.pk)}
+    for recipient in client_reviewers(project=project):
+        services.notify(
+            recipient=recipient, kind=Kind.SUBMISSION, dedupe_key=f"submission:{event.project_id}:{event.event_id}",
+            actor=first.submitted_by,
+            title=f"{by} submitted {what} to you on {project.code}", body=(first.note or ", ".join(labels))[:500],
+            project_id=project.pk, target=target,
+        )
+
+
 HANDLERS = {
     "comment.mentioned": on_mention,
     "comment.created": on_comment_created,
@@ -182,6 +207,7 @@ HANDLERS = {
     "consent.changed": on_consent_changed,
     "consent_request.changed": on_consent_request_changed,
     "job.state_changed": on_job_state_changed,
+    "submission.changed": on_submission_changed,
 }
 INBOX_TYPES = frozenset(HANDLERS)
 

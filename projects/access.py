@@ -51,6 +51,9 @@ SHARE_LINKS = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR}
 # everyone but client reviewers sees them; those who add versions star, discard, re-run and publish them.
 SEE_TAKES = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR, Role.ARTIST, Role.LEGAL})
 WORK_ON_TAKES = ADD_VERSIONS
+# Submitting versions (or a playlist) to the project's client reviewers, and withdrawing them
+# (projects/services/submissions.py): the studio's producers and supervisors (and owners, admins).
+SUBMIT_TO_CLIENT = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})
 
 
 @dataclass(frozen=True)
@@ -280,4 +283,83 @@ def share_refusal(version) -> str | None:
         return "This version is on hold and cannot be shown through a share link."
     if version.processing_status != "ready" or not version.proxy:
         return "This version's media is not available."
+    return None
+
+
+# ---------------------------------------------------------------- what a client sees
+# Studio work stays internal until it is submitted (projects.submission_models.Submission). On a
+# project where the caller is a client reviewer they reach a version only while it has an active
+# submission and is neither held by the likeness scan, quarantined nor without review media; any other
+# version of it answers 404 to them (rows, media, notes, approvals) and its events do not reach them.
+# Everyone else (the studio, vendors, an agency deciding its lane) is not restricted by this rule.
+
+def client_project_ids(*, user):
+    """A subquery: the projects where `user` is a client reviewer (a reviewer ProjectMember row and no
+    organization-wide role in the project's studio, as `access_for` decides)."""
+    org_ids = Membership.objects.filter(user=user, role__in=list(ORG_WIDE_ROLES)).values("organization_id")
+    return (
+        ProjectMember.objects.filter(user=user, role__in=list(CLIENT_ROLES))
+        .exclude(project__organization_id__in=org_ids)
+        .values("project_id")
+    )
+
+
+def submitted_versions_q(*, version_path: str = "") -> Q:
+    """Versions a client reviewer may see: submitted (an active submission) and not withheld."""
+    from projects.models import Submission, Version
+
+    p = f"{version_path}__" if version_path else ""
+    active = Submission.objects.filter(withdrawn_at__isnull=True).values("version_id")
+    return (
+        Q(**{f"{p}pk__in": active})
+        & Q(**{f"{p}quarantined_at__isnull": True})
+        & ~Q(**{f"{p}scan_state": Version.ScanState.HELD})
+        & Q(**{f"{p}processing_status": Version.Processing.READY})
+    )
+
+
+def client_visible_versions_q(*, user, version_path: str = "") -> Q:
+    """A filter for an already tenancy-scoped queryset of versions (or of rows reached through
+    `version_path`): on projects where `user` is a client reviewer, only submitted, unwithheld versions."""
+    project = f"{version_path}__project_id__in" if version_path else "project_id__in"
+    return ~Q(**{project: client_project_ids(user=user)}) | submitted_versions_q(version_path=version_path)
+
+
+def client_may_see_version(*, access: ProjectAccess | None, version) -> bool:
+    """For one version already in hand: True unless `access` is a client reviewer's and the version is
+    not submitted (or is withheld)."""
+    if access is None or not access.is_client:
+        return True
+    from projects.models import Version
+
+    return Version.objects.filter(pk=version.pk).filter(submitted_versions_q()).exists()
+
+
+def require_client_may_see(*, access: ProjectAccess | None, version) -> None:
+    """404 for a client reviewer acting on a version not submitted to them (services call it; views filter first)."""
+    if not client_may_see_version(access=access, version=version):
+        raise NotFound("Not found.")
+
+
+def client_reviewers(*, project: Project) -> list:
+    """The active people who are client reviewers of `project` (as `access_for` decides: no org-wide role there)."""
+    from studio.tenancy.models import User
+
+    org_wide = Membership.objects.filter(organization_id=project.organization_id, role__in=list(ORG_WIDE_ROLES)).values("user_id")
+    members = ProjectMember.objects.filter(project=project, role__in=list(CLIENT_ROLES)).exclude(user_id__in=org_wide).values("user_id")
+    return list(User.objects.filter(pk__in=members, is_active=True).order_by("email"))
+
+
+def submission_refusal(version) -> str | None:
+    """Why `version` may not be submitted to the client (None when it may): held or quarantined media
+    never reaches a client, and a version is submitted once its review media is ready."""
+    label = getattr(version, "label", "This version")
+    if version.quarantined_at is not None:
+        return f"{label} is quarantined (a likeness grant stopped covering it); it cannot be submitted to the client."
+    if getattr(version, "scan_held", False):
+        return f"{label} is held by the likeness scan (a protected face without consent); it cannot be submitted to the client."
+    if version.processing_status == "failed":
+        return f"{label}'s review media failed to process; upload it again before submitting it to the client."
+    if version.processing_status != "ready" or not version.proxy:
+        return f"{label} is still processing; submit it to the client once its review proxy is ready."
     return None

@@ -65,7 +65,7 @@ def seed(stdout=None) -> dict:
         project = _moonrise(northlight=northlight, producer=producer, client=client)
         sequences = _sequences(project=project, producer=producer)
         shots = _shots(project=project, producer=producer, artist=artist, sequences=sequences)
-        _versions_with_notes(shots=shots, artist=artist, client=client, supervisor=supervisor)
+        _versions_with_notes(shots=shots, artist=artist, client=client, supervisor=supervisor, producer=producer)
         _dailies(project=project, producer=producer)
 
     if stdout:
@@ -126,7 +126,12 @@ def _shots(*, project: Project, producer: User, artist: User, sequences: dict[st
     return shots
 
 
-def _versions_with_notes(*, shots: dict[str, Shot], artist: User, client: User, supervisor: User) -> None:
+# The demo version submitted to the client (what a client sees: only what was submitted to them);
+# the other stays internal, so the demo shows both sides of the rule.
+SUBMITTED_DEMO_SHOT = "MR_010_0010"
+
+
+def _versions_with_notes(*, shots: dict[str, Shot], artist: User, client: User, supervisor: User, producer: User) -> None:
     for code, pattern in DEMO_MEDIA.items():
         shot = shots[code]
         if shot.versions.exists():
@@ -144,12 +149,17 @@ def _versions_with_notes(*, shots: dict[str, Shot], artist: User, client: User, 
                 size=tuple(int(v) for v in CLIP_SIZE.split("x")),
                 note="First pass for review.",
             )
-        services.create_comment(
-            actor=client,
-            version=version,
-            frame=1012,
-            body="Can the dust settle a little faster here?",
-        )
+        if code == SUBMITTED_DEMO_SHOT:
+            # Its review media is built here (the media queue's later delivery then does nothing), so it can be submitted.
+            version = services.process_version_media(version_id=version.pk)
+            services.submit_to_client(actor=producer, project=shot.project, versions=[version.pk],
+                                      note="First look at the arrival: the lander touching down.")
+            services.create_comment(
+                actor=client,
+                version=version,
+                frame=1012,
+                body="Can the dust settle a little faster here?",
+            )
         services.create_comment(
             actor=supervisor,
             version=version,

@@ -93,6 +93,15 @@ VERSION_QUARANTINED = obj({"version": UUID, "shot": STRING, "label": STRING, "re
                           description="`shot` is the shot's code.")
 
 
+SUBMISSION_CHANGED = obj(
+    {
+        "change": enum(["submitted", "withdrawn"]), "submissions": array(UUID), "versions": array(UUID), "shots": array(UUID),
+        "playlist": nullable(UUID),
+    },
+    description="Versions were submitted to the project's client reviewers (or withdrawn); read them again.",
+)
+
+
 def register_event_types() -> None:
     both = ("all", "internal")
     register("project.updated", schema=PROJECT_UPDATED, audiences=both, owner=OWNER,
@@ -108,6 +117,8 @@ def register_event_types() -> None:
     register("approval.decided", schema=APPROVAL_DECIDED, owner=OWNER, description="A decision in one approval lane of a version.")
     register("playlist.updated", schema=PLAYLIST_UPDATED, audiences=both, owner=OWNER,
              description="A playlist was created, changed or deleted (internal playlists only to the studio).")
+    register("submission.changed", schema=SUBMISSION_CHANGED, owner=OWNER,
+             description="Versions (or a playlist) were submitted to the client, or a submission was withdrawn.")
     register("comment.mentioned", schema=COMMENT_MENTIONED, channel="user", owner=OWNER, description="Someone mentioned you in a note.")
     register("version.quarantined", schema=VERSION_QUARANTINED, channel="user", owner=OWNER,
              description="A version you made was quarantined: a likeness grant stopped covering it.")

@@ -10,6 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from projects import access as perms
+from projects import client_view
 from projects.access import ProjectAccess, internal_rows_q
 from projects.models import Annotation, Approval, Comment, CommentRevision, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
 from studio.actions import BLOCKED, NOT_PERMITTED, Action, first_refusal
@@ -112,6 +113,8 @@ def shot_list(queryset: QuerySet, *, access: ProjectAccess | None, filters: dict
     assignees and open-note count. The list endpoint renders its pages in PostgreSQL instead
     (`projects.shot_list_json`, the same fields and visibility)."""
     qs = filter_shots(queryset, filters=filters).select_related("sequence", "current_version").only(*SHOT_LIST_COLUMNS)
+    if access is not None and access.is_client:
+        return client_view.client_shots(qs)  # what a client sees: their submitted versions only
     if access is None or access.internal:
         qs = qs.prefetch_related(Prefetch("assignees", queryset=User.objects.only("id", "email", "display_name").order_by("email")))
     return qs.annotate(open_notes=open_notes_count(access=access))
@@ -129,6 +132,8 @@ def _is_uuid(value: str) -> bool:
 
 def shot_detail(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySet:
     """One shot with its whole version stack (newest first)."""
+    if access is not None and access.is_client:
+        return shot_list(queryset, access=access)  # the stack is `client_stack` (client_view.client_shots)
     versions = Version.objects.select_related("created_by").order_by("-number")
     return shot_list(queryset, access=access).prefetch_related(Prefetch("versions", queryset=versions, to_attr="stack"))
 
@@ -144,6 +149,7 @@ def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True
     tenancy scoping.
     """
     visible = Q(internal=False) | internal_rows_q(user=user)
+    queryset = queryset.filter(perms.client_visible_versions_q(user=user, version_path="version"))  # clients: submitted versions only
     # Edit history is a studio internal (projects.access): client reviewers get none.
     history = Prefetch("revisions", queryset=CommentRevision.objects.filter(internal_rows_q(user=user, project_path="comment__project")))
     replies = (
@@ -180,7 +186,6 @@ def approval_summary(version: Version, *, agency_ids: set | None = None, user=No
     reasons about their own talent (nothing else of the studio). With `user` (and their `access` to
     the project, None for an agency), `allowed_actions` says what they may decide in each lane.
     """
-    from projects import lanes
     from projects.consent import version_ref
     from projects.services import lane_states
     from rights import policy
@@ -190,10 +195,18 @@ def approval_summary(version: Version, *, agency_ids: set | None = None, user=No
     consent = policy.check_approval(version=version_ref(version, with_project=True), audit=False)
     reasons, reviews = list(consent.reasons), list(consent.reviews)
     actions = version_actions([version], user=user, access=access)[version.pk] if user is not None else []
+    if access is not None and access.is_client:
+        return client_view.client_approval_summary(_summary_dict(version, status, states, consent, reasons, reviews, actions, None))
     if agency_ids is not None:
         wanted = {str(a) for a in agency_ids}
         reasons = [r for r in reasons if r.agency_id in wanted]
         reviews = [r for r in reviews if r.agency_id in wanted]
+    return _summary_dict(version, status, states, consent, reasons, reviews, actions, agency_ids)
+
+
+def _summary_dict(version, status, states, consent, reasons, reviews, actions, agency_ids) -> dict:
+    from projects import lanes
+
     return {
         "version": version.id,
         "status": status,
@@ -242,10 +255,13 @@ def version_actions(versions: list[Version], *, user, access: ProjectAccess | No
 
     uses = review_uses_by_version(versions)
     memberships = perms.memberships_of(user)
+    submissions = client_view.active_submissions(versions) if access is not None else {}
     out: dict = {}
     for version in versions:
+        version._client_submission = submissions.get(version.pk)  # for the serializer's `submission`
         actions = lanes.decision_actions(version=version, access=access, memberships=memberships, review_uses=uses[version.pk])
-        out[version.pk] = [*actions, *_note_actions(version, user=user, access=access), _request_consent_action(version, access=access)]
+        out[version.pk] = [*actions, *_note_actions(version, user=user, access=access), _request_consent_action(version, access=access),
+                           *client_view.submission_actions(version, access=access, submission=submissions.get(version.pk))]
     return out
 
 
@@ -284,7 +300,9 @@ SHARE_REFUSAL = "Only producers, supervisors, admins and owners make share links
 
 def playlist_queryset(queryset: QuerySet, *, user) -> QuerySet:
     """Playlists visible to `user`: internal playlists are hidden from client reviewers."""
-    items = PlaylistItem.objects.select_related("version__shot").order_by("order")
+    # Client reviewers see a shared playlist's submitted versions only.
+    items = PlaylistItem.objects.filter(perms.client_visible_versions_q(user=user, version_path="version"))
+    items = items.select_related("version__shot").order_by("order")
     return (
         queryset.filter(Q(audience=Playlist.Audience.CLIENT) | internal_rows_q(user=user))
         .select_related("created_by")

@@ -10,7 +10,8 @@ view hands in, and Python passes the text through. Fields, formats and visibilit
 - `current_version.label` is `v%03d`, `duration` is inclusive, `version_count` is
   `next_version_number - 1`, thumbnails are the media URL of a non-empty poster;
 - client reviewers (`ProjectAccess.is_client`) get no assignees, and their open-note count leaves
-  internal notes out (`selectors.open_notes_count`, shared with the serializer path).
+  internal notes out (`selectors.open_notes_count`, shared with the serializer path); they see only
+  what was submitted to them (`_client_rows` at the end of this module; docs/RIGHTS.md).
 
 Tenancy is not decided here: the queryset comes from the tenancy base (foreign rows absent).
 """
@@ -18,7 +19,7 @@ Tenancy is not decided here: the queryset comes from the tenancy base (foreign r
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from projects.access import ProjectAccess
@@ -91,12 +92,12 @@ def _fields(pairs: list[tuple[str, str]]) -> str:
 def _version_sql() -> str:
     label = "'\"v' || CASE WHEN t.gl_v_number BETWEEN 0 AND 999 THEN lpad(t.gl_v_number::text, 3, '0') ELSE t.gl_v_number::text END || '\"'"
     version = _fields([
-        ("id", "to_json(t.current_version_id)::text"), ("number", _num("t.gl_v_number")), ("label", label),
+        ("id", "to_json(t.gl_v_id)::text"), ("number", _num("t.gl_v_number")), ("label", label),
         ("source", _str("t.gl_v_source")), ("processing_status", _str("t.gl_v_processing")),
         ("approval_status", _str("t.gl_v_approval")), ("frame_count", _num("t.gl_v_frames")), ("first_frame", _num("t.gl_v_first")),
-        ("thumbnail", _poster_url("t.current_version_id", "t.gl_v_poster")), ("created_at", _iso("t.gl_v_created")),
+        ("thumbnail", _poster_url("t.gl_v_id", "t.gl_v_poster")), ("created_at", _iso("t.gl_v_created")),
     ])
-    return f"CASE WHEN t.current_version_id IS NULL THEN 'null' ELSE {version} END"
+    return f"CASE WHEN t.gl_v_id IS NULL THEN 'null' ELSE {version} END"
 
 
 def _row_sql(*, client: bool) -> str:
@@ -105,11 +106,13 @@ def _row_sql(*, client: bool) -> str:
     return _fields([
         ("id", "to_json(t.id)::text"), ("project", "to_json(t.project_id)::text"), ("code", _str("t.code")),
         ("sequence", f"CASE WHEN t.sequence_id IS NULL THEN 'null' ELSE {sequence} END"),
-        ("order", _num('t."order"')), ("description", _str("t.description")), ("prompt_notes", _str("t.prompt_notes")),
+        ("order", _num('t."order"')), ("description", _str("t.description")),
+        ("prompt_notes", "'\"\"'" if client else _str("t.prompt_notes")),
         ("frame_in", _num("t.frame_in")), ("frame_out", _num("t.frame_out")), ("duration", _num("t.frame_out - t.frame_in + 1")),
         ("status", _str("t.status")), ("assignees", "'[]'" if client else "coalesce(asg.people, '[]')"),
         ("retake_count", _num("t.retake_count")), ("current_version", _version_sql()),
-        ("thumbnail", _poster_url("t.current_version_id", "t.gl_v_poster")), ("version_count", _num("t.next_version_number - 1")),
+        ("thumbnail", _poster_url("t.gl_v_id", "t.gl_v_poster")),
+        ("version_count", _num("t.gl_client_versions" if client else "t.next_version_number - 1")),
         ("open_notes", _num("t.gl_open_notes")), ("created_at", _iso("t.created_at")), ("updated_at", _iso("t.updated_at")),
     ])
 
@@ -119,14 +122,15 @@ def shot_rows_json(queryset: QuerySet, *, access: ProjectAccess | None, bottom: 
     as the JSON text of a list of shot rows, and how many rows it holds. One query."""
     client = access is not None and access.is_client
     ordering = list(queryset.query.order_by)
-    rows = (
-        queryset.annotate(
-            gl_open_notes=open_notes_count(access=access),
-            gl_rn=Window(RowNumber(), order_by=ordering),
+    if client:
+        rows, extra = _client_rows(queryset), ("gl_client_versions",)
+    else:
+        rows, extra = queryset.annotate(
+            gl_v_id=F("current_version_id"), gl_open_notes=open_notes_count(access=access),
             **{alias: F(path) for alias, path in _JOINED.items()},
-        )
-        .values(*_SHOT_FIELDS, "gl_open_notes", "gl_rn", *_JOINED)
-    )
+        ), ()
+    rows = rows.annotate(gl_rn=Window(RowNumber(), order_by=ordering))
+    rows = rows.values(*_SHOT_FIELDS, "gl_v_id", "gl_open_notes", "gl_rn", *_JOINED, *extra)
     rows = rows[bottom:top] if top is not None else rows[bottom:]
     inner, params = rows.query.get_compiler(using=rows.db).as_sql()
     prefix = _media_url_prefix()
@@ -138,3 +142,26 @@ def shot_rows_json(queryset: QuerySet, *, access: ProjectAccess | None, bottom: 
         cursor.execute(sql, (*params, prefix, prefix))
         text, count = cursor.fetchone()
     return text, count
+
+
+# ---------------------------------------------------------------- what a client sees
+# Client reviewers (docs/RIGHTS.md, "What a client sees"; projects.client_view): only shots with a
+# version submitted to them, and a shot's "current version" is their latest submitted one (`gl_v_id`
+# and every `current_version__…` column of `_JOINED` read from it), its version count the number
+# submitted (`gl_client_versions`), its open notes those on that version; no prompt notes, no assignees.
+
+def _client_rows(queryset: QuerySet) -> QuerySet:
+    """`queryset` narrowed and annotated for a client reviewer (the same aliases as the studio's rows)."""
+    from projects.client_view import client_open_notes, client_version_count, client_versions, latest_client_version
+
+    def column(path: str):
+        if not path.startswith("current_version__"):
+            return F(path)
+        latest = client_versions().filter(shot_id=OuterRef("pk")).order_by("-number")
+        return Subquery(latest.values(path.removeprefix("current_version__"))[:1])
+
+    return (
+        queryset.filter(pk__in=client_versions().values("shot_id"))
+        .annotate(gl_v_id=latest_client_version(), gl_client_versions=client_version_count())
+        .annotate(gl_open_notes=client_open_notes(version="gl_v_id"), **{alias: column(path) for alias, path in _JOINED.items()})
+    )

@@ -15,6 +15,7 @@ import io
 from rest_framework.exceptions import ValidationError
 
 from projects.access import ProjectAccess
+from projects.client_view import client_stack
 from projects.interchange import MAX_IMPORT_BYTES
 from projects.models import Project, Shot
 from projects.selectors import shot_list
@@ -60,6 +61,10 @@ def export_shot_list(*, project: Project, access: ProjectAccess) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for shot in shots:
+        current = shot.current_version
+        if access.is_client:  # what a client sees (projects.client_view): their latest submitted version, no prompt
+            stack = client_stack(shot)
+            current = stack[0] if stack else None
         row = {
             "sequence": shot.sequence.code if shot.sequence else "",
             "code": shot.code,
@@ -69,10 +74,10 @@ def export_shot_list(*, project: Project, access: ProjectAccess) -> str:
             "frame_out": shot.frame_out,
             "duration": shot.duration_frames,
             "description": shot.description,
-            "prompt_notes": shot.prompt_notes,
+            "prompt_notes": shot.prompt_notes if access.internal else "",
             "assignees": ";".join(u.email for u in shot.assignees.all()) if access.internal else "",
             "retake_count": shot.retake_count,
-            "current_version": shot.current_version.label if shot.current_version else "",
+            "current_version": current.label if current else "",
         }
         writer.writerow([_cell(row[c]) for c in columns])
     return out.getvalue()

@@ -26,6 +26,7 @@ from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
 from projects.access import ProjectAccess
+from projects.client_view import client_cut
 from projects.consent import project_ref, version_ref
 from projects.interchange import MAX_IMPORT_BYTES, cut_reader
 from projects.models import Project
@@ -157,6 +158,8 @@ def build_timeline(*, project: Project, access: ProjectAccess, media_url, actor=
     timeline.tracks.append(track)
     shots = list(cut_shots(project=project))
     approved = latest_approved_versions(project=project)
+    if access.is_client:  # what a client sees: only shots and versions submitted to them
+        shots, approved = client_cut(shots, approved)
     consent = check_versions(
         project=project_ref(project), versions=[version_ref(v) for v in approved.values()], purpose="export", actor=actor
     )

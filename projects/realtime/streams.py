@@ -2,16 +2,72 @@
 
 A project's stream id is the project's id. Who may watch it, and who among the watchers is the
 studio's own (and so also receives `audience="internal"` events), is `projects.access`'s decision.
+
+A client reviewer's socket also gets a per-event rule (`ClientEvents`, the core's `EventFilter`):
+what a client sees (docs/RIGHTS.md) holds for events too, so they receive events only about the
+versions submitted to them and the shots holding those, with other lanes' decision notes blanked.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from projects.access import access_for
 from projects.models import Project
 from projects.realtime.selectors import version_in_project
 from studio.realtime.access import StreamAccess
+
+# Events about one version ("id" or "version" names it) reach a client only when it was submitted to them.
+_BY_VERSION_ID = frozenset({"version.updated"})
+_BY_VERSION = frozenset({"comment.created", "comment.updated", "approval.decided", "presence.changed"})
+# Events that concern nothing a client could not see (their audience already leaves internal ones out).
+_PASS = frozenset({"project.updated", "playlist.updated", "submission.changed"})
+_SHOT_CHANGES = frozenset({"created", "updated", "deleted", "status", "approval"})
+
+
+@dataclass(frozen=True)
+class ClientEvents:
+    """The events a client reviewer's socket receives (unknown types: none, failing closed)."""
+
+    versions: frozenset[str]
+    shots: frozenset[str]
+    # A submission changes what they see; a version's update may be its quarantine or a held scan.
+    refresh_types: frozenset[str] = frozenset({"submission.changed", "version.updated"})
+
+    def __call__(self, event_type: str, data: Any) -> Any | None:
+        if not isinstance(data, dict):
+            return None
+        if event_type in _PASS:
+            return data
+        if event_type in _BY_VERSION_ID:
+            return data if str(data.get("id")) in self.versions else None
+        if event_type in _BY_VERSION:
+            if str(data.get("version")) not in self.versions:
+                return None
+            if event_type == "approval.decided" and data.get("lane") != "client" and data.get("note"):
+                return {**data, "note": ""}  # other lanes' reasons are the studio's (or the agency's)
+            return data
+        if event_type == "shot.updated":
+            return self._shot(data)
+        return None
+
+    def _shot(self, data: dict) -> dict | None:
+        if data.get("change") not in _SHOT_CHANGES:
+            return data  # sequences, reordering, imports: no version in them
+        if str(data.get("id")) not in self.shots:
+            return None
+        hidden = [key for key in ("current_version", "version") if key in data and str(data[key]) not in self.versions]
+        return {k: v for k, v in data.items() if k not in hidden} if hidden else data
+
+
+def client_events(project: Project) -> ClientEvents:
+    """The rule for a client reviewer of `project`, as the database holds it now (one query)."""
+    from projects.client_view import client_versions
+
+    rows = client_versions().filter(project=project).values_list("pk", "shot_id")
+    return ClientEvents(versions=frozenset(str(v) for v, _ in rows), shots=frozenset(str(s) for _, s in rows))
 
 
 class ProjectStreams:
@@ -24,8 +80,11 @@ class ProjectStreams:
         access = access_for(user=user, project=project)
         if access is None:
             return None
-        return StreamAccess(stream_id=project.pk, internal=access.internal)
+        events = client_events(project) if access.is_client else None
+        return StreamAccess(stream_id=project.pk, internal=access.internal, events=events)
 
     def version_in_stream(self, *, stream_id: uuid.UUID, version_id: uuid.UUID) -> uuid.UUID | None:
         frames = version_in_project(project_id=stream_id, version_id=version_id)
         return frames.id if frames else None
+
+

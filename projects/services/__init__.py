@@ -19,6 +19,7 @@ that says what is wrong and how to fix it, and writes nothing.
 | `likeness_scan` | the likeness scan of versions (the `media` queue); re-scans when a grant changes |
 | `quarantine` | versions whose consent stopped or resumed covering them; the delivery check |
 | `playlists` | playlists for review sessions |
+| `submissions` | versions (or a playlist) submitted to the client reviewers; withdrawing them |
 | `interchange` | shot-list imports (CSV, OTIO/EDL) |
 | `sharing` | share links for people without an account: create, revoke, open, identify, watermarked copies |
 | `_shot_rules` | shot field cleaning, assignees and status rules, shared by shots and imports (internal) |
@@ -55,6 +56,7 @@ from projects.services.sharing import (
     viewer_session,
 )
 from projects.services.shots import ARTIST_STATUSES, SHOT_FIELDS, create_shot, delete_shot, reorder_shots, update_shot
+from projects.services.submissions import MAX_SUBMITTED_VERSIONS, SubmitResult, submit_to_client, withdraw_submission
 from projects.services.versions import PayloadTooLarge, check_upload_size, create_version, update_version, upload_version
 from projects.services.watermarks import ReviewCopy, TraceResult, build_marked_proxy, review_copy, trace, trace_organizations
 
@@ -69,5 +71,6 @@ __all__ = [
     "record_agency_review", "release_versions", "request_version_scan", "rescan_held_versions", "scan_version_likeness",
     "remove_project_member", "reorder_shots", "resolve_assignees", "resolve_or_404",
     "update_playlist", "update_project", "update_sequence", "update_shot", "update_version", "upload_version",
+    "MAX_SUBMITTED_VERSIONS", "SubmitResult", "submit_to_client", "withdraw_submission",
     "ReviewCopy", "TraceResult", "build_marked_proxy", "review_copy", "trace", "trace_organizations",
 ]

@@ -36,6 +36,7 @@ def decide_approval(*, actor: User, version: Version, lane: str, decision: str, 
     if decision == Approval.Decision.CHANGES_REQUESTED and not note:
         raise ValidationError({"note": ["Say what needs to change: a note is required when requesting changes."]})
     access = perms.access_for_decision(lane=lane_def.name, user=actor, version=version)
+    perms.require_client_may_see(access=access, version=version)  # a client decides only what was submitted to them
     try:
         if lane_def.read is not None:
             return _decide_agency_lane(actor=actor, access=access, lane_def=lane_def, version=version, decision=decision, note=note)

@@ -31,7 +31,7 @@ def _check_frame(version: Version, value, *, field: str) -> int:
     return frame
 
 
-def _mentioned_users(*, project: Project, user_ids, internal: bool) -> list[User]:
+def _mentioned_users(*, project: Project, user_ids, internal: bool, version: Version | None = None) -> list[User]:
     if user_ids is None:
         return []
     if not isinstance(user_ids, (list, tuple)):
@@ -39,7 +39,7 @@ def _mentioned_users(*, project: Project, user_ids, internal: bool) -> list[User
     wanted = list(dict.fromkeys(str(u) for u in user_ids))
     bad = [u for u in wanted if not _is_uuid(u)]
     users = {str(u.pk): u for u in User.objects.filter(pk__in=[u for u in wanted if _is_uuid(u)], is_active=True)}
-    problems = bad + [u for u in wanted if u in users and not _mentionable(users[u], project, internal)]
+    problems = bad + [u for u in wanted if u in users and not _mentionable(users[u], project, internal, version)]
     problems += [u for u in wanted if _is_uuid(u) and u not in users]
     if problems:
         why = "people on this project's studio side" if internal else "people who can see this project"
@@ -47,9 +47,11 @@ def _mentioned_users(*, project: Project, user_ids, internal: bool) -> list[User
     return [users[u] for u in wanted]
 
 
-def _mentionable(user: User, project: Project, internal: bool) -> bool:
+def _mentionable(user: User, project: Project, internal: bool, version: Version | None = None) -> bool:
     access = perms.access_for(user=user, project=project)
-    return access is not None and (access.internal or not internal)
+    # A client reviewer is mentioned only on a version submitted to them (what a client sees).
+    seen = version is None or perms.client_may_see_version(access=access, version=version)
+    return access is not None and (access.internal or not internal) and seen
 
 
 def _annotation_rows(*, annotations, frame: int, frame_end: int | None) -> list[dict]:
@@ -130,6 +132,7 @@ def create_comment(
 ) -> Comment:
     """A note at a frame (or frame range) of a version, or a reply in an existing thread."""
     access = perms.require_project_role(user=actor, project=version.project, roles=perms.COMMENT, action="comment")
+    perms.require_client_may_see(access=access, version=version)  # a client writes only on what was submitted to them
     body = _text(body, field="body", max_length=MAX_COMMENT_LENGTH)
     if not isinstance(internal, bool):
         raise ValidationError({"internal": ["Must be true or false."]})
@@ -162,7 +165,7 @@ def create_comment(
     rows = _annotation_rows(annotations=annotations, frame=frame, frame_end=frame_end)
     if not body and not rows:
         raise ValidationError({"body": ["Write a note or draw an annotation."]})
-    people = _mentioned_users(project=version.project, user_ids=mentions, internal=internal)
+    people = _mentioned_users(project=version.project, user_ids=mentions, internal=internal, version=version)
     with transaction.atomic():
         comment = Comment.objects.create(
             project_id=version.project_id,
@@ -225,7 +228,8 @@ def edit_comment(*, actor: User, comment: Comment, **changes) -> Comment:
                 comment.body = body
                 comment.edited_at = timezone.now()
         if "mentions" in changes:
-            people = _mentioned_users(project=comment.project, user_ids=changes["mentions"], internal=comment.internal)
+            people = _mentioned_users(project=comment.project, user_ids=changes["mentions"], internal=comment.internal,
+                                     version=comment.version)
             before = sorted(str(u) for u in comment.mentions.values_list("pk", flat=True))
             after = sorted(str(u.pk) for u in people)
             if before != after:

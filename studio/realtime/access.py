@@ -15,11 +15,24 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from studio.realtime.models import Audience
 
 log = logging.getLogger(__name__)
+
+
+class EventFilter(Protocol):
+    """A per-watcher rule from the owning app, for watchers who see only part of a stream (in Greenlight:
+    client reviewers, who see only the versions submitted to them). Pure: no database access."""
+
+    # Event types after which the watcher's rule is read again (the consumer asks the resolver anew,
+    # then filters that event with the fresh rule), e.g. a submission that changes what they see.
+    refresh_types: frozenset[str]
+
+    def __call__(self, event_type: str, data: Any) -> Any | None:
+        """The `data` this watcher receives (the same object when unchanged, a redacted copy otherwise),
+        or None when the event is not for them."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class StreamAccess:
 
     stream_id: uuid.UUID
     internal: bool  # the owning studio's own people: they also receive `audience="internal"` events
+    events: EventFilter | None = None  # a per-event rule for watchers who see part of the stream; None: every event of their audience
 
     def may_see(self, audience: str) -> bool:
         return audience != Audience.INTERNAL or self.internal

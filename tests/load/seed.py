@@ -68,6 +68,8 @@ def main(reviewers: int, artists: int) -> dict:
     versions = [first, *Version.objects.bulk_create(copies)]
     for shot, version in zip(shots[1:VERSIONED_SHOTS], versions[1:], strict=True):
         Shot.objects.filter(pk=shot.pk).update(current_version=version, next_version_number=2, status=Shot.Status.REVIEW)
+    # The reviewers are client reviewers: they see only what was submitted to them (docs/RIGHTS.md).
+    services.submit_to_client(actor=supervisor, project=project, versions=[v.pk for v in versions])
     return {
         "project": str(project.id), "shots": [str(s.id) for s in shots[:VERSIONED_SHOTS]], "versions": [str(v.id) for v in versions],
         "first_frame": 1001, "proxy_size": default_storage.size(first.proxy.name),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from studio.realtime.publish import publish
 from tests.notifications.conftest import comment, inbox
+from tests.projects.conftest import show_to_client
 
 
 def test_a_mention_reaches_the_mentioned_person_with_where_and_who(studio, version, api):
@@ -28,11 +29,15 @@ def test_a_mention_reaches_the_mentioned_person_with_where_and_who(studio, versi
 
 
 def test_a_reply_tells_the_thread_author_once_and_an_internal_reply_never_reaches_a_client(studio, version, api):
+    version.processing_status = "ready"
+    version.save(update_fields=["processing_status"])
+    show_to_client(studio.producer, version)  # the client writes only on what was submitted to them (and is told of it)
     root = comment(api, studio.client, version, frame=1020, body="Why is it green?")
     comment(api, studio.supervisor, version, parent=root["id"], body="Grading pass pending")
     comment(api, studio.artist, version, parent=root["id"], body="Staff-only aside: it's a temp", internal=True)
     comment(api, studio.client, version, parent=root["id"], body="Thanks")  # their own reply: nothing
-    [reply] = inbox(api, studio.client)
+    submission, reply = sorted(inbox(api, studio.client), key=lambda n: n["kind"] != "submission")
+    assert submission["kind"] == "submission"
     assert reply["kind"] == "reply" and reply["body"] == "Grading pass pending"
     assert "temp" not in str(inbox(api, studio.client))
     assert not Notification.objects.filter(recipient=studio.client, body__contains="temp").exists()

@@ -52,6 +52,16 @@ def add_version(shot: Shot, clip: Path, *, user=None, process: bool = False) -> 
     return version
 
 
+def show_to_client(producer: User, *versions: Version) -> None:
+    """What a client sees (docs/RIGHTS.md): submit `versions` to their project's client reviewers through
+    the service. A version a test marked ready without building its media gets a placeholder proxy name
+    first (submitting checks that the review proxy exists)."""
+    for version in versions:
+        Version.objects.filter(pk=version.pk, processing_status=Version.Processing.READY, proxy="").update(
+            proxy=f"versions/{version.project_id}/{version.pk}/review/proxy.mp4")
+    services.submit_to_client(actor=producer, project=versions[0].project, versions=[v.pk for v in versions])
+
+
 class Studio:
     """One studio with a person in each role, a project with a client member, and a second project,
     made with the shared world builder's rows (tests/support/world.py); `studio` and `rival` below."""

@@ -17,7 +17,7 @@ from projects.models import Version
 from rights import policy
 from rights import services as rights_services
 from studio.tenancy.models import Organization, Role
-from tests.projects.conftest import make_org, make_user
+from tests.projects.conftest import make_org, make_user, show_to_client
 
 PURPOSE = (
     "Digital replica of Ava Reyes as Mara Quinn in the harbour night exteriors of this project, sequence 010 "
@@ -39,6 +39,7 @@ def actions(body: dict) -> dict:
 
 def test_each_role_sees_what_it_may_decide_and_why_not(studio, api):
     version = version_of(studio.shot, user=studio.artist)
+    show_to_client(studio.producer, version)  # a client sees only what was submitted to them
     producer = actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())
     assert producer[("approve", "producer")] == {"action": "approve", "lane": "producer", "allowed": True, "code": "", "reason": ""}
     assert producer[("request_changes", "producer")]["allowed"] is True
@@ -82,6 +83,7 @@ def test_approving_waits_for_the_media_with_the_reason_the_api_gives(studio, api
 def test_allowed_actions_agree_with_what_the_api_accepts(studio, api, who):
     """For every studio role and lane: allowed → the decision is recorded; not_permitted → 403."""
     version = version_of(studio.shot, user=studio.artist)
+    show_to_client(studio.producer, version)  # a client sees only what was submitted to them
     user = getattr(studio, who)
     listed = actions(api(user).get(f"/api/v1/versions/{version.pk}/approvals/").json())
     for lane in ("producer", "client"):

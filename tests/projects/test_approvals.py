@@ -7,13 +7,14 @@ import pytest
 from projects import lanes
 from projects.models import Approval, Shot, Version
 from studio.audit.models import AuditEvent
-from tests.projects.conftest import add_version
+from tests.projects.conftest import add_version, show_to_client
 
 
 @pytest.fixture
 def version(studio, clips, media_root):
     version = add_version(studio.shot, clips["good"], user=studio.artist)
     Version.objects.filter(pk=version.pk).update(processing_status="ready")  # media readiness is tested below
+    show_to_client(studio.producer, version)  # the client decides only what was submitted to them
     version.refresh_from_db()
     return version
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from projects import services
 from projects.models import Annotation, Comment, CommentRevision
 from tests.projects.conftest import add_version
 
 
 @pytest.fixture
 def version(studio, clips, media_root):
-    return add_version(studio.shot, clips["good"], user=studio.artist)  # frames 1001-1048
+    # Frames 1001-1048; submitted to the client, who writes notes on it too (a client sees only what was submitted).
+    version = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    services.submit_to_client(actor=studio.producer, project=studio.project, versions=[version.pk])
+    return version
 
 
 def url(version):

@@ -7,12 +7,15 @@ import pytest
 
 from projects import services
 from projects.models import Version
-from tests.projects.conftest import make_user
+from tests.projects.conftest import make_user, show_to_client
 
 
 @pytest.fixture
 def version(studio):
-    return services.create_version(shot=studio.shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48, fps=(24, 1))
+    version = services.create_version(shot=studio.shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48, fps=(24, 1))
+    Version.objects.filter(pk=version.pk).update(processing_status="ready")
+    show_to_client(studio.producer, version)  # the client reads it too (a client sees only what was submitted to them)
+    return version
 
 
 def urls(studio, version) -> dict[str, str]:

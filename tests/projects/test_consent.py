@@ -25,7 +25,7 @@ from rights.models import LikenessUse
 from studio.audit.models import AuditEvent
 from studio.realtime.models import Event
 from studio.tenancy.models import Organization, Role
-from tests.projects.conftest import add_version, make_org, make_user
+from tests.projects.conftest import add_version, make_org, make_user, show_to_client
 from tests.support.world import give_consent, request_consent
 
 INTENDED_USE = (
@@ -222,6 +222,8 @@ def test_who_may_decide_and_see_the_agency_lane(studio, rival, rights, clips, ap
     version = generated_version(studio, rights, clips["good"])
     plain = add_version(studio.shot, clips["good"], user=studio.artist)  # no likeness
     url = f"/api/v1/versions/{version.id}/approvals/"
+    Version.objects.filter(pk=version.pk).update(processing_status="ready")
+    show_to_client(studio.producer, version)  # the client reaches it (a client sees only what was submitted to them)
 
     for user in (studio.producer, studio.owner, studio.client):
         r = decide(api, user, version, "agency", "approved")
@@ -257,6 +259,14 @@ def test_a_quarantined_version_cannot_be_approved_exported_or_delivered_and_show
     clip = next(c for c in export_cut(api, studio.producer, studio.project).find_clips() if c.name == studio.shot.code)
     assert clip.metadata["greenlight"]["version_id"] == str(version.id) and "withheld" not in clip.metadata["greenlight"]
     assert api(studio.producer).get(f"/api/v1/versions/{version.id}/media/original/").status_code == 200
+    Version.objects.filter(pk=version.pk, proxy="").update(processing_status="ready")
+    show_to_client(studio.producer, version)
+    # Studio internals (projects.access) are not for client reviewers: no lineage or artist.
+    for_client = api(studio.client).get(f"/api/v1/versions/{version.id}/").json()
+    assert (for_client["quarantine_reason"], for_client["lineage"], for_client["created_by"]) == ("", {}, None)
+    for_client = api(studio.client).get(f"/api/v1/shots/{studio.shot.id}/versions/").json()
+    rows = for_client["results"] if isinstance(for_client, dict) else for_client
+    assert rows and all(v["lineage"] == {} and v["created_by"] is None for v in rows)
 
     r = api(rights.agent).post(f"/api/v1/consents/{grant_row.pk}/revoke/", {"reason": "Ava withdrew consent"}, format="json")
     assert r.status_code == 200, r.json()
@@ -266,12 +276,10 @@ def test_a_quarantined_version_cannot_be_approved_exported_or_delivered_and_show
     assert shown["quarantined"] is True and "Ava withdrew consent" in shown["quarantine_reason"]
     assert shown["approval_status"] == "pending"
     assert Shot.objects.get(pk=studio.shot.pk).status == "review"
-    # Studio internals (projects.access) are not for client reviewers: no reason, lineage or artist.
-    for_client = api(studio.client).get(f"/api/v1/versions/{version.id}/").json()
-    assert (for_client["quarantine_reason"], for_client["lineage"], for_client["created_by"]) == ("", {}, None)
-    for_client = api(studio.client).get(f"/api/v1/shots/{studio.shot.id}/versions/").json()
-    rows = for_client["results"] if isinstance(for_client, dict) else for_client
-    assert rows and all(v["lineage"] == {} and v["created_by"] is None for v in rows)
+    # What a client sees: a quarantined version is withheld from them entirely (404), media included.
+    assert api(studio.client).get(f"/api/v1/versions/{version.id}/").status_code == 404
+    assert api(studio.client).get(f"/api/v1/versions/{version.id}/media/poster/").status_code == 404
+    assert api(studio.client).get(f"/api/v1/shots/{studio.shot.id}/").status_code == 404
     assert shown["lineage"]["prompt"] and shown["created_by"]["id"] == str(studio.artist.pk)
     summary = api(studio.producer).get(f"/api/v1/versions/{version.id}/approvals/").json()
     assert summary["quarantined"] is True and summary["consent"]["outcome"] == "deny"

@@ -18,12 +18,15 @@ def test_moonrise_is_seeded_with_a_client_member_and_both_lanes(demo, api):
     assert Version.objects.filter(project=project).count() == 2
     assert Comment.objects.filter(project=project, internal=True).count() == 2
     assert Playlist.objects.filter(project=project, audience="client").exists()
-    # the client sees the project and its shots, not the internal notes
+    # the client sees what was submitted to them (one of the two versions), not the internal notes
     listed = api(client).get(f"/api/v1/projects/{project.id}/shots/").json()
-    assert listed["count"] == len(codes)
-    version = Version.objects.filter(project=project).first()
+    assert [row["code"] for row in listed["results"]] == [projects_demo.SUBMITTED_DEMO_SHOT]
+    version = Version.objects.get(project=project, shot__code=projects_demo.SUBMITTED_DEMO_SHOT)
+    assert version.submissions.filter(withdrawn_at__isnull=True).count() == 1
     notes = api(client).get(f"/api/v1/versions/{version.id}/comments/").json()
     assert [c["internal"] for c in notes] == [False]
+    other = Version.objects.exclude(pk=version.pk).get(project=project)
+    assert api(client).get(f"/api/v1/versions/{other.id}/").status_code == 404
 
 
 def test_seeding_twice_creates_nothing_twice(demo):

@@ -7,12 +7,20 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from projects import services
-from projects.models import Annotation, Comment, CommentRevision, Version
+from projects.models import Annotation, Comment, CommentRevision, Submission, Version
 from tests.projects.conftest import make_shot
 
 LINE = {"type": "line", "from": [0.1, 0.1], "to": [0.9, 0.9], "color": "#ff0000", "width": 2}
+
+
+def shown(version: Version) -> Version:
+    """Ready and submitted to the client (a client sees only what was submitted to them)."""
+    Version.objects.filter(pk=version.pk).update(processing_status="ready")
+    Submission.objects.create(project=version.project, version=version, submitted_at=timezone.now())
+    return version
 
 
 def grow(studio, count: int, version: Version) -> None:
@@ -21,8 +29,10 @@ def grow(studio, count: int, version: Version) -> None:
     start = studio.project.sequences.count()
     for i in range(count):
         sequence = studio.project.sequences.create(code=f"AL_{(start + i + 2) * 10:03d}", order=start + i + 1)
-        make_shot(studio.project, f"{sequence.code}_0010", sequence=sequence)
-        services.create_version(shot=studio.shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48, fps=(24, 1))
+        shot = make_shot(studio.project, f"{sequence.code}_0010", sequence=sequence)
+        shown(services.create_version(shot=shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48, fps=(24, 1)))
+        shown(services.create_version(shot=studio.shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48,
+                                      fps=(24, 1)))
         note = Comment.objects.create(project=studio.project, version=version, author=studio.artist, body=f"note {i}", frame=1001 + i,
                                       internal=bool(i % 2))
         Annotation.objects.create(project=studio.project, comment=note, frame=note.frame, shapes=[LINE])
@@ -46,7 +56,8 @@ def counted(client, url: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("who", ["producer", "client"])
 def test_hot_paths_cost_fixed_queries(studio, api, who):
-    version = services.create_version(shot=studio.shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48, fps=(24, 1))
+    version = shown(services.create_version(shot=studio.shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48,
+                                            fps=(24, 1)))
     client = api(getattr(studio, who))
     urls = [
         f"/api/v1/projects/{studio.project.id}/sequences/",

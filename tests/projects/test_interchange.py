@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.models import Comment, Shot, Version
-from tests.projects.conftest import add_version, make_project, make_shot
+from tests.projects.conftest import add_version, make_project, make_shot, show_to_client
 
 
 def upload(api, user, project, kind, content: bytes, name: str, **extra):
@@ -149,6 +149,8 @@ def test_csv_permissions_and_isolation(studio, rival, api):
     assert upload(api, rival.producer, studio.project, "csv", b"code\nX_1\n", "s.csv").status_code == 404
     assert api(rival.producer).get(f"/api/v1/projects/{studio.project.id}/export/csv/").status_code == 404
     assert api(studio.client).get(f"/api/v1/projects/{studio.other_project.id}/export/csv/").status_code == 404
+    version = Version.objects.create(project=studio.project, shot=studio.shot, number=1, source="upload", processing_status="ready")
+    show_to_client(studio.producer, version)  # the client's export holds the shots submitted to them
     client_csv = rows(export(api, studio.client, studio.project, "csv").content.decode())
     assert "assignees" not in client_csv[0]
 
@@ -161,6 +163,7 @@ def cut(studio, shot_list, clips, media_root):
     """A project whose first shot has an approved, processed version with two notes."""
     version = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
     Version.objects.filter(pk=version.pk).update(approval_status="approved")
+    show_to_client(studio.producer, version)  # the client's cut holds what was submitted to them
     Comment.objects.create(project=studio.project, version=version, author=studio.client, body="Warmer sky", frame=1010)
     Comment.objects.create(
         project=studio.project,

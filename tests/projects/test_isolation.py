@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from projects import services
 from projects.models import Comment, Playlist
 from studio.audit.models import AuditEvent
 from tests.projects.conftest import add_version
@@ -12,8 +13,10 @@ from tests.projects.conftest import add_version
 
 @pytest.fixture
 def world(studio, clips, media_root):
-    """Rows of `studio.project` and of `studio.other_project` (where the client is not a member)."""
-    version = add_version(studio.shot, clips["good"], user=studio.artist)
+    """Rows of `studio.project` and of `studio.other_project` (where the client is not a member).
+    The project's version is submitted to the client (a client sees only what was submitted to them)."""
+    version = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    services.submit_to_client(actor=studio.producer, project=studio.project, versions=[version.pk])
     other_version = add_version(studio.other_shot, clips["good"], user=studio.artist)
     comment = Comment.objects.create(project=studio.project, version=version, author=studio.producer, body="n", frame=1001)
     other_comment = Comment.objects.create(

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from projects.models import SignedCopy
-from tests.projects.conftest import add_version
+from tests.projects.conftest import add_version, show_to_client
 
 
 def body(response) -> bytes:
@@ -142,6 +142,8 @@ def test_media_is_denied_to_other_studios_other_projects_and_anonymous(ready, st
 def test_a_client_of_another_project_gets_404(ready, studio, api, clips):
     other = add_version(studio.other_shot, clips["good"], user=studio.artist, process=True)
     assert api(studio.client).get(url(other)).status_code == 404
+    assert api(studio.client).get(url(ready, "poster")).status_code == 404  # not submitted to them yet
+    show_to_client(studio.producer, ready)
     assert api(studio.client).get(url(ready)).status_code == 202  # their own watermarked copy is being made
     assert api(studio.client).get(url(ready, "poster")).status_code == 200
 

@@ -21,7 +21,7 @@ from projects import media, services
 from projects.models import ProjectMember, SignedCopy, Version
 from studio import storage
 from studio.media_sweep import sweep_orphaned_media
-from tests.projects.conftest import add_version
+from tests.projects.conftest import add_version, show_to_client
 from tests.support.waiting import wait_for
 
 
@@ -48,7 +48,9 @@ def lower(headers: dict) -> dict:
 
 @pytest.fixture
 def ready(media_backend, studio, clips) -> Version:
-    return add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    version = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    show_to_client(studio.producer, version)  # the client plays it too (a client sees only what was submitted to them)
+    return version
 
 
 def test_an_upload_becomes_ready_with_its_review_media_in_the_store(media_backend, studio, clips, api, settings):
@@ -91,6 +93,7 @@ def test_the_player_reads_ranges_through_the_url_it_is_handed(ready, media_backe
 @pytest.mark.parametrize("media_backend", ["s3"], indirect=True)
 def test_revoked_access_gets_no_new_url_and_a_handed_out_url_expires(media_backend, studio, clips, api, settings):
     version = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    show_to_client(studio.producer, version)  # a client sees only what was submitted to them
     settings.MEDIA_URL_EXPIRES_SECONDS = 3  # X-Amz-Date is whole seconds: leave room for the first fetch
     poster_url = f"/api/v1/versions/{version.id}/media/poster/"
     location = api(studio.client).get(poster_url)["Location"]

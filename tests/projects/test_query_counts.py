@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from projects.models import Comment, Shot, Version
+from projects.models import Comment, Shot, Submission, Version
 from studio.tenancy.models import Role
 from tests.projects.conftest import make_project, make_user
 
@@ -53,6 +54,8 @@ def populate(project, count: int, artists) -> None:
     for shot, version in zip(shots, versions, strict=True):
         shot.current_version = version
     Shot.objects.bulk_update(shots, ["current_version"])
+    # Every version submitted to the client (a client sees only what was submitted to them).
+    Submission.objects.bulk_create([Submission(project=project, version=version, submitted_at=timezone.now()) for version in versions])
     Shot.assignees.through.objects.bulk_create(
         [Shot.assignees.through(shot_id=shot.id, user_id=artist.id) for shot in shots for artist in artists]
     )
@@ -94,9 +97,10 @@ def test_the_hand_built_shot_row_matches_the_declared_serializer(studio, clips, 
     from projects.access import project_access
     from projects.api.serializers import ShotSerializer
     from projects.selectors import shot_list
-    from tests.projects.conftest import add_version
+    from tests.projects.conftest import add_version, show_to_client
 
-    add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    version = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    show_to_client(studio.producer, version)  # a client sees only what was submitted to them
     studio.shot.assignees.add(studio.artist)
     for user in (studio.producer, studio.client):
         access = project_access(user=user, project=studio.project)

@@ -13,12 +13,15 @@ from django.test.utils import CaptureQueriesContext
 
 from projects import services
 from projects.models import Shot, Version
+from tests.projects.conftest import show_to_client
 
 
 @pytest.fixture
 def cached(settings, studio):
     settings.SHOT_LIST_PAGE_CACHE_SECONDS = 60
     version = services.create_version(shot=studio.shot, source=Version.Source.UPLOAD, created_by=studio.artist, frame_count=48, fps=(24, 1))
+    Version.objects.filter(pk=version.pk).update(processing_status="ready")
+    show_to_client(studio.producer, version)  # client reviewers see the shot (a client sees only what was submitted to them)
     services.update_shot(actor=studio.supervisor, shot=studio.shot, assignees=[studio.artist.id])
     services.create_comment(actor=studio.artist, version=version, body="internal", frame=1001, internal=True)
     return studio

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from projects import selectors
+from projects import selectors, services
 from projects.access import project_access
 from projects.api.serializers import ShotSerializer
 from projects.models import Comment, Shot, Version
@@ -19,7 +19,7 @@ from tests.projects.conftest import make_shot, make_user
 def _version(shot: Shot, number: int, *, poster: str = "") -> Version:
     version = Version.objects.create(
         project=shot.project, shot=shot, number=number, source="upload", frame_count=48, first_frame=1001,
-        processing_status="ready", poster=poster,
+        processing_status="ready", poster=poster, proxy=f"versions/{shot.project_id}/v{number}/review/proxy.mp4",
     )
     Shot.objects.filter(pk=shot.pk).update(current_version=version, next_version_number=number + 1)
     return version
@@ -43,7 +43,10 @@ def varied(studio):
     Comment.objects.create(project=studio.project, version=version, body="reply", frame=1001, parent=notes[0])
     make_shot(studio.project, "AL_LOOSE", frame_in=None, description='Quotes " and \\ and\nnewlines, ünïcødé ✓')
     big = make_shot(studio.project, "AL_010_0020", sequence=studio.sequence, status="review", retake_count=2)
+    earlier = _version(big, 999)
     _version(big, 1000)
+    # What a client sees: v003 and the earlier v999 were submitted to them; v1000 (the shot's current) was not.
+    services.submit_to_client(actor=studio.producer, project=studio.project, versions=[version.pk, earlier.pk])
     whole = timezone.now().replace(microsecond=0)
     Shot.objects.filter(pk=big.pk).update(updated_at=whole, created_at=whole - dt.timedelta(days=1))
     return studio
@@ -82,6 +85,8 @@ def test_what_each_caller_sees(varied, api):
     assert rows["AL_LOOSE"]["sequence"] is None and rows["AL_LOOSE"]["duration"] is None and rows["AL_LOOSE"]["current_version"] is None
     client_rows = {r["code"]: r for r in api(varied.client).get(url).json()["results"]}
     assert client_rows[varied.shot.code]["assignees"] == [] and client_rows[varied.shot.code]["open_notes"] == 1
+    assert client_rows["AL_010_0020"]["current_version"]["label"] == "v999" and client_rows["AL_010_0020"]["version_count"] == 1
+    assert "AL_LOOSE" not in client_rows  # nothing of it was submitted
 
 
 def test_pages_keep_drfs_envelope(varied, api):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from projects.models import Shot
+from projects import services
+from projects.models import Shot, Version
 from studio.audit.models import AuditEvent
-from tests.projects.conftest import add_version, make_shot
+from tests.projects.conftest import add_version, make_shot, show_to_client
 
 
 def shots_url(project):
@@ -111,8 +112,9 @@ def test_bulk_reorder(studio, api):
 
 
 def test_shot_detail_with_version_stack(studio, api, clips, media_root):
-    add_version(studio.shot, clips["good"], user=studio.artist)
-    add_version(studio.shot, clips["good"], user=studio.artist)
+    first = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    second = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
+    services.submit_to_client(actor=studio.producer, project=studio.project, versions=[first.pk, second.pk])  # what a client sees
     body = api(studio.client).get(f"/api/v1/shots/{studio.shot.id}/").json()
     assert [v["label"] for v in body["versions"]] == ["v002", "v001"]
     assert body["current_version"]["label"] == "v002"
@@ -131,7 +133,8 @@ def test_editing_shots_and_the_status_rules(studio, api):
     assert approved.status_code == 400 and "decide the version's approvals" in approved.json()["fields"]["status"][0]
     assert api(studio.producer).patch(url, {"status": "final"}, format="json").status_code == 400  # only from approved
     assert api(studio.supervisor).patch(url, {"status": "omitted"}, format="json").json()["status"] == "omitted"
-    assert api(studio.client).patch(url, {"description": "client edit"}, format="json").status_code == 403
+    # Nothing of this shot was submitted to the client: it is not theirs to see (404), let alone edit.
+    assert api(studio.client).patch(url, {"description": "client edit"}, format="json").status_code == 404
 
 
 def test_an_assigned_artist_may_move_status_between_working_states_only(studio, api):
@@ -164,6 +167,9 @@ def test_sequences(studio, api):
     url = f"/api/v1/projects/{studio.project.id}/sequences/"
     created = api(studio.supervisor).post(url, {"code": "AL_020", "name": "Ridge"}, format="json")
     assert created.status_code == 201 and created.json()["order"] == 1
+    assert [s["shot_count"] for s in api(studio.client).get(url).json()] == [0, 0]  # nothing submitted to the client yet
+    version = Version.objects.create(project=studio.project, shot=studio.shot, number=1, source="upload", processing_status="ready")
+    show_to_client(studio.producer, version)
     listed = api(studio.client).get(url).json()
     assert [(s["code"], s["shot_count"]) for s in listed] == [("AL_010", 1), ("AL_020", 0)]
     assert api(studio.supervisor).post(url, {"code": "AL_020"}, format="json").status_code == 400

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.models import Version
 from studio.tenancy.models import Role
-from tests.projects.conftest import make_user
+from tests.projects.conftest import make_user, show_to_client
 
 
 def _upload(api, user, shot, path, name=None, **extra):
@@ -114,11 +114,13 @@ def test_missing_or_empty_file_is_explained(studio, api, media_root, tmp_path):
 
 
 def test_client_reviewers_and_legal_cannot_upload(studio, api, clips, media_root):
+    shown = Version.objects.create(project=studio.project, shot=studio.shot, number=1, source="upload", processing_status="ready")
+    show_to_client(studio.producer, shown)  # the client sees the shot (a client sees only what was submitted to them)
     for user in (studio.client, studio.legal):
         response = _upload(api, user, studio.shot, clips["good"])
         assert response.status_code == 403
         assert "add versions" in response.json()["detail"]
-    assert not Version.objects.exists()
+    assert list(Version.objects.all()) == [shown]
 
 
 def test_uploading_to_another_studios_shot_is_404(studio, rival, api, clips, media_root):
@@ -141,6 +143,9 @@ def test_version_note_is_edited_by_its_author_or_supervisors(studio, api, clips,
     assert api(studio.artist).patch(url, {"note": "tweaked the sky"}, format="json").json()["note"] == "tweaked the sky"
     other_artist = make_user(org=studio.org, role=Role.ARTIST)
     assert api(other_artist).patch(url, {"note": "mine now"}, format="json").status_code == 403
+    assert api(studio.client).patch(url, {"note": "client"}, format="json").status_code == 404  # not submitted to them
+    Version.objects.filter(pk=body["id"]).update(processing_status="ready")
+    show_to_client(studio.producer, Version.objects.get(pk=body["id"]))
     assert api(studio.client).patch(url, {"note": "client"}, format="json").status_code == 403
     assert api(studio.supervisor).patch(url, {"note": "approved for dailies"}, format="json").status_code == 200
     assert api(studio.client).get(url).json()["note"] == "approved for dailies"

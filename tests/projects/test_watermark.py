@@ -14,7 +14,7 @@ from projects import media, services
 from projects.models import Version, WatermarkMark
 from projects.services import watermarks
 from studio.watermark import Key, payload, video
-from tests.projects.conftest import add_version
+from tests.projects.conftest import add_version, show_to_client
 from tests.support.world import make_org, make_project, make_shot, make_user
 
 KEY = Key.from_secret(b"test-watermark-key")
@@ -98,6 +98,7 @@ def test_a_client_reviewer_never_receives_the_unmarked_proxy(transactional_db, l
     shot = make_shot(project, "WM_010_0010", frames=48)
     version = add_version(shot, clips["good"], user=producer, process=True)
     assert version.processing_status == Version.Processing.READY, version.failure_reason
+    show_to_client(producer, version)  # a client streams only what was submitted to them
     plain = Path(version.proxy.path).read_bytes()
     url = f"/api/v1/versions/{version.id}/media/proxy/"
 

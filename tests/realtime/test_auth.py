@@ -12,7 +12,7 @@ from django.test import Client as DjangoClient
 from projects.models import ProjectMember
 from studio.tenancy.models import ApiToken, Membership
 from tests.realtime.conftest import apublish
-from tests.support.realtime_events import TEST_EVENT
+from tests.support.realtime_events import TEST_EVENT, shared_playlist_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,9 +69,9 @@ async def test_token_in_header_or_query_and_session_cookie_are_accepted(world, c
     for client in (by_header, by_query, by_cookie):
         ready = await client.recv_type("stream.ready")
         assert ready["project"] == str(world.project.pk)
-    envelope = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"code": "MR_010"})
+    envelope = await apublish(**shared_playlist_event(world.playlist))  # the client reviewer (by cookie) receives it too
     for client in (by_header, by_query, by_cookie):
-        assert (await client.recv_type(TEST_EVENT))["id"] == envelope["id"]
+        assert (await client.recv_type("playlist.updated"))["id"] == envelope["id"]
 
 
 async def test_a_wrong_token_never_falls_back_to_the_session(world, connect):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from channels.db import database_sync_to_async
 
+from projects import services
+from projects.models import Version
 from studio.realtime import presence
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,6 +33,12 @@ async def becomes(client, version, expected: list[str]) -> None:
             seen[data["version"]] = data
 
 
+def submit_all(world) -> None:
+    """Make the world's versions reviewable (ready review media) and submit them to the client."""
+    Version.objects.filter(pk__in=[v.pk for v in world.versions]).update(processing_status="ready", proxy="proxy.mp4")
+    services.submit_to_client(actor=world.producer, project=world.project, versions=[v.pk for v in world.versions])
+
+
 def names(viewers: list[dict]) -> list[str]:
     return [v["name"] for v in viewers]
 
@@ -48,6 +57,8 @@ async def test_who_is_looking_at_which_version(world, connect):
     await becomes(artist, v1.pk, ["Alex Artist"])
     await becomes(artist, v2.pk, ["Priya Producer"])
 
+    # The client reviewer sees presence on the versions submitted to them (both, here).
+    await database_sync_to_async(submit_all)(world)
     late = await connect(path(world), token=world.tokens["client@rt.test"])
     snapshot = await late.recv_type("presence.snapshot")
     assert {v: names(people) for v, people in snapshot["data"]["versions"].items()} == {

@@ -16,7 +16,7 @@ from studio.realtime.models import Event
 from studio.realtime.publish import notify_user, publish_progress
 from studio.realtime.selectors import latest_progress
 from tests.realtime.conftest import apublish
-from tests.support.realtime_events import TEST_EVENT, TEST_NOTICE, job_state, progress
+from tests.support.realtime_events import TEST_NOTICE, job_state, progress, shared_playlist_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,12 +147,12 @@ async def test_job_events_never_reach_a_client_reviewer_live_on_replay_or_late(w
     publish_progress(project_id=world.project.pk, job_id=job, audience="internal", data=progress(4, 10))
     state = await apublish(type="job.state_changed", project_id=world.project.pk, job_id=job, audience="internal",
                            data=job_state(job, "running"))
-    marker = await apublish(type=TEST_EVENT, project_id=world.project.pk, data={"after": True})
+    marker = await apublish(**shared_playlist_event(world.playlist))  # an event the client reviewer receives too
     assert await asyncio.to_thread(publish_module.flush, 5.0)  # the coalesced progress went out too
     seen = [m["type"] for m in await until_event(artist, marker["id"])]
-    assert seen[-1] == TEST_EVENT and "job.state_changed" in seen, seen  # the coalesced progress may go out after the state
+    assert seen[-1] == "playlist.updated" and "job.state_changed" in seen, seen  # the coalesced progress may go out after the state
     assert "job.progress" in seen or (await artist.recv_type("job.progress"))["data"]["step"] == 4
-    assert [m["type"] for m in await until_event(client, marker["id"])] == [TEST_EVENT]
+    assert [m["type"] for m in await until_event(client, marker["id"])] == ["playlist.updated"]
     assert not [m for m in await client.collect(0.5) if m["type"].startswith("job.")]
 
     replay = await connect(path(world) + "?since=0", token=world.tokens["client@rt.test"])

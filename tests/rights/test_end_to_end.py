@@ -176,6 +176,9 @@ def test_demo_an_artist_casts_ava_on_a_moonrise_shot_and_the_agent_reviews_the_u
     assert decide(producer, version, "producer", "approved").status_code == 403  # the agency first
     assert decide(agent, version, "agency", "approved", "Approved for the harbour pickups").status_code == 201
     assert decide(producer, version, "producer", "approved").status_code == 201
+    # The client decides what was submitted to them (docs/RIGHTS.md, "What a client sees").
+    submitted = producer.post(f"/api/v1/projects/{version.project_id}/submissions/", {"versions": [str(version.pk)]}, format="json")
+    assert submitted.status_code == 201, submitted.content
     final = decide(client, version, "client", "approved")
     assert final.status_code == 201 and final.json()["status"] == "approved"
     lanes = {lane["lane"]: lane["state"] for lane in final.json()["lanes"]}

@@ -39,8 +39,9 @@ def _domain_flow(demo) -> dict:
         specs=[projects.ShotSpec(code="RG_020_0010", values={"sequence": "RG_020", "description": "Imported"})],
     )
     version = projects.create_version(shot=shot, source="upload", created_by=artist, frame_count=48, fps=(24, 1), size=(64, 64))
-    Version.objects.filter(pk=version.pk).update(processing_status=Version.Processing.READY)
+    Version.objects.filter(pk=version.pk).update(processing_status=Version.Processing.READY, proxy=f"versions/{project.pk}/rg/proxy.mp4")
     version.refresh_from_db()
+    projects.submit_to_client(actor=producer, project=project, versions=[version.pk], note="For the client")
     projects.update_version(actor=artist, version=version, note="First pass")
     note = projects.create_comment(actor=producer, version=version, body="@Alex the dust starts late", frame=1012, mentions=[artist.pk])
     reply = projects.create_comment(actor=artist, version=version, body="On it", parent=note)

@@ -25,6 +25,15 @@ def register_test_event_types() -> None:
     register(TEST_NOTICE, schema=ANY_OBJECT, channel="user", owner="tests", description="Transport tests.")
 
 
+def shared_playlist_event(playlist) -> dict:
+    """`publish` arguments for an event every watcher of the project receives, client reviewers included
+    (a client playlist changed). A client reviewer's socket drops the `test.*` types: it passes only the
+    events about what was submitted to them, failing closed on types it does not know
+    (projects.realtime.streams.ClientEvents; docs/RIGHTS.md, "What a client sees")."""
+    return {"type": "playlist.updated", "project_id": playlist.project_id,
+            "data": {"id": str(playlist.pk), "name": playlist.name, "change": "updated"}}
+
+
 def progress(step: int, total: int) -> dict:
     """A `job.progress` payload as the GPU worker sends it."""
     return {"step": step, "total": total, "elapsed": round(step * 0.1, 3), "eta": round((total - step) * 0.1, 3)}

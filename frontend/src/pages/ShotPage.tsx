@@ -11,6 +11,7 @@ import { formatDateTime, formatRelative, formatSeconds, personName } from "../co
 import { TakesGallery } from "../components/TakesGallery";
 import { HeldNotice, ScanBadge } from "../components/LikenessScan";
 import { RequestConsentButtons } from "../components/RequestConsent";
+import { SubmitToClient } from "../components/SubmitToClient";
 import { HoverScrubThumb } from "../components/Thumb";
 import { useStreamState } from "../realtime/context";
 import { castCoverage, coveringGrants, listNames, type UseType } from "../lib/consent";
@@ -208,6 +209,7 @@ function VersionCard({ version, project, isApproved, isCurrent, selected, onSele
         <HeldNotice scan={version.likeness_scan} actions={version.allowed_actions} />
         {version.conform && <div className="small muted" data-testid="version-conform">{version.conform}</div>}
         {version.note && <div className="small">{version.note}</div>}
+        <SubmitToClient projectId={project.id} version={version} />
         {version.processing_status === "failed" && <div className="field-error small">{version.failure_reason}</div>}
       </div>
     </li>

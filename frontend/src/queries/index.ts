@@ -13,6 +13,7 @@ export * from "./prefetch";
 export * from "./projects";
 export * from "./rights";
 export * from "./sharing";
+export * from "./submissions";
 export * from "./takes";
 export * from "./versions";
 export * from "./watermarks";

@@ -42,6 +42,9 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
       return [keys.project(projectId), keys.projects.all];
     case "playlist.updated":
       return [keys.playlists(projectId)];
+    case "submission.changed":
+      // What a client sees changed: the shot list, shots, versions, shared playlists.
+      return [keys.submissions(projectId), keys.shots.project(projectId), keys.shot.all, keys.version.all, keys.playlists(projectId)];
     case "job.progress":
     case "stream.ready":
     case "stream.reset":

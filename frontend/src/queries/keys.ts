@@ -75,6 +75,7 @@ export const keys = {
   },
   people: (projectId: string) => ["people", projectId] as const,
   playlists: (projectId: string) => ["playlists", projectId] as const,
+  submissions: (projectId: string) => ["submissions", projectId] as const,
   jobs: {
     all: ["jobs"] as const,
     shot: (shotId: string) => ["jobs", "shot", shotId] as const,

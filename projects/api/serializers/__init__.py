@@ -47,6 +47,7 @@ from projects.api.serializers.shots import (
     ShotSerializer,
     ShotWriteSerializer,
 )
+from projects.api.serializers.submissions import SubmissionSerializer, SubmitResultSerializer, SubmitSerializer
 from projects.api.serializers.versions import (
     MediaLinksSerializer,
     ShotRefSerializer,
@@ -68,5 +69,6 @@ __all__ = [
     "ProjectWriteSerializer", "ReorderResultSerializer", "ReplySerializer", "SequenceRefSerializer", "SequenceSerializer",
     "SequenceWriteSerializer", "ShotDetailSerializer", "ShotRefSerializer", "ShotReorderSerializer", "ShotSerializer",
     "ShotWriteSerializer", "SpriteSerializer", "VersionBriefSerializer", "VersionSerializer", "VersionUpdateSerializer",
-    "VersionUploadSerializer", "ScanMatchSerializer", "media_url", "scan_view", "version_brief",
+    "VersionUploadSerializer", "ScanMatchSerializer",
+    "SubmissionSerializer", "SubmitResultSerializer", "SubmitSerializer", "media_url", "scan_view", "version_brief",
 ]

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from projects.api.serializers.common import DATETIME, is_client, media_url, user_brief, version_brief
 from projects.api.serializers.versions import VersionBriefSerializer, VersionSerializer
+from projects.client_view import client_stack
 from projects.models import Sequence, Shot
 from studio.tenancy.api.serializers import UserSummarySerializer
 
@@ -77,7 +78,10 @@ class ShotSerializer(serializers.ModelSerializer):
     def to_representation(self, obj):
         # Hand-built: the shot list returns thousands of rows and DRF's per-field machinery
         # dominated its time. Same fields and formats as declared above (they drive the schema).
-        version = obj.current_version
+        version, count, prompt_notes = obj.current_version, obj.next_version_number - 1, obj.prompt_notes
+        if is_client(self):  # what a client sees (projects.client_view): their submitted versions, no prompt
+            stack = client_stack(obj)
+            version, count, prompt_notes = (stack[0] if stack else None), len(stack), ""
         return {
             "id": str(obj.id),
             "project": str(obj.project_id),
@@ -85,7 +89,7 @@ class ShotSerializer(serializers.ModelSerializer):
             "sequence": {"id": str(obj.sequence_id), "code": obj.sequence.code} if obj.sequence_id else None,
             "order": obj.order,
             "description": obj.description,
-            "prompt_notes": obj.prompt_notes,
+            "prompt_notes": prompt_notes,
             "frame_in": obj.frame_in,
             "frame_out": obj.frame_out,
             "duration": obj.duration_frames,
@@ -94,7 +98,7 @@ class ShotSerializer(serializers.ModelSerializer):
             "retake_count": obj.retake_count,
             "current_version": version_brief(version) if version is not None else None,
             "thumbnail": media_url(version.id, "poster") if version is not None and version.poster else None,
-            "version_count": obj.next_version_number - 1,
+            "version_count": count,
             "open_notes": getattr(obj, "open_notes", 0),
             "created_at": DATETIME.to_representation(obj.created_at),
             "updated_at": DATETIME.to_representation(obj.updated_at),
@@ -143,7 +147,7 @@ class ShotDetailSerializer(ShotSerializer):
 
     @extend_schema_field(VersionSerializer(many=True))
     def get_versions(self, obj):
-        stack = getattr(obj, "stack", None)
+        stack = client_stack(obj) if is_client(self) else getattr(obj, "stack", None)
         if stack is None:
             stack = obj.versions.select_related("created_by").order_by("-number")
         for version in stack:

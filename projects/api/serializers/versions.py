@@ -10,6 +10,7 @@ from projects import selectors
 from projects.access import sees_studio_internals
 from projects.api.serializers.common import MEDIA_KINDS, access_of, media_url
 from projects.api.serializers.likeness_scan import LikenessScanSerializer, scan_view
+from projects.client_view import submission_of
 from projects.models import Version
 from studio.actions import ActionsListSerializer, WithAllowedActions
 from studio.http.uploads import UploadField
@@ -61,6 +62,14 @@ class VersionBriefSerializer(serializers.ModelSerializer):
         return media_url(obj.id, "poster") if obj.poster else None
 
 
+class SubmissionBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    submitted_at = serializers.DateTimeField()
+    submitted_by = UserSummarySerializer(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    playlist = serializers.UUIDField(allow_null=True)
+
+
 class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
     project = serializers.UUIDField(source="project_id", read_only=True)
     shot = ShotRefSerializer(read_only=True)
@@ -86,9 +95,15 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
         "exported or delivered until a grant covers the performer; the details are for the studio only."
     )
     allowed_actions = serializers.SerializerMethodField(
-        help_text="What the caller may do: approve / request_changes per approval lane, comment, comment_internal, edit_note; "
-        "with the reason for each that is not allowed. The consent policy answers when a decision is made."
+        help_text="What the caller may do: approve / request_changes per approval lane, comment, comment_internal, edit_note, "
+        "submit_to_client, withdraw_from_client; with the reason for each that is not allowed. The consent policy answers "
+        "when a decision is made."
     )
+    submission = serializers.SerializerMethodField(
+        help_text="Its active submission to the client reviewers (when, by whom, the note), or null: client reviewers see "
+        "a version only while it is submitted."
+    )
+    original_name = serializers.SerializerMethodField(help_text="The file name as uploaded (not shown to client reviewers).")
 
     class Meta:
         model = Version
@@ -123,6 +138,7 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
             "media",
             "sprite",
             "allowed_actions",
+            "submission",
             "created_at",
             "updated_at",
         ]
@@ -165,12 +181,25 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
         return scan_view(obj, internal=sees_studio_internals(access_of(self)))
 
     def get_conform(self, obj) -> str | None:
+        if not sees_studio_internals(access_of(self)):
+            return None  # generation parameters are studio internals
         conformed = (obj.lineage or {}).get("conform") if isinstance(obj.lineage, dict) else None
         return conformed.get("summary") if isinstance(conformed, dict) else None
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_lineage(self, obj) -> dict:
         return obj.lineage if sees_studio_internals(access_of(self)) else {}
+
+    def get_original_name(self, obj) -> str:
+        return obj.original_name if sees_studio_internals(access_of(self)) else ""
+
+    @extend_schema_field(SubmissionBriefSerializer(allow_null=True))
+    def get_submission(self, obj):
+        row = submission_of(obj)
+        if row is None:
+            return None
+        return {"id": row.id, "submitted_at": row.submitted_at, "note": row.note, "playlist": row.playlist_id,
+                "submitted_by": UserSummarySerializer(row.submitted_by).data if row.submitted_by else None}
 
     @extend_schema_field(UserSummarySerializer(allow_null=True))
     def get_created_by(self, obj):

@@ -6,7 +6,8 @@ reviewers added to one project see that project's rows and nothing else. Nested 
 caller cannot see is a 404, never an empty list.
 
 Modules: `projects` (projects, members), `shots` (sequences, shots), `versions` (versions, media),
-`comments`, `approvals`, `playlists`, `interchange` (CSV, OTIO, EDL), `sharing` (share links, their view log), `delivery` (signed downloads,
+`comments`, `approvals`, `playlists`,
+`submissions` (to the client), `interchange` (CSV, OTIO, EDL), `sharing` (share links, their view log), `delivery` (signed downloads,
 delivery packages, verify), `watermarks` (trace a frame, marks); `_base` holds what they share.
 `projects/api/urls.py` routes to the names re-exported here.
 """
@@ -20,6 +21,7 @@ from projects.api.views.playlists import PlaylistViewSet, ProjectPlaylistViewSet
 from projects.api.views.projects import ProjectMemberViewSet, ProjectViewSet
 from projects.api.views.sharing import ShareLinkViewSet
 from projects.api.views.shots import ProjectShotViewSet, SequenceViewSet, ShotPagination, ShotViewSet
+from projects.api.views.submissions import ProjectSubmissionViewSet, SubmissionViewSet
 from projects.api.views.versions import MEDIA_TYPES, ShotVersionViewSet, VersionMediaView, VersionViewSet
 from projects.api.views.watermarks import TraceView, WatermarkMarkViewSet
 
@@ -28,5 +30,6 @@ __all__ = [
     "ProjectMemberViewSet", "ProjectPlaylistViewSet", "ProjectRowsMixin", "ProjectShotViewSet", "ProjectViewSet", "SequenceViewSet",
     "ShotListCsvExportView", "ShotListCsvImportView", "ShotPagination", "ShotVersionViewSet", "ShotViewSet", "VersionApprovalView",
     "VersionCommentViewSet", "VersionDownloadView", "VersionMediaView", "VersionViewSet", "VerifyView", "PlaylistPackageView",
-    "SequencePackageView", "ShareLinkViewSet", "signed_download", "visible", "TraceView", "WatermarkMarkViewSet",
+    "SequencePackageView", "ShareLinkViewSet",
+    "ProjectSubmissionViewSet", "SubmissionViewSet", "signed_download", "visible", "TraceView", "WatermarkMarkViewSet",
 ]

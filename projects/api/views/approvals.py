@@ -29,7 +29,8 @@ class VersionApprovalView(ProjectRowsMixin, ScopedAPIView):
     serializer_class = s.ApprovalSummarySerializer
 
     def filter_scoped_queryset(self, queryset):
-        return queryset.distinct()
+        # Clients: submitted versions only (an agency deciding its lane is not a client reviewer of the project).
+        return queryset.filter(perms.client_visible_versions_q(user=self.request.user)).distinct()
 
     def _summary(self, version: Version) -> dict:
         access = perms.access_for(user=self.request.user, project=version.project)

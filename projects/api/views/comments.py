@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from projects import selectors, services
+from projects.access import client_visible_versions_q
 from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _path_uuid, visible
 from projects.api.views._conditional import ConditionalReads
@@ -34,8 +35,8 @@ class VersionCommentViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModel
 
     @cached_property
     def version(self) -> Version:
-        return visible(
-            Version.objects.select_related("project__organization", "shot"),
+        return visible(  # clients: notes of submitted versions only
+            Version.objects.select_related("project__organization", "shot").filter(client_visible_versions_q(user=self.request.user)),
             user=self.request.user,
             tenant_path=self.tenant_path,
             project_path=self.project_path,

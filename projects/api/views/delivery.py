@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from projects import delivery, selectors
+from projects.access import client_visible_versions_q
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid
 from projects.models import Playlist, Sequence, SignedCopy, Version
 from studio import provenance
@@ -51,6 +52,9 @@ def signed_download(request, version: Version, kind: str):
 )
 class VersionDownloadView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
     queryset = Version.objects.select_related("shot", "project__organization")
+
+    def filter_scoped_queryset(self, queryset):
+        return queryset.filter(client_visible_versions_q(user=self.request.user))  # clients: submitted versions only
 
     def get(self, request, pk=None):
         kind = request.query_params.get("kind") or SignedCopy.Kind.ORIGINAL

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.core.paginator import InvalidPage
-from django.db.models import Count
+from django.db.models import Count, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -18,6 +18,7 @@ from projects.api import serializers as s
 from projects.api.views import _rendered_pages as rendered_pages
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
 from projects.api.views._conditional import ConditionalReads
+from projects.client_view import client_versions, client_visible_shots_q
 from projects.models import Project, Sequence, Shot
 from projects.shot_list_json import shot_rows_json
 from studio.http.compression import gzip_body, json_gzip_level, precompressed_json
@@ -70,7 +71,10 @@ class SequenceViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelMixi
         return self.conditional(project=self.project, access=self.access, render=lambda: parent.retrieve(request))
 
     def filter_scoped_queryset(self, queryset):
-        return queryset.filter(project_id=self.kwargs["project_pk"]).annotate(shot_count=Count("shots")).order_by("order", "code")
+        shots = Count("shots")
+        if self.access.is_client:  # what a client sees: the shots with a version submitted to them
+            shots = Count("shots", filter=Q(shots__pk__in=client_versions().values("shot_id")))
+        return queryset.filter(project_id=self.kwargs["project_pk"]).annotate(shot_count=shots).order_by("order", "code")
 
     @extend_schema(request=s.SequenceWriteSerializer, responses={201: s.SequenceSerializer})
     def create(self, request, project_pk=None):
@@ -135,7 +139,8 @@ class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelM
     def filter_scoped_queryset(self, queryset):
         filters = {k: self.request.query_params.get(k) for k in ("status", "sequence", "assignee", "q", "ordering")}
         filters["user"] = self.request.user
-        return selectors.filter_shots(queryset.filter(project_id=self.kwargs["project_pk"]), filters=filters)
+        queryset = queryset.filter(project_id=self.kwargs["project_pk"]).filter(client_visible_shots_q(user=self.request.user))
+        return selectors.filter_shots(queryset, filters=filters)
 
     @extend_schema(parameters=SHOT_FILTERS, responses={200: s.ShotSerializer(many=True)})
     def list(self, request, project_pk=None):
@@ -179,6 +184,9 @@ class ShotViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMixin,
 
     queryset = Shot.objects.select_related("project")
     serializer_class = s.ShotDetailSerializer
+
+    def filter_scoped_queryset(self, queryset):
+        return queryset.filter(client_visible_shots_q(user=self.request.user))  # clients: shots with submitted versions
 
     def _detail(self, pk, shot: Shot | None = None) -> Shot:
         shot = shot or self.get_object()

@@ -18,6 +18,7 @@ from projects.api import serializers as s
 from projects.api.views._base import ProjectRowsMixin, _JsonErrorsOnly, _path_uuid, visible
 from projects.api.views._conditional import ConditionalReads
 from projects.api.views.delivery import signed_download
+from projects.client_view import client_visible_shots_q
 from projects.models import Shot, Version
 from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
@@ -37,7 +38,7 @@ class ShotVersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModelMix
     @cached_property
     def shot(self) -> Shot:
         return visible(
-            Shot.objects.select_related("project__organization"),
+            Shot.objects.select_related("project__organization").filter(client_visible_shots_q(user=self.request.user)),
             user=self.request.user,
             tenant_path=self.tenant_path,
             project_path=self.project_path,
@@ -50,6 +51,7 @@ class ShotVersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModelMix
         return context
 
     def filter_scoped_queryset(self, queryset):
+        queryset = queryset.filter(perms.client_visible_versions_q(user=self.request.user))  # clients: submitted versions only
         return selectors.version_list(queryset.filter(shot_id=self.kwargs["shot_pk"]))
 
     def list(self, request, shot_pk=None):
@@ -90,6 +92,9 @@ class ShotVersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.ListModelMix
 class VersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Version.objects.select_related("shot", "created_by", "project")
     serializer_class = s.VersionSerializer
+
+    def filter_scoped_queryset(self, queryset):
+        return queryset.filter(perms.client_visible_versions_q(user=self.request.user))  # clients: submitted versions only
 
     def retrieve(self, request, pk=None):
         version = self.get_object()
@@ -147,6 +152,10 @@ class VersionMediaView(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
     plain proxy (projects/services/watermarks.py)."""
 
     queryset = Version.objects.select_related("shot", "project__organization")
+
+    def filter_scoped_queryset(self, queryset):
+        # Clients: media of submitted, unwithheld versions only; any other is a 404 (the presigned redirect included).
+        return queryset.filter(perms.client_visible_versions_q(user=self.request.user))
 
     def get(self, request, pk=None, kind=None):
         version = self.get_object()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from urllib.parse import parse_qs
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from studio.realtime import presence, selectors
 from studio.realtime.access import StreamAccess, version_in_stream
 from studio.realtime.consumers.base import CLOSE_BAD_REQUEST, REPLAY_BATCH, BaseStreamConsumer, Refused, now_iso
-from studio.realtime.publish import layer_message, make_envelope, project_group
+from studio.realtime.publish import encode, layer_message, make_envelope, project_group
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,10 @@ class ProjectStreamConsumer(BaseStreamConsumer):
         await self.join_group(project_group(self.project_id))
         replay = await self._replay(since)
         for audience, text in await selectors.latest_progress_texts(project_id=self.project_id):
-            if self.access.may_see(audience):
-                await self.send(text_data=text)
+            await self._deliver(audience, text)
         rev = await presence.current_rev(project_id=self.project_id)  # read first: later changes have a higher rev
         entries = await presence.viewers(project_id=self.project_id)
-        await self.send_control("presence.snapshot", {"versions": presence.by_version(entries), "rev": rev})
+        await self.send_control("presence.snapshot", {"versions": self._visible_presence(presence.by_version(entries)), "rev": rev})
         await self.send_control("stream.ready", {"last_id": self.last_id, **replay})
         self.tasks.append(asyncio.create_task(self._presence_loop()))
 
@@ -96,8 +96,7 @@ class ProjectStreamConsumer(BaseStreamConsumer):
             )
             for seq, audience, text in rows:
                 self.last_id = seq
-                if self.access.may_see(audience):
-                    await self.send(text_data=text)
+                if await self._deliver(audience, text):
                     sent += 1
             if len(rows) < REPLAY_BATCH:
                 return sent
@@ -105,8 +104,7 @@ class ProjectStreamConsumer(BaseStreamConsumer):
     async def event_message(self, message: dict) -> None:
         event_id = message.get("id")
         if event_id is None:  # ephemeral: progress, presence
-            if self.access.may_see(message.get("audience", "all")):
-                await self.send(text_data=message["text"])
+            await self._deliver(message.get("audience", "all"), message["text"])
             return
         if event_id <= self.last_id:
             return  # already sent (replay, or a catch-up that overtook the live message)
@@ -115,8 +113,44 @@ class ProjectStreamConsumer(BaseStreamConsumer):
             # fetch what the live stream did not bring (a dropped or slower message).
             await self._catch_up(up_to=event_id - 1)
         self.last_id = event_id
-        if self.access.may_see(message.get("audience", "all")):
-            await self.send(text_data=message["text"])
+        await self._deliver(message.get("audience", "all"), message["text"])
+
+    # -- who receives what -----------------------------------------------------------------
+    async def _deliver(self, audience: str, text: str) -> bool:
+        """Send one event if this watcher may see it: its audience, then the owning app's per-event rule
+        (`StreamAccess.events`, e.g. a client reviewer sees only the versions submitted to them)."""
+        if not self.access.may_see(audience):
+            return False
+        if self.access.events is not None:
+            text = await self._filtered(text)
+            if text is None:
+                return False
+        await self.send(text_data=text)
+        return True
+
+    async def _filtered(self, text: str) -> str | None:
+        envelope = json.loads(text)
+        kind = envelope.get("type")
+        if kind in self.access.events.refresh_types:
+            fresh = await database_sync_to_async(selectors.project_access)(user=self.scope["user"], project_id=self.project_id)
+            if fresh is None:
+                return None  # no access any more: the re-check closes the socket
+            self.access = fresh
+            if self.access.events is None:
+                return text
+        data = self.access.events(kind, envelope.get("data"))
+        if data is None:
+            return None
+        if data is envelope.get("data"):
+            return text
+        envelope["data"] = data
+        return encode(envelope)
+
+    def _visible_presence(self, versions: dict) -> dict:
+        rule = self.access.events
+        if rule is None:
+            return versions
+        return {version: viewers for version, viewers in versions.items() if rule("presence.changed", {"version": version}) is not None}
 
     async def on_ping(self, message: dict) -> None:
         # A cheap way for a client to make sure it missed nothing at the tail of the stream.
