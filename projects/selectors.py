@@ -184,6 +184,7 @@ def approval_summary(version: Version, *, agency_ids: set | None = None, user=No
     from projects.consent import version_ref
     from projects.services import lane_states
     from rights import policy
+    from studio.vocabulary import lane_state_label
 
     approvals = list(Approval.objects.filter(version=version).select_related("reviewer").order_by("decided_at"))
     status, states = lane_states(version, approvals)
@@ -212,6 +213,7 @@ def approval_summary(version: Version, *, agency_ids: set | None = None, user=No
                 "label": lanes.LANES[s.lane].label,
                 "required": s.required,
                 "state": s.state,
+                "state_label": lane_state_label(s.lane, s.state),
                 "decisions": [
                     {
                         "id": d.id,
