@@ -52,6 +52,8 @@ SHOT_LIST_COLUMNS = (
     "current_version__first_frame",
     "current_version__poster",
     "current_version__created_at",
+    "current_version__quarantined_at",
+    "current_version__scan_state",
 )
 
 
@@ -75,6 +77,23 @@ def open_notes_count(*, access: ProjectAccess | None) -> Subquery:
         notes = notes.filter(internal=False)
     counted = notes.order_by().values("version_id").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def worst_likeness_use(*, version_column: str, access: ProjectAccess | None):
+    """The most severe state of the likeness uses of a version (`studio.vocabulary.USE_SEVERITY`:
+    rejected, invalidated, pending_review, approved), for the consent badges; None without uses.
+    Uses linked to the version (`LikenessUse.version`, set when the render's version is made).
+    Client reviewers never see the agency's decisions: None for them."""
+    from django.db.models import Case, CharField, When
+
+    from rights.models import LikenessUse
+    from studio.vocabulary import USE_SEVERITY
+
+    if access is not None and access.is_client:
+        return Value(None, output_field=CharField())
+    rank = Case(*(When(state=state, then=Value(i)) for i, state in enumerate(USE_SEVERITY)), default=Value(len(USE_SEVERITY)))
+    worst = LikenessUse.objects.filter(version_id=OuterRef(version_column)).annotate(gl_rank=rank).order_by("gl_rank").values("state")[:1]
+    return Subquery(worst, output_field=CharField())
 
 
 def filter_shots(queryset: QuerySet, *, filters: dict | None = None) -> QuerySet:
@@ -114,7 +133,8 @@ def shot_list(queryset: QuerySet, *, access: ProjectAccess | None, filters: dict
     qs = filter_shots(queryset, filters=filters).select_related("sequence", "current_version").only(*SHOT_LIST_COLUMNS)
     if access is None or access.internal:
         qs = qs.prefetch_related(Prefetch("assignees", queryset=User.objects.only("id", "email", "display_name").order_by("email")))
-    return qs.annotate(open_notes=open_notes_count(access=access))
+    return qs.annotate(open_notes=open_notes_count(access=access),
+                       current_likeness=worst_likeness_use(version_column="current_version_id", access=access))
 
 
 def _is_uuid(value: str) -> bool:
@@ -129,12 +149,14 @@ def _is_uuid(value: str) -> bool:
 
 def shot_detail(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySet:
     """One shot with its whole version stack (newest first)."""
-    versions = Version.objects.select_related("created_by").order_by("-number")
+    versions = (Version.objects.select_related("created_by").order_by("-number")
+                .annotate(likeness_state=worst_likeness_use(version_column="pk", access=None)))
     return shot_list(queryset, access=access).prefetch_related(Prefetch("versions", queryset=versions, to_attr="stack"))
 
 
 def version_list(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("shot", "created_by").order_by("-number")
+    return (queryset.select_related("shot", "created_by").order_by("-number")
+            .annotate(likeness_state=worst_likeness_use(version_column="pk", access=None)))
 
 
 def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True) -> QuerySet:

@@ -97,6 +97,11 @@ def test_allowed_actions_agree_with_what_the_api_accepts(studio, api, who):
 
 @pytest.fixture
 def agency(studio):
+    return agency_world(studio)
+
+
+def agency_world(studio) -> dict:
+    """Crescent Talent with Ava Reyes, granted to the studio's project with per-use approval."""
     crescent = make_org("aa-crescent", kind=Organization.Kind.AGENCY)
     agent = make_user("agent@aa-crescent.test", org=crescent, role=Role.AGENT)
     ava = rights_services.create_talent(actor=agent, agency=crescent, name="Ava Reyes")
