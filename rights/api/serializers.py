@@ -215,7 +215,8 @@ class LikenessUseSerializer(WithAllowedActions, serializers.ModelSerializer):
     version = serializers.SerializerMethodField()
     grant = serializers.UUIDField(source="grant_id", read_only=True)
     decided_by = UserRefSerializer(read_only=True, allow_null=True)
-    state_label = serializers.SerializerMethodField(help_text="The state in words, the same for the agency and the studio (studio.vocabulary).")
+    state_label = serializers.SerializerMethodField(
+        help_text="The state in words, the same for the agency and the studio (studio.vocabulary).")
     created_by = serializers.SerializerMethodField(help_text="Who rendered it; only the studio sees it (null for the agency).")
     allowed_actions = serializers.SerializerMethodField(
         help_text="approve, reject: whether the caller may decide this use, and why not (the representing agency decides "
