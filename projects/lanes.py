@@ -232,20 +232,17 @@ class VersionHeld(Conflict):
     default_code = "likeness_held"
 
 
-QUARANTINE_REFUSAL = "Quarantined: a likeness consent grant no longer covers this version, so it cannot be approved."
-
-
-def quarantine_refusal(version, *, access: ProjectAccess | None) -> str | None:
-    """Why a quarantined version cannot be approved (None when it is not): the consent policy would
-    refuse it. The grant's reason is the studio's (and the agency's) to read; client reviewers get
-    the general words (projects.access.sees_studio_internals)."""
+def quarantine_refusal(version, *, access: ProjectAccess | None, verb: str = "approved") -> str | None:
+    """Why a quarantined version cannot be approved (or downloaded: `verb`); None when it is not
+    quarantined. The consent policy would refuse it. The grant's reason is the studio's to read;
+    client reviewers get the general words (projects.access.sees_studio_internals)."""
     from projects.access import sees_studio_internals
 
     if version.quarantined_at is None:
         return None
     if sees_studio_internals(access) and version.quarantine_reason:
-        return f"Quarantined, so it cannot be approved: {version.quarantine_reason}"
-    return QUARANTINE_REFUSAL
+        return f"Quarantined, so it cannot be {verb}: {version.quarantine_reason}"
+    return f"Quarantined: a likeness consent grant no longer covers this version, so it cannot be {verb}."
 
 
 def media_refusal(version) -> str | None:

@@ -269,8 +269,20 @@ def version_actions(versions: list[Version], *, user, access: ProjectAccess | No
     out: dict = {}
     for version in versions:
         actions = lanes.decision_actions(version=version, access=access, memberships=memberships, review_uses=uses[version.pk])
-        out[version.pk] = [*actions, *_note_actions(version, user=user, access=access), _request_consent_action(version, access=access)]
+        out[version.pk] = [*actions, *_note_actions(version, user=user, access=access), _request_consent_action(version, access=access),
+                           _download_action(version, access=access)]
     return out
+
+
+def _download_action(version: Version, *, access: ProjectAccess | None) -> Action:
+    """`download`: the signed original leaves Greenlight (projects.delivery): not while the version is
+    quarantined (the consent policy refuses delivery) or held by the likeness scan."""
+    from projects.lanes import quarantine_refusal
+    from projects.likeness_scan import held_refusal
+
+    if access is None:
+        return first_refusal("download", [(NOT_PERMITTED, "Only people on the project download its versions.")])
+    return first_refusal("download", [(BLOCKED, quarantine_refusal(version, access=access, verb="downloaded") or held_refusal(version))])
 
 
 def _request_consent_action(row, *, access: ProjectAccess | None) -> Action:

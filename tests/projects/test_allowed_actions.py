@@ -193,6 +193,9 @@ def test_a_quarantined_version_offers_approve_disabled_with_the_reason(studio, a
     # A client reviewer gets the general words, not the grant's reason (studio internals).
     client = actions(api(studio.client).get(f"/api/v1/versions/{version.pk}/").json())[("approve", "client")]
     assert client["code"] == "blocked" and "withdrew" not in client["reason"] and client["reason"].startswith("Quarantined")
+    download = actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())[("download", None)]
+    assert download["code"] == "blocked" and download["reason"].startswith("Quarantined, so it cannot be downloaded:")
+    assert api(studio.producer).get(f"/api/v1/versions/{version.pk}/download/").status_code == 403
     # Sending it back stays possible.
     assert actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())[("request_changes", "producer")]["allowed"]
 
@@ -209,9 +212,11 @@ def test_a_held_version_offers_approve_and_share_disabled_with_the_scans_reason(
     held = "Held: the face of Ava Reyes (Crescent Talent) appears without a grant for this project."
     Version.objects.filter(pk=version.pk).update(scan_state="held", scan_result={"held_reason": held})
     listed = actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())
-    for action, lane in (("approve", "producer"), ("share", None)):
+    for action, lane in (("approve", "producer"), ("share", None), ("download", None)):
         assert listed[(action, lane)]["allowed"] is False and listed[(action, lane)]["code"] == "blocked", action
     assert listed[("approve", "producer")]["reason"] == held
     refused = api(studio.producer).post(f"/api/v1/versions/{version.pk}/approvals/", {"lane": "producer", "decision": "approved"},
                                         format="json")
     assert refused.status_code == 409 and refused.json()["error"] == "likeness_held" and refused.json()["detail"] == held
+    download = api(studio.producer).get(f"/api/v1/versions/{version.pk}/download/")
+    assert download.status_code == 409 and download.json()["detail"] == listed[("download", None)]["reason"]
