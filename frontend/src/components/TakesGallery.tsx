@@ -8,6 +8,7 @@ import { useState } from "react";
 import { asApiError } from "../api/errors";
 import type { AllowedAction, Take } from "../api/types";
 import { useMarkTake, usePublishTake, useRerunTake, useShotTakes, type ConformMethod, type Discarded } from "../queries";
+import { ActionButton } from "./ActionButton";
 import { Chip } from "./chips";
 import { HeldNotice, ScanBadge } from "./LikenessScan";
 import { ErrorMessage } from "./feedback";
@@ -141,6 +142,13 @@ function TakeCard({ take, selected, onSelect }: { take: Take; selected: boolean;
           {button("discard", "Discard", () => mark.mutate("discard"))}
           {button("restore", "Restore", () => mark.mutate("restore"))}
         </div>
+        {can(take, "publish")?.code === "blocked" && (
+          <div className="row tight wrap" style={{ gap: 6 }}>
+            <ActionButton action={can(take, "publish")} className="small primary" onClick={() => undefined}>
+              Publish
+            </ActionButton>
+          </div>
+        )}
         {can(take, "publish")?.allowed && (
           <div className="row tight" style={{ gap: 6 }}>
             <select value={method} onChange={(e) => setMethod(e.target.value as ConformMethod)} aria-label="Frame-rate conform" className="small">

@@ -42,17 +42,18 @@ export function UsesPage() {
           State
         </label>
         <select id="use-state" value={state} onChange={(e) => setParams({ state: e.target.value, ...(talent ? { talent } : {}) })}>
-          <option value="pending_review">Awaiting review</option>
-          <option value="approved">Approved</option>
-          <option value="rejected">Rejected</option>
-          <option value="invalidated">Invalidated</option>
+          {(Object.keys(USE_STATE) as LikenessUse["state"][]).map((s) => (
+            <option key={s} value={s}>
+              {USE_STATE[s].label}
+            </option>
+          ))}
           <option value="all">All</option>
         </select>
       </div>
       {decided && (
         <div className="alert row" data-tone="ok" role="status" data-testid="use-decided">
           <span>
-            {decided.state === "approved" ? "Approved" : "Rejected"}: the use of {decided.what}. The studio is told.
+            {USE_STATE[decided.state].label}: the use of {decided.what}. The studio is told.
           </span>
           <span className="grow" />
           <button type="button" className="link small" onClick={() => setParams({ state: decided.state, ...(talent ? { talent } : {}) })}>
@@ -155,7 +156,7 @@ function mediaOfUse(u: LikenessUse): PlayerMedia {
     unavailable: playable
       ? null
       : u.state === "invalidated"
-        ? "This use was invalidated; its render may never have finished."
+        ? "This use is quarantined (the grant stopped covering it); its render may never have finished."
         : "No playable version yet: the render is still running or being processed (or it failed).",
   };
 }
@@ -210,7 +211,7 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: Liken
         {use.state === "invalidated" && (
           <div className="alert" role="note" data-testid="use-invalidated">
             <div>
-              <strong>Invalidated {use.invalidated_at ? formatRelative(use.invalidated_at) : ""}</strong>
+              <strong>{USE_STATE.invalidated.label} {use.invalidated_at ? formatRelative(use.invalidated_at) : ""}</strong>
               <div>{use.invalidated_reason || "The grant stopped covering this use."}</div>
             </div>
           </div>
