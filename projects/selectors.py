@@ -170,13 +170,13 @@ def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True
     history = Prefetch("revisions", queryset=CommentRevision.objects.filter(internal_rows_q(user=user, project_path="comment__project")))
     replies = (
         Comment.objects.filter(visible)
-        .select_related("author", "resolved_by")
+        .select_related("author", "resolved_by", "agency")
         .prefetch_related("mentions", history)
         .order_by("created_at")
     )
     qs = (
         queryset.filter(visible)
-        .select_related("author", "resolved_by")
+        .select_related("author", "resolved_by", "agency")
         .prefetch_related(
             "mentions",
             history,
@@ -187,6 +187,20 @@ def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True
     if roots_only:
         qs = qs.filter(parent__isnull=True)
     return qs.order_by("frame", "created_at")
+
+
+def agency_note_threads(*, version: Version, agency_id) -> QuerySet:
+    """What a talent agency sees of a version's notes: its own agency's threads (services.agency_notes)
+    with every reply in them, without the edit history or whom the studio's replies mention."""
+    quiet = (Prefetch("revisions", queryset=CommentRevision.objects.none()), Prefetch("mentions", queryset=User.objects.none()))
+    replies = Comment.objects.select_related("author", "resolved_by", "agency").prefetch_related(*quiet).order_by("created_at")
+    return (
+        Comment.objects.filter(version=version, agency_id=agency_id, parent__isnull=True)
+        .select_related("author", "resolved_by", "agency")
+        .prefetch_related(*quiet, Prefetch("annotations", queryset=Annotation.objects.order_by("frame", "created_at")),
+                          Prefetch("replies", queryset=replies))
+        .order_by("frame", "created_at")
+    )
 
 
 def visible_comments_filter(*, user) -> Q:

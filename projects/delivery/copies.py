@@ -22,9 +22,9 @@ from rest_framework.exceptions import APIException, NotFound
 
 from projects import services
 from projects.delivery.manifest import c2pa_manifest, inputs_digest, manifest_inputs
-from projects.models import SignedCopy, Version, version_media_dir
 from projects.lanes import VersionHeld
 from projects.likeness_scan import held_refusal
+from projects.models import SignedCopy, Version, version_media_dir
 from studio import provenance, storage
 from studio.audit import services as audit
 from studio.exceptions import Conflict
