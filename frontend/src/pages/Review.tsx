@@ -440,7 +440,11 @@ function CommentThread({
           {comment.frame_end !== null && `–${comment.frame_end}`}
         </button>
         <strong>{comment.author?.id === me?.id ? "You" : personName(comment.author)}</strong>
-        {comment.internal && <Chip label="internal" tone="muted" />}
+        {comment.agency ? (
+          <Chip label={`from ${comment.agency.name}`} tone="warn" title="A note from the talent agency reviewing this version's likeness use (the studio only)" testId="from-agency" />
+        ) : (
+          comment.internal && <Chip label="internal" tone="muted" />
+        )}
         {comment.annotations.length > 0 && <span title="Has a drawing" aria-label="Has a drawing" className="row tight">
             <Icon name="pen" size={12} />
           </span>}

@@ -106,6 +106,7 @@ class VersionAgencyNotesView(ProjectRowsMixin, ScopedAPIView):
     queryset = Version.objects.select_related("project__organization", "shot")
     tenant_path = ("project__organization", "likeness_uses__talent__organization")
     serializer_class = s.CommentSerializer
+    pagination_class = None
 
     def filter_scoped_queryset(self, queryset):
         return queryset.distinct()

@@ -16,6 +16,7 @@ import { findAction, isOffered } from "../../lib/actions";
 import { usePlayhead, type PlayerMedia } from "../../player/controls";
 import { ReviewPlayer, useDrawState } from "../../player/ReviewPlayer";
 import { useDecideUse, useLikenessUses, useReviewCopyReady } from "../../queries";
+import { AgencyNotes } from "./AgencyNotes";
 import { NotAgency, USE_STATE, USE_TYPE_LABELS, useAgency } from "./common";
 
 export function UsesPage() {
@@ -184,7 +185,8 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: Liken
             Your personal, watermarked review copy is being prepared; it plays in a few moments.
           </p>
         )}
-        <ReviewPlayer key={copy.ready ? "ready" : "preparing"} media={media} playhead={playhead} markers={[]} annotationsAt={() => []} draw={draw} readOnly />
+        {/* Drawing is on once there is a version to note (the notes below carry the drawing). */}
+        <ReviewPlayer key={copy.ready ? "ready" : "preparing"} media={media} playhead={playhead} markers={[]} annotationsAt={() => []} draw={draw} readOnly={use.version === null} />
       </div>
       <div className="panel-body stack">
         <div className="row tight" style={{ gap: 8 }}>
@@ -234,6 +236,7 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: Liken
           </>
         )}
       </div>
+      {use.version !== null && <AgencyNotes versionId={use.version.id} firstFrame={media.firstFrame} playhead={playhead} draw={draw} />}
       {use.version !== null && use.requires_review && (
         <ApprovalsPanel
           versionId={use.version.id}
