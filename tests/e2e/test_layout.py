@@ -67,6 +67,7 @@ def test_the_shot_list_shot_page_and_player_fit(session_factory, width, height):
         if control.is_visible():
             box = control.bounding_box()
             what = control.inner_text() or control.get_attribute("aria-label")
-            assert box is not None and box["x"] >= edge["x"] and box["x"] + box["width"] <= edge["x"] + edge["width"] + 0.5, (what, box, edge)
+            right = edge["x"] + edge["width"] + 0.5
+            assert box is not None and box["x"] >= edge["x"] and box["x"] + box["width"] <= right, (what, box, edge)
     assert inside(page.get_by_test_id("approvals").bounding_box(), width), "the approvals panel is beside the player, not off screen"
     session.shot(f"layout-{width}x{height}-player")
