@@ -11,7 +11,8 @@ things, in this order:
 4. `check_decision_allowed(...)` — the checks that must pass before any decision lands: an
    approval needs playable media, and the consent policy (`rights.policy.check_approval`) must
    allow it (a quarantined version cannot be approved; nor can one whose likeness use the agency
-   has not approved yet when its grant requires per-use approval).
+   has not approved yet when its grant requires per-use approval); nor can a version the likeness
+   scan holds (409 `likeness_held`).
 
 `required_lanes_for(version)` decides which lanes must approve for the version to count as approved:
 the project's `required_lanes`, plus `agency` when the version uses a likeness under a grant that
@@ -119,7 +120,9 @@ def _agency_may_decide(access: ProjectAccess, version, reviewing_agency_ids: Ite
 
 def _agency_lane(version) -> tuple[str, list[LaneDecision]]:
     """The agency lane from the version's likeness uses that need the agency's approval: changes
-    requested when any was rejected, approved when all were approved, else pending."""
+    requested (in the use vocabulary, "Use rejected") when any was rejected, quarantined when a grant
+    stopped covering one (the use is invalidated), approved when all were approved, else pending.
+    Decisions show what the agency decided, also for a use invalidated since (its earlier state)."""
     from rights.models import LikenessUse
     from rights.selectors import review_uses_for_version
 
@@ -127,18 +130,21 @@ def _agency_lane(version) -> tuple[str, list[LaneDecision]]:
     states = {use.state for use in uses}
     if LikenessUse.State.REJECTED in states:
         state = "changes_requested"
+    elif LikenessUse.State.INVALIDATED in states:
+        state = "quarantined"
     elif uses and states == {LikenessUse.State.APPROVED}:
         state = "approved"
     else:
         state = "pending"
-    decisions = [
-        LaneDecision(
+    decisions = []
+    for use in uses:
+        decided = use.state_before_invalidation if use.state == LikenessUse.State.INVALIDATED else use.state
+        if use.decided_by_id is None or use.decided_at is None or decided not in (LikenessUse.State.APPROVED, LikenessUse.State.REJECTED):
+            continue
+        decisions.append(LaneDecision(
             id=use.pk, reviewer=use.decided_by, note=use.decision_note, decided_at=use.decided_at,
-            decision="approved" if use.state == LikenessUse.State.APPROVED else "changes_requested",
-        )
-        for use in uses
-        if use.decided_by_id is not None and use.decided_at is not None and use.state != LikenessUse.State.PENDING_REVIEW
-    ]
+            decision="approved" if decided == LikenessUse.State.APPROVED else "changes_requested",
+        ))
     return state, sorted(decisions, key=lambda d: d.decided_at)
 
 
@@ -213,8 +219,30 @@ def check_decision_allowed(*, version, lane: Lane, decision: str, access: Projec
     consent = policy.check_approval(version=version_ref(version, with_project=True), audit=False)
     if not consent.permits and not (lane.name == "agency" and consent.outcome == policy.NEEDS_AGENCY_REVIEW):
         raise policy.PolicyDenied(consent)
+    if refusal := held_refusal(version):
+        # allowed_actions offered Approve disabled with this reason; the service enforces it too.
+        raise VersionHeld(refusal)
     if refusal := media_refusal(version):
         raise Conflict(refusal)
+
+
+class VersionHeld(Conflict):
+    """409: the likeness scan holds the version (a protected face without consent)."""
+
+    default_code = "likeness_held"
+
+
+def quarantine_refusal(version, *, access: ProjectAccess | None, verb: str = "approved") -> str | None:
+    """Why a quarantined version cannot be approved (or downloaded: `verb`); None when it is not
+    quarantined. The consent policy would refuse it. The grant's reason is the studio's to read;
+    client reviewers get the general words (projects.access.sees_studio_internals)."""
+    from projects.access import sees_studio_internals
+
+    if version.quarantined_at is None:
+        return None
+    if sees_studio_internals(access) and version.quarantine_reason:
+        return f"Quarantined, so it cannot be {verb}: {version.quarantine_reason}"
+    return f"Quarantined: a likeness consent grant no longer covers this version, so it cannot be {verb}."
 
 
 def media_refusal(version) -> str | None:
@@ -275,7 +303,8 @@ def decision_actions(*, version, access: ProjectAccess | None, memberships: list
             mine = [use for use in review_uses if use.talent.organization_id == deciding.organization_id]
             conflict = agency_decision_conflict(label=version.label, uses=mine)
         actions.append(first_refusal("approve", [
-            (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict), (BLOCKED, held_refusal(version) or media_refusal(version)),
+            (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict),
+            (BLOCKED, quarantine_refusal(version, access=deciding) or held_refusal(version) or media_refusal(version)),
         ], lane=name))
         actions.append(first_refusal("request_changes", [(NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict)], lane=name))
     return actions

@@ -295,6 +295,12 @@ class Comment(models.Model):
     frame = models.IntegerField(help_text="Frame number in the version's frame space (first_frame … last_frame).")
     frame_end = models.IntegerField(null=True, blank=True, help_text="Inclusive last frame of a range comment.")
     internal = models.BooleanField(default=False, help_text="Internal notes are hidden from client reviewers.")
+    # A note written by a talent agency reviewing a likeness use of this version (always internal:
+    # the studio sees it, client reviewers never do; projects/services/agency_notes.py).
+    agency = models.ForeignKey(
+        "tenancy.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The talent agency that wrote this note (reviewing a likeness use of the version); null for the studio's notes.",
+    )
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_comments")
     resolved = models.BooleanField(default=False)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

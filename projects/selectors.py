@@ -53,6 +53,8 @@ SHOT_LIST_COLUMNS = (
     "current_version__first_frame",
     "current_version__poster",
     "current_version__created_at",
+    "current_version__quarantined_at",
+    "current_version__scan_state",
 )
 
 
@@ -76,6 +78,23 @@ def open_notes_count(*, access: ProjectAccess | None) -> Subquery:
         notes = notes.filter(internal=False)
     counted = notes.order_by().values("version_id").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def worst_likeness_use(*, version_column: str, access: ProjectAccess | None):
+    """The most severe state of the likeness uses of a version (`studio.vocabulary.USE_SEVERITY`:
+    rejected, invalidated, pending_review, approved), for the consent badges; None without uses.
+    Uses linked to the version (`LikenessUse.version`, set when the render's version is made).
+    Client reviewers never see the agency's decisions: None for them."""
+    from django.db.models import Case, CharField, When
+
+    from rights.models import LikenessUse
+    from studio.vocabulary import USE_SEVERITY
+
+    if access is not None and access.is_client:
+        return Value(None, output_field=CharField())
+    rank = Case(*(When(state=state, then=Value(i)) for i, state in enumerate(USE_SEVERITY)), default=Value(len(USE_SEVERITY)))
+    worst = LikenessUse.objects.filter(version_id=OuterRef(version_column)).annotate(gl_rank=rank).order_by("gl_rank").values("state")[:1]
+    return Subquery(worst, output_field=CharField())
 
 
 def filter_shots(queryset: QuerySet, *, filters: dict | None = None) -> QuerySet:
@@ -117,7 +136,8 @@ def shot_list(queryset: QuerySet, *, access: ProjectAccess | None, filters: dict
         return client_view.client_shots(qs)  # what a client sees: their submitted versions only
     if access is None or access.internal:
         qs = qs.prefetch_related(Prefetch("assignees", queryset=User.objects.only("id", "email", "display_name").order_by("email")))
-    return qs.annotate(open_notes=open_notes_count(access=access))
+    return qs.annotate(open_notes=open_notes_count(access=access),
+                       current_likeness=worst_likeness_use(version_column="current_version_id", access=access))
 
 
 def _is_uuid(value: str) -> bool:
@@ -134,12 +154,14 @@ def shot_detail(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySet
     """One shot with its whole version stack (newest first)."""
     if access is not None and access.is_client:
         return shot_list(queryset, access=access)  # the stack is `client_stack` (client_view.client_shots)
-    versions = Version.objects.select_related("created_by").order_by("-number")
+    versions = (Version.objects.select_related("created_by").order_by("-number")
+                .annotate(likeness_state=worst_likeness_use(version_column="pk", access=None)))
     return shot_list(queryset, access=access).prefetch_related(Prefetch("versions", queryset=versions, to_attr="stack"))
 
 
 def version_list(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("shot", "created_by").order_by("-number")
+    return (queryset.select_related("shot", "created_by").order_by("-number")
+            .annotate(likeness_state=worst_likeness_use(version_column="pk", access=None)))
 
 
 def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True) -> QuerySet:
@@ -154,13 +176,13 @@ def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True
     history = Prefetch("revisions", queryset=CommentRevision.objects.filter(internal_rows_q(user=user, project_path="comment__project")))
     replies = (
         Comment.objects.filter(visible)
-        .select_related("author", "resolved_by")
+        .select_related("author", "resolved_by", "agency")
         .prefetch_related("mentions", history)
         .order_by("created_at")
     )
     qs = (
         queryset.filter(visible)
-        .select_related("author", "resolved_by")
+        .select_related("author", "resolved_by", "agency")
         .prefetch_related(
             "mentions",
             history,
@@ -171,6 +193,20 @@ def comment_thread_queryset(queryset: QuerySet, *, user, roots_only: bool = True
     if roots_only:
         qs = qs.filter(parent__isnull=True)
     return qs.order_by("frame", "created_at")
+
+
+def agency_note_threads(*, version: Version, agency_id) -> QuerySet:
+    """What a talent agency sees of a version's notes: its own agency's threads (services.agency_notes)
+    with every reply in them, without the edit history or whom the studio's replies mention."""
+    quiet = (Prefetch("revisions", queryset=CommentRevision.objects.none()), Prefetch("mentions", queryset=User.objects.none()))
+    replies = Comment.objects.select_related("author", "resolved_by", "agency").prefetch_related(*quiet).order_by("created_at")
+    return (
+        Comment.objects.filter(version=version, agency_id=agency_id, parent__isnull=True)
+        .select_related("author", "resolved_by", "agency")
+        .prefetch_related(*quiet, Prefetch("annotations", queryset=Annotation.objects.order_by("frame", "created_at")),
+                          Prefetch("replies", queryset=replies))
+        .order_by("frame", "created_at")
+    )
 
 
 def visible_comments_filter(*, user) -> Q:
@@ -206,6 +242,7 @@ def approval_summary(version: Version, *, agency_ids: set | None = None, user=No
 
 def _summary_dict(version, status, states, consent, reasons, reviews, actions, agency_ids) -> dict:
     from projects import lanes
+    from studio.vocabulary import lane_state_label
 
     return {
         "version": version.id,
@@ -225,6 +262,7 @@ def _summary_dict(version, status, states, consent, reasons, reviews, actions, a
                 "label": lanes.LANES[s.lane].label,
                 "required": s.required,
                 "state": s.state,
+                "state_label": lane_state_label(s.lane, s.state),
                 "decisions": [
                     {
                         "id": d.id,
@@ -261,8 +299,20 @@ def version_actions(versions: list[Version], *, user, access: ProjectAccess | No
         version._client_submission = submissions.get(version.pk)  # for the serializer's `submission`
         actions = lanes.decision_actions(version=version, access=access, memberships=memberships, review_uses=uses[version.pk])
         out[version.pk] = [*actions, *_note_actions(version, user=user, access=access), _request_consent_action(version, access=access),
-                           *client_view.submission_actions(version, access=access, submission=submissions.get(version.pk))]
+                           *client_view.submission_actions(version, access=access, submission=submissions.get(version.pk)),
+                           _download_action(version, access=access)]
     return out
+
+
+def _download_action(version: Version, *, access: ProjectAccess | None) -> Action:
+    """`download`: the signed original leaves Greenlight (projects.delivery): not while the version is
+    quarantined (the consent policy refuses delivery) or held by the likeness scan."""
+    from projects.lanes import quarantine_refusal
+    from projects.likeness_scan import held_refusal
+
+    if access is None:
+        return first_refusal("download", [(NOT_PERMITTED, "Only people on the project download its versions.")])
+    return first_refusal("download", [(BLOCKED, quarantine_refusal(version, access=access, verb="downloaded") or held_refusal(version))])
 
 
 def _request_consent_action(row, *, access: ProjectAccess | None) -> Action:

@@ -11,7 +11,9 @@ view hands in, and Python passes the text through. Fields, formats and visibilit
   `next_version_number - 1`, thumbnails are the media URL of a non-empty poster;
 - client reviewers (`ProjectAccess.is_client`) get no assignees, and their open-note count leaves
   internal notes out (`selectors.open_notes_count`, shared with the serializer path); they see only
-  what was submitted to them (`_client_rows` at the end of this module; docs/RIGHTS.md).
+  what was submitted to them (`_client_rows` at the end of this module; docs/RIGHTS.md);
+- the current version's consent badges: `quarantined`, `held` (the likeness scan) and `likeness`
+  (its uses' worst state, `selectors.worst_likeness_use`, shared too; null for client reviewers).
 
 Tenancy is not decided here: the queryset comes from the tenancy base (foreign rows absent).
 """
@@ -25,7 +27,7 @@ from django.db.models.functions import RowNumber
 from projects.access import ProjectAccess
 from projects.api.serializers.common import _media_url_prefix
 from projects.models import Shot
-from projects.selectors import open_notes_count
+from projects.selectors import open_notes_count, worst_likeness_use
 from studio.tenancy.models import User
 
 # Shot columns read from the inner query, by their column names (each field's column is its attname).
@@ -43,6 +45,8 @@ _JOINED = {
     "gl_v_first": "current_version__first_frame",
     "gl_v_poster": "current_version__poster",
     "gl_v_created": "current_version__created_at",
+    "gl_v_quarantined": "current_version__quarantined_at",
+    "gl_v_scan": "current_version__scan_state",
 }
 
 
@@ -96,6 +100,9 @@ def _version_sql() -> str:
         ("source", _str("t.gl_v_source")), ("processing_status", _str("t.gl_v_processing")),
         ("approval_status", _str("t.gl_v_approval")), ("frame_count", _num("t.gl_v_frames")), ("first_frame", _num("t.gl_v_first")),
         ("thumbnail", _poster_url("t.gl_v_id", "t.gl_v_poster")), ("created_at", _iso("t.gl_v_created")),
+        # The consent badges (issue 13): CurrentVersionSerializer's three fields.
+        ("quarantined", "CASE WHEN t.gl_v_quarantined IS NULL THEN 'false' ELSE 'true' END"),
+        ("held", "CASE WHEN t.gl_v_scan = 'held' THEN 'true' ELSE 'false' END"), ("likeness", _str("t.gl_v_likeness")),
     ])
     return f"CASE WHEN t.gl_v_id IS NULL THEN 'null' ELSE {version} END"
 
@@ -129,8 +136,9 @@ def shot_rows_json(queryset: QuerySet, *, access: ProjectAccess | None, bottom: 
             gl_v_id=F("current_version_id"), gl_open_notes=open_notes_count(access=access),
             **{alias: F(path) for alias, path in _JOINED.items()},
         ), ()
-    rows = rows.annotate(gl_rn=Window(RowNumber(), order_by=ordering))
-    rows = rows.values(*_SHOT_FIELDS, "gl_v_id", "gl_open_notes", "gl_rn", *_JOINED, *extra)
+    rows = rows.annotate(gl_v_likeness=worst_likeness_use(version_column="gl_v_id", access=access),
+                       gl_rn=Window(RowNumber(), order_by=ordering))
+    rows = rows.values(*_SHOT_FIELDS, "gl_v_id", "gl_open_notes", "gl_v_likeness", "gl_rn", *_JOINED, *extra)
     rows = rows[bottom:top] if top is not None else rows[bottom:]
     inner, params = rows.query.get_compiler(using=rows.db).as_sql()
     prefix = _media_url_prefix()

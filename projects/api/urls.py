@@ -33,6 +33,7 @@ urlpatterns = [
     path("provenance/verify/", views.VerifyView.as_view(), name="provenance-verify"),
     path("watermarks/trace/", views.TraceView.as_view(), name="watermark-trace"),
     path("versions/<id:pk>/approvals/", views.VersionApprovalView.as_view(), name="version-approvals"),
+    path("versions/<id:pk>/agency-notes/", views.VersionAgencyNotesView.as_view(), name="version-agency-notes"),
     re_path(
         rf"^versions/{nested('pk')}/media/(?P<kind>original|proxy|poster|sprite)/$",
         views.VersionMediaView.as_view(),

@@ -22,6 +22,8 @@ from rest_framework.exceptions import APIException, NotFound
 
 from projects import services
 from projects.delivery.manifest import c2pa_manifest, inputs_digest, manifest_inputs
+from projects.lanes import VersionHeld
+from projects.likeness_scan import held_refusal
 from projects.models import SignedCopy, Version, version_media_dir
 from studio import provenance, storage
 from studio.audit import services as audit
@@ -155,6 +157,8 @@ def download_copy(*, version: Version, kind: str, actor) -> Download:
     if kind not in KINDS:
         raise NotFound(f"Unknown file kind {kind!r}: use one of {', '.join(KINDS)}.")
     services.check_delivery(version=version, actor=actor)
+    if refusal := held_refusal(version):  # what the `download` allowed action says
+        raise VersionHeld(refusal)
     with transaction.atomic():
         copy, cached = signed_copy(version=version, kind=kind, actor=actor)
         audit.record(

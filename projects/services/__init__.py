@@ -14,6 +14,7 @@ that says what is wrong and how to fix it, and writes nothing.
 | `media` | proxy, poster and sprite of a version (the `media` queue) |
 | `watermarks` | per-viewer watermarked review proxies (the `media` queue) and "Trace a frame" |
 | `comments` | comments and annotations on frames |
+| `agency_notes` | frame notes of the talent agency reviewing a likeness use of a version (internal, marked) |
 | `approvals` | lane decisions (producer, client, agency) |
 | `_lane_state` | a version's approval status from its lanes, and what it does to the shot (internal; `lane_states` is public) |
 | `likeness_scan` | the likeness scan of versions (the `media` queue); re-scans when a grant changes |
@@ -32,6 +33,7 @@ never from a module: the modules are the package's inside.
 from projects.services._common import parse_fps, resolve_or_404
 from projects.services._lane_state import LaneState, lane_states
 from projects.services._shot_rules import ASSIGNABLE_ROLES, resolve_assignees
+from projects.services.agency_notes import create_agency_note, note_agency
 from projects.services.approvals import decide_approval, record_agency_review
 from projects.services.comments import MAX_ANNOTATIONS_PER_COMMENT, MAX_COMMENT_LENGTH, create_comment, delete_comment, edit_comment
 from projects.services.interchange import ShotSpec, apply_shot_specs
@@ -73,4 +75,5 @@ __all__ = [
     "update_playlist", "update_project", "update_sequence", "update_shot", "update_version", "upload_version",
     "MAX_SUBMITTED_VERSIONS", "SubmitResult", "submit_to_client", "withdraw_submission",
     "ReviewCopy", "TraceResult", "build_marked_proxy", "review_copy", "trace", "trace_organizations",
+    "create_agency_note", "note_agency",
 ]

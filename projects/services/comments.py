@@ -138,11 +138,33 @@ def create_comment(
         raise ValidationError({"internal": ["Must be true or false."]})
     if internal and access.is_client:
         raise PermissionDenied("Client reviewers cannot write internal notes; leave 'internal' false.")
+    return write_comment(actor=actor, version=version, body=body, frame=frame, frame_end=frame_end, parent=parent,
+                         internal=internal, mentions=mentions, annotations=annotations, is_client=access.is_client)
+
+
+def write_comment(
+    *,
+    actor: User,
+    version: Version,
+    body: str,
+    frame,
+    frame_end,
+    parent: Comment | None,
+    internal: bool,
+    mentions,
+    annotations,
+    is_client: bool,
+    agency=None,
+) -> Comment:
+    """Validate and store a note whose author may write it (the caller checked): frames, range,
+    drawings inside the note's frames, mentions; audited and published after commit. `agency`: the
+    talent agency writing it (projects/services/agency_notes.py); such notes are internal."""
+    body = _text(body, field="body", max_length=MAX_COMMENT_LENGTH)
     if parent is not None:
         if parent.version_id != version.id:
             raise ValidationError({"parent": ["The comment you reply to is on another version."]})
         root = parent.parent if parent.parent_id else parent
-        if root.internal and access.is_client:
+        if root.internal and is_client:
             raise NotFound("Not found.")
         frame, frame_end, internal = root.frame, root.frame_end, root.internal or internal
         if annotations:
@@ -176,6 +198,7 @@ def create_comment(
             frame=frame,
             frame_end=frame_end,
             internal=internal,
+            agency=agency,
         )
         if people:
             comment.mentions.set(people)
@@ -192,6 +215,7 @@ def create_comment(
                 "internal": internal,
                 "reply_to": str(root.id) if root else None,
                 "annotations": len(rows),
+                **({"agency": str(agency.pk)} if agency is not None else {}),
             },
         )
         _comment_event(comment, "created")

@@ -9,6 +9,7 @@ from rights import selectors
 from rights.models import ConsentGrant, ConsentRequest, LikenessAsset, LikenessUse, Talent
 from studio.actions import ActionsListSerializer, WithAllowedActions
 from studio.http.uploads import UploadField
+from studio.vocabulary import use_state_label
 
 
 class OrgRefSerializer(serializers.Serializer):
@@ -214,6 +215,8 @@ class LikenessUseSerializer(WithAllowedActions, serializers.ModelSerializer):
     version = serializers.SerializerMethodField()
     grant = serializers.UUIDField(source="grant_id", read_only=True)
     decided_by = UserRefSerializer(read_only=True, allow_null=True)
+    state_label = serializers.SerializerMethodField(
+        help_text="The state in words, the same for the agency and the studio (studio.vocabulary).")
     created_by = serializers.SerializerMethodField(help_text="Who rendered it; only the studio sees it (null for the agency).")
     allowed_actions = serializers.SerializerMethodField(
         help_text="approve, reject: whether the caller may decide this use, and why not (the representing agency decides "
@@ -224,8 +227,8 @@ class LikenessUseSerializer(WithAllowedActions, serializers.ModelSerializer):
         model = LikenessUse
         fields = [
             "id", "talent", "studio", "project", "shot_code", "job_id", "version", "grant", "use_type", "via",
-            "prompt", "negative_prompt", "prompt_sha256", "requires_review", "state", "decided_by", "decided_at",
-            "decision_note", "invalidated_at", "invalidated_reason", "created_by", "allowed_actions", "created_at",
+            "prompt", "negative_prompt", "prompt_sha256", "requires_review", "state", "state_label", "decided_by",
+            "decided_at", "decision_note", "invalidated_at", "invalidated_reason", "created_by", "allowed_actions", "created_at",
         ]
         read_only_fields = fields
         list_serializer_class = ActionsListSerializer
@@ -239,6 +242,9 @@ class LikenessUseSerializer(WithAllowedActions, serializers.ModelSerializer):
             "id": str(obj.talent_id), "name": obj.talent.name,
             "agency": obj.talent.organization.name, "agency_id": str(obj.talent.organization_id),
         }
+
+    def get_state_label(self, obj: LikenessUse) -> str:
+        return use_state_label(obj.state)
 
     def get_shot_code(self, obj: LikenessUse) -> str | None:
         return obj.shot.code if obj.shot_id else None

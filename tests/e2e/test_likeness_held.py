@@ -79,3 +79,27 @@ def test_a_held_version_says_why_and_the_producer_requests_consent_from_it(sessi
     )
     page.get_by_role("button", name="Send request").click()
     card.get_by_text(f"Consent request for {TALENT} sent to Crescent Talent.").wait_for()
+    producer.shot("46-likeness-held-request-sent")
+
+    # Issue 13: the badge where decisions are made, and Approve disabled with its reason before any click.
+    page.locator("a", has_text="Shot list").first.click()
+    row = page.locator(f"[data-testid=shot-row][data-shot={SHOT}]")
+    badge = row.get_by_test_id("badge-held")
+    badge.wait_for()
+    assert badge.inner_text().startswith("Held") and "likeness scan" in badge.get_attribute("title")
+    producer.shot("47-likeness-held-shot-list-badge")
+    row.locator("a.shot-code").click()
+    card = page.locator(f"[data-testid=version-card][data-version={version['label']}]")
+    card.locator("a.strong-link").click()
+    page.get_by_test_id("player").wait_for()
+    assert page.locator("[data-testid=player] .player-head").get_by_test_id("badge-held").is_visible()
+    lane = page.get_by_test_id("lane-producer")
+    approve = lane.get_by_role("button", name="Approve")
+    approve.wait_for()
+    assert approve.is_disabled()
+    reason = lane.get_by_test_id("action-reason").first.inner_text()
+    assert TALENT in reason or "likeness scan" in reason.lower(), reason
+    assert approve.get_attribute("aria-describedby"), "the reason is tied to the button for assistive technology"
+    download = page.get_by_role("button", name="Download (signed)")
+    assert download.is_disabled()
+    producer.shot("48-likeness-held-approve-disabled")

@@ -4,7 +4,8 @@ Set up through the real API on the live server (the agency registers a talent, t
 grant for Moonrise, the agency grants it, the artist renders with that talent cast on the real
 worker, the agency revokes the grant); then the producer, in Chromium, sees the version marked
 quarantined with the revocation's reason on the shot's version stack and in the review's approvals
-panel, and an attempt to approve it is refused with the consent policy's reasons.
+panel; Approve is disabled there with the quarantine's reason (issue 13), and the shot list and the
+player mark it with a "Quarantined" badge.
 
 Its own talent and shot, so the other browser tests (Ava Reyes's grant, MR_010_0040) are untouched.
 """
@@ -111,15 +112,26 @@ def test_a_quarantined_version_shows_why_on_the_stack_and_in_review(session_fact
     assert REASON in notice.inner_text()
     assert "cannot be approved" in notice.inner_text()
 
-    # Approving anyway is refused by the consent policy, with its reasons.
+    # Approve is disabled with the reason before any click (issue 13), and the player says quarantined.
+    assert page.locator("[data-testid=player] .player-head").get_by_test_id("badge-quarantined").is_visible()
     lane = page.get_by_test_id("lane-producer")
-    producer.expect_console_error("status of 403 (Forbidden)")
-    lane.get_by_role("button", name="Approve").click()
-    refusal = lane.locator("[role=alert][data-error-code=consent_denied]")
-    refusal.wait_for()
-    text = refusal.inner_text()
-    assert "Refused by the consent policy" in text
-    assert TALENT in text, text
+    approve = lane.get_by_role("button", name="Approve")
+    approve.wait_for()
+    assert approve.is_disabled()
+    reason = lane.get_by_test_id("action-reason").first.inner_text()
+    assert reason.startswith("Quarantined, so it cannot be approved") and REASON in reason, reason
     assert page.locator("[data-testid=lane-producer][data-state=pending]").count() == 1
     assert approvals.get_attribute("data-status") != "approved"
-    producer.shot("41-quarantined-review-refused")
+    # One vocabulary: the agency's lane is not "Awaiting decision" next to a use that is quarantined.
+    agency_lane = page.get_by_test_id("lane-agency")
+    if agency_lane.count():
+        assert agency_lane.get_by_test_id("lane-state").inner_text() == "Quarantined"
+    producer.shot("41-quarantined-review-approve-disabled")
+
+    # The shot list marks the row.
+    page.get_by_role("link", name=SHOT).first.click()
+    page.locator("a", has_text="Shot list").first.click()
+    badge = page.locator(f"[data-testid=shot-row][data-shot={SHOT}]").get_by_test_id("badge-quarantined")
+    badge.wait_for()
+    assert REASON not in badge.inner_text() and "Quarantined" in badge.inner_text()
+    producer.shot("42-quarantined-shot-list-badge")

@@ -263,7 +263,7 @@ def agent_approves_the_use(session_factory) -> None:
     review_approvals.get_by_test_id("lane-agency").get_by_role("button", name="Approve use").click()
     confirmation = page.get_by_test_id("use-decided")
     confirmation.wait_for()
-    assert "Approved: the use of Ava Reyes" in confirmation.inner_text()
+    assert "Use approved: the use of Ava Reyes" in confirmation.inner_text()
     agent.shot("14b-agency-decided")
     confirmation.get_by_role("button", name="Show approved uses").click()
     assert page.get_by_label("State").input_value() == "approved"

@@ -99,6 +99,11 @@ def test_allowed_actions_agree_with_what_the_api_accepts(studio, api, who):
 
 @pytest.fixture
 def agency(studio):
+    return agency_world(studio)
+
+
+def agency_world(studio) -> dict:
+    """Crescent Talent with Ava Reyes, granted to the studio's project with per-use approval."""
     crescent = make_org("aa-crescent", kind=Organization.Kind.AGENCY)
     agent = make_user("agent@aa-crescent.test", org=crescent, role=Role.AGENT)
     ava = rights_services.create_talent(actor=agent, agency=crescent, name="Ava Reyes")
@@ -166,3 +171,54 @@ def test_a_version_stack_costs_the_same_queries_for_3_versions_as_for_20(studio,
     with CaptureQueriesContext(connection) as many:
         api(studio.producer).get(f"/api/v1/shots/{large.pk}/versions/")
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_a_quarantined_version_offers_approve_disabled_with_the_reason(studio, agency, api):
+    """Issue 13: Approve on a quarantined version is disabled with the reason, not refused after the
+    click; the agency lane reads "Quarantined" (one vocabulary) and keeps the agency's earlier decision."""
+    version = rendered(studio, agency)
+    (use,) = version.likeness_uses.all()
+    rights_services.decide_use(actor=agency["agent"], use=use, decision="approve")
+    grant = use.grant
+    rights_services.revoke_grant(actor=agency["agent"], grant=grant, reason="Talent withdrew consent for replicas.")
+    version.refresh_from_db()
+    assert version.quarantined_at is not None
+
+    approve = actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())[("approve", "producer")]
+    assert approve["allowed"] is False and approve["code"] == "blocked"
+    assert approve["reason"].startswith("Quarantined, so it cannot be approved:")
+    assert "Talent withdrew consent for replicas." in approve["reason"]
+    # What the button says is what the API does.
+    refused = api(studio.producer).post(f"/api/v1/versions/{version.pk}/approvals/", {"lane": "producer", "decision": "approved"},
+                                        format="json")
+    assert refused.status_code == 403 and refused.json()["error"] == "consent_denied"
+    # A client reviewer gets the general words, not the grant's reason (studio internals).
+    client = actions(api(studio.client).get(f"/api/v1/versions/{version.pk}/").json())[("approve", "client")]
+    assert client["code"] == "blocked" and "withdrew" not in client["reason"] and client["reason"].startswith("Quarantined")
+    download = actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())[("download", None)]
+    assert download["code"] == "blocked" and download["reason"].startswith("Quarantined, so it cannot be downloaded:")
+    assert api(studio.producer).get(f"/api/v1/versions/{version.pk}/download/").status_code == 403
+    # Sending it back stays possible.
+    assert actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())[("request_changes", "producer")]["allowed"]
+
+    summary = api(studio.producer).get(f"/api/v1/versions/{version.pk}/approvals/").json()
+    lane = next(lane for lane in summary["lanes"] if lane["lane"] == "agency")
+    assert (lane["state"], lane["state_label"]) == ("quarantined", "Quarantined")
+    assert [d["decision"] for d in lane["decisions"]] == ["approved"]  # what the agency decided, not "rejected"
+    listed = api(agency["agent"]).get("/api/v1/likeness-uses/", {"state": "invalidated"}).json()["results"]
+    assert [(u["id"], u["state_label"]) for u in listed] == [(str(use.pk), "Quarantined")]
+
+
+def test_a_held_version_offers_approve_and_share_disabled_with_the_scans_reason(studio, api):
+    version = version_of(studio.shot, user=studio.artist)
+    held = "Held: the face of Ava Reyes (Crescent Talent) appears without a grant for this project."
+    Version.objects.filter(pk=version.pk).update(scan_state="held", scan_result={"held_reason": held})
+    listed = actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())
+    for action, lane in (("approve", "producer"), ("share", None), ("download", None)):
+        assert listed[(action, lane)]["allowed"] is False and listed[(action, lane)]["code"] == "blocked", action
+    assert listed[("approve", "producer")]["reason"] == held
+    refused = api(studio.producer).post(f"/api/v1/versions/{version.pk}/approvals/", {"lane": "producer", "decision": "approved"},
+                                        format="json")
+    assert refused.status_code == 409 and refused.json()["error"] == "likeness_held" and refused.json()["detail"] == held
+    download = api(studio.producer).get(f"/api/v1/versions/{version.pk}/download/")
+    assert download.status_code == 409 and download.json()["detail"] == listed[("download", None)]["reason"]

@@ -109,3 +109,35 @@ def test_other_tenants_and_strangers_get_404(varied, rival, api):
     assert api().get(url).status_code in (401, 403)
     # the other project's client reviewer (not a member of this one) sees nothing either
     assert api(rival.client).get(url).status_code == 404
+
+
+def test_rows_carry_the_current_versions_consent_badges(varied, api):
+    """Issue 13: the current version's `quarantined`, `held` (likeness scan) and `likeness` (its uses'
+    worst state; null for client reviewers), the same on both paths."""
+    from tests.projects.test_allowed_actions import agency_world, rendered
+
+    crescent = agency_world(varied)
+    url = f"/api/v1/projects/{varied.project.id}/shots/"
+    shot = make_shot(varied.project, "AL_010_0030", sequence=varied.sequence)
+    version = rendered(varied, crescent, shot=shot)
+    Shot.objects.filter(pk=shot.pk).update(current_version=version)
+
+    def row(user, code=shot.code) -> dict:
+        rows = {r["code"]: r for r in api(user).get(url, {"page_size": "all"}).json()["results"]}
+        return rows[code]["current_version"]
+
+    badges = row(varied.producer)
+    assert (badges["likeness"], badges["held"], badges["quarantined"]) == ("pending_review", False, False)
+    assert row(varied.client)["likeness"] is None  # the agency's decisions are not the client's
+    (use,) = version.likeness_uses.all()
+    from rights import services as rights_services
+
+    rights_services.decide_use(actor=crescent["agent"], use=use, decision="reject", note="Not this wardrobe.")
+    Version.objects.filter(shot=varied.shot, number=3).update(scan_state="held")
+    Version.objects.filter(shot__code="AL_010_0020").update(quarantined_at=timezone.now(), quarantine_reason="Revoked.")
+    assert row(varied.producer)["likeness"] == "rejected"
+    assert row(varied.producer, varied.shot.code)["held"] is True and row(varied.producer, varied.shot.code)["likeness"] is None
+    assert row(varied.artist, "AL_010_0020")["quarantined"] is True
+    for who in ("producer", "client"):
+        user = getattr(varied, who)
+        assert api(user).get(url, {"page_size": "all"}).json()["results"] == _serialized(varied, user, {}), who

@@ -231,7 +231,7 @@ def test_agency_sees_its_talents_uses_across_studios_and_nothing_else(world, api
     assert row["created_by"] is None  # nothing of the studio's people
     assert set(row) == {
         "id", "talent", "studio", "project", "shot_code", "job_id", "version", "grant", "use_type", "via", "prompt",
-        "negative_prompt", "prompt_sha256", "requires_review", "state", "decided_by", "decided_at", "decision_note",
+        "negative_prompt", "prompt_sha256", "requires_review", "state", "state_label", "decided_by", "decided_at", "decision_note",
         "invalidated_at", "invalidated_reason", "created_by", "allowed_actions", "created_at",
     }
     assert {u["id"] for u in results(api(world.meridian_agent).get("/api/v1/likeness-uses/"))} == {str(nova_use.pk)}

@@ -40,6 +40,11 @@ export type ConsentGrant = Schemas["ConsentGrant"];
 export type ConsentRequest = Schemas["ConsentRequest"];
 export type ConsentRequestCreate = Schemas["ConsentRequestCreateRequest"];
 export type LikenessUse = Schemas["LikenessUse"];
+export type UseState = LikenessUse["state"];
+export type LaneState = Schemas["Lane"]["state"];
+/** A version's likeness uses at their worst (consent badges): the same states as a use's. */
+export type LikenessState = NonNullable<Version["likeness"]>;
+export type CurrentVersion = Schemas["CurrentVersion"];
 export type ShareLink = Schemas["ShareLink"];
 export type ShareLinkCreated = Schemas["ShareLinkCreated"];
 export type ShareViewLog = Schemas["ShareViewLog"];

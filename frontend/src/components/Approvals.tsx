@@ -17,7 +17,8 @@ import { listNames } from "../lib/consent";
 import { useApprovals, useDecideApproval, type Decision } from "../queries";
 import { useMe } from "../session";
 import { ActionButton, ActionHint } from "./ActionButton";
-import { APPROVAL_STATUS, ApprovalChip, Chip } from "./chips";
+import { decisionLabel, laneState } from "../lib/states";
+import { ApprovalChip, Chip } from "./chips";
 import { EmptyState, ErrorMessage, Loading } from "./feedback";
 import { formatDateTime, formatRelative, personName } from "./format";
 
@@ -153,7 +154,7 @@ function LaneView({
     },
   });
   const send = (decision: Decision) => decide.mutate({ lane: lane.lane, decision, note });
-  const state = APPROVAL_STATUS[lane.state];
+  const state = laneState(lane.lane, lane.state);
   const open = isOffered(approve) || isOffered(sendBack);
   const awaited = agency ? listNames(summary.consent.reviews.map((r) => r.agency)) : "";
   const labels = agency
@@ -167,7 +168,7 @@ function LaneView({
         <strong>{lane.label}</strong>
         {lane.required ? <span className="muted small">required</span> : <span className="muted small">optional</span>}
         <span className="grow" />
-        <Chip label={state.label} tone={state.tone} />
+        <Chip label={state.label} tone={state.tone} testId="lane-state" />
       </div>
       {lane.decisions.length === 0 && lane.state === "pending" && (
         <div className="muted small">{agency ? (awaited ? `Awaiting ${awaited}'s review.` : "Awaiting the talent agency's review.") : "No decision yet."}</div>
@@ -176,10 +177,7 @@ function LaneView({
         <ul className="decisions" aria-label={`${lane.label} decisions`}>
           {lane.decisions.map((d) => (
             <li key={d.id} data-testid="decision" data-decision={d.decision}>
-              <Chip
-                label={d.decision === "approved" ? (agency ? "Use approved" : "Approved") : agency ? "Use rejected" : "Changes requested"}
-                tone={d.decision === "approved" ? "ok" : "danger"}
-              />{" "}
+              <Chip label={decisionLabel(lane.lane, d.decision).label} tone={decisionLabel(lane.lane, d.decision).tone} />{" "}
               <span data-testid="decided-by">{d.reviewer.id === me?.id ? "You" : personName(d.reviewer)}</span>{" "}
               <time className="muted small" dateTime={d.decided_at} title={formatDateTime(d.decided_at)}>
                 {formatRelative(d.decided_at)}

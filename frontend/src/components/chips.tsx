@@ -1,4 +1,5 @@
 import type { ApprovalSummary, GenerationJob, ShotStatus, Version } from "../api/types";
+import { LANE_STATES } from "../lib/states";
 
 type Tone = "ok" | "warn" | "danger" | "info" | "muted" | undefined;
 
@@ -11,11 +12,8 @@ export const SHOT_STATUS: Record<ShotStatus, { label: string; tone: Tone }> = {
   omitted: { label: "Omitted", tone: "muted" },
 };
 
-export const APPROVAL_STATUS: Record<ApprovalSummary["status"], { label: string; tone: Tone }> = {
-  pending: { label: "Awaiting decision", tone: "warn" },
-  approved: { label: "Approved", tone: "ok" },
-  changes_requested: { label: "Changes requested", tone: "danger" },
-};
+/** A version's approval status: the studio lanes' words (lib/states.ts, one vocabulary). */
+export const APPROVAL_STATUS: Record<ApprovalSummary["status"], { label: string; tone: Tone }> = LANE_STATES;
 
 export const PROCESSING: Record<Version["processing_status"], { label: string; tone: Tone }> = {
   processing: { label: "Processing", tone: "info" },

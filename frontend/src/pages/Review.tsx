@@ -5,7 +5,9 @@ import { asApiError } from "../api/errors";
 import type { Comment, Project, Reply, Version } from "../api/types";
 import { ApprovalsPanel } from "../components/Approvals";
 import { SharePanel } from "../components/SharePanel";
+import { ActionButton } from "../components/ActionButton";
 import { Chip } from "../components/chips";
+import { ConsentBadges } from "../components/ConsentBadges";
 import { ConfirmDialog, ErrorMessage, Loading } from "../components/feedback";
 import { Icon } from "../components/Icon";
 import { formatDateTime, formatRelative, personName } from "../components/format";
@@ -122,6 +124,15 @@ function Review({ project, version }: { project: Project; version: Version }) {
           onMarker={(m) => setSelected(m.id)}
           onFocusComment={() => composerRef.current?.focus()}
           extraControls={<VersionSwitcher project={project} version={version} />}
+          headExtra={
+            <ConsentBadges
+              likeness={version.likeness}
+              held={version.likeness_scan.state === "held"}
+              quarantined={version.quarantined}
+              heldReason={version.likeness_scan.held_reason}
+              quarantineReason={version.quarantine_reason}
+            />
+          }
         />
       </div>
       <aside className="review-side" aria-label="Review">
@@ -203,15 +214,31 @@ function VersionSwitcher({ project, version }: { project: Project; version: Vers
       <Link className="button small ghost" to={`/projects/${project.id}/shots/${version.shot.id}`}>
         {version.shot.code}
       </Link>
-      <a
-        className="button small ghost"
-        href={`/api/v1/versions/${version.id}/download/`}
-        download
-        title="Download the original, signed with Content Credentials (C2PA): model, consent and approvals"
-      >
-        Download (signed)
-      </a>
+      <DownloadLink version={version} />
     </>
+  );
+}
+
+/** The signed download, from the version's `download` action: disabled with the reason while the
+ * version is quarantined or held (the server refuses it then). */
+function DownloadLink({ version }: { version: Version }) {
+  const action = findAction(version.allowed_actions, "download");
+  if (action && !action.allowed) {
+    return (
+      <ActionButton action={action} className="small ghost" onClick={() => undefined}>
+        Download (signed)
+      </ActionButton>
+    );
+  }
+  return (
+    <a
+      className="button small ghost"
+      href={`/api/v1/versions/${version.id}/download/`}
+      download
+      title="Download the original, signed with Content Credentials (C2PA): model, consent and approvals"
+    >
+      Download (signed)
+    </a>
   );
 }
 
@@ -413,7 +440,11 @@ function CommentThread({
           {comment.frame_end !== null && `–${comment.frame_end}`}
         </button>
         <strong>{comment.author?.id === me?.id ? "You" : personName(comment.author)}</strong>
-        {comment.internal && <Chip label="internal" tone="muted" />}
+        {comment.agency ? (
+          <Chip label={`from ${comment.agency.name}`} tone="warn" title="A note from the talent agency reviewing this version's likeness use (the studio only)" testId="from-agency" />
+        ) : (
+          comment.internal && <Chip label="internal" tone="muted" />
+        )}
         {comment.annotations.length > 0 && <span title="Has a drawing" aria-label="Has a drawing" className="row tight">
             <Icon name="pen" size={12} />
           </span>}

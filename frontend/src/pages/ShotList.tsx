@@ -5,6 +5,7 @@ import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
 import { useVirtualRows } from "../components/useVirtualRows";
 import { GROUP_ROW_HEIGHT, nextShotIndex, SHOT_ROW_HEIGHT, shotListItems, type ShotListItem } from "../lib/shotList";
 import { ApprovalChip, SHOT_STATUS, ShotStatusChip } from "../components/chips";
+import { ConsentBadges } from "../components/ConsentBadges";
 import { asApiError } from "../api/errors";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { formatRelative, personName } from "../components/format";
@@ -333,6 +334,7 @@ const ShotRow = memo(function ShotRow({
       </td>
       <td>
         {v ? (
+          <>
           <div className="row tight" style={{ gap: 6 }}>
             <Link to={`/projects/${project.id}/versions/${v.id}`} className="mono" onPointerEnter={() => actions.review(v.id)} onFocus={() => actions.review(v.id)}>
               {v.label}
@@ -342,6 +344,8 @@ const ShotRow = memo(function ShotRow({
               {shot.version_count} version{shot.version_count === 1 ? "" : "s"}
             </span>
           </div>
+          <ConsentBadges likeness={v.likeness} held={v.held} quarantined={v.quarantined} />
+          </>
         ) : (
           <span className="muted">No version yet</span>
         )}

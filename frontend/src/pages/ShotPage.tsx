@@ -9,6 +9,7 @@ import { ExamplePrompts } from "../components/ExamplePrompts";
 import { EmptyState, ErrorMessage, Field, Loading } from "../components/feedback";
 import { formatDateTime, formatRelative, formatSeconds, personName } from "../components/format";
 import { TakesGallery } from "../components/TakesGallery";
+import { ConsentBadges } from "../components/ConsentBadges";
 import { HeldNotice, ScanBadge } from "../components/LikenessScan";
 import { RequestConsentButtons } from "../components/RequestConsent";
 import { SubmitToClient } from "../components/SubmitToClient";
@@ -188,6 +189,8 @@ function VersionCard({ version, project, isApproved, isCurrent, selected, onSele
           {isCurrent && !isApproved && <Chip label="Current" tone="info" />}
           {version.quarantined && <Chip label="Quarantined" tone="danger" title="A likeness consent grant no longer covers this version" testId="quarantined" />}
           <ScanBadge scan={version.likeness_scan} />
+          {/* The quarantine chip above already says what an invalidated use would. */}
+          <ConsentBadges likeness={version.quarantined && version.likeness === "invalidated" ? null : version.likeness} />
           <span className="grow" />
           <label className="small muted row tight" style={{ gap: 4 }}>
             <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${version.label} to compare`} />

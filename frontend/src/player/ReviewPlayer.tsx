@@ -127,6 +127,7 @@ export function ReviewPlayer({
   onFocusComment,
   readOnly = false,
   extraControls,
+  headExtra,
 }: {
   media: PlayerMedia;
   playhead: Playhead;
@@ -140,6 +141,8 @@ export function ReviewPlayer({
   /** No drawing (e.g. the agency's view). */
   readOnly?: boolean;
   extraControls?: React.ReactNode;
+  /** Beside the title: e.g. the version's consent badges. */
+  headExtra?: React.ReactNode;
 }) {
   const rootRef = useRef<HTMLDivElement>(null);
   const state = usePlayheadState(playhead);
@@ -223,6 +226,7 @@ export function ReviewPlayer({
     >
       <div className="player-head">
         <strong>{media.label}</strong>
+        {headExtra}
         {viewers.length > 0 && (
           <span className="viewers" aria-label={`Watching now: ${viewers.map((v) => v.name).join(", ")}`}>
             {viewers.map((v) => (

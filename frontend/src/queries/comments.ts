@@ -43,3 +43,23 @@ export function useCommentChanges(versionId: string, commentId: string) {
   });
   return { edit, resolve, remove };
 }
+
+export type NewAgencyNote = components["schemas"]["AgencyNoteCreateRequest"];
+
+/** The talent agency's frame notes on a version it reviews a likeness use of (its own threads and their replies). */
+export function useAgencyNotes(versionId: string | null) {
+  return useQuery({
+    queryKey: keys.comments.agency(versionId),
+    queryFn: () => call(api.GET("/api/v1/versions/{id}/agency-notes/", { params: { path: { id: versionId!, pk: versionId! } } })),
+    enabled: versionId !== null,
+  });
+}
+
+/** A new agency note (frame or range, with a drawing) or a reply in one of the agency's threads. */
+export function usePostAgencyNote(versionId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewAgencyNote) => call(api.POST("/api/v1/versions/{id}/agency-notes/", { params: { path: { id: versionId, pk: versionId } }, body })),
+    onSuccess: () => invalidate(client, [keys.comments.version(versionId)]),
+  });
+}

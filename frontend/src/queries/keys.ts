@@ -63,6 +63,8 @@ export const keys = {
   comments: {
     all: ["comments"] as const,
     version: (versionId: string | null) => ["comments", versionId] as const,
+    /** The agency's own threads on a version (under the version's notes: refreshing those refreshes these). */
+    agency: (versionId: string | null) => ["comments", versionId, "agency"] as const,
   },
   approvals: {
     all: ["approvals"] as const,

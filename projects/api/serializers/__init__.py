@@ -12,6 +12,7 @@ from projects.api.serializers.approvals import (
     LaneSerializer,
 )
 from projects.api.serializers.comments import (
+    AgencyNoteCreateSerializer,
     AnnotationSerializer,
     CommentCreateSerializer,
     CommentRevisionSerializer,
@@ -60,6 +61,7 @@ from projects.api.serializers.versions import (
 
 __all__ = [
     "ShareLinkCreateSerializer", "ShareLinkCreatedSerializer", "ShareLinkSerializer", "ShareViewLogSerializer",
+    "AgencyNoteCreateSerializer",
     "MEDIA_KINDS", "AnnotationSerializer", "ApprovalDecisionSerializer", "ApprovalSummarySerializer", "CommentCreateSerializer",
     "CommentRevisionSerializer", "CommentSerializer", "CommentUpdateSerializer", "ConsentReasonSerializer", "ConsentStateSerializer",
     "CutImportSerializer", "DecisionSerializer", "ImportSerializer", "ImportSummarySerializer", "LaneSerializer",

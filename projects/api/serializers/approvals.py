@@ -22,7 +22,11 @@ class LaneSerializer(serializers.Serializer):
     lane = serializers.CharField()
     label = serializers.CharField()
     required = serializers.BooleanField()
-    state = serializers.ChoiceField(choices=Version.ApprovalStatus.choices)
+    state = serializers.ChoiceField(
+        choices=[*Version.ApprovalStatus.choices, ("quarantined", "Quarantined")],
+        help_text="quarantined: the agency lane only, when a grant stopped covering one of its uses.",
+    )
+    state_label = serializers.CharField(help_text="The state in words, the same everywhere (studio.vocabulary).")
     decisions = DecisionSerializer(many=True)
 
 

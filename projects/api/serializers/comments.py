@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.annotations import SHAPE_SCHEMAS
@@ -27,6 +28,19 @@ class CommentRevisionSerializer(serializers.Serializer):
     edited_at = serializers.DateTimeField()
 
 
+class AgencyRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class AgencyNoteCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    frame = serializers.IntegerField(required=False, help_text="Required for a new thread: the frame number (first_frame … last_frame).")
+    frame_end = serializers.IntegerField(required=False, allow_null=True, help_text="Inclusive end of a range note.")
+    parent = serializers.UUIDField(required=False, allow_null=True, help_text="Reply in one of your agency's threads.")
+    annotations = AnnotationSerializer(many=True, required=False)
+
+
 class ReplySerializer(serializers.ModelSerializer):
     version = serializers.UUIDField(source="version_id", read_only=True)
     parent = serializers.UUIDField(source="parent_id", read_only=True, allow_null=True)
@@ -35,6 +49,7 @@ class ReplySerializer(serializers.ModelSerializer):
     mentions = UserSummarySerializer(many=True, read_only=True)
     deleted = serializers.SerializerMethodField()
     history = CommentRevisionSerializer(source="revisions", many=True, read_only=True)
+    agency = serializers.SerializerMethodField(help_text="The talent agency that wrote the note (an internal note); null for the studio's.")
 
     class Meta:
         model = Comment
@@ -47,6 +62,7 @@ class ReplySerializer(serializers.ModelSerializer):
             "frame",
             "frame_end",
             "internal",
+            "agency",
             "resolved",
             "resolved_by",
             "resolved_at",
@@ -60,6 +76,10 @@ class ReplySerializer(serializers.ModelSerializer):
 
     def get_deleted(self, obj) -> bool:
         return obj.deleted_at is not None
+
+    @extend_schema_field(AgencyRefSerializer(allow_null=True))
+    def get_agency(self, obj) -> dict | None:
+        return {"id": str(obj.agency_id), "name": obj.agency.name} if obj.agency_id else None
 
 
 class CommentSerializer(ReplySerializer):

@@ -34,12 +34,29 @@ class SequenceRefSerializer(serializers.Serializer):
     code = serializers.CharField()
 
 
+class CurrentVersionSerializer(VersionBriefSerializer):
+    """A shot row's current version, with what its consent badges need (issue 13)."""
+
+    quarantined = serializers.BooleanField(source="is_quarantined", read_only=True,
+                                           help_text="A likeness grant stopped covering it (no approval, export or delivery).")
+    held = serializers.BooleanField(source="scan_held", read_only=True, help_text="Held by the likeness scan.")
+    likeness = serializers.ChoiceField(
+        choices=["pending_review", "approved", "rejected", "invalidated"], allow_null=True, read_only=True,
+        help_text="The worst state of the version's likeness uses (rejected, invalidated, pending_review, approved); "
+        "null without uses, and always null for client reviewers.",
+    )
+
+    class Meta(VersionBriefSerializer.Meta):
+        fields = [*VersionBriefSerializer.Meta.fields, "quarantined", "held", "likeness"]
+        read_only_fields = fields
+
+
 class ShotSerializer(serializers.ModelSerializer):
     project = serializers.UUIDField(source="project_id", read_only=True)
     sequence = SequenceRefSerializer(read_only=True, allow_null=True)
     duration = serializers.IntegerField(source="duration_frames", read_only=True, allow_null=True, help_text="Frames, inclusive.")
     assignees = serializers.SerializerMethodField()
-    current_version = VersionBriefSerializer(read_only=True, allow_null=True)
+    current_version = CurrentVersionSerializer(read_only=True, allow_null=True)
     thumbnail = serializers.SerializerMethodField(help_text="The current version's poster.")
     version_count = serializers.SerializerMethodField()
     open_notes = serializers.IntegerField(read_only=True, default=0, help_text="Unresolved notes on the current version.")
@@ -96,7 +113,10 @@ class ShotSerializer(serializers.ModelSerializer):
             "status": obj.status,
             "assignees": self.get_assignees(obj),
             "retake_count": obj.retake_count,
-            "current_version": version_brief(version) if version is not None else None,
+            "current_version": {
+                **version_brief(version), "quarantined": version.quarantined_at is not None, "held": version.scan_held,
+                "likeness": getattr(obj, "current_likeness", None),
+            } if version is not None else None,
             "thumbnail": media_url(version.id, "poster") if version is not None and version.poster else None,
             "version_count": count,
             "open_notes": getattr(obj, "open_notes", 0),

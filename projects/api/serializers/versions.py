@@ -94,6 +94,10 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
         help_text="The likeness scan (pending, running, clear, matched, held, failed): a held version cannot be approved, "
         "exported or delivered until a grant covers the performer; the details are for the studio only."
     )
+    likeness = serializers.SerializerMethodField(
+        help_text="The worst state of the version's likeness uses (rejected, invalidated, pending_review, approved) for the "
+        "consent badges; null without uses, and always null for client reviewers (the agency's decisions are not theirs)."
+    )
     allowed_actions = serializers.SerializerMethodField(
         help_text="What the caller may do: approve / request_changes per approval lane, comment, comment_internal, edit_note, "
         "submit_to_client, withdraw_from_client; with the reason for each that is not allowed. The consent policy answers "
@@ -120,6 +124,7 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
             "quarantined",
             "quarantine_reason",
             "likeness_scan",
+            "likeness",
             "first_frame",
             "last_frame",
             "frame_count",
@@ -179,6 +184,17 @@ class VersionSerializer(WithAllowedActions, serializers.ModelSerializer):
     @extend_schema_field(LikenessScanSerializer)
     def get_likeness_scan(self, obj) -> dict:
         return scan_view(obj, internal=sees_studio_internals(access_of(self)))
+
+    @extend_schema_field({"type": "string", "enum": ["pending_review", "approved", "rejected", "invalidated"], "nullable": True})
+    def get_likeness(self, obj) -> str | None:
+        if not sees_studio_internals(access_of(self)):
+            return None
+        if not hasattr(obj, "likeness_state"):  # one version (lists annotate it: selectors.worst_likeness_use)
+            from rights.models import LikenessUse
+            from studio.vocabulary import worst_use_state
+
+            obj.likeness_state = worst_use_state(LikenessUse.objects.filter(version_id=obj.pk).values_list("state", flat=True))
+        return obj.likeness_state
 
     def get_conform(self, obj) -> str | None:
         if not sees_studio_internals(access_of(self)):

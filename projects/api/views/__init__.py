@@ -14,7 +14,7 @@ delivery packages, verify), `watermarks` (trace a frame, marks); `_base` holds w
 
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, visible
 from projects.api.views.approvals import VersionApprovalView
-from projects.api.views.comments import CommentViewSet, VersionCommentViewSet
+from projects.api.views.comments import CommentViewSet, VersionAgencyNotesView, VersionCommentViewSet
 from projects.api.views.delivery import PlaylistPackageView, SequencePackageView, VerifyView, VersionDownloadView, signed_download
 from projects.api.views.interchange import CutExportView, CutImportView, ShotListCsvExportView, ShotListCsvImportView
 from projects.api.views.playlists import PlaylistViewSet, ProjectPlaylistViewSet
@@ -29,6 +29,7 @@ __all__ = [
     "MEDIA_TYPES", "CommentViewSet", "CutExportView", "CutImportView", "NestedUnderProject", "PlaylistViewSet",
     "ProjectMemberViewSet", "ProjectPlaylistViewSet", "ProjectRowsMixin", "ProjectShotViewSet", "ProjectViewSet", "SequenceViewSet",
     "ShotListCsvExportView", "ShotListCsvImportView", "ShotPagination", "ShotVersionViewSet", "ShotViewSet", "VersionApprovalView",
+    "VersionAgencyNotesView",
     "VersionCommentViewSet", "VersionDownloadView", "VersionMediaView", "VersionViewSet", "VerifyView", "PlaylistPackageView",
     "SequencePackageView", "ShareLinkViewSet",
     "ProjectSubmissionViewSet", "SubmissionViewSet", "signed_download", "visible", "TraceView", "WatermarkMarkViewSet",

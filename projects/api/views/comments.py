@@ -11,6 +11,7 @@ from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from projects import access as perms
 from projects import selectors, services
 from projects.access import client_visible_versions_q
 from projects.api import serializers as s
@@ -18,7 +19,7 @@ from projects.api.views._base import ProjectRowsMixin, _path_uuid, visible
 from projects.api.views._conditional import ConditionalReads
 from projects.comment_list_json import comment_threads_json
 from projects.models import Comment, Version
-from studio.tenancy.api.base import ScopedViewSet
+from studio.tenancy.api.base import ScopedAPIView, ScopedViewSet
 
 
 @extend_schema(tags=["review"], parameters=[_path_uuid("version_pk", "The version.")])
@@ -101,3 +102,45 @@ class CommentViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet)
     def destroy(self, request, pk=None):
         services.delete_comment(actor=request.user, comment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["review"], parameters=[_path_uuid("pk", "The version.")])
+class VersionAgencyNotesView(ProjectRowsMixin, ScopedAPIView):
+    """Frame notes of the talent agency reviewing a likeness use of this version (projects/services/agency_notes.py).
+
+    The agency (reached through its talent's use of the version, like the approvals) lists its own
+    threads with their replies and posts notes or replies; the studio's people list every agency's
+    notes here (they are also among the version's notes, marked with the agency); client reviewers
+    get none. A version without a use of the agency's talent is a 404.
+    """
+
+    queryset = Version.objects.select_related("project__organization", "shot")
+    tenant_path = ("project__organization", "likeness_uses__talent__organization")
+    serializer_class = s.CommentSerializer
+    pagination_class = None
+
+    def filter_scoped_queryset(self, queryset):
+        return queryset.distinct()
+
+    def _threads(self, version: Version):
+        user = self.request.user
+        if perms.access_for(user=user, project=version.project) is not None:
+            roots = Comment.objects.filter(version=version, agency__isnull=False)
+            return selectors.comment_thread_queryset(roots, user=user)
+        agency = services.note_agency(user=user, version=version)
+        return selectors.agency_note_threads(version=version, agency_id=agency.pk)
+
+    @extend_schema(responses={200: s.CommentSerializer(many=True)})
+    def get(self, request, pk=None):
+        return Response(s.CommentSerializer(self._threads(self.get_object()), many=True).data)
+
+    @extend_schema(request=s.AgencyNoteCreateSerializer, responses={201: s.CommentSerializer})
+    def post(self, request, pk=None):
+        version = self.get_object()
+        data = s.AgencyNoteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        note = services.create_agency_note(actor=request.user, version=version, parent_id=fields.pop("parent", None), **fields)
+        # A new note or a reply, as the agency sees it (no history, no mentions: a fresh agency note has neither).
+        shown = Comment.objects.select_related("author", "resolved_by", "agency").prefetch_related("annotations").get(pk=note.pk)
+        return Response(s.CommentSerializer(shown).data, status=status.HTTP_201_CREATED)

@@ -16,6 +16,7 @@ import { findAction, isOffered } from "../../lib/actions";
 import { usePlayhead, type PlayerMedia } from "../../player/controls";
 import { ReviewPlayer, useDrawState } from "../../player/ReviewPlayer";
 import { useDecideUse, useLikenessUses, useReviewCopyReady } from "../../queries";
+import { AgencyNotes } from "./AgencyNotes";
 import { NotAgency, USE_STATE, USE_TYPE_LABELS, useAgency } from "./common";
 
 export function UsesPage() {
@@ -42,17 +43,18 @@ export function UsesPage() {
           State
         </label>
         <select id="use-state" value={state} onChange={(e) => setParams({ state: e.target.value, ...(talent ? { talent } : {}) })}>
-          <option value="pending_review">Awaiting review</option>
-          <option value="approved">Approved</option>
-          <option value="rejected">Rejected</option>
-          <option value="invalidated">Invalidated</option>
+          {(Object.keys(USE_STATE) as LikenessUse["state"][]).map((s) => (
+            <option key={s} value={s}>
+              {USE_STATE[s].label}
+            </option>
+          ))}
           <option value="all">All</option>
         </select>
       </div>
       {decided && (
         <div className="alert row" data-tone="ok" role="status" data-testid="use-decided">
           <span>
-            {decided.state === "approved" ? "Approved" : "Rejected"}: the use of {decided.what}. The studio is told.
+            {USE_STATE[decided.state].label}: the use of {decided.what}. The studio is told.
           </span>
           <span className="grow" />
           <button type="button" className="link small" onClick={() => setParams({ state: decided.state, ...(talent ? { talent } : {}) })}>
@@ -155,7 +157,7 @@ function mediaOfUse(u: LikenessUse): PlayerMedia {
     unavailable: playable
       ? null
       : u.state === "invalidated"
-        ? "This use was invalidated; its render may never have finished."
+        ? "This use is quarantined (the grant stopped covering it); its render may never have finished."
         : "No playable version yet: the render is still running or being processed (or it failed).",
   };
 }
@@ -183,7 +185,8 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: Liken
             Your personal, watermarked review copy is being prepared; it plays in a few moments.
           </p>
         )}
-        <ReviewPlayer key={copy.ready ? "ready" : "preparing"} media={media} playhead={playhead} markers={[]} annotationsAt={() => []} draw={draw} readOnly />
+        {/* Drawing is on once there is a version to note (the notes below carry the drawing). */}
+        <ReviewPlayer key={copy.ready ? "ready" : "preparing"} media={media} playhead={playhead} markers={[]} annotationsAt={() => []} draw={draw} readOnly={use.version === null} />
       </div>
       <div className="panel-body stack">
         <div className="row tight" style={{ gap: 8 }}>
@@ -210,7 +213,7 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: Liken
         {use.state === "invalidated" && (
           <div className="alert" role="note" data-testid="use-invalidated">
             <div>
-              <strong>Invalidated {use.invalidated_at ? formatRelative(use.invalidated_at) : ""}</strong>
+              <strong>{USE_STATE.invalidated.label} {use.invalidated_at ? formatRelative(use.invalidated_at) : ""}</strong>
               <div>{use.invalidated_reason || "The grant stopped covering this use."}</div>
             </div>
           </div>
@@ -233,6 +236,7 @@ function UseReview({ use, onDone }: { use: LikenessUse; onDone: (decided?: Liken
           </>
         )}
       </div>
+      {use.version !== null && <AgencyNotes versionId={use.version.id} firstFrame={media.firstFrame} playhead={playhead} draw={draw} />}
       {use.version !== null && use.requires_review && (
         <ApprovalsPanel
           versionId={use.version.id}

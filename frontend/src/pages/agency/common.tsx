@@ -2,6 +2,7 @@
 import type { ConsentGrant, LikenessUse, MyMembership } from "../../api/types";
 import { EmptyState } from "../../components/feedback";
 import { useCurrentMembership } from "../../session";
+import { USE_STATES } from "../../lib/states";
 import { NotMember } from "../Members";
 
 export type Tone = "ok" | "warn" | "danger" | "info" | "muted";
@@ -20,12 +21,8 @@ export const USE_TYPE_LABELS: Record<LikenessUse["use_type"], string> = {
   name_or_likeness_in_prompt: "name or likeness in the prompt",
 };
 
-export const USE_STATE: Record<LikenessUse["state"], { label: string; tone: Tone }> = {
-  pending_review: { label: "Awaiting your review", tone: "warn" },
-  approved: { label: "Approved", tone: "ok" },
-  rejected: { label: "Rejected", tone: "danger" },
-  invalidated: { label: "Invalidated", tone: "muted" },
-};
+/** A use's state: the one vocabulary (lib/states.ts) — the studio sees the same words. */
+export const USE_STATE: Record<LikenessUse["state"], { label: string; tone: Tone }> = USE_STATES;
 
 export function useAgency(): MyMembership | null {
   const { membership } = useCurrentMembership();
