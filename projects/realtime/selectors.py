@@ -52,11 +52,15 @@ def version_in_project(*, project_id, version_id) -> VersionFrames | None:
 
 
 def version_in_playlist(*, playlist_id, version_id) -> VersionFrames | None:
+    """A version the room may show: an item's version, or another version of an item's shot (the
+    presenter's per-item version choice, e.g. comparing with the approved one)."""
     pk = parse_uuid(version_id)
     if pk is None:
         return None
-    item = PlaylistItem.objects.select_related("version__project").filter(playlist_id=playlist_id, version_id=pk).first()
-    return _frames(item.version, item.version.project.start_frame) if item else None
+    version = Version.objects.select_related("project").filter(pk=pk).first()
+    if version is None or not PlaylistItem.objects.filter(playlist_id=playlist_id, version__shot_id=version.shot_id).exists():
+        return None
+    return _frames(version, version.project.start_frame)
 
 
 def first_version_of_playlist(*, playlist_id) -> VersionFrames | None:
