@@ -43,9 +43,8 @@ def _shots_from_selection(playlist: Playlist, shot_ids) -> list[Shot]:
 def _shots_from_status(playlist: Playlist, status) -> list[Shot]:
     if status not in ADDABLE_STATUSES:
         raise ValidationError({"status": [f"Use one of: {', '.join(ADDABLE_STATUSES)} (e.g. \"review\" for every shot in review)."]})
-    return list(
-        Shot.objects.filter(project=playlist.project, status=status).select_related("current_version").order_by("sequence__order", "order", "code")
-    )
+    shots = Shot.objects.filter(project=playlist.project, status=status).select_related("current_version")
+    return list(shots.order_by("sequence__order", "order", "code"))
 
 
 def add_shots_to_playlist(*, actor: User, playlist: Playlist, shots=None, status=None) -> dict:

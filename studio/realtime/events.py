@@ -239,7 +239,9 @@ def register_core_types() -> None:
     _register_room_types(core)
 
 
-_ROOM_CAUSE = enum(["", "join", "leave", "presenter_left", "update", "take", "handover", "release", "follow", "detach", "unchanged", "draw"])
+_ROOM_CAUSE = enum([
+    "", "join", "leave", "presenter_left", "update", "take", "handover", "release", "follow", "detach", "unchanged", "draw",
+])
 _ROOM_STATE = obj({
     "version": nullable(UUID), "frame": nullable(INTEGER), "playing": BOOLEAN, "speed": NUMBER, "at": INTEGER,
     "fps": nullable({"type": "array", "items": INTEGER, "minItems": 2, "maxItems": 2}),

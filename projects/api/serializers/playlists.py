@@ -50,7 +50,9 @@ class PlaylistWriteSerializer(serializers.Serializer):
 
 
 class PlaylistAddSerializer(serializers.Serializer):
-    shots = serializers.ListField(child=serializers.UUIDField(), required=False, help_text="Shot ids (a selection): their current versions are added.")
+    shots = serializers.ListField(
+        child=serializers.UUIDField(), required=False, help_text="Shot ids (a selection): their current versions are added."
+    )
     status = serializers.CharField(required=False, help_text='Every shot with this status, e.g. "review".')
 
 
