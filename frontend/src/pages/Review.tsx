@@ -217,7 +217,7 @@ function VersionSwitcher({ project, version }: { project: Project; version: Vers
 
 // ---------------------------------------------------------------- composer
 
-function Composer({
+export function Composer({
   project,
   version,
   media,
