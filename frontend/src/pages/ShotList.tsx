@@ -33,7 +33,6 @@ export function ShotListPage() {
   const grouped = !filters.ordering;
   const [importing, setImporting] = useState(false);
   const selection = useShotSelection();
-  const navigate = useNavigate();
 
   function setFilter(key: keyof ShotFilters, value: string) {
     const next = new URLSearchParams(params);
@@ -109,17 +108,7 @@ export function ShotListPage() {
         {canEdit && filters.sequence && filters.sequence !== "none" && (
           <DeliveryPackageButton sequenceId={filters.sequence} code={sequences.data?.find((s) => s.id === filters.sequence)?.code ?? "sequence"} />
         )}
-        {canEdit && selection.selected.size > 0 && (
-          <span className="row tight selection-bar" role="group" aria-label="Selected shots" data-testid="shot-selection">
-            <strong>{selection.selected.size} selected</strong>
-            <button type="button" className="small primary" onClick={() => void navigate(`/projects/${project.id}/playlists?add=${[...selection.selected].join(",")}`)}>
-              Add to playlist…
-            </button>
-            <button type="button" className="small ghost" onClick={selection.clear}>
-              Clear selection
-            </button>
-          </span>
-        )}
+        {canEdit && <SelectionBar projectId={project.id} selection={selection} />}
         <span className="spacer" />
         <span className="muted small">{grouped ? "Grouped by sequence" : "Sorted — click the sorted header again to go back to sequence order"}</span>
       </div>
@@ -181,6 +170,23 @@ interface ShotSelection {
   selected: ReadonlySet<string>;
   toggle: (id: string) => void;
   clear: () => void;
+}
+
+/** "N selected · Add to playlist… · Clear selection": the playlists page takes the selection from there. */
+function SelectionBar({ projectId, selection }: { projectId: string; selection: ShotSelection }) {
+  const navigate = useNavigate();
+  if (selection.selected.size === 0) return null;
+  return (
+    <span className="row tight selection-bar" role="group" aria-label="Selected shots" data-testid="shot-selection">
+      <strong>{selection.selected.size} selected</strong>
+      <button type="button" className="small primary" onClick={() => void navigate(`/projects/${projectId}/playlists?add=${[...selection.selected].join(",")}`)}>
+        Add to playlist…
+      </button>
+      <button type="button" className="small ghost" onClick={selection.clear}>
+        Clear selection
+      </button>
+    </span>
+  );
 }
 
 export function ShotRows({ items, project, canEdit, selection }: { items: ShotListItem[]; project: Project; canEdit: boolean; selection?: ShotSelection }) {

@@ -24,6 +24,10 @@ export interface RoomSnapshot {
 
 const IDLE: RoomSnapshot = { status: "idle", state: null, members: [], you: null, offset: 0, error: null };
 const PING_MS = 20_000;
+const FINAL_CLOSES: Record<number, string> = {
+  4403: "You cannot join this session (no access to the playlist any more).",
+  4409: "This tab joined the session again on another connection; this one left.",
+};
 
 interface Envelope {
   type: string;
@@ -99,9 +103,15 @@ export class ReviewRoom {
       if (this.socket !== socket) return;
       this.socket = null;
       this.stopTimers();
-      this.set({ status: "closed" });
       // 4403 (no access) and 4409 (this tab opened elsewhere) are final; other drops reconnect.
-      if (this.wanted && e.code !== 4403 && e.code !== 4409) this.retryTimer = window.setTimeout(() => this.connect(), 1500);
+      const final = FINAL_CLOSES[e.code];
+      if (final) {
+        this.wanted = false;
+        this.set({ ...IDLE, error: final });
+        return;
+      }
+      this.set({ status: "closed" });
+      if (this.wanted) this.retryTimer = window.setTimeout(() => this.connect(), 1500);
     };
     this.pingTimer = window.setInterval(() => this.send({ type: "ping" }), PING_MS);
   }

@@ -10,7 +10,7 @@ import { asApiError } from "../../api/errors";
 import type { Playlist, Project, Version } from "../../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../../components/feedback";
 import { previousApproved, stepItem } from "../../lib/playlist";
-import { useReviewRoom } from "../../realtime/ReviewRoom";
+import { useReviewRoom, type RoomSnapshot } from "../../realtime/ReviewRoom";
 import { usePlaylist, useShot, useUpdatePlaylistItem } from "../../queries";
 import { NoSuchThing } from "../ProjectLayout";
 import { EDIT_SHOTS } from "../ShotList";
@@ -36,19 +36,17 @@ export function PlaylistPage() {
   return <PlaylistView key={playlist.data.id} project={project} playlist={playlist.data} />;
 }
 
-function PlaylistView({ project, playlist }: { project: Project; playlist: Playlist }) {
-  const { room, snapshot } = useReviewRoom(playlist.id);
+/** Which item and version are on screen, and the session role: a follower shows the presenter's. */
+function usePlayback(playlist: Playlist, snapshot: RoomSnapshot) {
   const [index, setIndex] = useState(0);
   const [choice, setChoice] = useState<Record<string, string>>({});
   const [autoPlay, setAutoPlay] = useState(false);
   const items = playlist.items;
-  const canEdit = EDIT_SHOTS.has(project.my_role ?? "");
   const joined = snapshot.status === "open" && snapshot.you !== null;
   const role: SessionRole = joined && snapshot.you?.presenter ? "presenter" : joined && snapshot.you?.following && snapshot.state?.presenter ? "follower" : "solo";
   const current = Math.min(index, Math.max(0, items.length - 1));
   const item = items[current];
-  const roomVersion = snapshot.state?.version ?? null;
-  const shownVersionId = role === "follower" ? roomVersion : item ? (choice[item.id] ?? item.version.id) : null;
+  const shownVersionId = role === "follower" ? (snapshot.state?.version ?? null) : item ? (choice[item.id] ?? item.version.id) : null;
 
   const go = useCallback((to: number | null, play = false) => {
     if (to === null) return;
@@ -69,6 +67,15 @@ function PlaylistView({ project, playlist }: { project: Project; playlist: Playl
     },
     [role, items],
   );
+  const choose = (row: Item, versionId: string) => setChoice((c) => (versionId === row.version.id ? withoutKey(c, row.id) : { ...c, [row.id]: versionId }));
+  return { role, current, item, shownVersionId, autoPlay, go, onEnded, onShown, choose };
+}
+
+function PlaylistView({ project, playlist }: { project: Project; playlist: Playlist }) {
+  const { room, snapshot } = useReviewRoom(playlist.id);
+  const { role, current, item, shownVersionId, autoPlay, go, onEnded, onShown, choose } = usePlayback(playlist, snapshot);
+  const items = playlist.items;
+  const canEdit = EDIT_SHOTS.has(project.my_role ?? "");
 
   if (items.length === 0) {
     return (
@@ -95,7 +102,7 @@ function PlaylistView({ project, playlist }: { project: Project; playlist: Playl
             canEdit={canEdit}
             locked={locked}
             onStep={(delta) => go(stepItem(current, items.length, delta))}
-            onChoose={(versionId) => setChoice((c) => (versionId === item.version.id ? withoutKey(c, item.id) : { ...c, [item.id]: versionId }))}
+            onChoose={(versionId) => choose(item, versionId)}
           />
         )}
         {shownVersionId ? (

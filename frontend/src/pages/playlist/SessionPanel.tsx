@@ -48,50 +48,8 @@ export function SessionPanel({ room, snapshot }: { room: ReviewRoom; snapshot: R
                 "Nobody is presenting."
               )}
             </p>
-            <ul className="stack session-members" style={{ gap: 4, listStyle: "none", padding: 0, margin: 0 }} aria-label="In the session">
-              {members.map((m) => (
-                <li key={m.tab} className="row tight" style={{ gap: 6 }} data-testid="session-member" data-name={m.name} data-presenter={m.presenter} data-you={m.tab === room.tab}>
-                  <span className="avatar" aria-hidden="true">
-                    {initials(m.name)}
-                  </span>
-                  <span>
-                    {m.name}
-                    {m.tab === room.tab && <span className="muted"> (you)</span>}
-                  </span>
-                  {m.presenter ? <Chip label="Has control" tone="ok" /> : !m.following && <Chip label="Detached" tone="muted" />}
-                  <span className="grow" />
-                  {presenting && !m.presenter && (
-                    <button type="button" className="small ghost" onClick={() => room.handover(m.tab)} aria-label={`Hand over control to ${m.name}`}>
-                      Hand over
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-            <div className="row tight" style={{ gap: 6, flexWrap: "wrap" }}>
-              {!presenting && (!presenter || you?.may_take_over) && (
-                <button type="button" className="small" onClick={room.take} title={presenter ? `Take control from ${presenter.name}` : "Lead the session"}>
-                  {presenter ? "Take over" : "Take control"}
-                </button>
-              )}
-              {presenting && (
-                <button type="button" className="small ghost" onClick={room.release}>
-                  Release control
-                </button>
-              )}
-              {!presenting && presenter && (you?.following ? (
-                <button type="button" className="small ghost" onClick={room.detach} title="Move on your own for a while">
-                  Detach
-                </button>
-              ) : (
-                <button type="button" className="small" onClick={room.follow}>
-                  Follow {presenter.name}
-                </button>
-              ))}
-              <button type="button" className="small ghost" onClick={() => room.leave()}>
-                Leave session
-              </button>
-            </div>
+            <SessionMembers room={room} snapshot={snapshot} />
+            <SessionActions room={room} snapshot={snapshot} />
           </>
         )}
         {error && (
@@ -101,5 +59,64 @@ export function SessionPanel({ room, snapshot }: { room: ReviewRoom; snapshot: R
         )}
       </div>
     </section>
+  );
+}
+
+function SessionMembers({ room, snapshot }: { room: ReviewRoom; snapshot: RoomSnapshot }) {
+  const { members, you } = snapshot;
+  const presenting = Boolean(you?.presenter);
+  return (
+    <ul className="stack session-members" style={{ gap: 4, listStyle: "none", padding: 0, margin: 0 }} aria-label="In the session">
+      {members.map((m) => (
+        <li key={m.tab} className="row tight" style={{ gap: 6 }} data-testid="session-member" data-name={m.name} data-presenter={m.presenter} data-you={m.tab === room.tab}>
+          <span className="avatar" aria-hidden="true">
+            {initials(m.name)}
+          </span>
+          <span>
+            {m.name}
+            {m.tab === room.tab && <span className="muted"> (you)</span>}
+          </span>
+          {m.presenter ? <Chip label="Has control" tone="ok" /> : !m.following && <Chip label="Detached" tone="muted" />}
+          <span className="grow" />
+          {presenting && !m.presenter && (
+            <button type="button" className="small ghost" onClick={() => room.handover(m.tab)} aria-label={`Hand over control to ${m.name}`}>
+              Hand over
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function SessionActions({ room, snapshot }: { room: ReviewRoom; snapshot: RoomSnapshot }) {
+  const { state, you } = snapshot;
+  const presenter = state?.presenter ?? null;
+  const presenting = Boolean(you?.presenter);
+  return (
+    <div className="row tight" style={{ gap: 6, flexWrap: "wrap" }}>
+      {!presenting && (!presenter || you?.may_take_over) && (
+        <button type="button" className="small" onClick={room.take} title={presenter ? `Take control from ${presenter.name}` : "Lead the session"}>
+          {presenter ? "Take over" : "Take control"}
+        </button>
+      )}
+      {presenting && (
+        <button type="button" className="small ghost" onClick={room.release}>
+          Release control
+        </button>
+      )}
+      {!presenting && presenter && (you?.following ? (
+        <button type="button" className="small ghost" onClick={room.detach} title="Move on your own for a while">
+          Detach
+        </button>
+      ) : (
+        <button type="button" className="small" onClick={room.follow}>
+          Follow {presenter.name}
+        </button>
+      ))}
+      <button type="button" className="small ghost" onClick={() => room.leave()}>
+        Leave session
+      </button>
+    </div>
   );
 }
