@@ -176,7 +176,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         version = None
         if "version" in changes:
             find = database_sync_to_async(selectors.version_in_playlist)
-            frames = await find(playlist_id=self.playlist_id, version_id=changes["version"])
+            frames = await find(playlist_id=self.playlist_id, version_id=changes["version"], other_versions=self.access.internal)
             version = _version_dict(frames)
         await self._run("room.state", lambda r: room.apply_update(r, tab=self.tab, changes=changes, version=version, now_ms=_now_ms()))
 

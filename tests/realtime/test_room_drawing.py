@@ -65,7 +65,7 @@ async def test_bad_drawings_are_refused_with_the_reason(world, connect):
         assert error["data"]["request"] == "room.draw"
 
 
-async def test_another_version_of_an_items_shot_may_be_shown_but_not_other_shots(world, connect):
+async def test_staff_may_show_another_version_of_an_items_shot_but_not_other_shots(world, connect):
     v3 = await database_sync_to_async(lambda: make_version(world.shot, number=3, frames=24, fps=(24, 1)))()
     other = await database_sync_to_async(
         lambda: make_version(make_shot(world.project, "MR_999_0010"), number=1, frames=24, fps=(24, 1))
@@ -78,3 +78,14 @@ async def test_another_version_of_an_items_shot_may_be_shown_but_not_other_shots
     assert (state["version"], state["last_frame"]) == (str(v3.pk), 1024)
     await producer.send({"type": "room.state", "version": str(other.pk)})
     assert "not in this playlist" in (await producer.recv_type("room.error"))["data"]["detail"]
+
+    # A client reviewer presenting is held to the playlist's own versions.
+    await producer.send({"type": "room.release"})
+    await producer.recv_type("room.ack")
+    client, _ = await join(connect, world, "client@rt.test", TAB_CLIENT)
+    await client.send({"type": "room.take"})
+    await client.recv_type("room.ack")
+    await client.send({"type": "room.state", "version": str(v3.pk)})
+    assert "not in this playlist" in (await client.recv_type("room.error"))["data"]["detail"]
+    await client.send({"type": "room.state", "version": str(world.versions[1].pk)})
+    assert (await client.recv_type("room.ack"))["data"]["state"]["version"] == str(world.versions[1].pk)
