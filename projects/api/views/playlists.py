@@ -11,6 +11,7 @@ from projects import selectors, services
 from projects.api import serializers as s
 from projects.api.views._base import NestedUnderProject, ProjectRowsMixin, _path_uuid
 from projects.models import Playlist
+from studio.http.ids import nested
 from studio.tenancy.api.base import ScopedViewSet
 
 
@@ -85,7 +86,7 @@ class PlaylistViewSet(ProjectRowsMixin, mixins.RetrieveModelMixin, ScopedViewSet
         parameters=[_path_uuid("item_pk", "The playlist item.")],
     )
     @extend_schema(methods=["DELETE"], responses={204: None}, parameters=[_path_uuid("item_pk", "The playlist item.")])
-    @action(detail=True, methods=["patch", "delete"], url_path=r"items/(?P<item_pk>[^/.]+)")
+    @action(detail=True, methods=["patch", "delete"], url_path=rf"items/{nested('item_pk')}")
     def item(self, request, pk=None, item_pk=None):
         """One item: its note, which version of its shot it plays (PATCH), or take it out (DELETE)."""
         playlist = self.get_object()
