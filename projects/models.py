@@ -410,6 +410,7 @@ class PlaylistItem(models.Model):
     playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
     order = models.IntegerField(default=0)
+    note = models.TextField(blank=True, help_text="The producer's note on this item for the session (what to look at).")
 
     class Meta:
         ordering = ["order"]

@@ -67,6 +67,8 @@ const ShotListPage = lazyExport(load.shotList, "ShotListPage");
 const ShotPage = lazyExport(load.shotPage, "ShotPage");
 const ReviewPage = lazyExport(load.review, "ReviewPage");
 const ComparePage = page(() => import("./pages/ComparePage"), "ComparePage");
+const PlaylistsPage = page(() => import("./pages/Playlists"), "PlaylistsPage");
+const PlaylistPage = page(() => import("./pages/playlist/PlaylistPage"), "PlaylistPage");
 
 /** A lazily loaded page, with a loading line while its chunk arrives (the layout stays put). */
 function lazyPage(Page: ComponentType): ReactNode {
@@ -119,6 +121,8 @@ export function App() {
           <Route path="shots/:shotId" element={lazyPage(ShotPage)} />
           <Route path="versions/:versionId" element={lazyPage(ReviewPage)} />
           <Route path="compare" element={lazyPage(ComparePage)} />
+          <Route path="playlists" element={lazyPage(PlaylistsPage)} />
+          <Route path="playlists/:playlistId" element={lazyPage(PlaylistPage)} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

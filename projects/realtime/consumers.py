@@ -40,6 +40,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         "room.follow": "on_follow",
         "room.detach": "on_detach",
         "room.sync": "on_sync",
+        "room.draw": "on_draw",
     }
 
     def __init__(self, *args, **kwargs):
@@ -142,7 +143,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         if message["kind"] == "state":
             if message.get("presenter_tab") == self.tab:
                 self.following = True  # handed the room: the presenter always leads it
-            elif not self.following and message.get("cause") == "update":
+            elif not self.following and message.get("cause") in ("update", "draw"):
                 return  # detached: the playhead is not pushed; room.follow brings a fresh snapshot
         await self.send(text_data=message["text"])
 
@@ -175,9 +176,17 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         version = None
         if "version" in changes:
             find = database_sync_to_async(selectors.version_in_playlist)
-            frames = await find(playlist_id=self.playlist_id, version_id=changes["version"])
+            frames = await find(playlist_id=self.playlist_id, version_id=changes["version"], other_versions=self.access.internal)
             version = _version_dict(frames)
         await self._run("room.state", lambda r: room.apply_update(r, tab=self.tab, changes=changes, version=version, now_ms=_now_ms()))
+
+    async def on_draw(self, message: dict) -> None:
+        try:
+            frame, shapes = room.validate_drawing(message)
+        except room.RoomError as exc:
+            await self.send_error(exc.code, exc.detail, "room.draw")
+            return
+        await self._run("room.draw", lambda r: room.apply_draw(r, tab=self.tab, frame=frame, shapes=shapes, now_ms=_now_ms()))
 
     async def on_take(self, message: dict) -> None:
         await self._run("room.take", lambda r: room.apply_take(r, tab=self.tab, may_force=self.access.internal, now_ms=_now_ms()))

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from redis.exceptions import WatchError
 
+from projects.annotations import annotation_errors
 from studio.realtime import presence, store
 
 MAX_MEMBERS = 100
@@ -102,6 +103,7 @@ def public_state(room: dict) -> dict:
         "last_frame": room["last_frame"],
         "presenter": dict(room["presenter"]) if room.get("presenter") else None,
         "rev": room["rev"],
+        "drawing": room.get("drawing"),
     }
 
 
@@ -248,6 +250,7 @@ def apply_update(room: dict, *, tab: str, changes: dict, version: dict | None, n
         if version["id"] != room["version"]:
             room.update(version=version["id"], first_frame=version["first_frame"], last_frame=version["last_frame"], fps=version["fps"])
             room["frame"] = changes.get("frame", version["first_frame"])
+            room["drawing"] = None  # a drawing belongs to a frame of the version it was drawn on
     if "frame" in changes:
         frame = changes["frame"]
         first, last = room["first_frame"], room["last_frame"]
@@ -266,6 +269,35 @@ def apply_update(room: dict, *, tab: str, changes: dict, version: dict | None, n
     room["at"] = now_ms
     room["rev"] += 1
     return Outcome(room=room, state_changed=True, cause="update")
+
+
+def validate_drawing(message: dict) -> tuple[int, list]:
+    """The frame and shapes of a `room.draw` message (shapes as in annotations; [] clears). Raises RoomError."""
+    unknown = sorted(set(message) - {"type", "frame", "shapes"})
+    if unknown:
+        raise RoomError("invalid", f"Unknown field(s) {', '.join(unknown)}; room.draw takes frame and shapes.")
+    frame, shapes = message.get("frame"), message.get("shapes")
+    if isinstance(frame, bool) or not isinstance(frame, int):
+        raise RoomError("invalid", "frame must be the integer frame number the drawing is on.")
+    errors = [] if shapes == [] else annotation_errors(shapes)
+    if errors:
+        raise RoomError("invalid", errors[0])
+    return frame, shapes
+
+
+def apply_draw(room: dict, *, tab: str, frame: int, shapes: list, now_ms: int) -> Outcome:
+    """The presenter's live drawing, shown to followers on its frame; an empty list clears it."""
+    _prune(room, now_ms)
+    _require_presenter(room, tab)
+    if room["version"] is None:
+        raise RoomError("invalid", "Choose a version before drawing.")
+    first, last = room["first_frame"], room["last_frame"]
+    if (first is not None and frame < first) or (last is not None and frame > last):
+        span = f"{first}–{last}" if last is not None else f"{first} onwards"
+        raise RoomError("frame_out_of_range", f"Frame {frame} is outside this version's frames ({span}).")
+    room["drawing"] = {"version": room["version"], "frame": frame, "shapes": shapes} if shapes else None
+    room["rev"] += 1
+    return Outcome(room=room, state_changed=True, cause="draw")
 
 
 def apply_take(room: dict, *, tab: str, may_force: bool, now_ms: int) -> Outcome:

@@ -51,12 +51,19 @@ def version_in_project(*, project_id, version_id) -> VersionFrames | None:
     return _frames(version, version.project.start_frame) if version else None
 
 
-def version_in_playlist(*, playlist_id, version_id) -> VersionFrames | None:
+def version_in_playlist(*, playlist_id, version_id, other_versions: bool = False) -> VersionFrames | None:
+    """A version the room may show: an item's version, or — with `other_versions`, for studio staff
+    presenting — another version of an item's shot (the per-item version choice). A client reviewer
+    presenting is held to the playlist's own versions (what was put in front of them)."""
     pk = parse_uuid(version_id)
     if pk is None:
         return None
-    item = PlaylistItem.objects.select_related("version__project").filter(playlist_id=playlist_id, version_id=pk).first()
-    return _frames(item.version, item.version.project.start_frame) if item else None
+    version = Version.objects.select_related("project").filter(pk=pk).first()
+    items = PlaylistItem.objects.filter(playlist_id=playlist_id)
+    allowed = items.filter(version__shot_id=version.shot_id) if other_versions and version else items.filter(version_id=pk)
+    if version is None or not allowed.exists():
+        return None
+    return _frames(version, version.project.start_frame)
 
 
 def first_version_of_playlist(*, playlist_id) -> VersionFrames | None:

@@ -21,6 +21,7 @@ that says what is wrong and how to fix it, and writes nothing.
 | `quarantine` | versions whose consent stopped or resumed covering them; the delivery check |
 | `playlists` | playlists for review sessions |
 | `submissions` | versions (or a playlist) submitted to the client reviewers; withdrawing them |
+| `playlist_items` | a playlist's items: add shots (selection or status), reorder, note, version choice, remove |
 | `interchange` | shot-list imports (CSV, OTIO/EDL) |
 | `sharing` | share links for people without an account: create, revoke, open, identify, watermarked copies |
 | `_shot_rules` | shot field cleaning, assignees and status rules, shared by shots and imports (internal) |
@@ -40,6 +41,7 @@ from projects.services.interchange import ShotSpec, apply_shot_specs
 from projects.services.likeness_scan import request_version_scan, rescan_held_versions, scan_version_likeness
 from projects.services.media import process_version_media
 from projects.services.members import add_project_member, change_project_member_role, remove_project_member
+from projects.services.playlist_items import add_shots_to_playlist, remove_playlist_item, reorder_playlist, update_playlist_item
 from projects.services.playlists import MAX_PLAYLIST_ITEMS, create_playlist, delete_playlist, update_playlist
 from projects.services.projects import PROJECT_FIELDS, create_project, update_project
 from projects.services.quarantine import check_delivery, quarantine_versions, release_versions
@@ -72,7 +74,8 @@ __all__ = [
     "delete_shot", "edit_comment", "lane_states", "parse_fps", "process_version_media", "quarantine_versions",
     "record_agency_review", "release_versions", "request_version_scan", "rescan_held_versions", "scan_version_likeness",
     "remove_project_member", "reorder_shots", "resolve_assignees", "resolve_or_404",
-    "update_playlist", "update_project", "update_sequence", "update_shot", "update_version", "upload_version",
+    "update_playlist", "update_project", "add_shots_to_playlist", "remove_playlist_item", "reorder_playlist",
+    "update_playlist_item", "update_sequence", "update_shot", "update_version", "upload_version",
     "MAX_SUBMITTED_VERSIONS", "SubmitResult", "submit_to_client", "withdraw_submission",
     "ReviewCopy", "TraceResult", "build_marked_proxy", "review_copy", "trace", "trace_organizations",
     "create_agency_note", "note_agency",

@@ -239,12 +239,17 @@ def register_core_types() -> None:
     _register_room_types(core)
 
 
-_ROOM_CAUSE = enum(["", "join", "leave", "presenter_left", "update", "take", "handover", "release", "follow", "detach", "unchanged"])
+_ROOM_CAUSE = enum([
+    "", "join", "leave", "presenter_left", "update", "take", "handover", "release", "follow", "detach", "unchanged", "draw",
+])
 _ROOM_STATE = obj({
     "version": nullable(UUID), "frame": nullable(INTEGER), "playing": BOOLEAN, "speed": NUMBER, "at": INTEGER,
     "fps": nullable({"type": "array", "items": INTEGER, "minItems": 2, "maxItems": 2}),
     "first_frame": nullable(INTEGER), "last_frame": nullable(INTEGER),
     "presenter": nullable(obj({"user": UUID, "name": STRING, "tab": STRING})), "rev": INTEGER,
+}, {
+    # The presenter's live drawing (room.draw): shapes as in annotations, on one frame of one version.
+    "drawing": nullable(obj({"version": UUID, "frame": INTEGER, "shapes": {"type": "array", "items": {"type": "object"}}})),
 })
 _ROOM_MEMBER = obj({"tab": STRING, "user": UUID, "name": STRING, "following": BOOLEAN, "presenter": BOOLEAN})
 

@@ -47,3 +47,89 @@ def test_client_reviewers_only_see_client_playlists_of_their_project(studio, riv
     assert api(rival.producer).get(url).status_code == 404
     other = f"/api/v1/projects/{studio.other_project.id}/playlists/"
     assert api(studio.client).get(other).status_code == 404
+
+
+def _playlist(api, studio, **extra) -> dict:
+    r = api(studio.producer).post(f"/api/v1/projects/{studio.project.id}/playlists/", {"name": "Dailies", **extra}, format="json")
+    assert r.status_code == 201, r.json()
+    return r.json()
+
+
+def test_adding_shots_by_selection_and_by_status(studio, api, clips, media_root):
+    second = make_shot(studio.project, "AL_010_0020", sequence=studio.sequence)
+    empty = make_shot(studio.project, "AL_010_0030", sequence=studio.sequence)
+    add_version(studio.shot, clips["good"])
+    v2 = add_version(second, clips["good"])
+    playlist = _playlist(api, studio)
+    url = f"/api/v1/playlists/{playlist['id']}/add-shots/"
+    r = api(studio.supervisor).post(url, {"shots": [str(second.id), str(empty.id)]}, format="json")
+    assert r.status_code == 200, r.json()
+    assert (r.json()["added"], r.json()["without_version"]) == (1, ["AL_010_0030"])
+    assert [i["version"]["id"] for i in r.json()["playlist"]["items"]] == [str(v2.id)]
+
+    type(second).objects.filter(pk__in=[studio.shot.pk, second.pk]).update(status="review")
+    r = api(studio.producer).post(url, {"status": "review"}, format="json")
+    body = r.json()
+    assert (body["added"], body["already_in"]) == (1, 1), body
+    assert [(i["order"], i["shot"]["code"]) for i in body["playlist"]["items"]] == [(0, "AL_010_0020"), (1, "AL_010_0010")]
+    assert body["playlist"]["items"][0]["likeness"] and body["playlist"]["items"][0]["quarantined"] is False
+    assert api(studio.artist).post(url, {"status": "review"}, format="json").status_code == 403
+
+
+def test_adding_shots_refuses_bad_input_and_other_tenants(studio, rival, api):
+    playlist = _playlist(api, studio)
+    url = f"/api/v1/playlists/{playlist['id']}/add-shots/"
+    for body, field in [
+        ({"shots": [str(studio.other_shot.id)]}, "shots"),
+        ({"shots": []}, "shots"),
+        ({"shots": ["nope"]}, "shots"),
+        ({"status": "ready-ish"}, "status"),
+        ({}, "detail"),
+        ({"shots": [str(studio.shot.id)], "status": "review"}, "detail"),
+    ]:
+        r = api(studio.producer).post(url, body, format="json")
+        assert r.status_code == 400 and field in str(r.json()), (body, r.json())
+    assert api(rival.producer).post(url, {"status": "review"}, format="json").status_code == 404
+    assert api(studio.client).post(url, {"status": "review"}, format="json").status_code == 404  # internal: invisible
+
+
+def test_reordering_noting_choosing_a_version_and_removing_items(studio, api, clips, media_root):
+    second = make_shot(studio.project, "AL_010_0020", sequence=studio.sequence)
+    v1 = add_version(studio.shot, clips["good"])
+    v1b = add_version(studio.shot, clips["good"])
+    v2 = add_version(second, clips["good"])
+    playlist = _playlist(api, studio, versions=[str(v1.id), str(v2.id)])
+    first, other = (i["id"] for i in playlist["items"])
+    base = f"/api/v1/playlists/{playlist['id']}"
+
+    r = api(studio.supervisor).post(f"{base}/reorder/", {"items": [other, first]}, format="json")
+    assert [i["id"] for i in r.json()["items"]] == [other, first]
+    assert api(studio.supervisor).post(f"{base}/reorder/", {"items": [other]}, format="json").status_code == 400
+    assert api(studio.supervisor).post(f"{base}/reorder/", {"items": [other, other]}, format="json").status_code == 400
+
+    r = api(studio.supervisor).patch(f"{base}/items/{first}/", {"note": "Watch the dust", "version": str(v1b.id)}, format="json")
+    assert r.status_code == 200, r.json()
+    item = next(i for i in r.json()["items"] if i["id"] == first)
+    assert (item["note"], item["version"]["id"]) == ("Watch the dust", str(v1b.id))
+    bad = api(studio.supervisor).patch(f"{base}/items/{first}/", {"version": str(v2.id)}, format="json")
+    assert bad.status_code == 400 and "Not a version of AL_010_0010" in str(bad.json())
+    assert api(studio.supervisor).patch(f"{base}/items/{first}/", {"note": "x" * 2001}, format="json").status_code == 400
+    assert api(studio.supervisor).patch(f"{base}/items/{first}/", {}, format="json").status_code == 400
+    assert api(studio.artist).patch(f"{base}/items/{first}/", {"note": "mine"}, format="json").status_code == 403
+
+    assert api(studio.supervisor).delete(f"{base}/items/{other}/").status_code == 204
+    assert [i["id"] for i in api(studio.supervisor).get(f"{base}/").json()["items"]] == [first]
+    assert api(studio.supervisor).delete(f"{base}/items/{other}/").status_code == 404
+    assert api(studio.supervisor).delete(f"{base}/items/not-a-uuid/").status_code == 404
+
+
+def test_items_of_another_tenants_playlist_are_404(studio, rival, api, clips, media_root):
+    v1 = add_version(studio.shot, clips["good"])
+    playlist = _playlist(api, studio, versions=[str(v1.id)])
+    item = playlist["items"][0]["id"]
+    base = f"/api/v1/playlists/{playlist['id']}"
+    assert api(rival.producer).patch(f"{base}/items/{item}/", {"note": "x"}, format="json").status_code == 404
+    assert api(rival.producer).delete(f"{base}/items/{item}/").status_code == 404
+    assert api(rival.producer).post(f"{base}/reorder/", {"items": [item]}, format="json").status_code == 404
+    rival_playlist = api(rival.producer).post(f"/api/v1/projects/{rival.project.id}/playlists/", {"name": "R"}, format="json").json()
+    assert api(rival.producer).delete(f"/api/v1/playlists/{rival_playlist['id']}/items/{item}/").status_code == 404

@@ -1,6 +1,6 @@
 import { useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { Link, Outlet, useMatch, useParams, useSearchParams } from "react-router";
+import { Link, NavLink, Outlet, useMatch, useParams, useSearchParams } from "react-router";
 
 import type { Project } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/feedback";
@@ -57,6 +57,14 @@ export function ProjectLayout() {
               {p.name}
             </Link>
             <span className="mono muted">{p.code}</span>
+          </nav>
+          <nav className="row tight project-nav" aria-label="Project" style={{ gap: 4 }}>
+            <NavLink to={`/projects/${p.id}`} end className="button small ghost">
+              Shots
+            </NavLink>
+            <NavLink to={`/projects/${p.id}/playlists`} className="button small ghost">
+              Playlists
+            </NavLink>
           </nav>
           <span className="meta">
             {formatFps({ num: p.fps_num, den: p.fps_den })} fps · {p.width}×{p.height} · starts at {p.start_frame}

@@ -244,7 +244,7 @@ function DownloadLink({ version }: { version: Version }) {
 
 // ---------------------------------------------------------------- composer
 
-function Composer({
+export function Composer({
   project,
   version,
   media,

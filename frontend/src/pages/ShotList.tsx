@@ -1,5 +1,5 @@
 import { memo, useCallback, useMemo, useRef, useState } from "react";
-import { Link, useOutletContext, useSearchParams } from "react-router";
+import { Link, useNavigate, useOutletContext, useSearchParams } from "react-router";
 
 import type { ImportSummary, Project, Shot, ShotStatus } from "../api/types";
 import { useVirtualRows } from "../components/useVirtualRows";
@@ -33,6 +33,7 @@ export function ShotListPage() {
   const canEdit = EDIT_SHOTS.has(project.my_role ?? "");
   const grouped = !filters.ordering;
   const [importing, setImporting] = useState(false);
+  const selection = useShotSelection();
 
   function setFilter(key: keyof ShotFilters, value: string) {
     const next = new URLSearchParams(params);
@@ -108,6 +109,7 @@ export function ShotListPage() {
         {canEdit && filters.sequence && filters.sequence !== "none" && (
           <DeliveryPackageButton sequenceId={filters.sequence} code={sequences.data?.find((s) => s.id === filters.sequence)?.code ?? "sequence"} />
         )}
+        {canEdit && <SelectionBar projectId={project.id} selection={selection} />}
         <span className="spacer" />
         <span className="muted small">{grouped ? "Grouped by sequence" : "Sorted — click the sorted header again to go back to sequence order"}</span>
       </div>
@@ -137,7 +139,7 @@ export function ShotListPage() {
                 <SortHeader column={SORTABLE[4]!} ordering={filters.ordering ?? ""} onSort={sortBy} />
               </tr>
             </thead>
-            <ShotRows items={items} project={project} canEdit={canEdit} />
+            <ShotRows items={items} project={project} canEdit={canEdit} selection={canEdit ? selection : undefined} />
           </table>
         </div>
       )}
@@ -153,7 +155,42 @@ type RowKind = ShotListItem["kind"];
  * the viewport and spacers for the rest. The row holding focus stays rendered; ↑/↓ on a shot's code
  * moves to the previous/next shot, scrolling it into view.
  */
-export function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; project: Project; canEdit: boolean }) {
+/** Shots ticked in the list (for "Add to playlist"); `toggle` is stable, so memoised rows keep their memo. */
+function useShotSelection(): ShotSelection {
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const toggle = useCallback((id: string) => setSelected((prev) => {
+    const next = new Set(prev);
+    if (!next.delete(id)) next.add(id);
+    return next;
+  }), []);
+  const clear = useCallback(() => setSelected(new Set()), []);
+  return useMemo(() => ({ selected, toggle, clear }), [selected, toggle, clear]);
+}
+
+interface ShotSelection {
+  selected: ReadonlySet<string>;
+  toggle: (id: string) => void;
+  clear: () => void;
+}
+
+/** "N selected · Add to playlist… · Clear selection": the playlists page takes the selection from there. */
+function SelectionBar({ projectId, selection }: { projectId: string; selection: ShotSelection }) {
+  const navigate = useNavigate();
+  if (selection.selected.size === 0) return null;
+  return (
+    <span className="row tight selection-bar" role="group" aria-label="Selected shots" data-testid="shot-selection">
+      <strong>{selection.selected.size} selected</strong>
+      <button type="button" className="small primary" onClick={() => void navigate(`/projects/${projectId}/playlists?add=${[...selection.selected].join(",")}`)}>
+        Add to playlist…
+      </button>
+      <button type="button" className="small ghost" onClick={selection.clear}>
+        Clear selection
+      </button>
+    </span>
+  );
+}
+
+export function ShotRows({ items, project, canEdit, selection }: { items: ShotListItem[]; project: Project; canEdit: boolean; selection?: ShotSelection }) {
   // Every shot row has one height, and every header another (styles.css fixes them): one row of each
   // kind is measured once, rather than each row as it mounts (each measure forces a layout).
   const [heights, setHeights] = useState<Record<RowKind, number>>({ shot: SHOT_ROW_HEIGHT, group: GROUP_ROW_HEIGHT });
@@ -224,7 +261,10 @@ export function ShotRows({ items, project, canEdit }: { items: ShotListItem[]; p
         if (item.kind === "group") {
           return <GroupRow key={item.key} title={item.title} count={item.count} measure={measure} />;
         }
-        return <ShotRow key={item.key} index={slot.index} shot={item.shot} project={project} canEdit={canEdit} actions={actions} />;
+        return (
+          <ShotRow key={item.key} index={slot.index} shot={item.shot} project={project} canEdit={canEdit} actions={actions}
+            selected={selection?.selected.has(item.shot.id)} onSelect={selection?.toggle} />
+        );
       })}
     </tbody>
   );
@@ -265,12 +305,16 @@ const ShotRow = memo(function ShotRow({
   canEdit,
   index,
   actions,
+  selected,
+  onSelect,
 }: {
   shot: Shot;
   project: Project;
   canEdit: boolean;
   index: number;
   actions: RowActions;
+  selected?: boolean;
+  onSelect?: (shotId: string) => void;
 }) {
   const { data: me } = useMe();
   const change = useSetShotStatus(project.id, shot.id);
@@ -285,7 +329,12 @@ const ShotRow = memo(function ShotRow({
       onPointerEnter={() => actions.hover(shot)}
     >
       <td>
-        <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} />
+        <div className="row tight" style={{ gap: 6 }}>
+          {onSelect && (
+            <input type="checkbox" checked={selected ?? false} onChange={() => onSelect(shot.id)} aria-label={`Select ${shot.code}`} data-testid="shot-select" />
+          )}
+          <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} />
+        </div>
       </td>
       <td>
         <Link

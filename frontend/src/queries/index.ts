@@ -9,6 +9,7 @@ export * from "./generation";
 export * from "./invalidation";
 export * from "./keys";
 export * from "./organizations";
+export * from "./playlists";
 export * from "./prefetch";
 export * from "./projects";
 export * from "./rights";

@@ -78,6 +78,8 @@ export const keys = {
   people: (projectId: string) => ["people", projectId] as const,
   playlists: (projectId: string) => ["playlists", projectId] as const,
   submissions: (projectId: string) => ["submissions", projectId] as const,
+  // Under the project's playlists: `playlist.updated` refreshes the list and every open playlist.
+  playlist: (projectId: string, playlistId: string) => ["playlists", projectId, "one", playlistId] as const,
   jobs: {
     all: ["jobs"] as const,
     shot: (shotId: string) => ["jobs", "shot", shotId] as const,

@@ -23,7 +23,15 @@ from projects.api.serializers.comments import (
 from projects.api.serializers.common import MEDIA_KINDS, media_url, version_brief
 from projects.api.serializers.interchange import CutImportSerializer, ImportSerializer, ImportSummarySerializer
 from projects.api.serializers.likeness_scan import LikenessScanSerializer, ScanMatchSerializer, scan_view
-from projects.api.serializers.playlists import PlaylistItemSerializer, PlaylistSerializer, PlaylistWriteSerializer
+from projects.api.serializers.playlists import (
+    PlaylistAddResultSerializer,
+    PlaylistAddSerializer,
+    PlaylistItemSerializer,
+    PlaylistItemWriteSerializer,
+    PlaylistReorderSerializer,
+    PlaylistSerializer,
+    PlaylistWriteSerializer,
+)
 from projects.api.serializers.projects import (
     PersonSerializer,
     ProjectMemberCreateSerializer,
@@ -66,7 +74,8 @@ __all__ = [
     "CommentRevisionSerializer", "CommentSerializer", "CommentUpdateSerializer", "ConsentReasonSerializer", "ConsentStateSerializer",
     "CutImportSerializer", "DecisionSerializer", "ImportSerializer", "ImportSummarySerializer", "LaneSerializer",
     "LikenessScanSerializer", "MediaLinksSerializer", "PersonSerializer", "PlaylistItemSerializer", "PlaylistSerializer",
-    "PlaylistWriteSerializer",
+    "PlaylistWriteSerializer", "PlaylistAddSerializer", "PlaylistAddResultSerializer", "PlaylistReorderSerializer",
+    "PlaylistItemWriteSerializer",
     "ProjectMemberCreateSerializer", "ProjectMemberSerializer", "ProjectMemberUpdateSerializer", "ProjectSerializer",
     "ProjectWriteSerializer", "ReorderResultSerializer", "ReplySerializer", "SequenceRefSerializer", "SequenceSerializer",
     "SequenceWriteSerializer", "ShotDetailSerializer", "ShotRefSerializer", "ShotReorderSerializer", "ShotSerializer",

@@ -13,15 +13,20 @@ from studio.tenancy.api.serializers import UserSummarySerializer
 class PlaylistItemSerializer(serializers.ModelSerializer):
     version = VersionBriefSerializer(read_only=True)
     shot = serializers.SerializerMethodField()
+    likeness = serializers.CharField(source="version.scan_state", read_only=True, help_text="The version's likeness scan state.")
+    quarantined = serializers.SerializerMethodField()
 
     class Meta:
         model = PlaylistItem
-        fields = ["id", "order", "shot", "version"]
+        fields = ["id", "order", "shot", "version", "note", "likeness", "quarantined"]
         read_only_fields = fields
 
     @extend_schema_field(ShotRefSerializer)
     def get_shot(self, obj) -> dict:
         return {"id": obj.version.shot_id, "code": obj.version.shot.code}
+
+    def get_quarantined(self, obj) -> bool:
+        return obj.version.quarantined_at is not None
 
 
 class PlaylistSerializer(serializers.ModelSerializer):
@@ -42,3 +47,26 @@ class PlaylistWriteSerializer(serializers.Serializer):
     versions = serializers.ListField(child=serializers.UUIDField(), required=False, help_text="Version ids in playing order.")
 
 
+
+
+class PlaylistAddSerializer(serializers.Serializer):
+    shots = serializers.ListField(
+        child=serializers.UUIDField(), required=False, help_text="Shot ids (a selection): their current versions are added."
+    )
+    status = serializers.CharField(required=False, help_text='Every shot with this status, e.g. "review".')
+
+
+class PlaylistAddResultSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    already_in = serializers.IntegerField()
+    without_version = serializers.ListField(child=serializers.CharField(), help_text="Codes of shots that have no version yet.")
+    playlist = PlaylistSerializer()
+
+
+class PlaylistReorderSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.UUIDField(), help_text="Every item id of the playlist, in the new order.")
+
+
+class PlaylistItemWriteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    version = serializers.UUIDField(required=False, help_text="Another version of the item's shot for this item to play.")
