@@ -573,3 +573,7 @@ class WatermarkMark(models.Model):
 
     def __str__(self) -> str:
         return f"mark {self.pk} ({self.version_id} for {self.viewer_id})"
+
+
+# Pre-vis (storyboards, panels, animatics) lives in its own module of this app.
+from projects.models_storyboard import Animatic, Panel, PanelComment, Storyboard  # noqa: E402, F401

@@ -11,7 +11,19 @@ from django.db.models.functions import Coalesce
 
 from projects import access as perms
 from projects.access import ProjectAccess, internal_rows_q
-from projects.models import Annotation, Approval, Comment, CommentRevision, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
+from projects.models import (
+    Annotation,
+    Approval,
+    Comment,
+    CommentRevision,
+    Panel,
+    Playlist,
+    PlaylistItem,
+    Project,
+    ProjectMember,
+    Shot,
+    Version,
+)
 from studio.actions import BLOCKED, NOT_PERMITTED, Action, first_refusal
 from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role, User
 
@@ -130,7 +142,10 @@ def _is_uuid(value: str) -> bool:
 def shot_detail(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySet:
     """One shot with its whole version stack (newest first)."""
     versions = Version.objects.select_related("created_by").order_by("-number")
-    return shot_list(queryset, access=access).prefetch_related(Prefetch("versions", queryset=versions, to_attr="stack"))
+    panels = Panel.objects.select_related("storyboard__sequence")  # the storyboard panel it was made from (one at most)
+    return shot_list(queryset, access=access).prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="stack"), Prefetch("panels", queryset=panels, to_attr="board_panels")
+    )
 
 
 def version_list(queryset: QuerySet) -> QuerySet:
