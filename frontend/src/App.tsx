@@ -49,6 +49,7 @@ const ShotListPage = page(load.shotList, "ShotListPage");
 const ShotPage = page(load.shotPage, "ShotPage");
 const ReviewPage = page(load.review, "ReviewPage");
 const ComparePage = page(() => import("./pages/ComparePage"), "ComparePage");
+const StoryboardPage = page(() => import("./pages/Storyboard"), "StoryboardPage");
 
 /** A lazily loaded page, with a loading line while its chunk arrives (the layout stays put). */
 function lazyPage(Page: ComponentType): ReactNode {
@@ -100,6 +101,7 @@ export function App() {
           <Route path="shots/:shotId" element={lazyPage(ShotPage)} />
           <Route path="versions/:versionId" element={lazyPage(ReviewPage)} />
           <Route path="compare" element={lazyPage(ComparePage)} />
+          <Route path="sequences/:sequenceId/board" element={lazyPage(StoryboardPage)} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -13,6 +13,7 @@ export * from "./prefetch";
 export * from "./projects";
 export * from "./rights";
 export * from "./sharing";
+export * from "./storyboards";
 export * from "./takes";
 export * from "./versions";
 export * from "./watermarks";

@@ -170,7 +170,8 @@ def board_data(sequence: Sequence, board: Storyboard | None, *, can_edit: bool, 
     project = sequence.project
     panels = []
     if board is not None:
-        rows = board.panels.select_related("shot", "created_by", "updated_by").annotate(notes=Count("comments")).order_by("order", "created_at")
+        rows = (board.panels.select_related("shot", "created_by", "updated_by").annotate(notes=Count("comments"))
+                .order_by("order", "created_at"))
         start = 0
         for number, panel in enumerate(rows, start=1):
             panels.append(panel_data(panel, number=number, start=start, sequence_id=sequence.pk, comment_count=panel.notes))

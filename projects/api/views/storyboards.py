@@ -28,11 +28,10 @@ from studio.http.media import REDIRECT_TO_STORE, stored_file_response
 from studio.tenancy.api.base import ScopedAPIView
 
 SEQUENCE = _path_uuid("sequence_pk", "The sequence whose storyboard it is.")
-PANEL = _path_uuid("pk", "The panel.")
 
 
 class _SequenceBoard(ProjectRowsMixin, ScopedAPIView):
-    """Views under /sequences/{sequence_pk}/storyboard/: the sequence is resolved (or 404) first."""
+    # Views under /sequences/{sequence_pk}/storyboard/: the sequence is resolved (or 404) first.
 
     queryset = Sequence.objects.select_related("project__organization")
 
@@ -71,6 +70,8 @@ class _PanelRow(ProjectRowsMixin, ScopedAPIView):
 
 @extend_schema(tags=["storyboards"], parameters=[SEQUENCE])
 class StoryboardView(_SequenceBoard):
+    """A sequence's storyboard: its panels in order, with timings and stills."""
+
     @extend_schema(responses={200: sb.StoryboardSerializer}, summary="A sequence's storyboard with its panels in order")
     def get(self, request, sequence_pk=None):
         return self.board_response()
@@ -78,6 +79,8 @@ class StoryboardView(_SequenceBoard):
 
 @extend_schema(tags=["storyboards"], parameters=[SEQUENCE])
 class StoryboardPanelsView(_SequenceBoard):
+    """Add a panel to a sequence's storyboard."""
+
     @extend_schema(request=sb.PanelCreateSerializer, responses={201: sb.StoryboardSerializer}, summary="Add a panel")
     def post(self, request, sequence_pk=None):
         data = sb.PanelCreateSerializer(data=request.data)
@@ -88,6 +91,8 @@ class StoryboardPanelsView(_SequenceBoard):
 
 @extend_schema(tags=["storyboards"], parameters=[SEQUENCE])
 class StoryboardReorderView(_SequenceBoard):
+    """Reorder a storyboard's panels in one call."""
+
     @extend_schema(request=sb.PanelReorderSerializer, responses={200: sb.StoryboardSerializer},
                    summary="Reorder the panels: every panel id of the board, exactly once")
     def post(self, request, sequence_pk=None):
@@ -97,8 +102,10 @@ class StoryboardReorderView(_SequenceBoard):
         return self.board_response()
 
 
-@extend_schema(tags=["storyboards"], parameters=[PANEL])
+@extend_schema(tags=["storyboards"])
 class PanelView(_PanelRow):
+    """One storyboard panel: read, edit, delete."""
+
     @extend_schema(responses={200: sb.PanelSerializer})
     def get(self, request, pk=None):
         return self.panel_response(self.panel())
@@ -116,16 +123,20 @@ class PanelView(_PanelRow):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(tags=["storyboards"], parameters=[PANEL])
+@extend_schema(tags=["storyboards"])
 class PanelDuplicateView(_PanelRow):
+    """Duplicate a panel; the copy follows it."""
+
     @extend_schema(request=None, responses={201: sb.PanelSerializer}, summary="Duplicate a panel (the copy follows it)")
     def post(self, request, pk=None):
         copy = services.duplicate_panel(actor=request.user, panel=self.panel())
         return self.panel_response(copy, status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["storyboards"], parameters=[PANEL])
+@extend_schema(tags=["storyboards"])
 class PanelStillView(_PanelRow):
+    """A panel's still: the image, an upload, its removal."""
+
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The still"),
@@ -161,8 +172,12 @@ class PanelStillView(_PanelRow):
         return self.panel_response(panel)
 
 
-@extend_schema(tags=["storyboards"], parameters=[PANEL])
+@extend_schema(tags=["storyboards"])
 class PanelCommentsView(_PanelRow):
+    """Notes on a panel (the board's people; not the review notes of versions)."""
+
+    pagination_class = None
+
     @extend_schema(responses={200: sb.PanelCommentSerializer(many=True)}, summary="The panel's notes, oldest first")
     def get(self, request, pk=None):
         panel = self.panel()
@@ -179,6 +194,8 @@ class PanelCommentsView(_PanelRow):
 
 @extend_schema(tags=["storyboards"], parameters=[SEQUENCE])
 class AnimaticView(_SequenceBoard):
+    """The board's animatic: its state, and asking for it to be built."""
+
     def state(self, code=status.HTTP_200_OK) -> Response:
         key, current, latest = services.current_animatic(self.sequence())
         data = {"key": key, "animatic": sb.animatic_data(current, key=key), "latest": sb.animatic_data(latest, key=key)}
@@ -212,8 +229,10 @@ class _AnimaticRow(_JsonErrorsOnly, ProjectRowsMixin, ScopedAPIView):
         return f"{board.project.code}_{board.sequence.code}_animatic.{ext}"
 
 
-@extend_schema(tags=["storyboards"], parameters=[_path_uuid("pk", "The animatic.")])
+@extend_schema(tags=["storyboards"])
 class AnimaticMediaView(_AnimaticRow):
+    """An animatic's MP4, with HTTP Range."""
+
     @extend_schema(parameters=[OpenApiParameter("download", OpenApiTypes.STR, description="1: as an attachment (export).")],
                    responses={(200, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="The animatic"), 302: REDIRECT_TO_STORE},
                    summary="The animatic as MP4 (HTTP Range)")
@@ -224,8 +243,10 @@ class AnimaticMediaView(_AnimaticRow):
                                     missing="The animatic file is missing from storage.", attachment=download)
 
 
-@extend_schema(tags=["storyboards"], parameters=[_path_uuid("pk", "The animatic.")])
+@extend_schema(tags=["storyboards"])
 class AnimaticOtioView(_AnimaticRow):
+    """An animatic as an OTIO timeline."""
+
     @extend_schema(responses={(200, "application/json"): OpenApiResponse(OpenApiTypes.BINARY, description="OTIO timeline")},
                    summary="The animatic as an OpenTimelineIO timeline (one clip per panel)")
     def get(self, request, pk=None):
@@ -241,6 +262,8 @@ class AnimaticOtioView(_AnimaticRow):
 
 @extend_schema(tags=["storyboards"], parameters=[SEQUENCE])
 class StoryboardShotsView(_SequenceBoard):
+    """"Make shots": preview, then apply with the preview's token."""
+
     @extend_schema(responses={200: sb.ShotPlanSerializer}, summary="Preview \"Make shots\": the shots the panels would create or change")
     def get(self, request, sequence_pk=None):
         return Response(sb.ShotPlanSerializer(services.preview_shots(actor=request.user, sequence=self.sequence())).data)
