@@ -6,7 +6,7 @@ import type { Panel, Project, Storyboard } from "../api/types";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { personName } from "../components/format";
 import { dropOn, moveBy, panelTimings, planLines, planSummary, sameOrder, type PlanRow } from "../lib/storyboard";
-import { durationTimecode, frameToTimecode, type FrameRate } from "../lib/timecode";
+import { durationTimecode, formatFps, frameToTimecode, type FrameRate } from "../lib/timecode";
 import {
   useAddPanel,
   useAddPanelComment,
@@ -63,8 +63,7 @@ function Board({ project, board, sequenceId }: { project: Project; board: Storyb
           </div>
           <h1>Storyboard · <span className="mono">{board.sequence.code as string}</span></h1>
           <div className="sub" data-testid="board-total">
-            {board.panels.length} panel{board.panels.length === 1 ? "" : "s"} · {board.total_frames} frames · {durationTimecode(board.total_frames, rate)} at{" "}
-            {board.project.fps as string} fps
+            {board.panels.length} panel{board.panels.length === 1 ? "" : "s"} · {board.total_frames} frames · {durationTimecode(board.total_frames, rate)} at {formatFps(rate)} fps
           </div>
         </div>
         <span className="spacer" />
