@@ -54,6 +54,11 @@ WORK_ON_TAKES = ADD_VERSIONS
 # Submitting versions (or a playlist) to the project's client reviewers, and withdrawing them
 # (projects/services/submissions.py): the studio's producers and supervisors (and owners, admins).
 SUBMIT_TO_CLIENT = frozenset({Role.OWNER, Role.ADMIN, Role.PRODUCER, Role.SUPERVISOR})
+# Storyboards (pre-vis: panels, stills, animatics, panel notes) are the studio's work in progress like
+# takes: everyone but client reviewers reads them (a board answers 404 to a client reviewer, as a take
+# does); those who add versions edit panels; "Make shots" writes the shot list, so it needs EDIT_SHOTS.
+SEE_BOARDS = SEE_TAKES
+EDIT_BOARDS = ADD_VERSIONS
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,18 @@ def require_take_access(*, user, project: Project) -> ProjectAccess:
     access = project_access(user=user, project=project)
     if not access.has(SEE_TAKES):
         raise PermissionDenied("Takes are the studio's work in progress; client reviewers see a shot's published versions only.")
+    return access
+
+
+def require_board_access(*, user, project: Project, edit: bool = False) -> ProjectAccess:
+    """Access to a project's storyboards: 404 when the project is not visible or for client
+    reviewers (boards are the studio's work in progress); 403 to edit without EDIT_BOARDS."""
+    access = project_access(user=user, project=project)
+    if not access.has(SEE_BOARDS):
+        raise NotFound("Not found.")
+    if edit and not access.has(EDIT_BOARDS):
+        allowed = ", ".join(sorted(str(r) for r in EDIT_BOARDS))
+        raise PermissionDenied(f"Your role '{access.role}' on this project may not edit storyboards; it needs one of: {allowed}.")
     return access
 
 

@@ -46,6 +46,9 @@ def _register_body_limits() -> None:
     register_body_limit(
         pattern=rf"^/api/v1/shots/{UUID_PATTERN}/versions/$", limit=lambda: settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
     )
+    register_body_limit(  # a panel's still (projects/services/panel_stills.py)
+        pattern=rf"^/api/v1/panels/{UUID_PATTERN}/still/$", limit=lambda: 20 * 1024 * 1024 + MULTIPART_OVERHEAD
+    )
     register_body_limit(pattern=r"^/api/v1/watermarks/trace/$", limit=lambda: 200 * 1024 * 1024 + MULTIPART_OVERHEAD)
     register_body_limit(
         pattern=rf"^/api/v1/projects/{UUID_PATTERN}/import/(csv|otio)/$",

@@ -92,6 +92,22 @@ COMMENT_MENTIONED = obj({
 VERSION_QUARANTINED = obj({"version": UUID, "shot": STRING, "label": STRING, "reason": STRING},
                           description="`shot` is the shot's code.")
 
+STORYBOARD_CHANGES = [
+    "panel_created", "panel_updated", "panel_duplicated", "panel_deleted", "reordered", "still_changed",
+    "comment_created", "animatic_building", "animatic_ready", "animatic_failed", "shots_made",
+]
+STORYBOARD_UPDATED = obj(
+    {"sequence": UUID, "storyboard": UUID, "change": enum(STORYBOARD_CHANGES)},
+    {
+        "panel": UUID,  # panel_* and still_changed, comment_created: the panel
+        "panels": array(UUID),  # reordered: the new order
+        "animatic": UUID,  # animatic_*: the animatic
+        "created": INTEGER, "updated": INTEGER,  # shots_made
+    },
+    title="StoryboardChanged",
+    description="Read the board again for the new state; internal: boards are the studio's work in progress.",
+)
+
 
 SUBMISSION_CHANGED = obj(
     {
@@ -119,6 +135,8 @@ def register_event_types() -> None:
              description="A playlist was created, changed or deleted (internal playlists only to the studio).")
     register("submission.changed", schema=SUBMISSION_CHANGED, owner=OWNER,
              description="Versions (or a playlist) were submitted to the client, or a submission was withdrawn.")
+    register("storyboard.updated", schema=STORYBOARD_UPDATED, audiences=("internal",), owner=OWNER,
+             description="A sequence's storyboard changed: panels, their order, stills, notes, its animatic or the shots made from it.")
     register("comment.mentioned", schema=COMMENT_MENTIONED, channel="user", owner=OWNER, description="Someone mentioned you in a note.")
     register("version.quarantined", schema=VERSION_QUARANTINED, channel="user", owner=OWNER,
              description="A version you made was quarantined: a likeness grant stopped covering it.")

@@ -12,7 +12,19 @@ from django.db.models.functions import Coalesce
 from projects import access as perms
 from projects import client_view
 from projects.access import ProjectAccess, internal_rows_q
-from projects.models import Annotation, Approval, Comment, CommentRevision, Playlist, PlaylistItem, Project, ProjectMember, Shot, Version
+from projects.models import (
+    Annotation,
+    Approval,
+    Comment,
+    CommentRevision,
+    Panel,
+    Playlist,
+    PlaylistItem,
+    Project,
+    ProjectMember,
+    Shot,
+    Version,
+)
 from studio.actions import BLOCKED, NOT_PERMITTED, Action, first_refusal
 from studio.tenancy.models import ORG_WIDE_ROLES, Membership, Role, User
 
@@ -156,7 +168,10 @@ def shot_detail(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySet
         return shot_list(queryset, access=access)  # the stack is `client_stack` (client_view.client_shots)
     versions = (Version.objects.select_related("created_by").order_by("-number")
                 .annotate(likeness_state=worst_likeness_use(version_column="pk", access=None)))
-    return shot_list(queryset, access=access).prefetch_related(Prefetch("versions", queryset=versions, to_attr="stack"))
+    panels = Panel.objects.select_related("storyboard__sequence")  # the storyboard panel it was made from (one at most)
+    return shot_list(queryset, access=access).prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="stack"), Prefetch("panels", queryset=panels, to_attr="board_panels")
+    )
 
 
 def version_list(queryset: QuerySet) -> QuerySet:

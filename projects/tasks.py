@@ -62,3 +62,14 @@ def render_share_copy(render_id: str) -> dict:
 
     render = services.make_share_copy(render_id=render_id)
     return {"render": render_id, "status": render.status if render else "missing"}
+
+
+@shared_task(name="projects.tasks.build_storyboard_animatic", acks_late=True, reject_on_worker_lost=True)
+def build_storyboard_animatic(animatic_id: str) -> dict:
+    """Draw a storyboard's animatic (projects/services/animatics.py). Idempotent: a ready one is kept."""
+    from projects import services
+
+    animatic = services.build_animatic(animatic_id=animatic_id)
+    if animatic is None:
+        return {"animatic": animatic_id, "status": "missing"}
+    return {"animatic": animatic_id, "status": animatic.status, "frames": animatic.frame_count}

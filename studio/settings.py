@@ -409,7 +409,7 @@ CELERY_BEAT_SCHEDULE["notifications-requeue-due-webhooks"] = {"task": "notificat
 # Media housekeeping (studio/media_sweep.py, projects/processing.py): files no row references are
 # removed after the grace period; a version whose media processing lost its worker is re-queued.
 MEDIA_SWEEP_GRACE_SECONDS = env_int("MEDIA_SWEEP_GRACE_SECONDS", 24 * 3600)
-MEDIA_SWEEP_FOLDERS = env_list("MEDIA_SWEEP_FOLDERS", "versions,rights,generation")
+MEDIA_SWEEP_FOLDERS = env_list("MEDIA_SWEEP_FOLDERS", "versions,rights,generation,storyboards")
 MEDIA_PROCESSING_MAX_ATTEMPTS = env_int("MEDIA_PROCESSING_MAX_ATTEMPTS", 3)
 MEDIA_REQUEUE_AFTER_SECONDS = env_int("MEDIA_REQUEUE_AFTER_SECONDS", 900)
 

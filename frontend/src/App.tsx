@@ -69,6 +69,7 @@ const ReviewPage = lazyExport(load.review, "ReviewPage");
 const ComparePage = page(() => import("./pages/ComparePage"), "ComparePage");
 const PlaylistsPage = page(() => import("./pages/Playlists"), "PlaylistsPage");
 const PlaylistPage = page(() => import("./pages/playlist/PlaylistPage"), "PlaylistPage");
+const StoryboardPage = page(() => import("./pages/Storyboard"), "StoryboardPage");
 
 /** A lazily loaded page, with a loading line while its chunk arrives (the layout stays put). */
 function lazyPage(Page: ComponentType): ReactNode {
@@ -123,6 +124,7 @@ export function App() {
           <Route path="compare" element={lazyPage(ComparePage)} />
           <Route path="playlists" element={lazyPage(PlaylistsPage)} />
           <Route path="playlists/:playlistId" element={lazyPage(PlaylistPage)} />
+          <Route path="sequences/:sequenceId/board" element={lazyPage(StoryboardPage)} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from projects.api import views
+from projects.api.views import storyboards as boards
 from studio.http.ids import IdRouter, nested
 
 router = IdRouter()
@@ -39,5 +40,16 @@ urlpatterns = [
         views.VersionMediaView.as_view(),
         name="version-media",
     ),
+    path("sequences/<id:sequence_pk>/storyboard/", boards.StoryboardView.as_view(), name="storyboard"),
+    path("sequences/<id:sequence_pk>/storyboard/panels/", boards.StoryboardPanelsView.as_view(), name="storyboard-panels"),
+    path("sequences/<id:sequence_pk>/storyboard/reorder/", boards.StoryboardReorderView.as_view(), name="storyboard-reorder"),
+    path("sequences/<id:sequence_pk>/storyboard/animatic/", boards.AnimaticView.as_view(), name="storyboard-animatic"),
+    path("sequences/<id:sequence_pk>/storyboard/shots/", boards.StoryboardShotsView.as_view(), name="storyboard-shots"),
+    path("panels/<id:pk>/", boards.PanelView.as_view(), name="panel"),
+    path("panels/<id:pk>/duplicate/", boards.PanelDuplicateView.as_view(), name="panel-duplicate"),
+    path("panels/<id:pk>/still/", boards.PanelStillView.as_view(), name="panel-still"),
+    path("panels/<id:pk>/comments/", boards.PanelCommentsView.as_view(), name="panel-comments"),
+    path("animatics/<id:pk>/media/", boards.AnimaticMediaView.as_view(), name="animatic-media"),
+    path("animatics/<id:pk>/otio/", boards.AnimaticOtioView.as_view(), name="animatic-otio"),
     *router.urls,
 ]

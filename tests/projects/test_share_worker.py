@@ -77,8 +77,8 @@ def test_guest_streams_a_copy_watermarked_by_the_media_worker(transactional_db, 
     assert "Wanda" not in str(checked.assertions)  # the copy's id, not the viewer's name
     # The guest's copy carries their forensic mark too: the producer traces the streamed clip to them.
     with open(streamed, "rb") as fh:
-        traced = api(producer).post("/api/v1/watermarks/trace/", {"file": SimpleUploadedFile("leak.mp4", fh.read(), content_type="video/mp4")},
-                                    format="multipart")
+        leak = SimpleUploadedFile("leak.mp4", fh.read(), content_type="video/mp4")
+        traced = api(producer).post("/api/v1/watermarks/trace/", {"file": leak}, format="multipart")
     assert traced.status_code == 200, traced.json()
     found = traced.json()
     assert found["found"] is True, found

@@ -54,6 +54,8 @@ def _domain_flow(demo) -> dict:
     playlist = projects.create_playlist(actor=producer, project=project, name="Dailies", audience="client", versions=[version.pk])
     projects.update_playlist(actor=producer, playlist=playlist, name="Dailies 2")
     projects.delete_playlist(actor=producer, playlist=playlist)
+    panel = projects.create_panel(actor=producer, sequence=sequence, prompt="Wide: the harbour", duration_frames=24)  # storyboard.updated
+    projects.comment_on_panel(actor=artist, panel=panel, body="Lower the horizon")
     projects.change_project_member_role(actor=producer, member=member, role="reviewer")
     flow = _consent_flow(demo, project=project, shot=shot, other=other)
     projects.remove_project_member(actor=producer, member=member)

@@ -5,7 +5,7 @@
 import type { Shot } from "../api/types";
 
 export type ShotListItem =
-  | { kind: "group"; key: string; title: string; count: number }
+  | { kind: "group"; key: string; title: string; count: number; sequenceId: string | null }
   | { kind: "shot"; key: string; shot: Shot };
 
 /** Estimated heights (px) until a row is measured: a shot row holds a 63 px thumbnail. */
@@ -26,7 +26,7 @@ export function shotListItems(shots: readonly Shot[], grouped: boolean): ShotLis
   }
   const out: ShotListItem[] = [];
   for (const [key, group] of groups) {
-    out.push({ kind: "group", key: `group-${key}`, title: group.title, count: group.shots.length });
+    out.push({ kind: "group", key: `group-${key}`, title: group.title, count: group.shots.length, sequenceId: key === "none" ? null : key });
     for (const shot of group.shots) out.push({ kind: "shot", key: shot.id, shot });
   }
   return out;

@@ -106,6 +106,11 @@ export function ShotListPage() {
             Clear filters
           </button>
         )}
+        {project.my_role !== "reviewer" && filters.sequence && filters.sequence !== "none" && (
+          <Link className="button small" to={`/projects/${project.id}/sequences/${filters.sequence}/board`} data-testid="sequence-storyboard">
+            Storyboard
+          </Link>
+        )}
         {canEdit && filters.sequence && filters.sequence !== "none" && (
           <DeliveryPackageButton sequenceId={filters.sequence} code={sequences.data?.find((s) => s.id === filters.sequence)?.code ?? "sequence"} />
         )}
@@ -259,7 +264,15 @@ export function ShotRows({ items, project, canEdit, selection }: { items: ShotLi
         }
         const item = items[slot.index]!;
         if (item.kind === "group") {
-          return <GroupRow key={item.key} title={item.title} count={item.count} measure={measure} />;
+          return (
+            <GroupRow
+              key={item.key}
+              title={item.title}
+              count={item.count}
+              measure={measure}
+              board={item.sequenceId && project.my_role !== "reviewer" ? `/projects/${project.id}/sequences/${item.sequenceId}/board` : null}
+            />
+          );
         }
         return (
           <ShotRow key={item.key} index={slot.index} shot={item.shot} project={project} canEdit={canEdit} actions={actions}
@@ -278,11 +291,29 @@ interface RowActions {
   move: (from: number, step: 1 | -1) => void;
 }
 
-const GroupRow = memo(function GroupRow({ title, count, measure }: { title: string; count: number; measure: RowActions["measure"] }) {
+const GroupRow = memo(function GroupRow({
+  title,
+  count,
+  measure,
+  board,
+}: {
+  title: string;
+  count: number;
+  measure: RowActions["measure"];
+  board: string | null;
+}) {
   return (
     <tr className="group" ref={(el) => measure("group", el)}>
       <th colSpan={9} scope="colgroup">
         {title} <span className="muted">· {count}</span>
+        {board && (
+          <>
+            {" "}
+            <Link className="small group-board-link" to={board} data-testid="storyboard-link" title={`The storyboard of ${title}`}>
+              Storyboard
+            </Link>
+          </>
+        )}
       </th>
     </tr>
   );

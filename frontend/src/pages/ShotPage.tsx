@@ -106,6 +106,18 @@ function Shot({ project, shot, versionsPending }: { project: Project; shot: Shot
           )}
         </div>
       )}
+      {shot.panel && (
+        <div className="panel panel-body row shot-panel" data-testid="shot-panel">
+          {shot.panel.still && <img src={shot.panel.still} alt={`Storyboard panel ${shot.panel.number}`} className="shot-panel-still" />}
+          <div className="stack tight">
+            <strong>
+              Storyboard panel {shot.panel.number} · {shot.panel.duration_frames} frames
+            </strong>
+            {shot.panel.prompt && <span className="muted">{shot.panel.prompt}</span>}
+            <Link to={`/projects/${project.id}/sequences/${shot.panel.sequence}/board`}>Open the storyboard</Link>
+          </div>
+        </div>
+      )}
       <div className="shot-columns">
         <div className="stack">
         {project.my_role !== "reviewer" && <TakesGallery shotId={shot.id} canImport={canRender} />}

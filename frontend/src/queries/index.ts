@@ -15,6 +15,7 @@ export * from "./projects";
 export * from "./rights";
 export * from "./sharing";
 export * from "./submissions";
+export * from "./storyboards";
 export * from "./takes";
 export * from "./versions";
 export * from "./watermarks";

@@ -45,6 +45,12 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
     case "submission.changed":
       // What a client sees changed: the shot list, shots, versions, shared playlists.
       return [keys.submissions(projectId), keys.shots.project(projectId), keys.shot.all, keys.version.all, keys.playlists(projectId)];
+    case "storyboard.updated":
+      // Panels, stills, notes, the animatic; shots made from the board arrive as shot.updated too.
+      return event.data.change === "shots_made"
+        ? [keys.storyboards.all, keys.shots.project(projectId), keys.shot.all]
+        : [keys.storyboards.board(event.data.sequence), keys.storyboards.animatic(event.data.sequence), keys.storyboards.shotPlan(event.data.sequence),
+           ...(event.data.panel ? [keys.storyboards.comments(event.data.panel)] : [])];
     case "job.progress":
     case "stream.ready":
     case "stream.reset":

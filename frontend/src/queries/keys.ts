@@ -47,6 +47,13 @@ export const keys = {
   },
   project: (projectId: string) => ["project", projectId] as const,
   sequences: (projectId: string) => ["sequences", projectId] as const,
+  storyboards: {
+    all: ["storyboard"] as const,
+    board: (sequenceId: string) => ["storyboard", sequenceId, "board"] as const,
+    animatic: (sequenceId: string) => ["storyboard", sequenceId, "animatic"] as const,
+    shotPlan: (sequenceId: string) => ["storyboard", sequenceId, "shots"] as const,
+    comments: (panelId: string) => ["storyboard", "comments", panelId] as const,
+  },
   shots: {
     all: ["shots"] as const,
     project: (projectId: string) => ["shots", projectId] as const,

@@ -88,7 +88,7 @@ export function useShot(shotId: string) {
     placeholderData: () => {
       const lists = client.getQueriesData<{ results: Shot[] }>({ queryKey: keys.shots.all });
       const row = findShot(lists.map(([, page]) => page?.results), shotId);
-      return row ? ({ ...row, versions: [] } satisfies ShotDetail) : undefined;
+      return row ? ({ ...row, versions: [], panel: null } satisfies ShotDetail) : undefined;
     },
   });
 }

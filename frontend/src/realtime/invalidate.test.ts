@@ -30,6 +30,16 @@ describe("the key factory", () => {
 });
 
 describe("what an event refreshes", () => {
+  it("a storyboard change refreshes that board, its animatic and shot plan (and the panel's notes)", () => {
+    const keysOf = keysForEvent("p1", message("storyboard.updated", { sequence: "q1", storyboard: "b1", change: "comment_created", panel: "x1" }));
+    expect(keysOf).toEqual([
+      keys.storyboards.board("q1"), keys.storyboards.animatic("q1"), keys.storyboards.shotPlan("q1"), keys.storyboards.comments("x1"),
+    ]);
+    expect(keysForEvent("p1", message("storyboard.updated", { sequence: "q1", storyboard: "b1", change: "shots_made" }))).toContainEqual(
+      keys.shots.project("p1"),
+    );
+  });
+
   it("a new comment refreshes that version's comments and the shot list's note counts", () => {
     expect(refreshed(message("comment.created", { id: "c", version: "v9" }))).toEqual([keys.comments.version("v9"), keys.shots.project("p1")]);
   });

@@ -5,7 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.api.serializers.common import DATETIME, is_client, media_url, user_brief, version_brief
+from projects.access import SEE_BOARDS
+from projects.api.serializers.common import DATETIME, access_of, is_client, media_url, user_brief, version_brief
+from projects.api.serializers.storyboards import still_url
 from projects.api.serializers.versions import VersionBriefSerializer, VersionSerializer
 from projects.client_view import client_stack
 from projects.models import Sequence, Shot
@@ -153,17 +155,42 @@ class ReorderResultSerializer(serializers.Serializer):
     moved = serializers.IntegerField()
 
 
+class ShotPanelSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    sequence = serializers.UUIDField(help_text="The sequence whose storyboard holds the panel.")
+    number = serializers.IntegerField()
+    duration_frames = serializers.IntegerField()
+    prompt = serializers.CharField(allow_blank=True)
+    still = serializers.CharField(allow_null=True, help_text="URL of the panel's still, or null.")
+
+
 class ShotDetailSerializer(ShotSerializer):
     versions = serializers.SerializerMethodField(help_text="The version stack, newest first.")
+    panel = serializers.SerializerMethodField(help_text="The storyboard panel the shot was made from (studio only), or null.")
 
     class Meta(ShotSerializer.Meta):
-        fields = [*ShotSerializer.Meta.fields, "versions"]
+        fields = [*ShotSerializer.Meta.fields, "versions", "panel"]
         read_only_fields = fields
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
         data["versions"] = self.get_versions(obj)
+        data["panel"] = self.get_panel(obj)
         return data
+
+    @extend_schema_field(ShotPanelSerializer(allow_null=True))
+    def get_panel(self, obj):
+        access = access_of(self)
+        if access is None or not access.has(SEE_BOARDS):  # boards are the studio's work in progress
+            return None
+        panels = getattr(obj, "board_panels", None)
+        if panels is None:
+            panels = list(obj.panels.select_related("storyboard__sequence"))
+        if not panels:
+            return None
+        panel = panels[0]
+        return {"id": str(panel.id), "sequence": str(panel.storyboard.sequence_id), "number": panel.order + 1,
+                "duration_frames": panel.duration_frames, "prompt": panel.prompt, "still": still_url(panel) if panel.still else None}
 
     @extend_schema_field(VersionSerializer(many=True))
     def get_versions(self, obj):

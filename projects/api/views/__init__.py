@@ -8,7 +8,8 @@ caller cannot see is a 404, never an empty list.
 Modules: `projects` (projects, members), `shots` (sequences, shots), `versions` (versions, media),
 `comments`, `approvals`, `playlists`,
 `submissions` (to the client), `interchange` (CSV, OTIO, EDL), `sharing` (share links, their view log), `delivery` (signed downloads,
-delivery packages, verify), `watermarks` (trace a frame, marks); `_base` holds what they share.
+delivery packages, verify), `watermarks` (trace a frame, marks), `storyboards` (routed as a module: boards,
+panels, stills, animatics, make shots); `_base` holds what they share.
 `projects/api/urls.py` routes to the names re-exported here.
 """
 
