@@ -30,7 +30,7 @@ from studio.tenancy.models import User
 # Columns of a note read by the outer query (each field's column is its attname).
 _NOTE_COLUMNS = (
     "id", "version_id", "parent_id", "author_id", "body", "frame", "frame_end", "internal", "resolved",
-    "resolved_by_id", "resolved_at", "edited_at", "deleted_at", "created_at",
+    "resolved_by_id", "resolved_at", "edited_at", "deleted_at", "created_at", "agency_id",
 )
 
 
@@ -49,7 +49,9 @@ def _note_fields() -> str:
     """`ReplySerializer`'s fields of the note row `n`, as json_build_object arguments."""
     return ", ".join([
         "'id', n.id", "'version', n.version_id", "'parent', n.parent_id", f"'author', {_person('au', 'n.author_id')}",
-        "'body', n.body", "'frame', n.frame", "'frame_end', n.frame_end", "'internal', n.internal", "'resolved', n.resolved",
+        "'body', n.body", "'frame', n.frame", "'frame_end', n.frame_end", "'internal', n.internal",
+        "'agency', CASE WHEN n.agency_id IS NULL THEN NULL ELSE json_build_object('id', ag.id, 'name', ag.name) END",
+        "'resolved', n.resolved",
         f"'resolved_by', {_person('ru', 'n.resolved_by_id')}", f"'resolved_at', {_iso('n.resolved_at')}",
         "'mentions', coalesce(m.items, '[]'::json)", f"'edited_at', {_iso('n.edited_at')}", "'deleted', n.deleted_at IS NOT NULL",
         "'history', coalesce(h.items, '[]'::json)", f"'created_at', {_iso('n.created_at')}",
@@ -59,6 +61,7 @@ def _note_fields() -> str:
 def _sql(roots: str, replies: str, history: str) -> str:
     """The query, around the compiled SQL of the root notes, their visible replies and the visible revisions."""
     users = User._meta.db_table
+    organizations = Comment._meta.get_field("agency").related_model._meta.db_table
     mentions = Comment.mentions.through._meta.db_table
     drawings = Annotation._meta.db_table
     revision = f"json_build_object('body', x.body, 'edited_by', x.edited_by_id, 'edited_at', {_iso('x.edited_at')})"
@@ -75,6 +78,7 @@ def _sql(roots: str, replies: str, history: str) -> str:
           FROM {drawings} d WHERE d.comment_id IN (SELECT id FROM r) GROUP BY d.comment_id),
     notes AS (SELECT n.id, n.parent_id, n.frame, n.created_at, json_build_object({_note_fields()}) AS doc
               FROM c n LEFT JOIN {users} au ON au.id = n.author_id LEFT JOIN {users} ru ON ru.id = n.resolved_by_id
+              LEFT JOIN {organizations} ag ON ag.id = n.agency_id
               LEFT JOIN h ON h.comment_id = n.id LEFT JOIN m ON m.comment_id = n.id),
     rp AS (SELECT parent_id, json_agg(doc ORDER BY created_at, id) AS items FROM notes WHERE parent_id IS NOT NULL GROUP BY parent_id)
     SELECT '[' || coalesce(string_agg(

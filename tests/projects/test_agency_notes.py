@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from studio.tenancy.models import Organization, Role
 from tests.projects.conftest import make_org, make_user
+from tests.projects.conftest import show_to_client
 from tests.projects.test_allowed_actions import agency_world, rendered, version_of
 
 ARROW = {"type": "arrow", "from": [0.1, 0.2], "to": [0.5, 0.5], "color": "#ff3b30", "width": 0.004}
@@ -47,7 +48,8 @@ def test_the_agency_notes_a_range_with_a_drawing_and_the_studio_sees_it_marked(s
     refused = api(crescent["agent"]).post(notes_url(version), {"body": "Hi", "parent": own.json()["id"]}, format="json")
     assert refused.status_code == 400 and "parent" in refused.json()["fields"]
 
-    # Client reviewers never see them, through either list.
+    # Client reviewers never see them, through either list (even once the version is submitted to them).
+    show_to_client(studio.producer, version)
     assert all(c["agency"] is None for c in api(studio.client).get(f"/api/v1/versions/{version.pk}/comments/").json())
     assert api(studio.client).get(notes_url(version)).json() == []
 

@@ -192,9 +192,8 @@ def test_a_quarantined_version_offers_approve_disabled_with_the_reason(studio, a
     refused = api(studio.producer).post(f"/api/v1/versions/{version.pk}/approvals/", {"lane": "producer", "decision": "approved"},
                                         format="json")
     assert refused.status_code == 403 and refused.json()["error"] == "consent_denied"
-    # A client reviewer gets the general words, not the grant's reason (studio internals).
-    client = actions(api(studio.client).get(f"/api/v1/versions/{version.pk}/").json())[("approve", "client")]
-    assert client["code"] == "blocked" and "withdrew" not in client["reason"] and client["reason"].startswith("Quarantined")
+    # A client reviewer never sees a quarantined version at all (docs/RIGHTS.md, "What a client sees").
+    assert api(studio.client).get(f"/api/v1/versions/{version.pk}/").status_code == 404
     download = actions(api(studio.producer).get(f"/api/v1/versions/{version.pk}/").json())[("download", None)]
     assert download["code"] == "blocked" and download["reason"].startswith("Quarantined, so it cannot be downloaded:")
     assert api(studio.producer).get(f"/api/v1/versions/{version.pk}/download/").status_code == 403

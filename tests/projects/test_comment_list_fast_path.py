@@ -14,6 +14,7 @@ from projects.api.serializers import CommentSerializer
 from projects.models import Annotation, Comment, CommentRevision, ProjectMember, Version
 from studio.tenancy.models import Role
 from tests.projects.conftest import make_user
+from tests.projects.conftest import show_to_client
 
 LINE = {"type": "line", "from": [0.1, 0.1], "to": [0.9, 0.9], "color": "#ff0000", "width": 2}
 
@@ -50,6 +51,7 @@ def notes(studio):
     other = Version.objects.create(project=studio.project, shot=studio.shot, number=2, source="upload", frame_count=48,
                                    first_frame=1001, processing_status="ready")
     Comment.objects.create(project=studio.project, version=other, author=studio.client, body="elsewhere", frame=1001)
+    show_to_client(studio.producer, version)  # a client reads notes only on what was submitted to them
     studio.version = version
     return studio
 

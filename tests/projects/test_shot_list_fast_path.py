@@ -14,6 +14,7 @@ from projects.api.serializers import ShotSerializer
 from projects.models import Comment, Shot, Version
 from studio.tenancy.models import Role
 from tests.projects.conftest import make_shot, make_user
+from tests.projects.conftest import show_to_client
 
 
 def _version(shot: Shot, number: int, *, poster: str = "") -> Version:
@@ -128,6 +129,7 @@ def test_rows_carry_the_current_versions_consent_badges(varied, api):
 
     badges = row(varied.producer)
     assert (badges["likeness"], badges["held"], badges["quarantined"]) == ("pending_review", False, False)
+    show_to_client(varied.producer, version)
     assert row(varied.client)["likeness"] is None  # the agency's decisions are not the client's
     (use,) = version.likeness_uses.all()
     from rights import services as rights_services

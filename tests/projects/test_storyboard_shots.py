@@ -126,5 +126,6 @@ def test_the_shot_shows_its_panel_and_still(studio, api, board):
     detail = client.get(f"/api/v1/shots/{shot.id}/").json()
     assert detail["panel"]["id"] == board[1]["id"] and detail["panel"]["number"] == 2
     assert client.get(detail["panel"]["still"]).status_code == 200
-    assert api(studio.client).get(f"/api/v1/shots/{shot.id}/").json()["panel"] is None  # boards are the studio's own
+    # Boards are the studio's own; this new shot has nothing submitted, so a client reviewer gets a 404.
+    assert api(studio.client).get(f"/api/v1/shots/{shot.id}/").status_code == 404
     assert client.get(f"/api/v1/shots/{studio.shot.id}/").json()["panel"] is None
