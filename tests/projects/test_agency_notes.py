@@ -5,8 +5,7 @@ never; the agency sees its own threads and the replies in them, nothing else; fa
 from __future__ import annotations
 
 from studio.tenancy.models import Organization, Role
-from tests.projects.conftest import make_org, make_user
-from tests.projects.conftest import show_to_client
+from tests.projects.conftest import make_org, make_user, show_to_client
 from tests.projects.test_allowed_actions import agency_world, rendered, version_of
 
 ARROW = {"type": "arrow", "from": [0.1, 0.2], "to": [0.5, 0.5], "color": "#ff3b30", "width": 0.004}

@@ -13,8 +13,7 @@ from projects import selectors
 from projects.api.serializers import CommentSerializer
 from projects.models import Annotation, Comment, CommentRevision, ProjectMember, Version
 from studio.tenancy.models import Role
-from tests.projects.conftest import make_user
-from tests.projects.conftest import show_to_client
+from tests.projects.conftest import make_user, show_to_client
 
 LINE = {"type": "line", "from": [0.1, 0.1], "to": [0.9, 0.9], "color": "#ff0000", "width": 2}
 

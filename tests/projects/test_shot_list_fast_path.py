@@ -13,8 +13,7 @@ from projects.access import project_access
 from projects.api.serializers import ShotSerializer
 from projects.models import Comment, Shot, Version
 from studio.tenancy.models import Role
-from tests.projects.conftest import make_shot, make_user
-from tests.projects.conftest import show_to_client
+from tests.projects.conftest import make_shot, make_user, show_to_client
 
 
 def _version(shot: Shot, number: int, *, poster: str = "") -> Version:
