@@ -23,6 +23,7 @@ from projects.models import Version
 from rights import services as rights_services
 from rights.models import LikenessUse
 from studio.audit.models import AuditEvent
+from tests.generation.conftest import publish_take
 from tests.support import faces as real_faces
 from tests.support.waiting import wait_for
 from tests.support.world import build_world, give_consent, request_consent
@@ -191,9 +192,8 @@ def test_the_media_worker_holds_an_imported_take_with_a_protected_face(transacti
     assert take.scan_state == "matched"
     use = LikenessUse.objects.get(job_id=take.pk, talent=w.ava)  # an imported take's uses are keyed by the take
     assert use.via == "scan" and use.grant_id == grant.pk
-    published = api(w.artist).post(f"/api/v1/takes/{take.id}/publish/", {}, format="json")
-    assert published.status_code == 201, published.content
-    version = Version.objects.get(pk=published.json()["version"]["id"])
+    published = publish_take(api(w.artist), take.id)  # 202, then the media worker's conform (tests/generation/conftest.py)
+    version = Version.objects.get(pk=published["version"]["id"])
     assert version.source == "upload" and version.lineage["source"] == "import" and version.lineage["tool"] == "ComfyUI"
     assert version.scan_state == "matched"  # inherited from the take
     use.refresh_from_db()
