@@ -35,7 +35,9 @@ def on_s3(seaweed, settings, tmp_path, django_db_blocker, demo_model_folder):
     settings.STORAGES = storages_from_env({"STORAGE_URL": url}, expire=settings.MEDIA_URL_EXPIRES_SECONDS)
     settings.GENERATION_QUEUE = QUEUE
     routes = dict(app.conf.task_routes or {})
-    app.conf.update(task_routes={**routes, "projects.tasks.*": {"queue": MEDIA_QUEUE}})
+    app.conf.update(task_routes={**routes, "projects.tasks.*": {"queue": MEDIA_QUEUE},  # media work, publishing's conform and
+                                 "generation.tasks.conform_*": {"queue": MEDIA_QUEUE},  # the scans go to this test's own worker,
+                                 "generation.tasks.scan_*": {"queue": MEDIA_QUEUE}})  # never to another test's media worker
     worker_media = tmp_path / "worker-media"
     worker = start_worker(django_db_blocker, name="gen-s3", queue=f"{QUEUE},{MEDIA_QUEUE}", STORAGE_URL=url, MEDIA_ROOT=worker_media)
     yield worker_media
