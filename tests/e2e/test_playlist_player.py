@@ -49,6 +49,8 @@ def _setup(api_as, tmp_path) -> tuple[dict, dict, dict]:
     first = next(s for s in shots if s["code"] == "MR_010_0010")
     v1 = _upload(artist, shot["id"], _clip(tmp_path / "v1.mp4"))
     v2 = _upload(artist, shot["id"], _clip(tmp_path / "v2.mp4"))
+    submitted = producer.post(f"/api/v1/projects/{project['id']}/submissions/", json={"versions": [v1["id"]]})
+    assert submitted.status_code == 201, submitted.text  # a client decides only on what was submitted to them
     for who, lane in ((producer, "producer"), (client, "client")):
         r = who.post(f"/api/v1/versions/{v1['id']}/approvals/", json={"lane": lane, "decision": "approved"})
         assert r.status_code in (200, 201), r.text

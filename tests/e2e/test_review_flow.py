@@ -126,7 +126,8 @@ def artist_marks_frame_1012(artist) -> None:
     page = artist.page
     page.locator("[data-testid=version-card][data-version=v001] a.strong-link").click()
     player = page.locator("[data-testid=player]")
-    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=60_000)
+    # Publishing conforms on the media queue, then the proxy is built there too (it also runs the scans).
+    page.locator("[data-testid=player][data-ready=true]").wait_for(timeout=180_000)
     assert player.get_attribute("data-frame") == "1001"
     for _ in range(11):
         page.keyboard.press("ArrowRight")
