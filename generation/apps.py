@@ -27,7 +27,7 @@ class GenerationConfig(AppConfig):
 
         # A submit may carry an init image (multipart): its own limit, not the JSON one (studio/http/limits.py).
         register_body_limit(
-            pattern=rf"^/api/v1/shots/{UUID_PATTERN}/generations/$", limit=lambda: MAX_INIT_IMAGE_BYTES + MULTIPART_OVERHEAD
+            pattern=rf"^/api/v1/shots/{UUID_PATTERN}/(generations|animate)/$", limit=lambda: MAX_INIT_IMAGE_BYTES + MULTIPART_OVERHEAD
         )
         from django.conf import settings
 

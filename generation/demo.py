@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from generation import services
 from generation.demo_model import DEMO_MODEL_NAME
-from generation.demo_models import shapes
+from generation.demo_models import first_frame, shapes
 
 
 def seed(stdout=None) -> dict:
@@ -20,8 +20,9 @@ def seed(stdout=None) -> dict:
         pass
     default = services.ensure_shapes_profile()
     profile = services.ensure_demo_profile()
+    i2v = services.ensure_i2v_demo_profile()  # image-to-video ("Animate"), when `build_demo_model` has built it
     if stdout:
-        for registered, name in ((default, shapes.MODEL_NAME), (profile, DEMO_MODEL_NAME)):
+        for registered, name in ((default, shapes.MODEL_NAME), (profile, DEMO_MODEL_NAME), (i2v, first_frame.MODEL_NAME)):
             if registered is None:
                 stdout.write(f"  generation: {name} not built yet; run `python manage.py build_demo_model` to add it")
             else:

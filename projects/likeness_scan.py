@@ -1,5 +1,6 @@
 """The likeness scan of a media file: sample frames with ffmpeg, find faces, match them with every
-registered likeness reference (rights.faces). Nothing here writes the database; the services that
+registered likeness reference (rights.faces); `scan_image` does the same for one still (an
+init image). Nothing here writes the database; the services that
 scan a version (`projects.services.scan_version_likeness`) and a take
 (`generation.services.scan_take_likeness`) drive it and settle the result with rights.
 
@@ -90,6 +91,24 @@ def scan_file(path: Path, *, references: list[faces.Reference]) -> ScanOutcome:
     outcome.elapsed_s = time.monotonic() - started
     return outcome
 
+
+
+def scan_image(image: np.ndarray, *, references: list[faces.Reference]) -> ScanOutcome:
+    """Scan one RGB still (an init image of an image-to-video render) the way a clip's frame is
+    scanned: scaled to at most `SAMPLE_MAX_SIDE` on its longer side, every face matched."""
+    started = time.monotonic()
+    height, width = image.shape[:2]
+    out_w, out_h = _sample_size(width, height)
+    if (out_w, out_h) != (width, height):
+        from PIL import Image
+
+        image = np.asarray(Image.fromarray(image).resize((out_w, out_h), Image.Resampling.BILINEAR))
+    outcome = ScanOutcome(seconds=0.0, frames=1)
+    found = [(0.0, face.descriptor) for face in faces.faces_in(image)]
+    outcome.faces = len(found)
+    outcome.matches = faces.match_faces(found, references)
+    outcome.elapsed_s = time.monotonic() - started
+    return outcome
 
 # -- The rules the services enforce, for `allowed_actions` (one copy) --------------------------------
 

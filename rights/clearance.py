@@ -58,11 +58,13 @@ def clear_generation(
     use_type: str = UseType.DIGITAL_REPLICA.value,
     likeness_asset=None,
     max_cast: int | None = None,
+    scanned: Iterable = (),
 ) -> GenerationClearance:
     """May `studio` render this in `project`? Raises 400 (`likeness_asset`, `cast`) for an asset the
     studio may not use or a cast over `max_cast` once the asset's talent joins it, and 403
     (`PolicyDenied`, audited) when consent does not cover the cast or a talent named in the prompts.
-    Call it before the transaction that writes the jobs, so a denial's audit is not rolled back."""
+    Call it before the transaction that writes the jobs, so a denial's audit is not rolled back.
+    `scanned`: talent whose face the likeness scan saw in the init image (checked like the scan's)."""
     cast_ids = [str(c.pk if hasattr(c, "pk") else c) for c in cast]
     asset = None
     if likeness_asset is not None:
@@ -75,6 +77,7 @@ def clear_generation(
         raise ValidationError({"cast": [f"At most {max_cast} talent may be cast in one render; {len(cast_ids)} were sent."]})
     decision = policy.check_generation(
         studio=studio, project=project, cast=cast_ids, prompt=prompt, negative_prompt=negative_prompt, use_type=use_type, actor=actor,
+        scanned=[str(t) for t in scanned],
     )
     decision.raise_unless_permitted()
     return GenerationClearance(decision=decision, asset=asset, cast_ids=cast_ids)

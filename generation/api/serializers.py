@@ -17,8 +17,8 @@ from rights.models import UseType
 from studio.actions import ActionsListSerializer, WithAllowedActions
 from studio.http.uploads import UploadField
 
-MAX_INIT_IMAGE_BYTES = 20 * 1024 * 1024
-MAX_INIT_IMAGE_PIXELS = 4096 * 4096
+MAX_INIT_IMAGE_BYTES = services.MAX_INIT_IMAGE_BYTES  # one limit for every init image (generation/services/init_images.py)
+MAX_INIT_IMAGE_PIXELS = services.MAX_INIT_IMAGE_PIXELS
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("generation-models/", views.ModelProfileListView.as_view(), name="generation-models"),
     re_path(rf"^organizations/{nested('organization_pk')}/gpu-allowance/$", views.GpuAllowanceView.as_view(), name="gpu-allowance"),
     re_path(rf"^organizations/{nested('organization_pk')}/gpu-usage/$", views.GpuUsageView.as_view(), name="gpu-usage"),
+    re_path(rf"^shots/{nested('shot_pk')}/animate/$", views.ShotAnimateView.as_view(), name="shot-animate"),
     re_path(rf"^takes/{nested('pk')}/(?P<kind>media|poster)/$", views.TakeMediaView.as_view(), name="take-media"),
     *router.urls,
 ]

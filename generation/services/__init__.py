@@ -3,8 +3,10 @@ audits and publishes.
 
 | module | concept | called by |
 |---|---|---|
-| `registry` | model profiles (the registry), the two demo models | `register_model`, `build_demo_model`, the demo seed |
+| `registry` | model profiles (the registry), the demo models | `register_model`, `build_demo_model`, the demo seed |
 | `submit` | submitting renders | the API |
+| `animate` | animate a still: an image-to-video render from a panel's still, an upload or a version's frame (through `submit`) | the API |
+| `init_images` | first frames: resolved, checked, their lineage and likeness scan | `animate`, `submit` |
 | `jobs` | cancelling (by a person, or for consent) and reaping stale jobs | the API, `rights` signals, beat |
 | `attempts` | the render attempt on a GPU worker, and the consent re-check at render start | `generation.tasks` |
 | `take_import` | importing a clip rendered in another tool as a take (probed, scanned like any take) | the API |
@@ -27,6 +29,7 @@ Callers import from the package (`from generation import services`), never from 
 
 from generation.families import UnsupportedModelFolder
 from generation.services._common import CANCEL_ANY_ROLES, SUBMIT_ROLES, job_event_data
+from generation.services.animate import animate_still, image_models
 from generation.services.attempts import (
     JobLost,
     WorkerIdentity,
@@ -40,12 +43,14 @@ from generation.services.attempts import (
     record_progress,
     start_attempt,
 )
+from generation.services.init_images import MAX_INIT_IMAGE_BYTES, MAX_INIT_IMAGE_PIXELS
 from generation.services.jobs import cancel_generation, cancel_jobs_for_consent, reap_stale_jobs
 from generation.services.publishing import ConformFailed, publish_take, request_publish, run_publish
 from generation.services.quotas import set_gpu_allowance, set_job_priority
 from generation.services.registry import (
     check_profile_values,
     ensure_demo_profile,
+    ensure_i2v_demo_profile,
     ensure_shapes_profile,
     profile_values_for_folder,
     register_model_profile,
@@ -59,11 +64,13 @@ from generation.services.takes import RERUN_MODES, discard_take, rerun_take, sta
 __all__ = [
     "CANCEL_ANY_ROLES", "MAX_ACTIVE_JOBS_PER_ORGANIZATION", "RANDOM_SEED_RANGE", "RERUN_MODES", "SUBMIT_ROLES", "JobLost",
     "UnsupportedModelFolder", "WorkerIdentity", "cancel_generation", "cancel_jobs_for_consent", "cancel_requested",
-    "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "ensure_shapes_profile", "fail_attempt",
+    "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "ensure_i2v_demo_profile",
+    "ensure_shapes_profile", "fail_attempt",
     "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
     "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take", "import_take",
     "publish_take", "request_publish", "run_publish", "ConformFailed", "rerun_take", "star_take", "take_event_data", "QuotaExceeded",
     "dispatch", "queue_estimates", "record_usage",
     "resend_stale_releases",
-    "set_gpu_allowance", "set_job_priority", "TakeHeld", "request_take_scan", "rescan_held_takes", "scan_take_likeness",
+    "set_gpu_allowance", "set_job_priority", "animate_still", "image_models", "MAX_INIT_IMAGE_BYTES", "MAX_INIT_IMAGE_PIXELS",
+    "TakeHeld", "request_take_scan", "rescan_held_takes", "scan_take_likeness",
 ]

@@ -228,6 +228,7 @@ def consent_denial_at_render(*, job: GenerationJob) -> str | None:
         studio=project.organization, project=project_ref(project), cast=job.cast, prompt=job.prompt, negative_prompt=job.negative_prompt,
         use_type=(job.parameters or {}).get("use_type") or UseType.DIGITAL_REPLICA.value, purpose="render",
         actor_label=f"render worker {job.worker}".strip(),
+        scanned=((job.parameters or {}).get("init_image_scan") or {}).get("talent") or (),  # faces in the init image
     )
     if decision.permits:
         return None

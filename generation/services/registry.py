@@ -128,3 +128,27 @@ def ensure_shapes_profile(*, models_dir: Path | None = None, make_default: bool 
     profile, _ = register_model_profile(name=shapes.MODEL_NAME, folder=folder, values=values, make_default=make_default,
                                         actor_label="build_demo_model")
     return profile
+
+
+def ensure_i2v_demo_profile(*, models_dir: Path | None = None) -> ModelProfile | None:
+    """Register the image-to-video demo model (`demo_models.first_frame`) once built: the family and
+    kind are detected from its model_index.json (LTX-Video, i2v), then the demo's small limits. It
+    never becomes the default model (a default must render from a prompt alone)."""
+    from generation.demo_models import first_frame
+
+    folder = first_frame.folder(models_dir)
+    if not first_frame.is_built(folder):
+        return None
+    values = profile_values_for_folder(folder, **first_frame.profile_values())
+    problems = check_profile_values(values)
+    if problems:
+        raise ValueError(f"The image-to-video demo model's registry values are not consistent: {'; '.join(problems)}.")
+    existing = ModelProfile.objects.filter(name=first_frame.MODEL_NAME).first()
+    if existing is not None and existing.resolved_folder().resolve() == folder.resolve():
+        return existing
+    with transaction.atomic():
+        profile, _ = register_model_profile(name=first_frame.MODEL_NAME, folder=folder, values=values, actor_label="build_demo_model")
+        if profile.is_default:  # it was the first model registered: leave the studio without a default instead
+            ModelProfile.objects.filter(pk=profile.pk).update(is_default=False)
+            profile.is_default = False
+    return profile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import uuid
@@ -17,7 +18,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from generation import constraints
 from generation.models import GenerationJob, ModelProfile
 from generation.selectors import active_profiles, default_profile
-from generation.services import scheduling
+from generation.services import init_images, scheduling
 from generation.services._common import SUBMIT_ROLES, State, _enqueue, _publish_state
 from projects.access import require_project_role
 from projects.consent import project_ref, shot_ref
@@ -98,6 +99,7 @@ def submit_generation(
     cast: Iterable = (),
     use_type: str = UseType.DIGITAL_REPLICA.value,
     likeness_asset=None,
+    init_source: dict | None = None,
 ) -> list[GenerationJob]:
     """Queue `count` renders of `shot` (seeds seed, seed+1, … or random ones), validated against the model.
 
@@ -106,7 +108,10 @@ def submit_generation(
     consent policy's reasons when the cast or a talent named in the prompts is not covered (the
     denial is audited; nothing is queued). Nothing is written unless everything is valid; the render
     tasks are sent after commit. `likeness_asset` (image-to-video models): a talent's reference
-    image, used instead of an uploaded `init_image`; its talent joins the cast.
+    image, used instead of an uploaded `init_image`; its talent joins the cast. An `init_image` is
+    scanned for protected faces first (`init_images.scan_init_image`): the talent it shows goes to
+    the policy like talent named in a prompt (uncovered: 403, audited). `init_source` is where the
+    image came from, for the lineage (`init_images`; an upload's SHA-256 when not given).
 
     Order: access → the request's own checks (400) → the studio's queue limit (429) → its monthly
     GPU quota (429 `gpu_quota_exceeded`: the quota, the use, when it resets) → rights, once
@@ -125,17 +130,30 @@ def submit_generation(
     )
     _check_capacity(project=project, count=count)
     scheduling.check_quota(project.organization_id)
+    first_frame = _first_frame(init_image, init_source)
     # Consent: the cast and every talent named in the prompts must be covered. Asked before the
     # transaction that writes the jobs, so that a denial's audit events are not rolled back with it.
     clearance = clear_generation(
         studio=project.organization, project=project_ref(project), actor=actor, cast=cast, prompt=prompt,
         negative_prompt=params.negative_prompt, use_type=use_type, likeness_asset=likeness_asset, max_cast=constraints.MAX_CAST,
+        scanned=first_frame.get("init_image_scan", {}).get("talent", ()),
     )
     seeds = [seed + i for i in range(count)] if seed is not None else [secrets.randbelow(RANDOM_SEED_RANGE) for _ in range(count)]
     return _write_jobs(
         actor=actor, shot=shot, profile=profile, params=params, prompt=prompt, seeds=seeds, init_image=init_image,
-        use_type=use_type, clearance=clearance,
+        use_type=use_type, clearance=clearance, first_frame=first_frame,
     )
+
+
+def _first_frame(init_image, init_source: dict | None) -> dict:
+    """The lineage of an init image (where it came from) and its likeness scan; {} without one."""
+    if init_image is None:
+        return {}
+    data = init_images.read_bytes(init_image)
+    if init_source is None:
+        init_source = {"kind": "upload", "sha256": hashlib.sha256(data).hexdigest(),
+                       "filename": Path(getattr(init_image, "name", "") or "").name[:200]}
+    return {"init_source": init_source, "init_image_scan": init_images.scan_init_image(data)}
 
 
 def _checked_parameters(
@@ -187,7 +205,7 @@ def _check_capacity(*, project: Project, count: int) -> None:
 
 def _write_jobs(
     *, actor, shot: Shot, profile: ModelProfile, params, prompt: str, seeds: list[int], init_image, use_type: str,
-    clearance: GenerationClearance,
+    clearance: GenerationClearance, first_frame: dict,
 ) -> list[GenerationJob]:
     """One queued job per seed, each with its likeness uses, audited and published; sent to the queue on commit."""
     project = shot.project
@@ -197,6 +215,7 @@ def _write_jobs(
         "frames": params.frames, "width": params.width, "height": params.height,
         "fps": f"{params.fps.numerator}/{params.fps.denominator}", "steps": params.steps, "guidance": params.guidance,
         "max_sequence_length": profile.max_sequence_length, "init_image": init_image is not None, "use_type": use_type,
+        **first_frame,
     }
     if clearance.asset is not None:
         parameters["likeness_asset"] = str(clearance.asset.pk)

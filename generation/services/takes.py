@@ -151,4 +151,5 @@ def rerun_take(*, actor, take: Take, mode: str, prompt: str | None = None) -> li
         width=job.width, height=job.height, fps=job.fps, steps=job.steps, guidance=job.guidance,
         init_image=job.init_image if job.init_image and not params.get("likeness_asset") else None, count=1, cast=job.cast,
         use_type=params.get("use_type") or "digital_replica", likeness_asset=params.get("likeness_asset"),
+        init_source=params.get("init_source") if job.init_image else None,
     )

@@ -5,6 +5,9 @@
   them into MODELS_DIR. It becomes the default model when no other default exists.
 - `wan2.1-t2v-tiny`: a tiny Wan 2.1 pipeline with seeded random weights (renders are noise), built
   in code; it keeps the Wan path exercised.
+- `ltx-i2v-demo`: a tiny LTX-Video image-to-video pipeline built in code whose clip starts from its
+  image (an exact hand-set VAE; generation/demo_models/first_frame.py). Registered as kind i2v, never
+  the default.
 
 Idempotent: up-to-date folders are left alone (no torch import, well under a second).
 """
@@ -12,11 +15,12 @@ Idempotent: up-to-date folders are left alone (no torch import, well under a sec
 from django.core.management.base import BaseCommand
 
 from generation import demo_model, services
-from generation.demo_models import shapes
+from generation.demo_models import first_frame, shapes
 
 
 class Command(BaseCommand):
-    help = "Install the shapes demo model (trained, committed weights) and build the tiny random Wan 2.1 pipeline; register both."
+    help = ("Install the shapes demo model (trained, committed weights), build the tiny random Wan 2.1 pipeline and the tiny "
+            "LTX-Video image-to-video pipeline; register all three.")
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Rebuild and re-copy even when up-to-date copies exist.")
@@ -36,6 +40,9 @@ class Command(BaseCommand):
         result = demo_model.build_demo_model(force=force)
         verb = f"built in {result.seconds:.1f}s" if result.built else "already up to date"
         self.stdout.write(f"Demo model {demo_model.DEMO_MODEL_NAME}: {verb} at {result.folder}")
+        i2v = first_frame.build(force=force)
+        verb = f"built in {i2v.seconds:.1f}s" if i2v.built else "already up to date"
+        self.stdout.write(f"Demo model {first_frame.MODEL_NAME}: {verb} at {i2v.folder}")
         if no_register:
             return
         shapes_profile = services.ensure_shapes_profile()  # the first model registered becomes the default
@@ -46,7 +53,8 @@ class Command(BaseCommand):
             )
         else:
             profile = services.ensure_demo_profile()  # registers it when missing
-        for registered in (shapes_profile, profile):
+        i2v_profile = services.ensure_i2v_demo_profile()
+        for registered in (shapes_profile, profile, i2v_profile):
             if registered is None:
                 continue
             registered.refresh_from_db()
