@@ -21,24 +21,27 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_build_demo_model_registers_both_demo_models_once_with_the_shapes_model_as_default(demo_model_folder):
+def test_build_demo_model_registers_the_demo_models_once_with_the_shapes_model_as_default(demo_model_folder):
     output = run("build_demo_model")
     assert "Demo model wan2.1-t2v-tiny: already up to date" in output
+    assert "Demo model ltx-i2v-demo:" in output and "Registered model 'ltx-i2v-demo'." in output
     assert "Registered model 'shapes-t2v-demo' (default)" in output and "Registered model 'wan2.1-t2v-tiny'." in output
     shapes_profile = ModelProfile.objects.get(is_default=True)
     assert shapes_profile.name == "shapes-t2v-demo" and shapes_profile.family == "cogvideox" and shapes_profile.card["example_prompts"]
     profile = ModelProfile.objects.get(name="wan2.1-t2v-tiny")
     assert not profile.is_default and profile.family == "wan2.1" and profile.kind == "t2v"
     assert profile.resolved_folder() == demo_model_folder and not profile.folder.startswith("/")  # stored relative to MODELS_DIR
+    i2v = ModelProfile.objects.get(name="ltx-i2v-demo")  # image-to-video ("Animate"); never the default
+    assert (i2v.kind, i2v.family, i2v.pipeline_class, i2v.is_default) == ("i2v", "ltx-video", "LTXImageToVideoPipeline", False)
     audits = AuditEvent.objects.filter(action__startswith="model.").count()
     run("build_demo_model")
-    assert ModelProfile.objects.count() == 2 and AuditEvent.objects.filter(action__startswith="model.").count() == audits
+    assert ModelProfile.objects.count() == 3 and AuditEvent.objects.filter(action__startswith="model.").count() == audits
 
 
 def test_build_demo_model_default_makes_the_wan_model_the_default(demo_model_folder):
     run("build_demo_model")
     run("build_demo_model", "--default")
-    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-tiny" and ModelProfile.objects.count() == 2
+    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-tiny" and ModelProfile.objects.count() == 3
 
 
 def test_build_demo_model_can_skip_the_database(demo_model_folder):
@@ -59,7 +62,7 @@ def test_register_model_loads_the_folder_then_registers_it_with_family_defaults(
     assert profile.max_sequence_length == 512 and profile.frames_modulus == 4 and profile.default_negative_prompt
     assert profile.is_default is False and ModelProfile.objects.get(name="shapes-t2v-demo").is_default
     run("register_model", str(demo_model_folder), "--name", "wan2.1-t2v-copy", "--default", "--skip-load-check")
-    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-copy" and ModelProfile.objects.count() == 3
+    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-copy" and ModelProfile.objects.count() == 4
 
 
 def test_register_model_refuses_what_is_not_a_pipeline_folder(tmp_path):
