@@ -7,6 +7,7 @@ import { ApprovalsPanel } from "../components/Approvals";
 import { SharePanel } from "../components/SharePanel";
 import { ActionButton } from "../components/ActionButton";
 import { Chip } from "../components/chips";
+import { UseThisFrame } from "../components/UseThisFrame";
 import { ConsentBadges } from "../components/ConsentBadges";
 import { ConfirmDialog, ErrorMessage, Loading } from "../components/feedback";
 import { Icon } from "../components/Icon";
@@ -123,7 +124,12 @@ function Review({ project, version }: { project: Project; version: Version }) {
           viewers={viewers.filter((v) => v.user !== me?.id)}
           onMarker={(m) => setSelected(m.id)}
           onFocusComment={() => composerRef.current?.focus()}
-          extraControls={<VersionSwitcher project={project} version={version} />}
+          extraControls={
+            <>
+              <VersionSwitcher project={project} version={version} />
+              <UseThisFrame projectId={project.id} version={version} playhead={playhead} />
+            </>
+          }
           headExtra={
             <ConsentBadges
               likeness={version.likeness}

@@ -3,21 +3,21 @@ import { Link, useOutletContext, useParams } from "react-router";
 
 import { asApiError } from "../api/errors";
 import type { Panel, Project, Storyboard } from "../api/types";
+import { AnimaticPlayer } from "../components/AnimaticPlayer";
+import { AnimatePanelButton } from "../components/AnimateDialog";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { personName } from "../components/format";
 import { dropOn, moveBy, panelTimings, planLines, planSummary, sameOrder, type PlanRow } from "../lib/storyboard";
-import { durationTimecode, formatFps, frameToTimecode, type FrameRate } from "../lib/timecode";
+import { durationTimecode, formatFps, type FrameRate } from "../lib/timecode";
 import {
   useAddPanel,
   useAddPanelComment,
-  useAnimatic,
   useClearStill,
   useDeletePanel,
   useDuplicatePanel,
   useMakeShots,
   usePanelComments,
   useReorderPanels,
-  useRequestAnimatic,
   useShotPlan,
   useStoryboard,
   useUpdatePanel,
@@ -204,6 +204,7 @@ function PanelCard({ panel, rate, start, canEdit, sequenceId, projectId, first, 
             </button>
             <button type="button" className="small" onClick={() => setEditing(true)}>Edit</button>
             <StillUpload sequenceId={sequenceId} panel={panel} />
+            <AnimatePanelButton projectId={projectId} panel={panel} />
             <button type="button" className="small" onClick={() => duplicate.mutate(panel.id)} disabled={duplicate.isPending}>Duplicate</button>
             <button type="button" className="small danger" onClick={() => setConfirmDelete(true)}>Delete</button>
           </div>
@@ -364,59 +365,6 @@ function PanelNotes({ sequenceId, panelId }: { sequenceId: string; panelId: stri
       </form>
       <ErrorMessage error={add.error} />
     </div>
-  );
-}
-
-function AnimaticPlayer({ sequenceId, rate }: { sequenceId: string; rate: FrameRate }) {
-  const state = useAnimatic(sequenceId);
-  const build = useRequestAnimatic(sequenceId);
-  const [frame, setFrame] = useState(0);
-  const animatic = state.data?.animatic ?? null;
-  const latest = state.data?.latest ?? null;
-  const shown = animatic?.status === "ready" ? animatic : null;
-  const building = animatic?.status === "building";
-  const panelAt = shown?.panels.find((p) => frame >= Number(p.start) && frame < Number(p.start) + Number(p.frames));
-  return (
-    <section className="panel board-animatic" aria-label="Animatic">
-      <div className="panel-header">
-        <h2>Animatic</h2>
-        <span className="grow" />
-        {shown && (
-          <>
-            <a className="button small" href={`${shown.media}?download=1`} download>Download MP4</a>
-            <a className="button small" href={shown.otio ?? undefined} download>Export OTIO</a>
-          </>
-        )}
-        <button type="button" className="primary small" onClick={() => build.mutate()} disabled={build.isPending || building} data-testid="play-animatic">
-          {building ? "Building animatic…" : shown ? "Play animatic" : latest ? "Rebuild animatic" : "Play animatic"}
-        </button>
-      </div>
-      <div className="panel-body stack">
-        <ErrorMessage error={build.error ?? state.error} title="The animatic could not be built" />
-        {animatic?.status === "failed" && <p className="field-error">The animatic failed: {animatic.failure_reason}</p>}
-        {!shown && latest && !building && <p className="muted small">The board changed since the last animatic; play it to build the new one.</p>}
-        {shown ? (
-          <>
-            <video
-              key={shown.id}
-              src={shown.media ?? undefined}
-              controls
-              autoPlay
-              muted
-              playsInline
-              data-testid="animatic-video"
-              onTimeUpdate={(e) => setFrame(Math.floor((e.currentTarget.currentTime * rate.num) / rate.den + 1e-6))}
-            />
-            <div className="row small mono" data-testid="animatic-timecode">
-              {frameToTimecode(frame, rate)} · frame {frame} of {shown.frame_count}
-              {panelAt && ` · panel ${String(panelAt.number)}`}
-            </div>
-          </>
-        ) : (
-          !building && <p className="muted small">Plays the board at the project&apos;s rate, each panel held for its duration, with its number and notes burnt in.</p>
-        )}
-      </div>
-    </section>
   );
 }
 

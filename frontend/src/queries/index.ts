@@ -3,6 +3,7 @@
  * factory (`keys.ts`); every write refreshes what it changed itself (pages never call
  * `invalidateQueries`), and realtime messages refresh through the same keys (`invalidation.ts`).
  */
+export * from "./animate";
 export * from "./approvals";
 export * from "./comments";
 export * from "./generation";
