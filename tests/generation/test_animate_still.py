@@ -169,7 +169,10 @@ def test_a_text_to_video_model_is_refused_naming_the_models_that_take_an_image(w
 @pytest.mark.django_db
 def test_roles_and_other_studios(world, api, i2v, media_root):
     panel = make_panel(world)
-    assert animate(api(world.reviewer), world.shot, panel=str(panel.id)).status_code in (403, 404)  # client reviewer: no renders
+    refused = animate(api(world.reviewer), world.shot, panel=str(panel.id))  # a client reviewer on the project: no renders
+    assert refused.status_code == 403, refused.content
+    assert animate(api(world.producer), world.shot, panel=str(panel.id), num_frames=9).json()["fields"]["num_frames"][0].startswith(
+        "Unknown field 'num_frames'.")
     assert animate(api(world.rival), world.shot, panel=str(panel.id)).status_code == 404  # another studio's shot
     # Our shot with another studio's (or another project's) panel or version: 404, nothing queued.
     foreign_panel = project_services.create_panel(actor=world.rival, sequence=Sequence.objects.create(project=world.hl, code="020"),
@@ -180,6 +183,7 @@ def test_roles_and_other_studios(world, api, i2v, media_root):
     assert animate(client, world.shot, version=str(foreign_version.id), frame=1001).status_code == 404
     assert animate(client, world.other_shot, panel=str(panel.id)).status_code == 404  # a panel of another project
     assert GenerationJob.objects.count() == 0
+    assert animate(api(world.vendor), world.shot, panel=str(panel.id)).status_code == 201  # a vendor artist on the project may
 
 
 @pytest.mark.worker

@@ -36,6 +36,13 @@ class AnimateSerializer(serializers.Serializer):
     cast = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=constraints.MAX_CAST)
     use_type = serializers.ChoiceField(choices=UseType.choices, required=False, default=UseType.DIGITAL_REPLICA.value)
 
+    def to_internal_value(self, data):
+        unknown = sorted(key for key in getattr(data, "keys", dict)() if key not in self.fields)
+        if unknown:
+            accepted = ", ".join(sorted(self.fields))
+            raise serializers.ValidationError({key: [f"Unknown field '{key}'. Accepted fields: {accepted}."] for key in unknown})
+        return super().to_internal_value(data)
+
 
 RENDER_FIELDS = ("seed", "frames", "width", "height", "steps", "guidance", "count", "cast", "use_type")
 
