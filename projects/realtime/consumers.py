@@ -171,6 +171,17 @@ class ReviewRoomConsumer(BaseStreamConsumer):
             self.client_sees[version] = await database_sync_to_async(selectors.client_may_see)(user=self.scope["user"], version_id=version)
         return state if self.client_sees[version] else {**state, **HIDDEN}
 
+    async def _shows_hidden(self, request: str) -> bool:
+        """A client presenting while the room shows a version hidden from them may not seek or draw on
+        it (its frame range would answer the errors): refused until they choose an item they see."""
+        if self.access.internal:
+            return False
+        state = await room.load(self.playlist_id)
+        if state is None or (await self._visible(room.public_state(state))).get("hidden") is not True:
+            return False
+        await self.send_error("invalid", "Choose one of the playlist's items first: the room shows a version not shared with you.", request)
+        return True
+
     async def _visible_text(self, text: str) -> str:
         envelope = json.loads(text)
         state = envelope["data"]["state"]
@@ -212,6 +223,8 @@ class ReviewRoomConsumer(BaseStreamConsumer):
             frames = await find(playlist_id=self.playlist_id, version_id=changes["version"], other_versions=self.access.internal,
                                 client=None if self.access.internal else self.scope["user"])
             version = _version_dict(frames)
+        elif await self._shows_hidden("room.state"):
+            return
         await self._run("room.state", lambda r: room.apply_update(r, tab=self.tab, changes=changes, version=version, now_ms=_now_ms()))
 
     async def on_draw(self, message: dict) -> None:
@@ -219,6 +232,8 @@ class ReviewRoomConsumer(BaseStreamConsumer):
             frame, shapes = room.validate_drawing(message)
         except room.RoomError as exc:
             await self.send_error(exc.code, exc.detail, "room.draw")
+            return
+        if await self._shows_hidden("room.draw"):
             return
         await self._run("room.draw", lambda r: room.apply_draw(r, tab=self.tab, frame=frame, shapes=shapes, now_ms=_now_ms()))
 

@@ -75,12 +75,28 @@ async def test_a_presenter_never_shows_a_client_an_unsubmitted_version(world, co
     assert (await client.recv_type("room.state"))["data"]["state"]["version"] == str(v2.pk)
 
 
-async def test_a_client_presenting_cannot_show_an_unsubmitted_item(world, connect):
+async def test_a_client_presenting_cannot_show_or_probe_an_unsubmitted_item(world, connect):
     v1, v2 = world.versions
     await database_sync_to_async(submit_to_client)(world, v1)
+    producer, _ = await join(connect, world, "producer@rt.test", TAB_PRODUCER)
     client, _ = await join(connect, world, "client@rt.test", TAB_CLIENT)
-    await client.send({"type": "room.take"})
-    await client.recv_type("room.ack")
+    await producer.send({"type": "room.take"})
+    await producer.recv_type("room.ack")
+    await producer.send({"type": "room.state", "version": str(v2.pk)})
+    await producer.recv_type("room.ack")
+    await producer.send({"type": "room.handover", "to": TAB_CLIENT})
+    await producer.recv_type("room.ack")
+    while (handed := await client.recv_type("room.state"))["data"]["cause"] != "handover":
+        pass  # the take and the move to v002 come first
+    assert handed["data"]["state"]["presenter"]["tab"] == TAB_CLIENT and hidden_from_client(handed["data"]["state"])
+
+    # Handed the room on v002: seeking or drawing on it is refused without its frame range.
+    for request in ({"type": "room.state", "frame": 5000}, {"type": "room.draw", "frame": 5000, "shapes": [ARROW]}):
+        await client.send(request)
+        error = await client.recv_type("room.error")
+        assert error["data"]["request"] == request["type"] and "not shared with you" in error["data"]["detail"]
+        assert "1001" not in error["data"]["detail"] and "1096" not in error["data"]["detail"]
+    # Nor may they choose it; an item submitted to them they may.
     await client.send({"type": "room.state", "version": str(v2.pk)})
     error = await client.recv_type("room.error")
     assert error["data"]["request"] == "room.state" and "not in this playlist" in error["data"]["detail"]
