@@ -156,8 +156,9 @@ def test_the_agency_notes_a_frame_the_studio_reads_it_and_the_client_does_not(se
     studio_note.wait_for()
     assert studio_note.get_by_test_id("from-agency").inner_text() == f"from {AGENCY}"
     assert page.locator(f"[data-testid=timeline-marker][data-frame='{FRAME}']").count() >= 1
+    page_shot = producer.shot("72-studio-reads-the-agency-note")  # Approve waits for the agency, with the reason
     studio_note.scroll_into_view_if_needed()
-    producer.shot("72-studio-reads-the-agency-note")
+    studio_note.screenshot(path=page_shot.with_name("72b-agency-note-from-the-agency.png"))
     producer.sign_out()
     producer.close()
 
