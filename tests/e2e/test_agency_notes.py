@@ -116,7 +116,7 @@ def reviewed_use(api_as) -> dict:
     # The client reviewer sees only what was submitted to them: submit it, so the page is theirs to open.
     sent = producer.post(f"/api/v1/projects/{project['id']}/submissions/", json={"versions": [version_id]})
     assert sent.status_code in (200, 201), sent.text
-    return {"project": project, "shot": shot, "version": version}
+    return {"project": project, "shot": shot, "version": version, "grant": grant.json()}
 
 
 def test_the_agency_notes_a_frame_the_studio_reads_it_and_the_client_does_not(session_factory, reviewed_use, api_as):
@@ -176,4 +176,17 @@ def test_the_agency_notes_a_frame_the_studio_reads_it_and_the_client_does_not(se
     listed = api_as("client@northlight.test").get(f"/api/v1/versions/{version['id']}/comments/")
     assert listed.status_code == 200 and all(NOTE not in c["body"] for c in listed.json()), listed.text
     assert api_as("client@northlight.test").get(f"/api/v1/versions/{version['id']}/agency-notes/").json() == []
+
+    # The agency revokes the grant: the version is quarantined, and the client's open page says at once
+    # that it is no longer available (a `withdrawn` event, without the reason). What the page reloads of
+    # it (the version, its shot) answers 404 to the client now, as it must.
+    client.expect_console_error("status of 404 (Not Found)")
+    revoked = api_as("agent@crescent.test").post(
+        f"/api/v1/consents/{reviewed_use['grant']['id']}/revoke/", json={"reason": "Lena Varga withdrew her consent."}
+    )
+    assert revoked.status_code == 200, revoked.text
+    gone = page.get_by_test_id("version-withdrawn")
+    gone.wait_for()
+    assert "No longer available" in gone.inner_text() and "Lena" not in gone.inner_text()
+    client.shot("74-client-version-withdrawn-live")
     client.close()
