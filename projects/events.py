@@ -63,12 +63,19 @@ VERSION_UPDATED = one_of(
             "quarantine_reason": STRING, "approval_status": APPROVAL_STATUS,
         },
         title="VersionQuarantineChanged",
-        description="Internal: the reason names the talent and the agency's decision.",
+        description="The reason names the talent and the agency's decision: a client reviewer receives a quarantine "
+        "as VersionWithdrawn, and a release without the reason.",
     ),
     obj(
         {"id": UUID, "shot": UUID, "change": const("scanned"), "scan_state": enum(Version.ScanState.values)},
         title="VersionScanned",
         description="The likeness scan finished (clear, matched, held or failed); read the version for the result.",
+    ),
+    obj(
+        {"id": UUID, "change": const("withdrawn")},
+        title="VersionWithdrawn",
+        description="To client reviewers only, never published as such: a version submitted to them is no longer "
+        "available (quarantined or held); no reason is given (projects.realtime.streams.ClientEvents).",
     ),
 )
 

@@ -277,6 +277,28 @@ def agency_decision_conflict(*, label: str, uses: list) -> str | None:
     )
 
 
+def agency_review_refusal(uses: list, *, access: ProjectAccess | None) -> str | None:
+    """Why a studio or client lane cannot approve yet because of the agency lane (the consent policy
+    refuses it with `agency_review_pending` or `consent_denied`); None when no use is pending or
+    rejected. `uses`: the version's uses that need an agency's review. Client reviewers get the
+    general words: the talent and the agency's note are not theirs to read."""
+    from projects.access import sees_studio_internals
+
+    rejected = [use for use in uses if use.state == "rejected"]
+    pending = [use for use in uses if use.state == "pending_review"]
+    if not rejected and not pending:
+        return None
+    if not sees_studio_internals(access):
+        return "Waiting for the talent agency's approval of a likeness use in this version."
+    if rejected:
+        use = rejected[0]
+        note = f": {use.decision_note}" if use.decision_note else "."
+        return f"{use.talent.organization.name} rejected the use of {use.talent.name}{note}"
+    names = _names(sorted({use.talent.name for use in pending}))
+    agencies = _names(sorted({use.talent.organization.name for use in pending}))
+    return f"Waiting for the talent agency's approval: {agencies} has not yet approved the use of {names}."
+
+
 def lanes_shown(*, reviewing_agency_ids: Iterable) -> list[str]:
     """The lanes a version shows: every project lane, and automatic lanes where they apply."""
     applies = bool(set(reviewing_agency_ids))
@@ -285,9 +307,11 @@ def lanes_shown(*, reviewing_agency_ids: Iterable) -> list[str]:
 
 def decision_actions(*, version, access: ProjectAccess | None, memberships: list[CallerMembership], review_uses: list) -> list[Action]:
     """`approve` and `request_changes` in each lane of `version` for the caller, with the reason when
-    not allowed: the lane's deciders, the agency's pending uses, playable media. The consent policy
-    is not asked (it answers when the decision is made). `review_uses`: the version's uses that need
-    an agency's review (rights.selectors.review_uses_by_version)."""
+    not allowed: the lane's deciders, the agency's pending uses, the agency lane holding the studio's
+    and client's approval back (a use pending or rejected), playable media. The consent policy itself
+    is not asked (it answers when the decision is made, e.g. for a likeness used without a recorded
+    use). `review_uses`: the version's uses that need an agency's review
+    (rights.selectors.review_uses_by_version)."""
     agencies = {use.talent.organization_id: use.talent.organization.name for use in review_uses}
     project = access.project if access is not None else version.project
     actions: list[Action] = []
@@ -302,9 +326,11 @@ def decision_actions(*, version, access: ProjectAccess | None, memberships: list
         if permitted and lane.read is not None:
             mine = [use for use in review_uses if use.talent.organization_id == deciding.organization_id]
             conflict = agency_decision_conflict(label=version.label, uses=mine)
+        # The agency approving its own pending uses is not held back by them (check_decision_allowed).
+        waiting = agency_review_refusal(review_uses, access=deciding) if lane.read is None else None
         actions.append(first_refusal("approve", [
             (NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict),
-            (BLOCKED, quarantine_refusal(version, access=deciding) or held_refusal(version) or media_refusal(version)),
+            (BLOCKED, quarantine_refusal(version, access=deciding) or waiting or held_refusal(version) or media_refusal(version)),
         ], lane=name))
         actions.append(first_refusal("request_changes", [(NOT_PERMITTED, permission), (NOT_APPLICABLE, conflict)], lane=name))
     return actions

@@ -6,7 +6,7 @@ and subquery annotations; see tests/projects/test_query_counts.py).
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from projects import access as perms
@@ -367,7 +367,10 @@ def playlist_queryset(queryset: QuerySet, *, user) -> QuerySet:
     """Playlists visible to `user`: internal playlists are hidden from client reviewers."""
     # Client reviewers see a shared playlist's submitted versions only.
     items = PlaylistItem.objects.filter(perms.client_visible_versions_q(user=user, version_path="version"))
-    items = items.select_related("version__shot").order_by("order")
+    # The consent badges' likeness use (worst_likeness_use), never for client reviewers.
+    likeness = Case(When(version__project_id__in=perms.client_project_ids(user=user), then=Value(None)),
+                    default=worst_likeness_use(version_column="version_id", access=None), output_field=CharField())
+    items = items.select_related("version__shot").annotate(likeness_state=likeness).order_by("order")
     return (
         queryset.filter(Q(audience=Playlist.Audience.CLIENT) | internal_rows_q(user=user))
         .select_related("created_by")

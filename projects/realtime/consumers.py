@@ -4,11 +4,16 @@ Built on the realtime core's consumer base (refusal, JSON messages with limits, 
 re-check); the room's state lives in Redis (`projects.realtime.room`); who may join is asked of
 `projects.access` (`projects.realtime.selectors.playlist_access`). Routed by
 `projects.realtime.routing`, which `ProjectsConfig.ready` registers with the core.
+
+What a client sees holds in the room too: a client reviewer receives the room's state with a
+version that was not submitted to them (or is withheld now) hidden — no id, frames or drawing
+(`HIDDEN`, `client_visible_versions_q`) — and presents only the playlist's versions they may see.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from urllib.parse import parse_qs
@@ -21,6 +26,11 @@ from studio.realtime.consumers import CLOSE_BAD_REQUEST, CLOSE_FORBIDDEN, CLOSE_
 from studio.realtime.publish import encode, make_envelope
 
 log = logging.getLogger(__name__)
+
+
+# What a client reviewer receives instead of a version they may not see: nothing of it.
+HIDDEN = {"version": None, "first_frame": None, "last_frame": None, "fps": None, "frame": None, "playing": False, "drawing": None,
+          "hidden": True}
 
 
 def room_group(playlist_id) -> str:
@@ -50,6 +60,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         self.following = True
         self.access: ProjectAccess | None = None
         self.replaced = False
+        self.client_sees: dict[str, bool] = {}  # client reviewers: version id -> may see it (kept until the access re-check)
 
     async def open(self) -> None:
         user = self.scope.get("user")
@@ -100,7 +111,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         self.following = me["following"] if me else self.following
         await self.send_control("room.snapshot", {
             "playlist": self.playlist_id,
-            "state": room.public_state(state),
+            "state": await self._visible(room.public_state(state)),
             "members": members,
             "you": {"tab": self.tab, "following": self.following, "presenter": bool(me and me["presenter"]),
                     "may_take_over": self.access.internal},
@@ -134,7 +145,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         if origin is not None and ack and (outcome.state_changed or outcome.members_changed):
             await self.send_control("room.ack", {
                 "playlist": self.playlist_id, "rev": state["rev"], "cause": outcome.cause,
-                "state": room.public_state(state), "members": room.public_members(state, _now_ms()),
+                "state": await self._visible(room.public_state(state)), "members": room.public_members(state, _now_ms()),
             })
 
     async def room_message(self, message: dict) -> None:
@@ -145,7 +156,40 @@ class ReviewRoomConsumer(BaseStreamConsumer):
                 self.following = True  # handed the room: the presenter always leads it
             elif not self.following and message.get("cause") in ("update", "draw"):
                 return  # detached: the playhead is not pushed; room.follow brings a fresh snapshot
+            if self.access.is_client:
+                await self.send(text_data=await self._visible_text(message["text"]))
+                return
         await self.send(text_data=message["text"])
+
+    async def _visible(self, state: dict) -> dict:
+        """The room's state as this member may see it: a client reviewer gets `HIDDEN` in place of a
+        version not submitted to them (the one rule, `client_visible_versions_q`)."""
+        version = state.get("version")
+        if self.access.internal or version is None:
+            return state
+        if not self.client_sees.get(version):  # a refusal is asked again: the version may have been submitted since
+            self.client_sees[version] = await database_sync_to_async(selectors.client_may_see)(user=self.scope["user"], version_id=version)
+        return state if self.client_sees[version] else {**state, **HIDDEN}
+
+    async def _shows_hidden(self, request: str) -> bool:
+        """A client presenting while the room shows a version hidden from them may not seek or draw on
+        it (its frame range would answer the errors): refused until they choose an item they see."""
+        if self.access.internal:
+            return False
+        state = await room.load(self.playlist_id)
+        if state is None or (await self._visible(room.public_state(state))).get("hidden") is not True:
+            return False
+        await self.send_error("invalid", "Choose one of the playlist's items first: the room shows a version not shared with you.", request)
+        return True
+
+    async def _visible_text(self, text: str) -> str:
+        envelope = json.loads(text)
+        state = envelope["data"]["state"]
+        visible = await self._visible(state)
+        if visible is state:
+            return text
+        envelope["data"]["state"] = visible
+        return encode(envelope)
 
     async def room_replaced(self, message: dict) -> None:
         self.replaced = True
@@ -163,7 +207,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
             # Nothing changed (already presenting, already following): still answer the request.
             await self.send_control("room.ack", {
                 "playlist": self.playlist_id, "rev": outcome.room["rev"], "cause": "unchanged",
-                "state": room.public_state(outcome.room), "members": room.public_members(outcome.room, _now_ms()),
+                "state": await self._visible(room.public_state(outcome.room)), "members": room.public_members(outcome.room, _now_ms()),
             })
         return outcome
 
@@ -176,8 +220,11 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         version = None
         if "version" in changes:
             find = database_sync_to_async(selectors.version_in_playlist)
-            frames = await find(playlist_id=self.playlist_id, version_id=changes["version"], other_versions=self.access.internal)
+            frames = await find(playlist_id=self.playlist_id, version_id=changes["version"], other_versions=self.access.internal,
+                                client=None if self.access.internal else self.scope["user"])
             version = _version_dict(frames)
+        elif await self._shows_hidden("room.state"):
+            return
         await self._run("room.state", lambda r: room.apply_update(r, tab=self.tab, changes=changes, version=version, now_ms=_now_ms()))
 
     async def on_draw(self, message: dict) -> None:
@@ -185,6 +232,8 @@ class ReviewRoomConsumer(BaseStreamConsumer):
             frame, shapes = room.validate_drawing(message)
         except room.RoomError as exc:
             await self.send_error(exc.code, exc.detail, "room.draw")
+            return
+        if await self._shows_hidden("room.draw"):
             return
         await self._run("room.draw", lambda r: room.apply_draw(r, tab=self.tab, frame=frame, shapes=shapes, now_ms=_now_ms()))
 
@@ -242,6 +291,7 @@ class ReviewRoomConsumer(BaseStreamConsumer):
         if found is None:
             return False
         self.access = found[1]
+        self.client_sees = {}  # submissions and withholdings since: read again
         return True
 
     async def leave(self) -> None:

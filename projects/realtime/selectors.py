@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from projects.access import ProjectAccess, access_for, playlist_visible_to
+from projects.access import ProjectAccess, access_for, client_visible_versions_q, playlist_visible_to
 from projects.models import Playlist, PlaylistItem, Version
 from studio.realtime.access import parse_uuid
 
@@ -51,14 +51,18 @@ def version_in_project(*, project_id, version_id) -> VersionFrames | None:
     return _frames(version, version.project.start_frame) if version else None
 
 
-def version_in_playlist(*, playlist_id, version_id, other_versions: bool = False) -> VersionFrames | None:
+def version_in_playlist(*, playlist_id, version_id, other_versions: bool = False, client=None) -> VersionFrames | None:
     """A version the room may show: an item's version, or — with `other_versions`, for studio staff
     presenting — another version of an item's shot (the per-item version choice). A client reviewer
-    presenting is held to the playlist's own versions (what was put in front of them)."""
+    presenting (`client`: the user) is held to the playlist's own versions that they may see (what
+    was submitted to them)."""
     pk = parse_uuid(version_id)
     if pk is None:
         return None
-    version = Version.objects.select_related("project").filter(pk=pk).first()
+    versions = Version.objects.select_related("project").filter(pk=pk)
+    if client is not None:
+        versions = versions.filter(client_visible_versions_q(user=client))
+    version = versions.first()
     items = PlaylistItem.objects.filter(playlist_id=playlist_id)
     allowed = items.filter(version__shot_id=version.shot_id) if other_versions and version else items.filter(version_id=pk)
     if version is None or not allowed.exists():
@@ -69,3 +73,9 @@ def version_in_playlist(*, playlist_id, version_id, other_versions: bool = False
 def first_version_of_playlist(*, playlist_id) -> VersionFrames | None:
     item = PlaylistItem.objects.select_related("version__project").filter(playlist_id=playlist_id).order_by("order").first()
     return _frames(item.version, item.version.project.start_frame) if item else None
+
+
+def client_may_see(*, user, version_id) -> bool:
+    """Whether a client reviewer may see the version the room shows (projects.access, the one rule)."""
+    pk = parse_uuid(version_id)
+    return pk is not None and Version.objects.filter(pk=pk).filter(client_visible_versions_q(user=user)).exists()

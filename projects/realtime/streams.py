@@ -6,6 +6,8 @@ studio's own (and so also receives `audience="internal"` events), is `projects.a
 A client reviewer's socket also gets a per-event rule (`ClientEvents`, the core's `EventFilter`):
 what a client sees (docs/RIGHTS.md) holds for events too, so they receive events only about the
 versions submitted to them and the shots holding those, with other lanes' decision notes blanked.
+A submitted version that gets withheld (quarantined, held by the likeness scan) is announced to them
+as `version.updated` with change `withdrawn` and nothing else (no reason), so their page drops it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class ClientEvents:
 
     versions: frozenset[str]
     shots: frozenset[str]
+    # Submitted to them but withheld now (quarantined, held): they learn only that it is gone.
+    withdrawn: frozenset[str] = frozenset()
     # A submission changes what they see; a version's update may be its quarantine or a held scan.
     refresh_types: frozenset[str] = frozenset({"submission.changed", "version.updated"})
 
@@ -42,7 +46,12 @@ class ClientEvents:
         if event_type in _PASS:
             return data
         if event_type in _BY_VERSION_ID:
-            return data if str(data.get("id")) in self.versions else None
+            version = str(data.get("id"))
+            if version in self.withdrawn:
+                return {"id": version, "change": "withdrawn"}
+            if version not in self.versions:
+                return None
+            return {**data, "quarantine_reason": ""} if data.get("quarantine_reason") else data  # the studio's to read
         if event_type in _BY_VERSION:
             if str(data.get("version")) not in self.versions:
                 return None
@@ -63,11 +72,15 @@ class ClientEvents:
 
 
 def client_events(project: Project) -> ClientEvents:
-    """The rule for a client reviewer of `project`, as the database holds it now (one query)."""
+    """The rule for a client reviewer of `project`, as the database holds it now (two queries)."""
     from projects.client_view import client_versions
+    from projects.models import Submission
 
     rows = client_versions().filter(project=project).values_list("pk", "shot_id")
-    return ClientEvents(versions=frozenset(str(v) for v, _ in rows), shots=frozenset(str(s) for _, s in rows))
+    versions = frozenset(str(v) for v, _ in rows)
+    submitted = Submission.objects.filter(project=project, withdrawn_at__isnull=True).values_list("version_id", flat=True)
+    return ClientEvents(versions=versions, shots=frozenset(str(s) for _, s in rows),
+                        withdrawn=frozenset(str(v) for v in submitted) - versions)
 
 
 class ProjectStreams:

@@ -96,11 +96,12 @@ def release_versions(*, version_ids: Iterable, actor: User | None = None, note: 
 
 
 def _publish_quarantine(version: Version, *, change: str, approval_status: str) -> None:
-    # Internal: the reason names the talent and the agency's decision, which client reviewers do not see.
+    # To everyone: the reason names the talent and the agency's decision, so client reviewers' sockets
+    # receive it only as `withdrawn` (no reason), and only for a version submitted to them
+    # (projects.realtime.streams.ClientEvents); their page drops it.
     publish(
         type="version.updated",
         project_id=version.project_id,
-        audience="internal",
         data={
             "id": str(version.id),
             "shot": str(version.shot_id),

@@ -250,6 +250,9 @@ _ROOM_STATE = obj({
 }, {
     # The presenter's live drawing (room.draw): shapes as in annotations, on one frame of one version.
     "drawing": nullable(obj({"version": UUID, "frame": INTEGER, "shapes": {"type": "array", "items": {"type": "object"}}})),
+    # True to a member who may not see what is shown (a client reviewer, a version not submitted to them):
+    # version, frames and drawing are then null.
+    "hidden": BOOLEAN,
 })
 _ROOM_MEMBER = obj({"tab": STRING, "user": UUID, "name": STRING, "following": BOOLEAN, "presenter": BOOLEAN})
 

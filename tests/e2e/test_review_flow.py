@@ -169,7 +169,7 @@ def artist_marks_frame_1012(artist) -> None:
 
 
 def producer_is_refused_then_requests_changes(session_factory):
-    """Producer: sees the note, is refused approving while the agency lane waits, requests changes."""
+    """Producer: sees the note, finds Approve disabled while the agency lane waits (with the reason), requests changes."""
     producer = session_factory()
     page = producer.page
     producer.sign_in(PRODUCER)
@@ -193,14 +193,20 @@ def producer_is_refused_then_requests_changes(session_factory):
     assert "Awaiting Crescent Talent's review" in agency_lane.inner_text()
     assert agency_lane.get_by_role("button").count() == 0, "a studio producer must not get the agency's buttons"
     assert "Ava Reyes" in page.get_by_test_id("consent-awaiting").inner_text()
+    # Approve is disabled up front with the reason (the API's allowed_actions), not refused after a click.
     lane = page.get_by_test_id("lane-producer")
-    producer.expect_console_error("status of 403 (Forbidden)")
-    lane.get_by_role("button", name="Approve").click()
-    refused = lane.locator("[role=alert][data-error-code=agency_review_pending]")
-    refused.wait_for()
-    assert "Waiting for the talent agency's approval" in refused.inner_text()
-    assert "Ava Reyes" in refused.inner_text()
+    approve = lane.get_by_role("button", name="Approve")
+    approve.wait_for()
+    assert approve.is_disabled()
+    reason = lane.get_by_test_id("action-reason").first.inner_text()
+    assert "Waiting for the talent agency's approval" in reason and "Ava Reyes" in reason, reason
+    assert approve.get_attribute("aria-describedby"), "the reason is tied to the button for assistive technology"
     assert page.locator("[data-testid=lane-producer][data-state=pending]").count() == 1
+    # What the button says is what the API does: a POST anyway is refused with the policy's code.
+    with producer.api() as client:
+        version_id = page.url.rstrip("/").split("/")[-1]
+        refused = client.post(f"/api/v1/versions/{version_id}/approvals/", json={"lane": "producer", "decision": "approved"})
+        assert refused.status_code == 403 and refused.json()["error"] == "agency_review_pending", refused.text
 
     lane.get_by_role("button", name="Request changes").click()
     lane.get_by_label("What needs to change").fill("Start the dust earlier, as noted at 1012.")

@@ -135,7 +135,20 @@ def test_the_agency_lane_is_the_agencys_and_final_once_decided(studio, agency, a
     lane = producer[("approve", "agency")]
     assert lane["code"] == "not_permitted"
     assert lane["reason"] == "The Talent agency lane is decided by Aa-Crescent, the agency that represents the talent."
-    assert producer[("approve", "producer")]["allowed"]  # the consent policy answers when the producer decides
+    # Issue 13: while the agency's review is pending, the producer's Approve is disabled with the reason up front.
+    waiting = producer[("approve", "producer")]
+    assert (waiting["allowed"], waiting["code"]) == (False, "blocked")
+    assert waiting["reason"] == "Waiting for the talent agency's approval: Aa-Crescent has not yet approved the use of Ava Reyes."
+    assert producer[("request_changes", "producer")]["allowed"]  # sending it back stays possible
+    # What the button says is what the API does: the POST is still refused, with the policy's code.
+    refused = api(studio.producer).post(url, {"lane": "producer", "decision": "approved"}, format="json")
+    assert refused.status_code == 403 and refused.json()["error"] == "agency_review_pending"
+    # A client reviewer's Approve waits too, in general words (the talent is not theirs to read).
+    show_to_client(studio.producer, version)
+    client = actions(api(studio.client).get(f"/api/v1/versions/{version.pk}/").json())[("approve", "client")]
+    assert (client["allowed"], client["code"]) == (False, "blocked")
+    assert client["reason"] == "Waiting for the talent agency's approval of a likeness use in this version."
+    assert "Ava" not in client["reason"] and "Crescent" not in client["reason"]
 
     agent = actions(api(agency["agent"]).get(url).json())
     assert agent[("approve", "agency")]["allowed"] and agent[("request_changes", "agency")]["allowed"]
@@ -143,6 +156,7 @@ def test_the_agency_lane_is_the_agencys_and_final_once_decided(studio, agency, a
 
     assert api(agency["agent"]).post(url, {"lane": "agency", "decision": "approved"}, format="json").status_code == 201
     decided = actions(api(agency["agent"]).get(url).json())[("approve", "agency")]
+    assert actions(api(studio.producer).get(url).json())[("approve", "producer")]["allowed"]  # the use approved: the producer may
     assert decided["allowed"] is False and decided["code"] == "not_applicable"
     again = api(agency["agent"]).post(url, {"lane": "agency", "decision": "approved"}, format="json")
     assert again.status_code == 409 and again.json()["detail"] == decided["reason"]

@@ -300,7 +300,9 @@ def test_a_quarantined_version_cannot_be_approved_exported_or_delivered_and_show
     actions = set(AuditEvent.objects.filter(chain=str(studio.org.pk)).values_list("action", flat=True))
     assert {"consent.revoked", "likeness_use.invalidated", "version.quarantined", "consent.denied"} <= actions
     quarantined = Event.objects.get(stream_id=studio.project.pk, type="version.updated", data__change="quarantined")
-    assert quarantined.audience == "internal" and quarantined.data["id"] == str(version.id)
+    # To everyone on the project: a client reviewer's socket receives it as `withdrawn`, without the reason
+    # (projects.realtime.streams.ClientEvents; tests/realtime/test_client_room.py).
+    assert quarantined.audience == "all" and quarantined.data["id"] == str(version.id)
     assert "Ava withdrew consent" in quarantined.data["quarantine_reason"]
     assert Event.objects.filter(stream_id=studio.project.pk, type="consent.changed", data__change="revoked").exists()
     assert verify_audit().startswith("OK:")

@@ -133,3 +133,23 @@ def test_items_of_another_tenants_playlist_are_404(studio, rival, api, clips, me
     assert api(rival.producer).post(f"{base}/reorder/", {"items": [item]}, format="json").status_code == 404
     rival_playlist = api(rival.producer).post(f"/api/v1/projects/{rival.project.id}/playlists/", {"name": "R"}, format="json").json()
     assert api(rival.producer).delete(f"/api/v1/playlists/{rival_playlist['id']}/items/{item}/").status_code == 404
+
+
+def test_items_carry_the_likeness_use_for_the_consent_badges_but_not_to_clients(studio, api):
+    """Issue 13: playlist items show the shared consent badges (likeness use, held, quarantined); the
+    agency's decisions are not a client reviewer's to read."""
+    from tests.projects.conftest import show_to_client
+    from tests.projects.test_allowed_actions import agency_world, rendered
+
+    version = rendered(studio, agency_world(studio))
+    show_to_client(studio.producer, version)
+    url = f"/api/v1/projects/{studio.project.id}/playlists/"
+    created = api(studio.producer).post(url, {"name": "Client review", "audience": "client", "versions": [str(version.id)]},
+                                         format="json")
+    assert created.status_code == 201, created.json()
+    (item,) = created.json()["items"]
+    assert (item["likeness_use"], item["quarantined"]) == ("pending_review", False)
+    detail = api(studio.producer).get(f"/api/v1/playlists/{created.json()['id']}/").json()
+    assert detail["items"][0]["likeness_use"] == "pending_review"
+    (client_item,) = api(studio.client).get(f"/api/v1/playlists/{created.json()['id']}/").json()["items"]
+    assert client_item["version"]["id"] == str(version.id) and client_item["likeness_use"] is None

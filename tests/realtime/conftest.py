@@ -40,6 +40,22 @@ def world(transactional_db) -> World:
     return w.alias(studio="northlight", other_studio="harbor", outsider="rival", project="mr", other_project="hl")
 
 
+def submit_to_client(world, *versions) -> None:
+    """What a client sees (docs/RIGHTS.md): mark `versions` playable and submit them through the service."""
+    from projects import services
+    from projects.models import Version
+
+    Version.objects.filter(pk__in=[v.pk for v in versions]).update(processing_status="ready", proxy="proxy.mp4")
+    services.submit_to_client(actor=world.producer, project=world.project, versions=[v.pk for v in versions])
+
+
+@pytest.fixture
+def submitted(world) -> World:
+    """The world with both of the playlist's versions submitted to the client reviewer."""
+    submit_to_client(world, *world.versions)
+    return world
+
+
 # ---------------------------------------------------------------- publishing from async tests
 
 def publish_now(**kwargs) -> dict:

@@ -10,7 +10,8 @@ from projects.models import Playlist
 from projects.realtime import room
 from tests.realtime.conftest import playlist_kwargs
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The client reviewer sees the playlist's versions: they were submitted to them (tests/realtime/test_client_room.py: when not).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("submitted")]
 
 TAB_PRODUCER = "tab-producer-1"
 TAB_PRODUCER_2 = "tab-producer-2"

@@ -9,7 +9,8 @@ from channels.db import database_sync_to_async
 from tests.realtime.test_room import TAB_ARTIST, TAB_CLIENT, TAB_PRODUCER, join
 from tests.support.world import make_shot, make_version
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The client reviewer sees the playlist's versions: they were submitted to them (tests/realtime/test_client_room.py: when not).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("submitted")]
 
 ARROW = {"type": "arrow", "from": [0.1, 0.2], "to": [0.5, 0.6], "color": "#ff3b30", "width": 0.004}
 

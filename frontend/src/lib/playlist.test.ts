@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { clockOffset, followPlan, isNewer, itemBadges, moveItem, newTabId, previousApproved, roomFrameAt, stepItem, type RoomState } from "./playlist";
+import { approvalBadge, clockOffset, followPlan, isNewer, moveItem, newTabId, previousApproved, roomFrameAt, stepItem, type RoomState } from "./playlist";
 
 function state(partial: Partial<RoomState>): RoomState {
   return {
@@ -80,14 +80,12 @@ describe("isNewer", () => {
   });
 });
 
-describe("itemBadges", () => {
-  it("shows approval, a likeness scan that needs attention, and quarantine", () => {
-    const labels = (approval: string, likeness: string, quarantined: boolean) =>
-      itemBadges({ version: { approval_status: approval }, likeness, quarantined }).map((b) => b.label);
-    expect(labels("approved", "clear", false)).toEqual(["Approved"]);
-    expect(labels("pending", "pending", false)).toEqual(["In review", "Likeness scan pending"]);
-    expect(labels("pending", "held", true)).toEqual(["In review", "Likeness held", "Quarantined"]);
-    expect(labels("changes_requested", "matched", false)).toEqual(["Changes requested"]);
+describe("approvalBadge", () => {
+  it("names the approval state of an item in the one vocabulary", () => {
+    expect(approvalBadge("approved")?.label).toBe("Approved");
+    expect(approvalBadge("pending")?.label).toBe("In review");
+    expect(approvalBadge("changes_requested")?.tone).toBe("warn");
+    expect(approvalBadge("nonsense")).toBeNull();
   });
 });
 

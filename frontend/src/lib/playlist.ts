@@ -91,22 +91,9 @@ const APPROVAL: Record<string, Badge> = {
   changes_requested: { label: "Changes requested", tone: "warn", title: "Changes were requested on this version." },
   pending: { label: "In review", tone: "info", title: "This version awaits a decision." },
 };
-const LIKENESS: Record<string, Badge> = {
-  pending: { label: "Likeness scan pending", tone: "muted", title: "Waiting for the likeness scan." },
-  running: { label: "Likeness scanning", tone: "muted", title: "The likeness scan is running." },
-  held: { label: "Likeness held", tone: "danger", title: "A protected face without consent: not approvable until a grant covers it." },
-  failed: { label: "Likeness scan failed", tone: "warn", title: "The likeness scan failed." },
-};
-
-/** An item's badges: approval state, then likeness (only when it needs attention), then quarantine. */
-export function itemBadges(item: { version: { approval_status: string }; likeness: string; quarantined: boolean }): Badge[] {
-  const badges: Badge[] = [];
-  const approval = APPROVAL[item.version.approval_status];
-  if (approval) badges.push(approval);
-  const likeness = LIKENESS[item.likeness];
-  if (likeness) badges.push(likeness);
-  if (item.quarantined) badges.push({ label: "Quarantined", tone: "danger", title: "The consent this version relied on stopped covering it." });
-  return badges;
+/** An item's approval state (its consent badges are the shared components/ConsentBadges); null for an unknown state. */
+export function approvalBadge(status: string): Badge | null {
+  return APPROVAL[status] ?? null;
 }
 
 /**

@@ -85,6 +85,17 @@ describe("receive", () => {
     expect(receive(s, [ev(10)]).fresh).toEqual([]);
     expect(s.lastId).toBe(MAX_EVENTS + 50);
   });
+
+  it("marks a version withdrawn from a client, and available again on its next update", () => {
+    let s = receive(initialStreamState(PROJECT), [ev(1, "version.updated", { data: { id: "v1", change: "withdrawn" } })]).state;
+    expect(s.withdrawn).toEqual({ v1: true });
+    const again = receive(s, [ev(1, "version.updated", { data: { id: "v1", change: "withdrawn" } })]);
+    expect(again.state).toBe(s); // a duplicate changes nothing
+    s = receive(s, [ev(2, "version.updated", { data: { id: "v2", change: "note" } })]).state;
+    expect(s.withdrawn).toEqual({ v1: true });
+    s = receive(s, [ev(3, "version.updated", { data: { id: "v1", shot: "s1", change: "released" } })]).state;
+    expect(s.withdrawn).toEqual({});
+  });
 });
 
 describe("reconnect and catch up", () => {

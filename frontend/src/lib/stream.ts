@@ -50,6 +50,8 @@ export interface StreamState {
   viewers: Record<string, Viewer[]>;
   /** Revision of the last presence change applied (changes may arrive out of order). */
   presenceRev: number;
+  /** Versions no longer available to this person (a client reviewer's submitted version, quarantined or held since). */
+  withdrawn: Record<string, true>;
   /** Consecutive connection attempts that failed (drives the back-off). */
   attempts: number;
   /** Why the server refused the subscription (close code 4401/4403). */
@@ -69,6 +71,7 @@ export function initialStreamState(projectId: string | null = null): StreamState
     jobs: {},
     viewers: {},
     presenceRev: 0,
+    withdrawn: {},
     attempts: 0,
     refusal: null,
   };
@@ -121,6 +124,18 @@ function applyEphemeral(jobs: Record<string, JobLive>, event: Envelope): Record<
   };
 }
 
+/** `version.updated` with change `withdrawn` (sent to client reviewers only) marks the version gone;
+ * any other update of it means it is theirs to see again (e.g. released from quarantine). */
+export function applyWithdrawn(withdrawn: Record<string, true>, event: Envelope): Record<string, true> {
+  if (event.type !== "version.updated") return withdrawn;
+  const id = event.data.id;
+  if (event.data.change === "withdrawn") return withdrawn[id] ? withdrawn : { ...withdrawn, [id]: true };
+  if (!withdrawn[id]) return withdrawn;
+  const rest = { ...withdrawn };
+  delete rest[id];
+  return rest;
+}
+
 function applyJobState(jobs: Record<string, JobLive>, event: Envelope): Record<string, JobLive> {
   if (event.type !== "job.state_changed") return jobs;
   const jobId = event.job ?? (typeof event.data.id === "string" ? event.data.id : null);
@@ -144,6 +159,7 @@ function applyJobState(jobs: Record<string, JobLive>, event: Envelope): Record<s
  */
 export function receive(state: StreamState, incoming: Envelope[]): { state: StreamState; fresh: Envelope[]; resync: string | null } {
   let jobs = state.jobs;
+  let withdrawn = state.withdrawn;
   const control: Partial<StreamState> = {};
   let resync: string | null = null;
   const durable: Envelope[] = [];
@@ -198,6 +214,7 @@ export function receive(state: StreamState, incoming: Envelope[]): { state: Stre
     seen.add(id);
     fresh.push(event);
     jobs = applyJobState(jobs, event);
+    withdrawn = applyWithdrawn(withdrawn, event);
   }
   if (fresh.length === 0 && jobs === state.jobs && Object.keys(control).length === 0) return { state, fresh, resync };
 
@@ -216,7 +233,7 @@ export function receive(state: StreamState, incoming: Envelope[]): { state: Stre
     const id = event.id ?? 0;
     lastId = lastId === null ? id : Math.max(lastId, id);
   }
-  return { state: { ...state, ...control, events, seen: trimmedSeen, jobs, lastId }, fresh, resync };
+  return { state: { ...state, ...control, events, seen: trimmedSeen, jobs, withdrawn, lastId }, fresh, resync };
 }
 
 function mergeById(a: Envelope[], b: Envelope[]): Envelope[] {

@@ -9,7 +9,7 @@ import { ActionButton } from "../components/ActionButton";
 import { Chip } from "../components/chips";
 import { UseThisFrame } from "../components/UseThisFrame";
 import { ConsentBadges } from "../components/ConsentBadges";
-import { ConfirmDialog, ErrorMessage, Loading } from "../components/feedback";
+import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { Icon } from "../components/Icon";
 import { formatDateTime, formatRelative, personName } from "../components/format";
 import { findAction, reasonOf } from "../lib/actions";
@@ -60,6 +60,15 @@ export function ReviewPage() {
   const project = useOutletContext<Project>();
   const { versionId = "" } = useParams();
   const version = useVersion(versionId);
+  // A client reviewer's version quarantined or held since they opened it (realtime: change `withdrawn`).
+  const withdrawn = Boolean(useStreamState().withdrawn[versionId]);
+  if (withdrawn) {
+    return (
+      <div className="page" data-testid="version-withdrawn">
+        <EmptyState title="No longer available">This version was withdrawn from review and is no longer available to you.</EmptyState>
+      </div>
+    );
+  }
   if (version.isPending) return <Loading />;
   if (version.error) {
     if (asApiError(version.error).status === 404) return <NoSuchThing what="Version" />;

@@ -15,10 +15,14 @@ class PlaylistItemSerializer(serializers.ModelSerializer):
     shot = serializers.SerializerMethodField()
     likeness = serializers.CharField(source="version.scan_state", read_only=True, help_text="The version's likeness scan state.")
     quarantined = serializers.SerializerMethodField()
+    likeness_use = serializers.SerializerMethodField(
+        help_text="The worst state of the version's likeness uses (rejected, invalidated, pending_review, approved), for the "
+        "consent badges; null without uses, and always for client reviewers.",
+    )
 
     class Meta:
         model = PlaylistItem
-        fields = ["id", "order", "shot", "version", "note", "likeness", "quarantined"]
+        fields = ["id", "order", "shot", "version", "note", "likeness", "likeness_use", "quarantined"]
         read_only_fields = fields
 
     @extend_schema_field(ShotRefSerializer)
@@ -27,6 +31,10 @@ class PlaylistItemSerializer(serializers.ModelSerializer):
 
     def get_quarantined(self, obj) -> bool:
         return obj.version.quarantined_at is not None
+
+    @extend_schema_field({"type": "string", "enum": ["pending_review", "approved", "rejected", "invalidated"], "nullable": True})
+    def get_likeness_use(self, obj) -> str | None:
+        return getattr(obj, "likeness_state", None)  # annotated by selectors.playlist_queryset (None for client reviewers)
 
 
 class PlaylistSerializer(serializers.ModelSerializer):

@@ -176,7 +176,8 @@ class ProjectStreamConsumer(BaseStreamConsumer):
         version = message.get("version")
         if version is not None:
             found = await database_sync_to_async(version_in_stream)(stream_id=self.project_id, version_id=version)
-            if found is None:
+            if found is None or not await self._may_see_version(str(found)):
+                # A version this watcher may not see answers as one that does not exist (no oracle).
                 await self.send_error("invalid", "version must be the id of a version of this project, or null.", "presence.view")
                 return
             version = str(found)
@@ -188,6 +189,20 @@ class ProjectStreamConsumer(BaseStreamConsumer):
             await presence.leave(project_id=self.project_id, conn=self.channel_name)
         self.viewing = version
         await self._announce({v for v in (previous, version) if v})
+
+    async def _may_see_version(self, version: str) -> bool:
+        """Whether this watcher's per-event rule lets presence on `version` through (a client reviewer:
+        only versions submitted to them). A refusal re-reads the rule once: it may have just changed."""
+        for attempt in range(2):
+            rule = self.access.events
+            if rule is None or rule("presence.changed", {"version": version}) is not None:
+                return True
+            if attempt == 0:
+                fresh = await database_sync_to_async(selectors.project_access)(user=self.scope["user"], project_id=self.project_id)
+                if fresh is None:
+                    return False
+                self.access = fresh
+        return False
 
     async def _announce(self, versions: set[str]) -> None:
         if not versions:

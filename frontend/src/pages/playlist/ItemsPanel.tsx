@@ -2,22 +2,12 @@
 import { useState } from "react";
 
 import type { Playlist } from "../../api/types";
-import { Chip } from "../../components/chips";
 import { ErrorMessage } from "../../components/feedback";
-import { itemBadges, moveItem } from "../../lib/playlist";
+import { moveItem } from "../../lib/playlist";
 import { useAddShots, useRemovePlaylistItem, useReorderPlaylist, useUpdatePlaylistItem } from "../../queries";
+import { ItemBadges } from "./ItemBadges";
 
 type Item = Playlist["items"][number];
-
-export function ItemBadges({ item }: { item: Item }) {
-  return (
-    <>
-      {itemBadges(item).map((b) => (
-        <Chip key={b.label} label={b.label} tone={b.tone} title={b.title} />
-      ))}
-    </>
-  );
-}
 
 export function ItemsPanel({
   projectId,

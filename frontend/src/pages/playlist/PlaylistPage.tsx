@@ -15,7 +15,8 @@ import { usePlaylist, useShot, useUpdatePlaylistItem } from "../../queries";
 import { NoSuchThing } from "../ProjectLayout";
 import { EDIT_SHOTS } from "../ShotList";
 import { ItemPlayer, type SessionRole } from "./ItemPlayer";
-import { ItemBadges, ItemsPanel } from "./ItemsPanel";
+import { ItemBadges } from "./ItemBadges";
+import { ItemsPanel } from "./ItemsPanel";
 import { SessionPanel } from "./SessionPanel";
 
 type Item = Playlist["items"][number];
@@ -117,6 +118,8 @@ function PlaylistView({ project, playlist }: { project: Project; playlist: Playl
             onEnded={onEnded}
             onShown={onShown}
           />
+        ) : role === "follower" && snapshot.state?.hidden ? (
+          <EmptyState title="Not shared with you">The presenter is showing a version that was not shared with you; follow on when they move on.</EmptyState>
         ) : (
           <EmptyState title="Waiting for the presenter">The session has no item on screen yet.</EmptyState>
         )}
