@@ -158,7 +158,7 @@ class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelM
         queryset = self.get_queryset()
         paginator = self.paginator
         bottom, top = paginator.page_bounds(queryset, request)
-        rows_json, _ = shot_rows_json(queryset, access=self.access, bottom=bottom, top=top)
+        rows_json, _ = shot_rows_json(queryset, access=self.access, bottom=bottom, top=top, project_id=self.project.pk)
         return paginator.envelope_json(rows_json)
 
     @extend_schema(request=s.ShotWriteSerializer, responses={201: s.ShotSerializer})
