@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from projects.models import Comment, Shot, ShotListRow, Version
 from studio.tenancy.models import Role, User
+from tests.projects import test_shot_list_fast_path as fast_path
 from tests.projects.conftest import make_shot, make_user
-from tests.projects.test_shot_list_fast_path import _serialized, _version, varied  # noqa: F401 - the fixture
+from tests.projects.test_shot_list_fast_path import _serialized, _version
+
+varied = fast_path.varied  # the fixture: shots covering every branch of a row
 
 
 def _url(studio) -> str:
@@ -179,8 +182,12 @@ def test_changes_through_the_api_change_the_list_and_its_etag(varied, api):
 
     steps = [
         ("patch", f"/api/v1/shots/{varied.shot.id}/", {"status": "omitted"}, lambda row: row["status"] == "omitted"),
-        ("patch", f"/api/v1/shots/{varied.shot.id}/", {"assignees": [str(varied.supervisor.id)]},
-         lambda row: [a["email"] for a in row["assignees"]] == [varied.supervisor.email]),
+        (
+            "patch",
+            f"/api/v1/shots/{varied.shot.id}/",
+            {"assignees": [str(varied.supervisor.id)]},
+            lambda row: [a["email"] for a in row["assignees"]] == [varied.supervisor.email],
+        ),
         ("post", f"/api/v1/versions/{version.id}/comments/", {"body": "More light", "frame": 1010}, lambda row: row["open_notes"] == 3),
     ]
     row, etag = listed()
