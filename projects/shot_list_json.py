@@ -163,7 +163,8 @@ def shot_rows_json(
     queryset: QuerySet, *, access: ProjectAccess | None, bottom: int = 0, top: int | None = None, project_id=None
 ) -> tuple[str, int]:
     """Rows `bottom:top` of `queryset` (tenancy-scoped, filtered and ordered: `selectors.filter_shots`)
-    as the JSON text of a list of shot rows, and how many rows it holds. One query.
+    as the JSON text of a list of shot rows, and how many rows `queryset` holds in all (the page's
+    count, so the paginator needs no COUNT query). One query.
 
     Studio people's rows come from the kept rows (`ShotListRow`) where those are still current, and
     are built and written back where not (`project_id` names the lock that keeps two requests from
@@ -175,7 +176,7 @@ def shot_rows_json(
         listed = _with_row_versions(_studio_rows(queryset, access=access).annotate(gl_rn=window))
         listed = listed.values("id", "gl_v_id", "gl_open_notes", "gl_v_likeness", "gl_rn", *_ROW_VERSIONS)
         listed = listed[bottom:top] if top is not None else listed[bottom:]
-        sql, params = _kept_rows_sql(listed, access=access, project_id=project_id)
+        sql, params = _kept_rows_sql(listed, access=access, project_id=project_id, counted=queryset)
     else:
         if client:
             rows, extra = (
@@ -190,12 +191,19 @@ def shot_rows_json(
         # Placeholders in order: the inner query's, then the version's thumbnail and the shot's.
         # Fixed text and Django's compiled SQL; every value is a parameter.
         rows_json = f"'[' || coalesce(string_agg({_row_sql(client=client)}, ',' ORDER BY t.gl_rn), '') || ']'"
-        sql = f"WITH t AS ({inner}) SELECT {rows_json}, count(*) FROM t{_assignees_join(client=client)}"  # noqa: S608
-        params = (*params, _media_url_prefix(), _media_url_prefix())
+        total, total_params = _total_sql(_client_rows(queryset) if client else queryset)
+        sql = f"WITH t AS ({inner}) SELECT {rows_json}, {total} FROM t{_assignees_join(client=client)}"  # noqa: S608
+        params = (*params, _media_url_prefix(), _media_url_prefix(), *total_params)
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         text, count = cursor.fetchone()
     return text, count
+
+
+def _total_sql(queryset: QuerySet) -> tuple[str, tuple]:
+    """How many rows `queryset` holds, as a scalar subquery (the paginator's count, in the same statement)."""
+    inner, params = queryset.order_by().values("pk").query.get_compiler(using=queryset.db).as_sql()
+    return f"(SELECT count(*) FROM ({inner}) gl_all)", tuple(params)  # noqa: S608
 
 
 _ROW_COLUMNS = (*_SHOT_FIELDS, "gl_v_id", "gl_open_notes", "gl_v_likeness", *_JOINED)
@@ -260,10 +268,11 @@ def _with_row_versions(rows: QuerySet) -> QuerySet:
     return rows.annotate(**columns)
 
 
-def _kept_rows_sql(listed: QuerySet, *, access: ProjectAccess | None, project_id) -> tuple[str, tuple]:
+def _kept_rows_sql(listed: QuerySet, *, access: ProjectAccess | None, project_id, counted: QuerySet) -> tuple[str, tuple]:
     """The statement for studio rows (see above). `listed`: the page's ids, order and row versions."""
     through, users, kept = Shot.assignees.through._meta.db_table, User._meta.db_table, ShotListRow._meta.db_table
     t, t_params = listed.query.get_compiler(using=listed.db).as_sql()
+    total, total_params = _total_sql(counted)
     # The rows to build: every column, for the shots not hit only (their ids come from `k`).
     missed = _studio_rows(Shot.objects.filter(pk__in=RawSQL("SELECT id FROM k WHERE NOT gl_hit", ())), access=access)
     m, m_params = missed.values(*_ROW_COLUMNS).query.get_compiler(using=listed.db).as_sql()
@@ -288,12 +297,12 @@ def _kept_rows_sql(listed: QuerySet, *, access: ProjectAccess | None, project_id
         f" ON CONFLICT (shot_id) DO UPDATE SET {updates}"
     )
     answer = (
-        "SELECT '[' || coalesce(string_agg(coalesce(f.body, c.body), ',' ORDER BY t.gl_rn), '') || ']', count(*)"  # noqa: S608
+        f"SELECT '[' || coalesce(string_agg(coalesce(f.body, c.body), ',' ORDER BY t.gl_rn), '') || ']', {total}"  # noqa: S608
         f" FROM k t LEFT JOIN fresh f ON f.id = t.id LEFT JOIN {kept} c ON t.gl_hit AND c.shot_id = t.id"
     )
     sql = f"WITH t AS ({t}), af AS ({af}), k AS ({k}), m AS ({m}), fresh AS ({fresh}), kept AS ({write}) {answer}"
     prefix = _media_url_prefix()
-    return sql, (*t_params, ROW_SHAPE, prefix, *m_params, prefix, prefix, ROW_SHAPE, prefix, str(project_id))
+    return sql, (*t_params, ROW_SHAPE, prefix, *m_params, prefix, prefix, ROW_SHAPE, prefix, str(project_id), *total_params)
 
 
 # ---------------------------------------------------------------- what a client sees
