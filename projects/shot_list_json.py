@@ -20,6 +20,8 @@ Tenancy is not decided here: the queryset comes from the tenancy base (foreign r
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import connections
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
@@ -173,10 +175,16 @@ def shot_rows_json(
     client = access is not None and access.is_client
     window = Window(RowNumber(), order_by=list(queryset.query.order_by))
     if not client and project_id is not None and getattr(settings, "SHOT_LIST_KEPT_ROWS", True):
-        listed = _with_row_versions(_studio_rows(queryset, access=access).annotate(gl_rn=window))
+        listed = queryset.annotate(  # the joins the row versions are read from, not their columns
+            gl_v_id=F("current_version_id"),
+            gl_v_number=F("current_version__number"),
+            gl_seq_code=F("sequence__code"),
+            gl_open_notes=open_notes_count(access=access),
+        ).annotate(gl_v_likeness=worst_likeness_use(version_column="gl_v_id", access=access), gl_rn=window)
+        listed = _with_row_versions(listed)
         listed = listed.values("id", "gl_v_id", "gl_open_notes", "gl_v_likeness", "gl_rn", *_ROW_VERSIONS)
         listed = listed[bottom:top] if top is not None else listed[bottom:]
-        sql, params = _kept_rows_sql(listed, access=access, project_id=project_id, counted=queryset)
+        sql, params = _kept_rows_sql(listed, project_id=project_id, counted=queryset)
     else:
         if client:
             rows, extra = (
@@ -268,14 +276,24 @@ def _with_row_versions(rows: QuerySet) -> QuerySet:
     return rows.annotate(**columns)
 
 
-def _kept_rows_sql(listed: QuerySet, *, access: ProjectAccess | None, project_id, counted: QuerySet) -> tuple[str, tuple]:
+def _kept_rows_sql(listed: QuerySet, *, project_id, counted: QuerySet) -> tuple[str, tuple]:
     """The statement for studio rows (see above). `listed`: the page's ids, order and row versions."""
-    through, users, kept = Shot.assignees.through._meta.db_table, User._meta.db_table, ShotListRow._meta.db_table
     t, t_params = listed.query.get_compiler(using=listed.db).as_sql()
     total, total_params = _total_sql(counted)
+    middle, tail, m_params = _kept_rows_statement(listed.db)
+    prefix = _media_url_prefix()
+    params = (*t_params, ROW_SHAPE, prefix, *m_params, prefix, prefix, ROW_SHAPE, prefix, str(project_id), *total_params)
+    return f"WITH t AS ({t}){middle}{total}{tail}", params
+
+
+@functools.cache
+def _kept_rows_statement(db: str) -> tuple[str, str, tuple]:
+    """The fixed part of the statement (the same for every page and caller): the text after `t` up to
+    the count, the text after the count, and the parameters of the rows-to-build query `m`."""
+    through, users, kept = Shot.assignees.through._meta.db_table, User._meta.db_table, ShotListRow._meta.db_table
     # The rows to build: every column, for the shots not hit only (their ids come from `k`).
-    missed = _studio_rows(Shot.objects.filter(pk__in=RawSQL("SELECT id FROM k WHERE NOT gl_hit", ())), access=access)
-    m, m_params = missed.values(*_ROW_COLUMNS).query.get_compiler(using=listed.db).as_sql()
+    missed = _studio_rows(Shot.objects.filter(pk__in=RawSQL("SELECT id FROM k WHERE NOT gl_hit", ())), access=None)
+    m, m_params = missed.values(*_ROW_COLUMNS).query.get_compiler(using=db).as_sql()
     columns = ", ".join(column for column, _ in _STAMP)
     af = (
         f"SELECT a.shot_id, string_agg(a.id::text || ':' || u.xmin::text || ':' || u.ctid::text, ',') AS stamp"  # noqa: S608
@@ -296,13 +314,12 @@ def _kept_rows_sql(listed: QuerySet, *, access: ProjectAccess | None, project_id
         f" WHERE pg_try_advisory_xact_lock({ROW_LOCK_CLASS}, hashtext(%s)) ORDER BY t.id"
         f" ON CONFLICT (shot_id) DO UPDATE SET {updates}"
     )
-    answer = (
-        f"SELECT '[' || coalesce(string_agg(coalesce(f.body, c.body), ',' ORDER BY t.gl_rn), '') || ']', {total}"  # noqa: S608
-        f" FROM k t LEFT JOIN fresh f ON f.id = t.id LEFT JOIN {kept} c ON t.gl_hit AND c.shot_id = t.id"
+    middle = (
+        f", af AS ({af}), k AS ({k}), m AS ({m}), fresh AS ({fresh}), kept AS ({write})"
+        " SELECT '[' || coalesce(string_agg(coalesce(f.body, c.body), ',' ORDER BY t.gl_rn), '') || ']', "
     )
-    sql = f"WITH t AS ({t}), af AS ({af}), k AS ({k}), m AS ({m}), fresh AS ({fresh}), kept AS ({write}) {answer}"
-    prefix = _media_url_prefix()
-    return sql, (*t_params, ROW_SHAPE, prefix, *m_params, prefix, prefix, ROW_SHAPE, prefix, str(project_id), *total_params)
+    tail = f" FROM k t LEFT JOIN fresh f ON f.id = t.id LEFT JOIN {kept} c ON t.gl_hit AND c.shot_id = t.id"
+    return middle, tail, tuple(m_params)
 
 
 # ---------------------------------------------------------------- what a client sees

@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench/bench_scale.py            # or: make bench
     BENCH_SHOTS=2000 BENCH_ROUNDS=30 BENCH_LOAD_SECONDS=20 .venv/bin/python tests/bench/bench_scale.py
-    BENCH_ONLY=notes,uses .venv/bin/python tests/bench/bench_scale.py     # only some parts (list, server, notes, audit, uses)
+    BENCH_ONLY=notes,uses .venv/bin/python tests/bench/bench_scale.py     # only some parts (list, kept, server, notes, audit, uses)
 
 It builds everything itself, in the configured database:
 1. a committed project of 2,000 shots in 20 sequences (3 versions each, 2 assignees, a note on each
@@ -57,8 +57,8 @@ NOTES = int(os.environ.get("BENCH_NOTES", 200))
 AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", 100_000))
 USES = int(os.environ.get("BENCH_USES", 10_000))
 GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
-# BENCH_ONLY=list,server,notes,audit,uses: run only these parts (default: all).
-ONLY = {part.strip() for part in os.environ.get("BENCH_ONLY", "list,server,notes,audit,uses").split(",")}
+# BENCH_ONLY=list,kept,server,notes,audit,uses: run only these parts (default: all).
+ONLY = {part.strip() for part in os.environ.get("BENCH_ONLY", "list,kept,server,notes,audit,uses").split(",")}
 # BENCH_BASELINE=1: run against a checkout from before issue 17 (no 304s there: a revisit is a 200).
 BASELINE = os.environ.get("BENCH_BASELINE") == "1"
 
@@ -351,6 +351,10 @@ def main() -> int:
     try:
         if "list" in ONLY:
             bench_in_process(show)
+        if "kept" in ONLY:  # kept rows against every row built, alternating; and the database alone
+            from tests.bench.scale_kept_rows import bench_kept_rows
+
+            bench_kept_rows(show, rounds=ROUNDS)
         if LOAD_SECONDS > 0 and "server" in ONLY:
             bench_server(show)
         try:
