@@ -177,6 +177,7 @@ WEB_MAX_CONCURRENT_REQUESTS = env_int("WEB_MAX_CONCURRENT_REQUESTS", 12)
 WEB_ADMISSION_TIMEOUT_SECONDS = env_float("WEB_ADMISSION_TIMEOUT_SECONDS", 15.0)
 # gzip level for JSON responses (studio/http/compression.py): 1 is the cheapest per byte saved.
 JSON_GZIP_LEVEL = env_int("JSON_GZIP_LEVEL", 1)
+JSON_BROTLI_QUALITY = env_int("JSON_BROTLI_QUALITY", 1)  # brotli for clients that rank it first (studio/http/compression.py)
 # Rendered shot-list pages kept in the cache under the project's change counter (0: off);
 # projects/api/views/_rendered_pages.py.
 SHOT_LIST_PAGE_CACHE_SECONDS = env_int("SHOT_LIST_PAGE_CACHE_SECONDS", 600)

@@ -56,7 +56,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", 8))
 NOTES = int(os.environ.get("BENCH_NOTES", 200))
 AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", 100_000))
 USES = int(os.environ.get("BENCH_USES", 10_000))
-GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}  # as browsers send it: answered with brotli
 # BENCH_ONLY=list,kept,server,notes,audit,uses: run only these parts (default: all).
 ONLY = {part.strip() for part in os.environ.get("BENCH_ONLY", "list,kept,server,notes,audit,uses").split(",")}
 # BENCH_BASELINE=1: run against a checkout from before issue 17 (no 304s there: a revisit is a 200).
@@ -165,10 +165,12 @@ def bench_in_process(show: dict) -> None:
         EventCounter.objects.filter(stream_id=project.pk).update(last_seq=F("last_seq") + 1)
 
     full = lambda: client.get(url, {"page_size": "all"}, **GZIP)  # noqa: E731
-    measure("full shot list, right after a change (rendered), gzip", full, prepare=changed)
+    measure("full shot list, right after a change (rendered), br", full, prepare=changed)
+    measure("full shot list, right after a change, gzip only", lambda: client.get(url, {"page_size": "all"}, HTTP_ACCEPT_ENCODING="gzip"),
+            prepare=changed)
     measure("full shot list, right after a change, identity", lambda: client.get(url, {"page_size": "all"}), prepare=changed)
-    measure("full shot list, unchanged project (page cache), gzip", full)
-    measure("one page of 100, right after a change, gzip", lambda: client.get(url, {"page": 7}, **GZIP), prepare=changed)
+    measure("full shot list, unchanged project (page cache), br", full)
+    measure("one page of 100, right after a change, br", lambda: client.get(url, {"page": 7}, **GZIP), prepare=changed)
     etag = client.get(url, {"page_size": "all"}, **GZIP).get("ETag", '"none"')
     measure("revisit of the full list, If-None-Match (304)",
             lambda: client.get(url, {"page_size": "all"}, HTTP_IF_NONE_MATCH=etag, **GZIP), status=200 if BASELINE else 304)

@@ -21,7 +21,7 @@ from projects.api.views._conditional import ConditionalReads
 from projects.client_view import client_versions, client_visible_shots_q
 from projects.models import Project, Sequence, Shot
 from projects.shot_list_json import shot_rows_json
-from studio.http.compression import gzip_body, json_gzip_level, precompressed_json
+from studio.http.compression import compress_json, json_encoding, precompressed_json
 from studio.pagination import Pagination
 from studio.tenancy.api.base import ScopedViewSet
 
@@ -162,9 +162,12 @@ class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelM
     def _render_list(self, request):
         if request.accepted_renderer.format != "json":  # the browsable API (DEBUG): render the parsed body
             return Response(json.loads(self._page_json(request)))
-        key = rendered_pages.page_key(request, project_id=self.project.pk, position=self.change_position, access=self.access)
-        body = rendered_pages.render_once(key, lambda: gzip_body(self._page_json(request).encode(), level=json_gzip_level()))
-        return precompressed_json(request, body)
+        encoding = json_encoding(request) or "gzip"  # kept compressed; inflated for a client that takes neither
+        key = rendered_pages.page_key(
+            request, project_id=self.project.pk, position=self.change_position, access=self.access, encoding=encoding
+        )
+        body = rendered_pages.render_once(key, lambda: compress_json(self._page_json(request).encode(), encoding))
+        return precompressed_json(request, body, encoding)
 
     def _page_json(self, request) -> str:
         queryset = self.get_queryset()
