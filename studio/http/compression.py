@@ -60,7 +60,7 @@ def _qualities(request) -> dict[str, float]:
 
 
 def json_encoding(request) -> str | None:
-    """ "br" or "gzip", whichever the client ranks higher (brotli on a tie), or None for neither."""
+    """The encoding for a JSON body: "br" or "gzip", whichever the client ranks higher (brotli on a tie), or None."""
     found = _qualities(request)
     anything = found.get("*", 0.0)
     gz = found.get("gzip", found.get("x-gzip", anything))
