@@ -234,7 +234,9 @@ def _studio_rows(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySe
 #   k     the listed rows, each with `gl_hit`: its kept row exists and every row version still matches;
 #   fresh the JSON of the rows not hit, built as for client reviewers' rows (assignees joined for them only);
 #   kept  those written back (upsert), only by the request holding the project's advisory lock (a
-#         concurrent request renders the same rows without writing them: no waits, no deadlocks);
+#         concurrent request renders the same rows without writing them: no waits, no deadlocks), with
+#         `synchronous_commit` off for that transaction (a GET that writes kept rows does not wait for a
+#         WAL flush; the shot list's GET writes nothing else);
 # and answers the page: kept text for hits, fresh text for the rest, in the list's order.
 ROW_SHAPE = 1  # bump with the shot row's shape: every kept row is rebuilt
 ROW_LOCK_CLASS = 17017  # pg_try_advisory_xact_lock(ROW_LOCK_CLASS, hashtext(project id))
@@ -311,7 +313,9 @@ def _kept_rows_statement(db: str) -> tuple[str, str, tuple]:
     write = (
         f"INSERT INTO {kept} (shot_id, shape, media_prefix, {columns}, body)"  # noqa: S608
         f" SELECT t.id, %s, %s, {values}, f.body FROM fresh f JOIN k t ON t.id = f.id"
-        f" WHERE pg_try_advisory_xact_lock({ROW_LOCK_CLASS}, hashtext(%s)) ORDER BY t.id"
+        f" WHERE pg_try_advisory_xact_lock({ROW_LOCK_CLASS}, hashtext(%s))"
+        # A kept row is derived data: its transaction need not wait for the WAL flush (lost in a crash, it is rebuilt).
+        " AND set_config('synchronous_commit', 'off', true) IS NOT NULL ORDER BY t.id"
         f" ON CONFLICT (shot_id) DO UPDATE SET {updates}"
     )
     middle = (
