@@ -12,6 +12,8 @@ It builds everything itself, in the configured database:
    If-None-Match (304) and the sequences list, each with its query count; then a real web process
    (uvicorn, as in the Procfile) with 1 and with 8 concurrent clients asking for the full list
    (requests/s, p50, p99);
+   then (part `kept`, tests/bench/scale_kept_rows.py) the full list with the studio rows kept against
+   every row built, alternating, and the list statement's EXPLAIN ANALYZE both ways;
 2. in one transaction rolled back at the end (the audit log is append-only): a version with 200
    notes (each with a drawing and a reply), an organization's audit list with 100,000 events paged
    by cursor (first page, a page 90,000 events deep, and the numbered page at the same depth for
