@@ -584,5 +584,6 @@ class WatermarkMark(models.Model):
 
 # Kept in its own module (this one is at the size limit); imported here so Django registers it.
 # Pre-vis (storyboards, panels, animatics) lives in its own module of this app.
+from projects.models_shot_rows import ShotListRow  # noqa: E402,F401
 from projects.models_storyboard import Animatic, Panel, PanelComment, Storyboard  # noqa: E402, F401
 from projects.submission_models import Submission  # noqa: E402,F401

@@ -153,6 +153,12 @@ DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 # Options from the URL (e.g. ?sslmode=require for a managed database) are kept.
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+# PostgreSQL's JIT compiler is off for the app's sessions (DB_JIT=1 turns it back on). The app runs short
+# queries; JIT starts when a plan's estimated cost passes jit_above_cost, and compiling a wide query such
+# as the shot list's JSON (hundreds of expressions) took 5 s for a query that runs in 30 ms (issue 17).
+if not env_bool("DB_JIT", False):
+    _options = DATABASES["default"]["OPTIONS"]
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # One transaction per request: a write and the answer built from it commit together, so a request that
 # loses its connection after a service committed cannot answer "503, nothing was changed" for a change
 # that was made (found by the fault suite, tests/chaos/test_postgres_faults.py). DRF's error handler
@@ -171,6 +177,7 @@ WEB_MAX_CONCURRENT_REQUESTS = env_int("WEB_MAX_CONCURRENT_REQUESTS", 12)
 WEB_ADMISSION_TIMEOUT_SECONDS = env_float("WEB_ADMISSION_TIMEOUT_SECONDS", 15.0)
 # gzip level for JSON responses (studio/http/compression.py): 1 is the cheapest per byte saved.
 JSON_GZIP_LEVEL = env_int("JSON_GZIP_LEVEL", 1)
+JSON_BROTLI_QUALITY = env_int("JSON_BROTLI_QUALITY", 1)  # brotli for clients that rank it first (studio/http/compression.py)
 # Rendered shot-list pages kept in the cache under the project's change counter (0: off);
 # projects/api/views/_rendered_pages.py.
 SHOT_LIST_PAGE_CACHE_SECONDS = env_int("SHOT_LIST_PAGE_CACHE_SECONDS", 600)

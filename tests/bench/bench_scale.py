@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench/bench_scale.py            # or: make bench
     BENCH_SHOTS=2000 BENCH_ROUNDS=30 BENCH_LOAD_SECONDS=20 .venv/bin/python tests/bench/bench_scale.py
-    BENCH_ONLY=notes,uses .venv/bin/python tests/bench/bench_scale.py     # only some parts (list, server, notes, audit, uses)
+    BENCH_ONLY=notes,uses .venv/bin/python tests/bench/bench_scale.py     # only some parts (list, kept, server, notes, audit, uses)
 
 It builds everything itself, in the configured database:
 1. a committed project of 2,000 shots in 20 sequences (3 versions each, 2 assignees, a note on each
@@ -12,6 +12,8 @@ It builds everything itself, in the configured database:
    If-None-Match (304) and the sequences list, each with its query count; then a real web process
    (uvicorn, as in the Procfile) with 1 and with 8 concurrent clients asking for the full list
    (requests/s, p50, p99);
+   then (part `kept`, tests/bench/scale_kept_rows.py) the full list with the studio rows kept against
+   every row built, alternating, and the list statement's EXPLAIN ANALYZE both ways;
 2. in one transaction rolled back at the end (the audit log is append-only): a version with 200
    notes (each with a drawing and a reply), an organization's audit list with 100,000 events paged
    by cursor (first page, a page 90,000 events deep, and the numbered page at the same depth for
@@ -56,9 +58,9 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", 8))
 NOTES = int(os.environ.get("BENCH_NOTES", 200))
 AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", 100_000))
 USES = int(os.environ.get("BENCH_USES", 10_000))
-GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
-# BENCH_ONLY=list,server,notes,audit,uses: run only these parts (default: all).
-ONLY = {part.strip() for part in os.environ.get("BENCH_ONLY", "list,server,notes,audit,uses").split(",")}
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}  # as browsers send it: answered with brotli
+# BENCH_ONLY=list,kept,server,notes,audit,uses: run only these parts (default: all).
+ONLY = {part.strip() for part in os.environ.get("BENCH_ONLY", "list,kept,server,notes,audit,uses").split(",")}
 # BENCH_BASELINE=1: run against a checkout from before issue 17 (no 304s there: a revisit is a 200).
 BASELINE = os.environ.get("BENCH_BASELINE") == "1"
 
@@ -165,10 +167,12 @@ def bench_in_process(show: dict) -> None:
         EventCounter.objects.filter(stream_id=project.pk).update(last_seq=F("last_seq") + 1)
 
     full = lambda: client.get(url, {"page_size": "all"}, **GZIP)  # noqa: E731
-    measure("full shot list, right after a change (rendered), gzip", full, prepare=changed)
+    measure("full shot list, right after a change (rendered), br", full, prepare=changed)
+    measure("full shot list, right after a change, gzip only", lambda: client.get(url, {"page_size": "all"}, HTTP_ACCEPT_ENCODING="gzip"),
+            prepare=changed)
     measure("full shot list, right after a change, identity", lambda: client.get(url, {"page_size": "all"}), prepare=changed)
-    measure("full shot list, unchanged project (page cache), gzip", full)
-    measure("one page of 100, right after a change, gzip", lambda: client.get(url, {"page": 7}, **GZIP), prepare=changed)
+    measure("full shot list, unchanged project (page cache), br", full)
+    measure("one page of 100, right after a change, br", lambda: client.get(url, {"page": 7}, **GZIP), prepare=changed)
     etag = client.get(url, {"page_size": "all"}, **GZIP).get("ETag", '"none"')
     measure("revisit of the full list, If-None-Match (304)",
             lambda: client.get(url, {"page_size": "all"}, HTTP_IF_NONE_MATCH=etag, **GZIP), status=200 if BASELINE else 304)
@@ -351,6 +355,10 @@ def main() -> int:
     try:
         if "list" in ONLY:
             bench_in_process(show)
+        if "kept" in ONLY:  # kept rows against every row built, alternating; and the database alone
+            from tests.bench.scale_kept_rows import bench_kept_rows
+
+            bench_kept_rows(show, rounds=ROUNDS)
         if LOAD_SECONDS > 0 and "server" in ONLY:
             bench_server(show)
         try:

@@ -10,14 +10,14 @@ from studio.tenancy.models import Role
 from tests.projects.conftest import make_project, make_user
 
 # Per request, for a producer: the project through the tenancy scope (memberships, project), the
-# caller's role, the shot scope's memberships, the count, and the page of shots rendered to JSON by
-# PostgreSQL (sequence and current version joined; assignees and open notes as subqueries:
-# projects/shot_list_json.py); the ETag's inputs: the project's change counter and the caller's
+# caller's role, the shot scope's memberships, and the page of shots rendered to JSON by PostgreSQL
+# with the list's count in the same statement (studio rows from the kept rows, stale ones rebuilt and
+# written back: projects/shot_list_json.py); the ETag's inputs: the project's change counter and the caller's
 # memberships (projects/api/views/_conditional.py). A client reviewer's role takes one more lookup
 # (the project member row).
 # Plus 2: each request is one transaction (ATOMIC_REQUESTS), a SAVEPOINT and its RELEASE inside the
 # test's own transaction (BEGIN and COMMIT, outside tests, are not counted as queries).
-SHOT_LIST_QUERIES = {"producer": 10, "client": 11}
+SHOT_LIST_QUERIES = {"producer": 9, "client": 10}
 
 
 def populate(project, count: int, artists) -> None:

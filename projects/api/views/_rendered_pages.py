@@ -7,7 +7,7 @@ everyone who sees the project the same way: the studio's people on one side, cli
 assignees, no internal notes) on the other. The key holds the counter, that visibility class, the
 host, path and query (and the caller when the page is `assignee=me`); a change moves the counter and
 the next request renders afresh. The counter is read before the rows, so a page stored under counter
-N is never older than N. Bodies are kept gzipped (`JSON_GZIP_LEVEL`), as most browsers take them.
+N is never older than N. Bodies are kept compressed, one entry per encoding (brotli or gzip: `studio/http/compression.py`).
 
 After a change, many browsers ask at once (each got the change's event): one request renders the
 page while the others wait for it (up to `WAIT_SECONDS`, then they render too), so a change costs
@@ -37,11 +37,11 @@ WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.01
 
 
-def page_key(request, *, project_id, position: int, access: ProjectAccess) -> str:
+def page_key(request, *, project_id, position: int, access: ProjectAccess, encoding: str = "gzip") -> str:
     params = sorted((k, v) for k, v in request.GET.lists() for v in v)
     caller = request.user.pk if request.GET.get("assignee", "").strip() == "me" else ""
     visibility = "client" if access.is_client else "studio"
-    raw = repr((REPRESENTATION, str(project_id), position, visibility, request.get_host(), request.path, params, str(caller)))
+    raw = repr((REPRESENTATION, str(project_id), position, visibility, request.get_host(), request.path, params, str(caller), encoding))
     return "shotlist:" + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
 
 

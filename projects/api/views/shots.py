@@ -21,7 +21,7 @@ from projects.api.views._conditional import ConditionalReads
 from projects.client_view import client_versions, client_visible_shots_q
 from projects.models import Project, Sequence, Shot
 from projects.shot_list_json import shot_rows_json
-from studio.http.compression import gzip_body, json_gzip_level, precompressed_json
+from studio.http.compression import compress_json, json_encoding, precompressed_json
 from studio.pagination import Pagination
 from studio.tenancy.api.base import ScopedViewSet
 
@@ -36,11 +36,14 @@ class ShotPagination(Pagination):
             return self.max_page_size
         return super().get_page_size(request)
 
-    def page_bounds(self, queryset, request) -> tuple[int, int]:
+    def page_bounds(self, queryset, request, *, total: int | None = None) -> tuple[int, int]:
         """DRF's page lookup (404 "Invalid page." past the end) without loading the page's rows:
-        the first and last-plus-one row index of the requested page."""
+        the first and last-plus-one row index of the requested page. `total`, when the count is
+        already known (it comes with the rows: `shot_rows_json`), saves the COUNT query."""
         page_size = self.get_page_size(request)
         paginator = self.django_paginator_class(queryset, page_size)
+        if total is not None:
+            paginator.count = total  # Django's cached property: no COUNT
         page_number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(page_number)
@@ -49,6 +52,15 @@ class ShotPagination(Pagination):
         self.request = request
         bottom = (self.page.number - 1) * paginator.per_page
         return bottom, bottom + paginator.per_page
+
+    def uncounted_bounds(self, request) -> tuple[int, int] | None:
+        """The page's row bounds from its number alone, or None where the count decides (`last`, or not
+        a whole number from 1: `page_bounds` answers those, with its 404)."""
+        raw = str(request.query_params.get(self.page_query_param) or "1")
+        if not raw.isdigit() or int(raw) < 1:
+            return None
+        bottom = (int(raw) - 1) * self.get_page_size(request)
+        return bottom, bottom + self.get_page_size(request)
 
     def envelope_json(self, rows_json: str) -> str:
         """The page envelope (count, next, previous) around rows already rendered to JSON text."""
@@ -150,15 +162,21 @@ class ProjectShotViewSet(NestedUnderProject, ConditionalReads, mixins.ListModelM
     def _render_list(self, request):
         if request.accepted_renderer.format != "json":  # the browsable API (DEBUG): render the parsed body
             return Response(json.loads(self._page_json(request)))
-        key = rendered_pages.page_key(request, project_id=self.project.pk, position=self.change_position, access=self.access)
-        body = rendered_pages.render_once(key, lambda: gzip_body(self._page_json(request).encode(), level=json_gzip_level()))
-        return precompressed_json(request, body)
+        encoding = json_encoding(request) or "gzip"  # kept compressed; inflated for a client that takes neither
+        key = rendered_pages.page_key(
+            request, project_id=self.project.pk, position=self.change_position, access=self.access, encoding=encoding
+        )
+        body = rendered_pages.render_once(key, lambda: compress_json(self._page_json(request).encode(), encoding))
+        return precompressed_json(request, body, encoding)
 
     def _page_json(self, request) -> str:
         queryset = self.get_queryset()
         paginator = self.paginator
-        bottom, top = paginator.page_bounds(queryset, request)
-        rows_json, _ = shot_rows_json(queryset, access=self.access, bottom=bottom, top=top)
+        bounds = paginator.uncounted_bounds(request)
+        bottom, top = bounds or paginator.page_bounds(queryset, request)
+        rows_json, total = shot_rows_json(queryset, access=self.access, bottom=bottom, top=top, project_id=self.project.pk)
+        if bounds is not None:  # the count came with the rows: now DRF's page checks (404 past the end)
+            paginator.page_bounds(queryset, request, total=total)
         return paginator.envelope_json(rows_json)
 
     @extend_schema(request=s.ShotWriteSerializer, responses={201: s.ShotSerializer})
