@@ -338,6 +338,7 @@ SPECTACULAR_SETTINGS = {
         "AllowedActionCodeEnum": "studio.actions.CODES",
         "NotificationKindEnum": "notifications.kinds.Kind",
         "WebhookDeliveryStateEnum": "notifications.models.WebhookDelivery.State",
+        "LikenessUseStateEnum": "studio.vocabulary.USE_STATE_VALUES",
     },
 }
 

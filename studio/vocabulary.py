@@ -26,6 +26,8 @@ USE_STATES: dict[str, str] = {
     # The grant stopped covering the use: the studio's version is quarantined; same word for both.
     "invalidated": "Quarantined",
 }
+# The worst use state of a version, as the API's `likeness`/`likeness_use` fields give it (one OpenAPI enum).
+USE_STATE_VALUES: list[str] = ["pending_review", "approved", "rejected", "invalidated"]
 
 # The agency lane's states, in the use vocabulary.
 AGENCY_LANE_STATES: dict[str, str] = {
