@@ -91,6 +91,26 @@ def scan_file(path: Path, *, references: list[faces.Reference]) -> ScanOutcome:
     return outcome
 
 
+def scan_image(path: Path, *, references: list[faces.Reference]) -> ScanOutcome:
+    """Scan a still image (a generated still take's PNG) like one frame of a clip."""
+    from PIL import Image, UnidentifiedImageError
+
+    started = time.monotonic()
+    try:
+        with Image.open(path) as image:
+            rgb = image.convert("RGB")
+            rgb.thumbnail((SAMPLE_MAX_SIDE, SAMPLE_MAX_SIDE))
+            frame = np.asarray(rgb, dtype=np.uint8)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise media.MediaError(f"The still could not be read for the likeness scan: {exc}") from exc
+    outcome = ScanOutcome(seconds=0.0, frames=1)
+    found = [(0.0, face.descriptor) for face in faces.faces_in(frame)]
+    outcome.faces = len(found)
+    outcome.matches = faces.match_faces(found, references)
+    outcome.elapsed_s = time.monotonic() - started
+    return outcome
+
+
 # -- The rules the services enforce, for `allowed_actions` (one copy) --------------------------------
 
 def held_refusal(row) -> str | None:

@@ -17,5 +17,8 @@ urlpatterns = [
     re_path(rf"^organizations/{nested('organization_pk')}/gpu-allowance/$", views.GpuAllowanceView.as_view(), name="gpu-allowance"),
     re_path(rf"^organizations/{nested('organization_pk')}/gpu-usage/$", views.GpuUsageView.as_view(), name="gpu-usage"),
     re_path(rf"^takes/{nested('pk')}/(?P<kind>media|poster)/$", views.TakeMediaView.as_view(), name="take-media"),
+    re_path(rf"^panels/{nested('pk')}/stills/$", views.PanelStillsView.as_view(), name="panel-stills"),
+    re_path(rf"^panels/{nested('pk')}/stills/use/$", views.PanelStillChoiceView.as_view(), name="panel-still-choice"),
+    re_path(rf"^sequences/{nested('sequence_pk')}/storyboard/stills/$", views.BoardStillsView.as_view(), name="storyboard-stills"),
     *router.urls,
 ]
