@@ -52,9 +52,9 @@ def test_the_hand_set_vae_decodes_a_latent_exactly():
 
 @pytest.mark.slow  # trains the model for a little while on the CPU (docs/CONVENTIONS.md, "Tests")
 def test_a_short_training_run_lowers_the_loss():
-    recipe = Recipe(steps=30, batch=4, warmup=5)
+    recipe = Recipe(steps=20, batch=16, warmup=5)
     _, curve, before, after = train(recipe, log=lambda _: None, log_every=10)
-    assert after < 0.7 * before, (before, after, curve)
+    assert after < 0.75 * before, (before, after, curve)  # measured: 0.848 → 0.462
 
 
 def test_the_committed_weights_are_small_fp16_safetensors():
