@@ -55,10 +55,12 @@ def main() -> int:
     started = time.perf_counter()
     pipe = runner.load_pipeline(runner.LoadSpec.for_profile(profile, runner.select_device()))
     load_seconds = time.perf_counter() - started
-    print(f"model {still_model.MODEL_NAME} ({'installed' if copied else 'already installed'} at {folder}); loaded as "
-          f"{type(pipe).__name__} in {load_seconds:.2f}s; torch threads {runner.torch.get_num_threads()}; {platform.machine()}, "
-          f"{os.cpu_count()} cpus; {profile.default_width}x{profile.default_height}, {profile.default_steps} steps, "
-          f"guidance {profile.default_guidance:g}, seeds 0..{args.seeds - 1}")
+    print(
+        f"model {still_model.MODEL_NAME} ({'installed' if copied else 'already installed'} at {folder}); loaded as "
+        f"{type(pipe).__name__} in {load_seconds:.2f}s; torch threads {runner.torch.get_num_threads()}; {platform.machine()}, "
+        f"{os.cpu_count()} cpus; {profile.default_width}x{profile.default_height}, {profile.default_steps} steps, "
+        f"guidance {profile.default_guidance:g}, seeds 0..{args.seeds - 1}"
+    )
     print(f"  {'':<22} {'colour':>6}  {'bg':>6}  {'shape':>6}  {'all 3':>6}")
     report, times = {}, []
     for split, specs in still_world.eval_prompts().items():
@@ -68,8 +70,15 @@ def main() -> int:
         for spec in specs:
             for seed in range(args.seeds):
                 request = runner.RenderRequest(
-                    prompt=spec.caption, negative_prompt="", seed=seed, frames=1, width=profile.default_width,
-                    height=profile.default_height, fps=1.0, steps=profile.default_steps, guidance=profile.default_guidance,
+                    prompt=spec.caption,
+                    negative_prompt="",
+                    seed=seed,
+                    frames=1,
+                    width=profile.default_width,
+                    height=profile.default_height,
+                    fps=1.0,
+                    steps=profile.default_steps,
+                    guidance=profile.default_guidance,
                     max_sequence_length=profile.max_sequence_length,
                 )
                 t0 = time.perf_counter()
@@ -81,8 +90,17 @@ def main() -> int:
         print(row(f"{split} model ({len(scores)})", summary))
     times.sort()
     print(f"render (pipeline call, {profile.default_steps} steps + decode): median {times[len(times) // 2]:.2f}s over {len(times)} stills")
-    print(json.dumps({"bench": "still_adherence", "seeds": args.seeds, "load_s": round(load_seconds, 3),
-                      "median_render_s": round(times[len(times) // 2], 3), **report}))
+    print(
+        json.dumps(
+            {
+                "bench": "still_adherence",
+                "seeds": args.seeds,
+                "load_s": round(load_seconds, 3),
+                "median_render_s": round(times[len(times) // 2], 3),
+                **report,
+            }
+        )
+    )
     return 0
 
 
