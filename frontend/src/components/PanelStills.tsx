@@ -97,23 +97,25 @@ export function PanelStillActions({ panel, sequenceId, projectId }: { panel: Pan
   const [picking, setPicking] = useState(false);
   const generate = useGenerateStill(projectId);
   return (
-    <>
-      <button
-        type="button"
-        className="small"
-        onClick={() => generate.mutate({ panelId: panel.id })}
-        disabled={generate.isPending || !panel.prompt}
-        title={panel.prompt ? "Draw a still from the panel's prompt" : "Write the panel's prompt first"}
-        data-testid="generate-still"
-      >
-        {generate.isPending ? "Queueing…" : "Generate still"}
-      </button>
-      <button type="button" className="small ghost" onClick={() => setPicking((v) => !v)} aria-expanded={picking} data-testid="pick-still">
-        Stills…
-      </button>
+    <div className="stack" data-testid="panel-still-actions">
+      <div className="row tight" style={{ flexWrap: "wrap" }}>
+        <button
+          type="button"
+          className="small"
+          onClick={() => generate.mutate({ panelId: panel.id })}
+          disabled={generate.isPending || !panel.prompt}
+          title={panel.prompt ? "Draw a still from the panel's prompt" : "Write the panel's prompt first"}
+          data-testid="generate-still"
+        >
+          {generate.isPending ? "Queueing…" : "Generate still"}
+        </button>
+        <button type="button" className="small ghost" onClick={() => setPicking((v) => !v)} aria-expanded={picking} data-testid="pick-still">
+          Stills…
+        </button>
+      </div>
       <ErrorMessage error={generate.error} title="The still was not queued" />
       {picking && <StillPicker panel={panel} sequenceId={sequenceId} />}
-    </>
+    </div>
   );
 }
 
@@ -122,7 +124,7 @@ function StillPicker({ panel, sequenceId }: { panel: Panel; sequenceId: string }
   const choose = useChooseStill(sequenceId);
   const takes = stills.data?.takes ?? [];
   return (
-    <div className="stack still-picker" data-testid="still-picker" style={{ flexBasis: "100%" }}>
+    <div className="stack still-picker" data-testid="still-picker">
       <ErrorMessage error={stills.error ?? choose.error} title="The stills could not be shown or used" />
       {stills.data && takes.length === 0 && <p className="muted small">No generated stills yet: Generate still draws one from the prompt.</p>}
       {stills.data && stills.data.jobs.length > 0 && (

@@ -207,11 +207,11 @@ function PanelCard({ panel, rate, start, canEdit, sequenceId, projectId, first, 
             </button>
             <button type="button" className="small" onClick={() => setEditing(true)}>Edit</button>
             <StillUpload sequenceId={sequenceId} panel={panel} />
-            <PanelStillActions panel={panel} sequenceId={sequenceId} projectId={projectId} />
             <button type="button" className="small" onClick={() => duplicate.mutate(panel.id)} disabled={duplicate.isPending}>Duplicate</button>
             <button type="button" className="small danger" onClick={() => setConfirmDelete(true)}>Delete</button>
           </div>
         )}
+        {canEdit && !editing && <PanelStillActions panel={panel} sequenceId={sequenceId} projectId={projectId} />}
         <ErrorMessage error={duplicate.error} />
         <button type="button" className="ghost small" onClick={() => setNotes((v) => !v)} aria-expanded={notes}>
           Notes ({panel.comment_count})
