@@ -31,15 +31,14 @@ TIMINGS = {
 
 # A job renders for a shot (video) or a storyboard panel (a still, `generation.services.stills`): one of the two is set.
 JOB_STATE_CHANGED = obj({
-    "id": UUID, "state": JOB_STATE, "shot": nullable(UUID), "panel": nullable(UUID), "batch": UUID, "model": STRING, "seed": INTEGER,
-    "attempts": INTEGER,
+    "id": UUID, "state": JOB_STATE, "shot": nullable(UUID), "batch": UUID, "model": STRING, "seed": INTEGER, "attempts": INTEGER,
     "cancel_requested": BOOLEAN,
     "progress": {"anyOf": [PROGRESS, obj({})]},  # {} until the first step
     "error": STRING, "timings": TIMINGS, "version": nullable(UUID),
     # Fair scheduling (generation.services.scheduling): the job's priority within its studio, and
     # whether the dispatcher has released it to a GPU (a queued job that is not released is waiting).
     "priority": INTEGER, "released": BOOLEAN,
-})
+}, {"panel": nullable(UUID)})  # the still's panel (set on every job's event; null for a shot's render)
 
 # A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.
 # An imported take (`source` import, `generation.services.take_import`) has no job, and no seed unless one was given.
