@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from generation import services
 from generation.demo_model import DEMO_MODEL_NAME
-from generation.demo_models import first_frame, shapes
+from generation.demo_models import first_frame, shapes, still_model
 
 
 def seed(stdout=None) -> dict:
-    try:
-        shapes.install()
-    except FileNotFoundError:  # a checkout without the committed weights
-        pass
+    for demo in (shapes, still_model):
+        try:
+            demo.install()
+        except FileNotFoundError:  # a checkout without the committed weights
+            pass
     default = services.ensure_shapes_profile()
     profile = services.ensure_demo_profile()
     i2v = services.ensure_i2v_demo_profile()  # image-to-video ("Animate"), when `build_demo_model` has built it
+    still = services.ensure_still_profile()
+    if stdout and still is not None:
+        stdout.write(f"  generation: still model {still.name} (text-to-image, for storyboard panels)")
     if stdout:
         for registered, name in ((default, shapes.MODEL_NAME), (profile, DEMO_MODEL_NAME), (i2v, first_frame.MODEL_NAME)):
             if registered is None:

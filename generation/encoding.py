@@ -62,6 +62,28 @@ def write_poster(frames: np.ndarray, path: Path) -> Path:
     return Path(path)
 
 
+def write_png(frames: np.ndarray, path: Path) -> Path:
+    """A still render (one frame, (1, H, W, 3) uint8) as a PNG."""
+    from PIL import Image
+
+    if frames.ndim != 4 or frames.shape[0] != 1 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+        raise EncodeError(f"expected one uint8 frame shaped (1, H, W, 3) for a still, got {frames.dtype} {frames.shape}")
+    Image.fromarray(np.ascontiguousarray(frames[0])).save(path, format="PNG")
+    return Path(path)
+
+
+def probe_png(path: Path, *, fps: Fraction) -> dict:
+    """What a still's PNG really is (read back by Pillow), in `probe`'s shape: one frame at the job's rate."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.verify()
+        width, height, fmt = image.width, image.height, image.format
+    if fmt != "PNG":
+        raise EncodeError(f"{path} is {fmt}, not a PNG")
+    return {"codec": "png", "profile": None, "pix_fmt": "rgb24", "width": width, "height": height, "fps": Fraction(fps), "frames": 1}
+
+
 def probe(path: Path, *, decode: bool = True) -> dict:
     """Codec, pixel format, size, exact frame rate and counted frames of the first video stream.
 

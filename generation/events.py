@@ -29,27 +29,30 @@ TIMINGS = {
     "additionalProperties": False,
 }
 
+# A job renders for a shot (video) or a storyboard panel (a still, `generation.services.stills`): one of the two is set.
 JOB_STATE_CHANGED = obj({
-    "id": UUID, "state": JOB_STATE, "shot": UUID, "batch": UUID, "model": STRING, "seed": INTEGER, "attempts": INTEGER,
+    "id": UUID, "state": JOB_STATE, "shot": nullable(UUID), "batch": UUID, "model": STRING, "seed": INTEGER, "attempts": INTEGER,
     "cancel_requested": BOOLEAN,
     "progress": {"anyOf": [PROGRESS, obj({})]},  # {} until the first step
     "error": STRING, "timings": TIMINGS, "version": nullable(UUID),
     # Fair scheduling (generation.services.scheduling): the job's priority within its studio, and
     # whether the dispatcher has released it to a GPU (a queued job that is not released is waiting).
     "priority": INTEGER, "released": BOOLEAN,
-})
+}, {"panel": nullable(UUID)})  # the still's panel (set on every job's event; null for a shot's render)
 
 # A take in a shot's gallery (`generation.services.takes`): its marks, and the version it was published as.
 # An imported take (`source` import, `generation.services.take_import`) has no job, and no seed unless one was given.
 TAKE = obj(
-    {"id": UUID, "shot": UUID, "job": nullable(UUID), "seed": nullable(INTEGER), "starred": BOOLEAN, "discarded": BOOLEAN,
+    {"id": UUID, "shot": nullable(UUID), "job": nullable(UUID), "seed": nullable(INTEGER), "starred": BOOLEAN, "discarded": BOOLEAN,
      "version": nullable(UUID)},
     {"scan_state": enum(["pending", "running", "clear", "matched", "held", "failed"]), "source": enum(["render", "import"]),
      # publishing (generation/services/publishing.py): null until asked; conforming on the media queue, then published or failed
-     "publish_state": nullable(enum(["conforming", "published", "failed"]))},
+     "publish_state": nullable(enum(["conforming", "published", "failed"])),
+     # a still take (text-to-image, for a storyboard panel) has `panel` and no shot
+     "panel": nullable(UUID)},
 )
 
-GENERATION_CANCELLED = obj({"job": UUID, "shot": UUID, "state": JOB_STATE, "reason": STRING})
+GENERATION_CANCELLED = obj({"job": UUID, "shot": nullable(UUID), "state": JOB_STATE, "reason": STRING})
 
 
 def register_event_types() -> None:

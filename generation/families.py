@@ -71,6 +71,17 @@ FAMILIES: dict[str, FamilySpec] = {
         size_multiple=16, min_size=256, max_size=1360, default_width=720, default_height=480, fps_num=8, fps_den=1,
         default_steps=50, max_steps=100, default_guidance=6.0, max_guidance=20.0, max_sequence_length=226,
     ),
+    # Text-to-image (stills): one frame; `frames_modulus` 1 so the only valid frame count is 1.
+    "stable-diffusion": FamilySpec(
+        family="stable-diffusion", label="Stable Diffusion", frames_modulus=1, min_frames=1, max_frames=1, default_frames=1,
+        size_multiple=8, min_size=256, max_size=1024, default_width=512, default_height=512, fps_num=1, fps_den=1,
+        default_steps=50, max_steps=150, default_guidance=7.5, max_guidance=20.0, max_sequence_length=77,
+    ),
+    "pixart-sigma": FamilySpec(
+        family="pixart-sigma", label="PixArt-Σ", frames_modulus=1, min_frames=1, max_frames=1, default_frames=1,
+        size_multiple=16, min_size=256, max_size=2048, default_width=1024, default_height=1024, fps_num=1, fps_den=1,
+        default_steps=20, max_steps=100, default_guidance=4.5, max_guidance=20.0, max_sequence_length=300,
+    ),
 }
 
 # diffusers pipeline class (model_index.json `_class_name`) -> (family, kind). Wan 2.1 vs 2.2 is told
@@ -83,6 +94,8 @@ PIPELINE_CLASSES: dict[str, tuple[str, str]] = {
     "LTXConditionPipeline": ("ltx-video", "i2v"),
     "CogVideoXPipeline": ("cogvideox", "t2v"),
     "CogVideoXImageToVideoPipeline": ("cogvideox", "i2v"),
+    "StableDiffusionPipeline": ("stable-diffusion", "t2i"),
+    "PixArtSigmaPipeline": ("pixart-sigma", "t2i"),
 }
 
 

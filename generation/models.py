@@ -21,6 +21,8 @@ from django.db import models
 from projects.models import LikenessScanned
 
 MODEL_NAME_RE = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+# A job (and its take) renders for exactly one of: a shot (video), a storyboard panel (a still).
+SHOT_OR_PANEL = models.Q(shot__isnull=False, panel__isnull=True) | models.Q(shot__isnull=True, panel__isnull=False)
 
 
 class ModelProfile(models.Model):
@@ -35,10 +37,13 @@ class ModelProfile(models.Model):
         WAN22 = "wan2.2", "Wan 2.2"
         LTX = "ltx-video", "LTX-Video"
         COGVIDEOX = "cogvideox", "CogVideoX"
+        STABLE_DIFFUSION = "stable-diffusion", "Stable Diffusion"
+        PIXART_SIGMA = "pixart-sigma", "PixArt-Σ"
 
     class Kind(models.TextChoices):
         TEXT_TO_VIDEO = "t2v", "Text to video"
         IMAGE_TO_VIDEO = "i2v", "Image to video"
+        TEXT_TO_IMAGE = "t2i", "Text to image (stills)"
 
     class Dtype(models.TextChoices):
         AUTO = "auto", "Auto (bf16 where supported, else fp16)"
@@ -134,6 +139,11 @@ class ModelProfile(models.Model):
     def frames_rule(self) -> str:
         return f"{self.frames_modulus}k+1" if self.frames_modulus > 1 else "any"
 
+    @property
+    def makes_stills(self) -> bool:
+        """A text-to-image model: its renders are one frame, stills for storyboard panels."""
+        return self.kind == self.Kind.TEXT_TO_IMAGE
+
 
 def init_image_upload_to(instance: GenerationJob, filename: str) -> str:
     return f"generation/{instance.organization_id}/{instance.batch_id}/init/{filename}"
@@ -153,7 +163,9 @@ class GenerationJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="generation_jobs")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="generation_jobs")
-    shot = models.ForeignKey("projects.Shot", on_delete=models.CASCADE, related_name="generation_jobs")
+    # What it renders for: a shot (video), or a storyboard panel (a still from a text-to-image model).
+    shot = models.ForeignKey("projects.Shot", null=True, blank=True, on_delete=models.CASCADE, related_name="generation_jobs")
+    panel = models.ForeignKey("projects.Panel", null=True, blank=True, on_delete=models.CASCADE, related_name="generation_jobs")
     model = models.ForeignKey(ModelProfile, on_delete=models.PROTECT, related_name="jobs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     batch_id = models.UUIDField(default=uuid.uuid4, help_text="Jobs submitted together (count > 1) share it.")
@@ -216,6 +228,7 @@ class GenerationJob(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(fps_num__gt=0, fps_den__gt=0), name="genjob_fps_positive"),
+            models.CheckConstraint(condition=SHOT_OR_PANEL, name="genjob_shot_or_panel"),
             models.CheckConstraint(condition=models.Q(seed__gte=0), name="genjob_seed_non_negative"),
             models.CheckConstraint(
                 condition=models.Q(state__in=["queued", "running"]) | models.Q(finished_at__isnull=False),
@@ -224,7 +237,11 @@ class GenerationJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.shot_id} seed {self.seed} ({self.state})"
+        return f"{self.shot_id or self.panel_id} seed {self.seed} ({self.state})"
+
+    @property
+    def is_still(self) -> bool:
+        return self.panel_id is not None
 
     @property
     def fps(self) -> Fraction:
@@ -263,7 +280,11 @@ class Take(LikenessScanned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.PROTECT, related_name="+")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="takes")
-    shot = models.ForeignKey("projects.Shot", on_delete=models.CASCADE, related_name="takes")
+    shot = models.ForeignKey("projects.Shot", null=True, blank=True, on_delete=models.CASCADE, related_name="takes")
+    # A still take (a text-to-image render for a storyboard panel): `panel` instead of `shot`; its
+    # media is a PNG of one frame, never published as a version (the panel uses it as its still).
+    panel = models.ForeignKey("projects.Panel", null=True, blank=True, on_delete=models.CASCADE, related_name="still_takes")
+
     class Source(models.TextChoices):
         RENDER = "render", "Rendered here"
         IMPORT = "import", "Imported from another tool"
@@ -319,6 +340,9 @@ class Take(LikenessScanned):
         indexes = [models.Index(fields=["shot", "discarded", "-created_at"], name="take_shot_gallery")]
         constraints = [
             models.CheckConstraint(condition=models.Q(native_fps_num__gt=0, native_fps_den__gt=0), name="take_fps_positive"),
+            models.CheckConstraint(condition=SHOT_OR_PANEL, name="take_shot_or_panel"),
+            models.CheckConstraint(condition=models.Q(panel__isnull=True) | models.Q(version__isnull=True),
+                                   name="take_still_not_published"),
             models.CheckConstraint(condition=~models.Q(discarded=True, version__isnull=False), name="take_published_not_discarded"),
             models.CheckConstraint(
                 condition=models.Q(source="import") | models.Q(job__isnull=False, model__isnull=False, seed__isnull=False),
@@ -327,7 +351,11 @@ class Take(LikenessScanned):
         ]
 
     def __str__(self) -> str:
-        return f"take {self.id} of {self.shot_id} ({self.label})"
+        return f"take {self.id} of {self.shot_id or self.panel_id} ({self.label})"
+
+    @property
+    def is_still(self) -> bool:
+        return self.panel_id is not None
 
     @property
     def native_fps(self) -> Fraction:

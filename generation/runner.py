@@ -311,7 +311,8 @@ def render(pipe, request: RenderRequest, *, on_step: StepCallback | None = None)
         output = pipe(**call_arguments(pipe, request), generator=generator, callback_on_step_end=callback)
     if cuda:
         torch.cuda.synchronize(device)
-    frames = to_uint8(np.asarray(output.frames[0]))
+    # Video pipelines return frames (batch, F, H, W, 3); text-to-image ones images (N, H, W, 3): one frame.
+    frames = to_uint8(np.asarray(output.frames[0] if hasattr(output, "frames") else output.images[:1]))
     decoded = time.perf_counter()
     if cuda:
         peak = torch.cuda.max_memory_allocated(device) / 2**20

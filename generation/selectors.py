@@ -21,18 +21,25 @@ def active_profiles() -> QuerySet[ModelProfile]:
 
 
 def default_profile() -> ModelProfile | None:
-    return active_profiles().filter(is_default=True).first() or active_profiles().first()
+    """The model a shot renders with when none is named (never a text-to-image model)."""
+    videos = active_profiles().exclude(kind=ModelProfile.Kind.TEXT_TO_IMAGE)
+    return videos.filter(is_default=True).first() or videos.first()
+
+
+def still_profiles() -> QuerySet[ModelProfile]:
+    """Active text-to-image models (stills for storyboard panels), by name."""
+    return ModelProfile.objects.filter(is_active=True, kind=ModelProfile.Kind.TEXT_TO_IMAGE).order_by("name")
 
 
 def job_queryset() -> QuerySet[GenerationJob]:
     """Jobs with what their API representation needs, in one query."""
-    return GenerationJob.objects.select_related("model", "shot", "created_by", "version").order_by("-created_at", "batch_index")
+    return GenerationJob.objects.select_related("model", "shot", "panel", "created_by", "version").order_by("-created_at", "batch_index")
 
 
 
 def take_queryset() -> QuerySet[Take]:
     """Takes with what their API representation needs, in one query."""
-    return Take.objects.select_related("model", "shot", "project", "created_by", "version", "job").order_by("-created_at")
+    return Take.objects.select_related("model", "shot", "panel", "project", "created_by", "version", "job").order_by("-created_at")
 
 
 def consent_states(job_ids) -> dict:
@@ -61,6 +68,7 @@ def take_actions(takes: list[Take], *, user) -> dict:
         may = roles.get(take.project_id) in WORK_ON_TAKES
         who = None if may else "Only artists, supervisors, producers, admins and owners work on takes."
         published = f"Published as {take.version.label}." if take.version_id else None
+        still = "A still take becomes its panel's still, never a version." if take.is_still else None
         conforming = "Being conformed for publishing." if take.publish_state == Take.PublishState.CONFORMING else None
         stopped = "Consent stopped covering this take." if states.get(take.use_key) == "invalidated" else None
         imported = f"Imported from {take.source_tool or 'another tool'}: there is no render here to run again." if take.imported else None
@@ -71,7 +79,7 @@ def take_actions(takes: list[Take], *, user) -> dict:
                                       (NOT_APPLICABLE, published or ("Already discarded." if take.discarded else None))]),
             first_refusal("restore", [(NOT_PERMITTED, who), (NOT_APPLICABLE, None if take.discarded else "Not discarded.")]),
             first_refusal("rerun", [(NOT_PERMITTED, who), (NOT_APPLICABLE, imported)]),
-            first_refusal("publish", [(NOT_PERMITTED, who), (NOT_APPLICABLE, published or conforming),
+            first_refusal("publish", [(NOT_PERMITTED, who), (NOT_APPLICABLE, still or published or conforming),
                                       (BLOCKED, "Restore it first: it is discarded." if take.discarded else stopped),
                                       (BLOCKED, held_refusal(take))]),
             first_refusal("request_consent", [r for r in [request_consent_refusal(take, role=roles.get(take.project_id))] if r]),

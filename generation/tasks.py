@@ -161,12 +161,15 @@ def _render(job: GenerationJob, *, attempt: int, beat: Heartbeat, timings: dict,
     scratch.mkdir(parents=True, exist_ok=True)
     frames_sha256 = hashlib.sha256(result.frames.tobytes()).hexdigest()
     with tempfile.TemporaryDirectory(prefix=f"gen-{job.id}-", dir=scratch) as tmp:
-        path = Path(tmp) / f"{job.id}.mp4"
         started = time.perf_counter()
-        encoding.encode_mp4(result.frames, path, fps=job.fps)
+        if job.is_still:  # a panel's still: one frame, stored as a PNG (lossless), not a clip
+            path = encoding.write_png(result.frames, Path(tmp) / f"{job.id}.png")
+        else:
+            path = encoding.encode_mp4(result.frames, Path(tmp) / f"{job.id}.mp4", fps=job.fps)
         timings["encode"] = round(time.perf_counter() - started, 4)
         started = time.perf_counter()
-        native = encoding.probe(path, decode=False)  # the take records what the file really is (ffprobe, packets counted)
+        # The take records what the file really is (ffprobe, packets counted; a PNG read back by Pillow).
+        native = encoding.probe_png(path, fps=job.fps) if job.is_still else encoding.probe(path, decode=False)
         poster = encoding.write_poster(result.frames, Path(tmp) / f"{job.id}_poster.jpg")
         timings["probe"] = round(time.perf_counter() - started, 4)
         timings["peak_memory_mb"], timings["device"] = result.peak_memory_mb, result.device
@@ -189,8 +192,10 @@ def _lineage(job: GenerationJob, *, spec, worker, timings: dict) -> dict:
     import torch
 
     profile = job.model
+    target = {"shot": str(job.shot_id)} if job.shot_id else {"panel": str(job.panel_id), "output": "still (PNG, one frame)"}
     return {
         "job": str(job.id),
+        **target,
         "batch": str(job.batch_id),
         "attempt": job.attempts,
         "prompt": job.prompt,

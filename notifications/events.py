@@ -14,6 +14,7 @@ OWNER = "notifications"
 TARGET = obj({}, {
     "project": UUID, "version": UUID, "shot": UUID, "frame": INTEGER, "comment": UUID, "job": UUID, "label": STRING,
     "consent_request": UUID, "grant": UUID,
+    "sequence": UUID, "panel": UUID,  # a still rendered for a storyboard panel (its board is the sequence's)
 })
 
 # `notifications.api.serializers.NotificationSerializer`

@@ -160,18 +160,25 @@ def on_job_state_changed(event: Published) -> None:
     state = event.data.get("state")
     if state not in (GenerationJob.State.SUCCEEDED, GenerationJob.State.FAILED):
         return
-    job = GenerationJob.objects.select_related("created_by", "shot", "project", "version__shot").filter(pk=event.data.get("id")).first()
+    job = (GenerationJob.objects.select_related("created_by", "shot", "panel__storyboard__sequence", "project", "version__shot")
+           .filter(pk=event.data.get("id")).first())
     if job is None or not _sees(job.created_by, job.project, internal=True):
         return
+    if job.shot_id:
+        where, place = job.shot.code, {"shot": str(job.shot_id)}
+    else:  # a still for a storyboard panel (generation.services.stills)
+        sequence = job.panel.storyboard.sequence
+        where = f"panel {job.panel.order + 1} of {sequence.code}"
+        place = {"sequence": str(sequence.pk), "panel": str(job.panel_id)}
     if state == GenerationJob.State.SUCCEEDED:
         kind, body = Kind.RENDER_FINISHED, ""
-        title = f"Your render on {job.shot.code} finished" + (f": {job.version.label}" if job.version_id else "")
+        title = f"Your render on {where} finished" + (f": {job.version.label}" if job.version_id else "")
         target = _version_target(job.version, job=str(job.pk)) if job.version_id else {
-            "project": str(job.project_id), "shot": str(job.shot_id), "job": str(job.pk)}
+            "project": str(job.project_id), **place, "job": str(job.pk)}
     else:
         kind, body = Kind.RENDER_FAILED, job.error[:500]
-        title = f"Your render on {job.shot.code} failed"
-        target = {"project": str(job.project_id), "shot": str(job.shot_id), "job": str(job.pk)}
+        title = f"Your render on {where} failed"
+        target = {"project": str(job.project_id), **place, "job": str(job.pk)}
     services.notify(
         recipient=job.created_by, kind=kind, dedupe_key=f"job:{job.pk}:{state}", title=title, body=body,
         project_id=job.project_id, target=target,

@@ -1,6 +1,6 @@
 """The likeness scan of a media file: sample frames with ffmpeg, find faces, match them with every
 registered likeness reference (rights.faces); `scan_image` does the same for one still (an
-init image). Nothing here writes the database; the services that
+init image), `scan_image_file` for an image file (a generated still take's PNG). Nothing here writes the database; the services that
 scan a version (`projects.services.scan_version_likeness`) and a take
 (`generation.services.scan_take_likeness`) drive it and settle the result with rights.
 
@@ -92,7 +92,6 @@ def scan_file(path: Path, *, references: list[faces.Reference]) -> ScanOutcome:
     return outcome
 
 
-
 def scan_image(image: np.ndarray, *, references: list[faces.Reference]) -> ScanOutcome:
     """Scan one RGB still (an init image of an image-to-video render) the way a clip's frame is
     scanned: scaled to at most `SAMPLE_MAX_SIDE` on its longer side, every face matched."""
@@ -109,6 +108,19 @@ def scan_image(image: np.ndarray, *, references: list[faces.Reference]) -> ScanO
     outcome.matches = faces.match_faces(found, references)
     outcome.elapsed_s = time.monotonic() - started
     return outcome
+
+
+def scan_image_file(path: Path, *, references: list[faces.Reference]) -> ScanOutcome:
+    """Scan a still image file (a generated still take's PNG) like one frame of a clip."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            frame = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise media.MediaError(f"The still could not be read for the likeness scan: {exc}") from exc
+    return scan_image(frame, references=references)
+
 
 # -- The rules the services enforce, for `allowed_actions` (one copy) --------------------------------
 

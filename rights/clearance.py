@@ -42,7 +42,7 @@ class GenerationClearance:
         """The likeness uses to record for each job: one per covered talent (cast or named in the prompts)."""
         return self.decision.covered
 
-    def record_uses(self, *, job_id: uuid.UUID, shot: ShotRef, actor: User | None = None) -> list[LikenessUse]:
+    def record_uses(self, *, job_id: uuid.UUID, shot: ShotRef | None, actor: User | None = None) -> list[LikenessUse]:
         """Record the uses for one job (idempotent per job and talent); call inside the transaction writing the job."""
         return services.record_likeness_uses(decision=self.decision, job_id=job_id, shot=shot, actor=actor)
 

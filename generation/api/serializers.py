@@ -136,8 +136,10 @@ class JobQueueSerializer(serializers.Serializer):
 
 class GenerationJobSerializer(serializers.ModelSerializer):
     project = serializers.UUIDField(source="project_id", read_only=True)
-    shot = serializers.UUIDField(source="shot_id", read_only=True)
-    shot_code = serializers.CharField(source="shot.code", read_only=True)
+    shot = serializers.UUIDField(source="shot_id", read_only=True, allow_null=True, help_text="null for a still (see `panel`).")
+    shot_code = serializers.CharField(source="shot.code", read_only=True, allow_null=True)
+    panel = serializers.UUIDField(source="panel_id", read_only=True, allow_null=True,
+                                  help_text="A still (text-to-image) render: the storyboard panel it draws; null for a shot's render.")
     model = serializers.CharField(source="model.name", read_only=True)
     fps = serializers.SerializerMethodField()
     has_init_image = serializers.SerializerMethodField()
@@ -148,7 +150,7 @@ class GenerationJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = GenerationJob
         fields = [
-            "id", "project", "shot", "shot_code", "batch_id", "batch_index", "model", "state", "prompt", "negative_prompt",
+            "id", "project", "shot", "shot_code", "panel", "batch_id", "batch_index", "model", "state", "prompt", "negative_prompt",
             "seed", "frames", "width", "height", "fps", "steps", "guidance", "has_init_image", "cast", "parameters",
             "progress", "cancel_requested", "attempts", "max_attempts", "worker", "error", "timings", "version", "created_by",
             "created_at", "queued_at", "started_at", "finished_at", "priority", "queue",
@@ -341,7 +343,9 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     version it was published as (if it was)."""
 
     project = serializers.UUIDField(source="project_id", read_only=True)
-    shot = serializers.UUIDField(source="shot_id", read_only=True)
+    shot = serializers.UUIDField(source="shot_id", read_only=True, allow_null=True, help_text="null for a still take (see `panel`).")
+    panel = serializers.UUIDField(source="panel_id", read_only=True, allow_null=True,
+                                  help_text="A still take (one PNG frame of a text-to-image model): its storyboard panel.")
     job = serializers.UUIDField(source="job_id", read_only=True, allow_null=True, help_text="null for an imported take.")
     batch_id = serializers.UUIDField(source="job.batch_id", read_only=True, allow_null=True)
     model = serializers.CharField(source="model.name", read_only=True, allow_null=True, help_text="null for an imported take.")
@@ -365,7 +369,7 @@ class TakeSerializer(WithAllowedActions, serializers.ModelSerializer):
     class Meta:
         model = Take
         fields = [
-            "id", "project", "shot", "source", "imported", "job", "batch_id", "model", "prompt", "negative_prompt", "seed",
+            "id", "project", "shot", "panel", "source", "imported", "job", "batch_id", "model", "prompt", "negative_prompt", "seed",
             "parameters", "timings",
             "native", "frames_sha256", "media_url", "poster_url", "media_size", "consent", "consent_state", "starred", "discarded",
             "discarded_at", "version", "published_at", "publish", "likeness_scan", "created_by", "created_at", "allowed_actions",
@@ -438,3 +442,64 @@ class TakePublishSerializer(serializers.Serializer):
                                              "(minterpolate, motion-compensated).")
 
 
+
+
+class _StrictSerializer(serializers.Serializer):
+    """Unknown fields are a 400 naming the accepted ones (a typo never silently takes a default)."""
+
+    def to_internal_value(self, data):
+        known = set(self.fields)
+        unknown = [key for key in getattr(data, "keys", dict)() if key not in known]
+        if unknown:
+            raise serializers.ValidationError({key: [f"Unknown field '{key}'. Accepted fields: {', '.join(sorted(known))}."]
+                                               for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StillSubmitSerializer(_StrictSerializer):
+    """What `POST /panels/{id}/stills/` and `POST /sequences/{id}/storyboard/stills/` accept; omitted
+    values take the text-to-image model's defaults."""
+
+    prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True,
+                                   help_text="One panel only: draw this instead of the panel's prompt (the panel keeps its prompt).")
+    negative_prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    model = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                  help_text="A text-to-image model's name; the first registered one when omitted.")
+    seed = SeedField(help_text="An integer seed; random (and recorded) when omitted; several stills use seed, seed+1, …")
+    count = serializers.IntegerField(required=False, default=1, help_text=f"One panel: stills drawn at once (1–{constraints.MAX_BATCH}).")
+    width = serializers.IntegerField(required=False)
+    height = serializers.IntegerField(required=False)
+    steps = serializers.IntegerField(required=False)
+    guidance = serializers.FloatField(required=False)
+    cast = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=constraints.MAX_CAST,
+                                 help_text="Talent ids appearing in the still (checked against consent).")
+    use_type = serializers.ChoiceField(choices=UseType.choices, required=False, default=UseType.DIGITAL_REPLICA.value)
+
+    def service_options(self) -> dict:
+        values = dict(self.validated_data)
+        values["model"] = values.get("model") or None
+        return values
+
+
+class StillBatchSerializer(serializers.Serializer):
+    batch_id = serializers.UUIDField()
+    jobs = GenerationJobSerializer(many=True)
+    skipped_panels = serializers.ListField(child=serializers.UUIDField(), help_text="Panels without a still that have no prompt.")
+
+
+class StillChoiceSerializer(_StrictSerializer):
+    take = serializers.UUIDField(help_text="One of the panel's still takes (GET /panels/{id}/stills/).")
+
+
+class PanelStillStateSerializer(serializers.Serializer):
+    panel = serializers.UUIDField()
+    still_source = serializers.CharField(help_text="'' (none), upload or take.")
+    still_take = serializers.UUIDField(allow_null=True)
+    still_url = serializers.CharField(allow_null=True)
+
+
+class PanelStillsSerializer(serializers.Serializer):
+    panel = serializers.UUIDField()
+    still_take = serializers.UUIDField(allow_null=True, help_text="The still take the panel uses (null: an upload or none).")
+    takes = TakeSerializer(many=True)
+    jobs = GenerationJobSerializer(many=True, help_text="The panel's still renders queued or running.")

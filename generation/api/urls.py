@@ -18,5 +18,8 @@ urlpatterns = [
     re_path(rf"^organizations/{nested('organization_pk')}/gpu-usage/$", views.GpuUsageView.as_view(), name="gpu-usage"),
     re_path(rf"^shots/{nested('shot_pk')}/animate/$", views.ShotAnimateView.as_view(), name="shot-animate"),
     re_path(rf"^takes/{nested('pk')}/(?P<kind>media|poster)/$", views.TakeMediaView.as_view(), name="take-media"),
+    re_path(rf"^panels/{nested('pk')}/stills/$", views.PanelStillsView.as_view(), name="panel-stills"),
+    re_path(rf"^panels/{nested('pk')}/stills/use/$", views.PanelStillChoiceView.as_view(), name="panel-still-choice"),
+    re_path(rf"^sequences/{nested('sequence_pk')}/storyboard/stills/$", views.BoardStillsView.as_view(), name="storyboard-stills"),
     *router.urls,
 ]

@@ -12,6 +12,7 @@ audits and publishes.
 | `take_import` | importing a clip rendered in another tool as a take (probed, scanned like any take) | the API |
 | `take_scan` | the likeness scan of takes (`media` queue), held takes, re-scans | media worker, rights signal |
 | `takes` | takes: the worker stores them; star, discard, re-run | the worker, the API |
+| `stills` | stills: text-to-image renders for storyboard panels, missing stills as one batch, picking a panel's still | the API |
 | `publishing` | publishing a take: the request (API, 202), the conform and the version (`media` queue) | the API, the media worker |
 | `scheduling` | the fair dispatcher (jobs → `gpu` queue), the quota check, the usage ledger, queue ETAs | submit, job ends, beat |
 | `quotas` | a studio's GPU limits and quota (owners), a job's priority (producers) | the API |
@@ -52,10 +53,18 @@ from generation.services.registry import (
     ensure_demo_profile,
     ensure_i2v_demo_profile,
     ensure_shapes_profile,
+    ensure_still_profile,
     profile_values_for_folder,
     register_model_profile,
 )
 from generation.services.scheduling import QuotaExceeded, dispatch, queue_estimates, record_usage, resend_stale_releases
+from generation.services.stills import (
+    panels_missing_stills,
+    resolve_still_profile,
+    submit_missing_stills,
+    submit_stills,
+    use_still_take,
+)
 from generation.services.submit import MAX_ACTIVE_JOBS_PER_ORGANIZATION, RANDOM_SEED_RANGE, submit_generation
 from generation.services.take_import import import_take
 from generation.services.take_scan import TakeHeld, request_take_scan, rescan_held_takes, scan_take_likeness
@@ -65,12 +74,13 @@ __all__ = [
     "CANCEL_ANY_ROLES", "MAX_ACTIVE_JOBS_PER_ORGANIZATION", "RANDOM_SEED_RANGE", "RERUN_MODES", "SUBMIT_ROLES", "JobLost",
     "UnsupportedModelFolder", "WorkerIdentity", "cancel_generation", "cancel_jobs_for_consent", "cancel_requested",
     "check_profile_values", "complete_attempt", "consent_denial_at_render", "ensure_demo_profile", "ensure_i2v_demo_profile",
-    "ensure_shapes_profile", "fail_attempt",
+    "ensure_shapes_profile", "ensure_still_profile", "fail_attempt",
     "finish_cancelled", "heartbeat", "job_event_data", "likeness_image_for_render", "profile_values_for_folder",
     "reap_stale_jobs", "record_progress", "register_model_profile", "start_attempt", "submit_generation", "discard_take", "import_take",
     "publish_take", "request_publish", "run_publish", "ConformFailed", "rerun_take", "star_take", "take_event_data", "QuotaExceeded",
     "dispatch", "queue_estimates", "record_usage",
     "resend_stale_releases",
     "set_gpu_allowance", "set_job_priority", "animate_still", "image_models", "MAX_INIT_IMAGE_BYTES", "MAX_INIT_IMAGE_PIXELS",
-    "TakeHeld", "request_take_scan", "rescan_held_takes", "scan_take_likeness",
+    "panels_missing_stills", "resolve_still_profile", "submit_missing_stills", "submit_stills",
+    "use_still_take", "TakeHeld", "request_take_scan", "rescan_held_takes", "scan_take_likeness",
 ]

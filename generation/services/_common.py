@@ -28,7 +28,8 @@ def job_event_data(job: GenerationJob) -> dict:
     return {
         "id": str(job.id),
         "state": job.state,
-        "shot": str(job.shot_id),
+        "shot": str(job.shot_id) if job.shot_id else None,
+        "panel": str(job.panel_id) if job.panel_id else None,
         "batch": str(job.batch_id),
         "model": job.model.name,
         "seed": job.seed,

@@ -93,7 +93,7 @@ def cancel_jobs_for_consent(*, job_ids: Iterable, reason: str, cause: str, grant
         if job.created_by_id:
             notify_user(
                 user_id=job.created_by_id, type="generation.cancelled", project_id=job.project_id,
-                data={"job": str(job.id), "shot": str(job.shot_id), "state": job.state, "reason": reason},
+                data={"job": str(job.id), "shot": str(job.shot_id) if job.shot_id else None, "state": job.state, "reason": reason},
             )
     return jobs
 

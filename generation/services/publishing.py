@@ -59,6 +59,9 @@ class ConformFailed(APIException):
 
 
 def _check_publishable(take: Take) -> None:
+    if take.is_still:
+        raise Conflict("This is a still take of a storyboard panel: it becomes the panel's still (Use as still on the board), "
+                       "never a shot's version. Animate it on a shot to make a clip.")
     if take.version_id:
         raise Conflict(f"This take is already published as {take.version.label}; a take becomes one version.")
     if take.discarded:

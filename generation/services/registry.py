@@ -11,6 +11,8 @@ from generation.families import FAMILIES, detect, spec_for
 from generation.models import ModelProfile
 from studio.audit import services as audit
 
+KIND_LABELS = {"t2v": "text-to-video", "i2v": "image-to-video", "t2i": "text-to-image"}
+
 
 def register_model_profile(
     *, name: str, folder: Path | str, values: dict, make_default: bool = False, actor_label: str = "register_model"
@@ -20,10 +22,14 @@ def register_model_profile(
     folder = Path(folder).resolve()
     models_dir = Path(settings.MODELS_DIR).resolve()
     stored = str(folder.relative_to(models_dir)) if folder.is_relative_to(models_dir) else str(folder)
+    stills = values.get("kind") == ModelProfile.Kind.TEXT_TO_IMAGE
+    if stills and make_default:
+        raise ValueError(f"{name} is a text-to-image model; the default model renders shots (video). Stills use the "
+                         "first active text-to-image model.")
     with transaction.atomic():
         if make_default:
             ModelProfile.objects.filter(is_default=True).exclude(name=name).update(is_default=False)
-        elif not ModelProfile.objects.filter(is_default=True).exclude(name=name).exists():
+        elif not stills and not ModelProfile.objects.filter(is_default=True).exclude(name=name).exists():
             make_default = True  # the first model is the default
         profile, created = ModelProfile.objects.update_or_create(
             name=name, defaults={**values, "folder": stored, "is_default": make_default, "is_active": True}
@@ -65,7 +71,7 @@ def profile_values_for_folder(folder: Path, **overrides) -> dict:
         "max_steps": spec.max_steps,
         "min_guidance": 0.0,
         "max_guidance": spec.max_guidance,
-        "display_name": f"{spec.label} {'image' if detected.kind == 'i2v' else 'text'}-to-video",
+        "display_name": f"{spec.label} {KIND_LABELS.get(detected.kind, 'text-to-video')}",
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values
@@ -151,4 +157,24 @@ def ensure_i2v_demo_profile(*, models_dir: Path | None = None) -> ModelProfile |
         if profile.is_default:  # it was the first model registered: leave the studio without a default instead
             ModelProfile.objects.filter(pk=profile.pk).update(is_default=False)
             profile.is_default = False
+    return profile
+
+
+def ensure_still_profile(*, models_dir: Path | None = None) -> ModelProfile | None:
+    """Register the trained shapes still model (text-to-image) once its committed weights are installed in
+    MODELS_DIR (`demo_models.still_model.install`), like any Stable Diffusion folder: detected from its
+    model_index.json, checked, pinned to what it was trained for. Never the default (that renders shots)."""
+    from generation.demo_models import still_model
+
+    folder = still_model.folder(models_dir)
+    if not still_model.is_installed(folder):
+        return None
+    values = profile_values_for_folder(folder, **still_model.profile_values())
+    problems = check_profile_values(values)
+    if problems:
+        raise ValueError(f"The shapes still model's registry values are not consistent: {'; '.join(problems)}.")
+    existing = ModelProfile.objects.filter(name=still_model.MODEL_NAME).first()
+    if existing is not None and existing.resolved_folder().resolve() == folder.resolve() and existing.card == values["card"]:
+        return existing
+    profile, _ = register_model_profile(name=still_model.MODEL_NAME, folder=folder, values=values, actor_label="build_demo_model")
     return profile

@@ -7,6 +7,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from generation.services import init_images, scheduling
 from generation.services._common import SUBMIT_ROLES, State, _enqueue, _publish_state
 from projects.access import require_project_role
 from projects.consent import project_ref, shot_ref
-from projects.models import Project, Shot
+from projects.models import Panel, Project, Shot
 from rights.clearance import GenerationClearance, clear_generation
 from rights.models import UseType
 from studio.audit import services as audit
@@ -122,6 +123,9 @@ def submit_generation(
     if project.status == getattr(Project.Status, "ARCHIVED", "archived"):
         raise Conflict(f"Project {project.code} is archived; reactivate it before rendering new versions.")
     profile = _resolve_profile(model)
+    if profile.makes_stills:
+        raise ValidationError({"model": [f"Model '{profile.name}' is text-to-image: it draws stills for storyboard panels "
+                                         "(Generate still on the board). Choose a text-to-video or image-to-video model for a shot."]})
     prompt, cast = prompt or "", list(cast)
     params = _checked_parameters(
         profile=profile, prompt=prompt, negative_prompt=negative_prompt, seed=seed, count=count, frames=frames, width=width,
@@ -138,11 +142,14 @@ def submit_generation(
         negative_prompt=params.negative_prompt, use_type=use_type, likeness_asset=likeness_asset, max_cast=constraints.MAX_CAST,
         scanned=first_frame.get("init_image_scan", {}).get("talent", ()),
     )
-    seeds = [seed + i for i in range(count)] if seed is not None else [secrets.randbelow(RANDOM_SEED_RANGE) for _ in range(count)]
-    return _write_jobs(
-        actor=actor, shot=shot, profile=profile, params=params, prompt=prompt, seeds=seeds, init_image=init_image,
-        use_type=use_type, clearance=clearance, first_frame=first_frame,
-    )
+    renders = [PlannedRender(prompt=prompt, seed=job_seed, clearance=clearance, shot=shot) for job_seed in seeds_for(seed, count)]
+    return _write_jobs(actor=actor, project=project, profile=profile, params=params, renders=renders, init_image=init_image,
+                       use_type=use_type, first_frame=first_frame)
+
+
+def seeds_for(seed: int | None, count: int) -> list[int]:
+    """seed, seed+1, … for `count` renders, or random seeds when none is given."""
+    return [seed + i for i in range(count)] if seed is not None else [secrets.randbelow(RANDOM_SEED_RANGE) for _ in range(count)]
 
 
 def _first_frame(init_image, init_source: dict | None) -> dict:
@@ -203,14 +210,20 @@ def _check_capacity(*, project: Project, count: int) -> None:
         )
 
 
-def _write_jobs(
-    *, actor, shot: Shot, profile: ModelProfile, params, prompt: str, seeds: list[int], init_image, use_type: str,
-    clearance: GenerationClearance, first_frame: dict,
-) -> list[GenerationJob]:
-    """One queued job per seed, each with its likeness uses, audited and published; sent to the queue on commit."""
-    project = shot.project
-    batch_id = uuid.uuid4()
-    now = timezone.now()
+@dataclass(frozen=True)
+class PlannedRender:
+    """One job to write: what it renders for (a shot, or a storyboard panel's still), its prompt, seed and clearance."""
+
+    prompt: str
+    seed: int
+    clearance: GenerationClearance
+    shot: Shot | None = None
+    panel: Panel | None = None
+
+
+def _job_parameters(
+    *, profile: ModelProfile, params, init_image, use_type: str, clearance: GenerationClearance, first_frame: dict,
+) -> dict:
     parameters = {
         "frames": params.frames, "width": params.width, "height": params.height,
         "fps": f"{params.fps.numerator}/{params.fps.denominator}", "steps": params.steps, "guidance": params.guidance,
@@ -219,15 +232,28 @@ def _write_jobs(
     }
     if clearance.asset is not None:
         parameters["likeness_asset"] = str(clearance.asset.pk)
-    consent, cast_ids = clearance.decision, clearance.cast_ids
+    return parameters
+
+
+def _write_jobs(
+    *, actor, project: Project, profile: ModelProfile, params, renders: list[PlannedRender], init_image, use_type: str,
+    first_frame: dict | None = None,
+) -> list[GenerationJob]:
+    """One queued job per planned render (one batch), each with its likeness uses, audited and published;
+    sent to the queue on commit."""
+    batch_id = uuid.uuid4()
+    now = timezone.now()
     jobs: list[GenerationJob] = []
     with transaction.atomic():
         stored_image_name = ""
-        for index, job_seed in enumerate(seeds):
+        for index, render in enumerate(renders):
+            parameters = _job_parameters(profile=profile, params=params, init_image=init_image, use_type=use_type,
+                                         clearance=render.clearance, first_frame=first_frame or {})
+            consent, cast_ids = render.clearance.decision, render.clearance.cast_ids
             job = GenerationJob(
-                organization_id=project.organization_id, project=project, shot=shot, model=profile, created_by=actor,
-                batch_id=batch_id, batch_index=index, prompt=prompt, negative_prompt=params.negative_prompt, seed=job_seed,
-                frames=params.frames, width=params.width, height=params.height, fps_num=params.fps.numerator,
+                organization_id=project.organization_id, project=project, shot=render.shot, panel=render.panel, model=profile,
+                created_by=actor, batch_id=batch_id, batch_index=index, prompt=render.prompt, negative_prompt=params.negative_prompt,
+                seed=render.seed, frames=params.frames, width=params.width, height=params.height, fps_num=params.fps.numerator,
                 fps_den=params.fps.denominator, steps=params.steps, guidance=params.guidance, cast=cast_ids,
                 parameters=parameters, state=State.QUEUED, max_attempts=max(1, int(settings.GENERATION_MAX_ATTEMPTS)),
                 queued_at=now, task_id=str(uuid.uuid4()),
@@ -239,10 +265,11 @@ def _write_jobs(
                 else:
                     job.init_image.name = stored_image_name
             job.save(force_insert=True)
-            clearance.record_uses(job_id=job.id, shot=shot_ref(shot), actor=actor)
+            render.clearance.record_uses(job_id=job.id, shot=shot_ref(render.shot) if render.shot is not None else None, actor=actor)
+            target = {"shot": render.shot.code} if render.shot is not None else {"panel": str(render.panel.pk)}
             audit.record(
                 organization=project.organization, actor=actor, action="generation.submitted", target=job,
-                data={"shot": shot.code, "model": profile.name, "seed": job_seed, "batch": str(batch_id), **parameters,
+                data={**target, "model": profile.name, "seed": render.seed, "batch": str(batch_id), **parameters,
                       "cast": cast_ids, "consent": consent.outcome, "policy_version": consent.policy_version},
             )
             _publish_state(job)

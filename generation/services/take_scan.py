@@ -75,7 +75,8 @@ def scan_take_likeness(*, take_id, attempt: int) -> Take | None:
     if take is None:
         return None
     try:
-        outcome = likeness_scan.scan_file(Path(take.media.path), references=rights_selectors.likeness_references())
+        scan = likeness_scan.scan_image_file if take.is_still else likeness_scan.scan_file  # a still take is one PNG
+        outcome = scan(Path(take.media.path), references=rights_selectors.likeness_references())
     except (media.MediaError, OSError, ValueError) as exc:
         log.warning("likeness scan of take %s failed: %s", take_id, exc)
         return _store(take_id, attempt, state=ScanState.FAILED, result={"error": getattr(exc, "message", str(exc))[:500]})
@@ -84,13 +85,15 @@ def scan_take_likeness(*, take_id, attempt: int) -> Take | None:
 
 def _store(take_id, attempt: int, *, outcome=None, state: str | None = None, result: dict | None = None) -> Take | None:
     with transaction.atomic():
-        take = Take.objects.select_for_update(of=("self",)).select_related("project__organization", "shot").filter(pk=take_id).first()
+        take = (Take.objects.select_for_update(of=("self",)).select_related("project__organization", "shot", "panel")
+                .filter(pk=take_id).first())
         if take is None or take.scan_attempt != attempt:
             return None
         talent: list = []
         if outcome is not None:
             verdict = rights_services.settle_likeness_scan(
-                project=project_ref(take.project), matches=outcome.matches, use_key=take.use_key, shot=shot_ref(take.shot),
+                project=project_ref(take.project), matches=outcome.matches, use_key=take.use_key,
+                shot=shot_ref(take.shot) if take.shot_id else None,
             )
             state, talent, result = verdict.state, verdict.talent_ids, {**outcome.summary(), **verdict.as_result()}
         take.scan_state, take.scan_talent, take.scan_result = state, [uuid.UUID(t) for t in talent], result

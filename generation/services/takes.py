@@ -37,7 +37,8 @@ RERUN_MODES = ("same_seed", "new_seed", "vary_prompt")
 
 def take_event_data(take: Take) -> dict:
     return {
-        "id": str(take.id), "shot": str(take.shot_id), "job": str(take.job_id) if take.job_id else None, "seed": take.seed,
+        "id": str(take.id), "shot": str(take.shot_id) if take.shot_id else None,
+        "panel": str(take.panel_id) if take.panel_id else None, "job": str(take.job_id) if take.job_id else None, "seed": take.seed,
         "source": take.source, "starred": take.starred,
         "discarded": take.discarded, "version": str(take.version_id) if take.version_id else None,
         "scan_state": take.scan_state, "publish_state": take.publish_state or None,
@@ -49,7 +50,14 @@ def _publish_take(take: Take, *, created: bool = False) -> None:
             audience="internal")
 
 
+def _target(take_or_job) -> dict:
+    """What a job or take renders for, for the audit log: its shot's code, or its panel's id (a still)."""
+    return {"shot": take_or_job.shot.code} if take_or_job.shot_id else {"panel": str(take_or_job.panel_id)}
+
+
 def _file_stem(take_or_job) -> str:
+    if take_or_job.panel_id is not None:  # a still take: named after its panel (boards have no codes)
+        return f"panel_{str(take_or_job.panel_id)[:8]}_still_{take_or_job.seed}"
     code = re.sub(r"[^A-Za-z0-9_-]+", "_", take_or_job.shot.code).strip("_") or "shot"
     if take_or_job.seed is None:  # an imported take without a seed
         return f"{code}_take_imported_{str(take_or_job.pk)[:8]}"
@@ -59,13 +67,14 @@ def _file_stem(take_or_job) -> str:
 def store_take(*, job: GenerationJob, video: Path, poster: Path | None, native: dict, frames_sha256: str, lineage: dict,
                timings: dict) -> Take:
     """The job's one take (call inside the transaction holding the job row lock). Idempotent: a take
-    already stored for the job is returned as it is."""
+    already stored for the job is returned as it is. `video` is the render's file: an MP4, or for a
+    still (a panel's job) a PNG of its one frame; a panel that has no still yet takes it as its still."""
     existing = Take.objects.filter(job_id=job.id).first()
     if existing is not None:
         return existing
     take = Take(
-        organization_id=job.organization_id, project_id=job.project_id, shot_id=job.shot_id, job=job, model_id=job.model_id,
-        created_by_id=job.created_by_id, prompt=job.prompt, negative_prompt=job.negative_prompt, seed=job.seed,
+        organization_id=job.organization_id, project_id=job.project_id, shot_id=job.shot_id, panel_id=job.panel_id, job=job,
+        model_id=job.model_id, created_by_id=job.created_by_id, prompt=job.prompt, negative_prompt=job.negative_prompt, seed=job.seed,
         parameters=dict(job.parameters or {}), timings=dict(timings), lineage=lineage,
         consent={"cast": list(job.cast or []), "use_type": (job.parameters or {}).get("use_type") or "digital_replica"},
         native_frames=native["frames"], native_fps_num=native["fps"].numerator, native_fps_den=native["fps"].denominator,
@@ -73,7 +82,7 @@ def store_take(*, job: GenerationJob, video: Path, poster: Path | None, native: 
     )
     stem = _file_stem(job)
     with open(video, "rb") as handle:
-        take.media.save(f"{stem}.mp4", File(handle), save=False)
+        take.media.save(f"{stem}{video.suffix or '.mp4'}", File(handle), save=False)
     take.media_size = take.media.size
     if poster is not None:
         with open(poster, "rb") as handle:
@@ -84,10 +93,14 @@ def store_take(*, job: GenerationJob, video: Path, poster: Path | None, native: 
     request_take_scan(take=take)
     audit.record(
         organization=job.project.organization, actor_label=f"worker {job.worker}".strip(), action="take.created", target=take,
-        data={"job": str(job.id), "shot": job.shot.code, "seed": job.seed, "native_fps": f"{take.native_fps_num}/{take.native_fps_den}",
+        data={"job": str(job.id), **_target(job), "seed": job.seed, "native_fps": f"{take.native_fps_num}/{take.native_fps_den}",
               "native_frames": take.native_frames, "frames_sha256": frames_sha256},
     )
     _publish_take(take, created=True)
+    if take.panel_id is not None:
+        from generation.services.stills import adopt_still
+
+        adopt_still(take=take)
     return take
 
 
@@ -105,7 +118,7 @@ def _change(*, actor, take: Take, action: str, verb: str, **changes) -> Take:
             setattr(take, key, value)
         take.save(update_fields=[*changes, "updated_at"])
         audit.record(organization=take.project.organization, actor=actor, action=action, target=take,
-                     data={"shot": take.shot.code, "seed": take.seed, **{k: v for k, v in changes.items() if k != "discarded_at"}})
+                     data={**_target(take), "seed": take.seed, **{k: v for k, v in changes.items() if k != "discarded_at"}})
         _publish_take(take)
     return take
 
@@ -141,6 +154,10 @@ def rerun_take(*, actor, take: Take, mode: str, prompt: str | None = None) -> li
     if errors:
         raise ValidationError(errors)
     job = take.job
+    if take.panel_id is not None:
+        from generation.services.stills import rerun_still
+
+        return rerun_still(actor=actor, take=take, mode=mode, prompt=prompt.strip() if mode == "vary_prompt" else None)
     if job is None:
         raise Conflict(f"This take was imported from {take.source_tool or 'another tool'}; Greenlight has no render of it to run "
                        "again. Render the shot here, or import the new clip.")

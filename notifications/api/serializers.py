@@ -19,6 +19,8 @@ class NotificationTargetSerializer(serializers.Serializer):
     label = serializers.CharField(required=False)
     consent_request = serializers.UUIDField(required=False)
     grant = serializers.UUIDField(required=False)
+    sequence = serializers.UUIDField(required=False, help_text="A still rendered for a storyboard panel: the board's sequence.")
+    panel = serializers.UUIDField(required=False)
 
 
 class NotificationSerializer(serializers.Serializer):

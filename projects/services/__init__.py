@@ -25,7 +25,7 @@ that says what is wrong and how to fix it, and writes nothing.
 | `interchange` | shot-list imports (CSV, OTIO/EDL) |
 | `sharing` | share links for people without an account: create, revoke, open, identify, watermarked copies |
 | `storyboards` | a sequence's storyboard: panels (add, edit, duplicate, reorder, delete) and panel comments |
-| `panel_stills` | a panel's still: an uploaded drawing or photo, checked with Pillow |
+| `panel_stills` | a panel's still: an uploaded drawing or photo, or a generated still take, checked with Pillow |
 | `animatics` | the board played as a clip: requested, built on the `media` queue, cached by content |
 | `board_shots` | "Make shots": panels become shots of the sequence (preview, then apply with its token) |
 | `_shot_rules` | shot field cleaning, assignees and status rules, shared by shots and imports (internal) |
@@ -47,7 +47,13 @@ from projects.services.interchange import ShotSpec, apply_shot_specs
 from projects.services.likeness_scan import request_version_scan, rescan_held_versions, scan_version_likeness
 from projects.services.media import process_version_media
 from projects.services.members import add_project_member, change_project_member_role, remove_project_member
-from projects.services.panel_stills import MAX_STILL_BYTES, clear_panel_still, inspect_still, upload_panel_still
+from projects.services.panel_stills import (
+    MAX_STILL_BYTES,
+    clear_panel_still,
+    inspect_still,
+    set_generated_still,
+    upload_panel_still,
+)
 from projects.services.playlist_items import add_shots_to_playlist, remove_playlist_item, reorder_playlist, update_playlist_item
 from projects.services.playlists import MAX_PLAYLIST_ITEMS, create_playlist, delete_playlist, update_playlist
 from projects.services.projects import PROJECT_FIELDS, create_project, update_project
@@ -81,7 +87,8 @@ from projects.services.watermarks import ReviewCopy, TraceResult, build_marked_p
 
 __all__ = [
     "board_plan", "build_animatic", "content_key", "current_animatic", "request_animatic", "make_shots", "plan_shots",
-    "preview_shots", "MAX_STILL_BYTES", "clear_panel_still", "inspect_still", "upload_panel_still", "comment_on_panel",
+    "preview_shots", "MAX_STILL_BYTES", "clear_panel_still", "inspect_still", "set_generated_still", "upload_panel_still",
+    "comment_on_panel",
     "create_panel", "delete_panel", "duplicate_panel", "reorder_panels", "update_panel",
     "create_share_link", "identify_viewer", "link_state", "make_share_copy", "open_share_link",
     "require_room_for_viewer", "require_share_manager", "revoke_share_link", "servable_render", "shared_versions", "viewer_session",

@@ -20,6 +20,7 @@ describe("where a notification leads", () => {
     expect(linkFor(notification({ target: { project: "p1", version: "v1", frame: 1012 } }))).toBe("/projects/p1/versions/v1?frame=1012");
     expect(linkFor(notification({ target: { version: "v1" } }))).toBe("/projects/p1/versions/v1");
     expect(linkFor(notification({ target: { shot: "s1", job: "j1" } }))).toBe("/projects/p1/shots/s1");
+    expect(linkFor(notification({ target: { sequence: "q1", panel: "pa", job: "j1" } }))).toBe("/projects/p1/sequences/q1/board");
     expect(linkFor(notification({ target: {} }))).toBe("/projects/p1");
     expect(linkFor(notification({ project: null, target: {} }))).toBeNull();
   });

@@ -24,6 +24,7 @@ export function linkFor(n: Pick<Notification, "project" | "target">): string | n
   if (t.consent_request) return "/consent-requests";
   if (t.version) return `/projects/${project}/versions/${t.version}` + (t.frame !== undefined ? `?frame=${t.frame}` : "");
   if (t.shot) return `/projects/${project}/shots/${t.shot}`;
+  if (t.sequence) return `/projects/${project}/sequences/${t.sequence}/board`; // a still rendered for a storyboard panel
   return `/projects/${project}`;
 }
 

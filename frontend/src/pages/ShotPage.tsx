@@ -267,7 +267,7 @@ function GeneratePanel({ project, shot }: { project: Project; shot: ShotDetail }
   const models = useModels();
   const consents = useConsents({ state: "active" });
   const talent = useTalent();
-  const list = models.data?.results ?? [];
+  const list = (models.data?.results ?? []).filter((m) => m.kind !== "t2i"); // text-to-image models draw panel stills
   const [modelName, setModelName] = useState<string>("");
   const model = list.find((m) => m.name === modelName) ?? list.find((m) => m.is_default) ?? list[0];
   const defaults = modelDefaults(model);

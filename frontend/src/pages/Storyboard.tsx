@@ -6,6 +6,7 @@ import type { Panel, Project, Storyboard } from "../api/types";
 import { AnimaticPlayer } from "../components/AnimaticPlayer";
 import { AnimatePanelButton } from "../components/AnimateDialog";
 import { ConfirmDialog, EmptyState, ErrorMessage, Loading } from "../components/feedback";
+import { BoardStillJobs, GenerateMissingStills, PanelStillActions } from "../components/PanelStills";
 import { personName } from "../components/format";
 import { dropOn, moveBy, panelTimings, planLines, planSummary, sameOrder, type PlanRow } from "../lib/storyboard";
 import { durationTimecode, formatFps, type FrameRate } from "../lib/timecode";
@@ -72,6 +73,7 @@ function Board({ project, board, sequenceId }: { project: Project; board: Storyb
             Add panel
           </button>
         )}
+        {board.can_edit && board.panels.length > 0 && <GenerateMissingStills sequenceId={sequenceId} projectId={project.id} panels={board.panels} />}
         {board.can_make_shots && board.panels.length > 0 && (
           <button type="button" className="primary" onClick={() => setPlanning(true)} data-testid="make-shots">
             Make shots…
@@ -79,6 +81,7 @@ function Board({ project, board, sequenceId }: { project: Project; board: Storyb
         )}
       </div>
       <ErrorMessage error={reorder.error} title="The panels could not be reordered" />
+      <BoardStillJobs projectId={project.id} panels={board.panels} />
       {board.panels.length > 0 && <AnimaticPlayer sequenceId={sequenceId} rate={rate} />}
       {board.panels.length === 0 && !adding ? (
         <EmptyState title="No panels yet" action={board.can_edit ? <button onClick={() => setAdding(true)}>Add the first panel</button> : undefined}>
@@ -209,6 +212,7 @@ function PanelCard({ panel, rate, start, canEdit, sequenceId, projectId, first, 
             <button type="button" className="small danger" onClick={() => setConfirmDelete(true)}>Delete</button>
           </div>
         )}
+        {canEdit && !editing && <PanelStillActions panel={panel} sequenceId={sequenceId} projectId={projectId} />}
         <ErrorMessage error={duplicate.error} />
         <button type="button" className="ghost small" onClick={() => setNotes((v) => !v)} aria-expanded={notes}>
           Notes ({panel.comment_count})

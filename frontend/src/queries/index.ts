@@ -15,6 +15,7 @@ export * from "./prefetch";
 export * from "./projects";
 export * from "./rights";
 export * from "./sharing";
+export * from "./stills";
 export * from "./submissions";
 export * from "./storyboards";
 export * from "./takes";

@@ -33,7 +33,8 @@ export function keysForEvent(projectId: string, event: Envelope): QueryKey[] {
         keys.likenessUses.all,
       ];
     case "job.state_changed":
-      return [keys.jobs.all, keys.shot.one(event.data.shot)];
+      // A still render (for a storyboard panel) has no shot: its panel's stills are under the takes.
+      return event.data.shot ? [keys.jobs.all, keys.shot.one(event.data.shot)] : [keys.jobs.all, keys.takes.all];
     case "consent.changed":
       return [keys.consents.all, keys.likenessUses.all, keys.version.all, keys.approvals.all];
     case "consent_request.changed":

@@ -90,12 +90,16 @@ export const keys = {
   jobs: {
     all: ["jobs"] as const,
     shot: (shotId: string) => ["jobs", "shot", shotId] as const,
+    // A storyboard's still renders (queued or running) of its project.
+    board: (projectId: string) => ["jobs", "board", projectId] as const,
     // Under "jobs": every job.state_changed refreshes the studio's GPU use too.
     gpuAllowance: (organizationId: string) => ["jobs", "gpu-allowance", organizationId] as const,
   },
   takes: {
     all: ["takes"] as const,
     shot: (shotId: string, discarded: "false" | "true" | "all") => ["takes", "shot", shotId, discarded] as const,
+    // A panel's still takes and its still renders on the way (refreshed by take.* and job.* events).
+    panel: (panelId: string) => ["takes", "panel", panelId] as const,
   },
   models: ["generation-models"] as const,
   consents: {

@@ -65,6 +65,11 @@ describe("what an event refreshes", () => {
 
   it("a job's new state refreshes the job cards and its shot", () => {
     expect(keysForEvent("p1", message("job.state_changed", { id: "j", shot: "s1", state: "running" }))).toEqual([keys.jobs.all, keys.shot.one("s1")]);
+    // A still render for a storyboard panel has no shot: the panel's stills (under the takes) refresh.
+    expect(keysForEvent("p1", message("job.state_changed", { id: "j", shot: null, panel: "pa", state: "succeeded" }))).toEqual([
+      keys.jobs.all,
+      keys.takes.all,
+    ]);
   });
 
   it("stream control and progress refresh no query (the stream holds them)", () => {

@@ -169,7 +169,8 @@ class TakeViewSet(_TakeScope, mixins.RetrieveModelMixin, ScopedViewSet):
 
 MEDIA_TYPES = {"media": "video/mp4", "poster": "image/jpeg"}
 # An imported take keeps the container it came in.
-VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska"}
+VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska",
+               ".png": "image/png"}  # a still take (text-to-image) is a PNG
 
 
 class TakeMediaView(ScopedAPIView):
@@ -197,7 +198,7 @@ class TakeMediaView(ScopedAPIView):
         if not stored:
             raise NotFound(f"This take has no {kind}.")
         suffix = PurePosixPath(stored.name).suffix
-        filename = f"{PurePosixPath(stored.name).stem}{suffix}" if take.seed is None else \
+        filename = f"{PurePosixPath(stored.name).stem}{suffix}" if take.seed is None or take.shot is None else \
             f"{take.shot.code}_take_{take.seed}{'_poster' if kind == 'poster' else ''}{suffix}"
         content_type = VIDEO_TYPES.get(suffix.lower(), "video/mp4") if kind == "media" else MEDIA_TYPES[kind]
         return stored_file_response(request, stored.name, content_type=content_type, filename=filename,

@@ -1,8 +1,10 @@
-"""python manage.py build_demo_model — put the two demo models in MODELS_DIR and register them.
+"""python manage.py build_demo_model — put the demo models in MODELS_DIR and register them.
 
 - `shapes-t2v-demo`: a tiny CogVideoX text-to-video model trained on a procedural shapes world (it
   draws its prompt). Its fp16 weights are committed (generation/demo_models/weights/); this copies
   them into MODELS_DIR. It becomes the default model when no other default exists.
+- `shapes-still-demo`: a tiny Stable Diffusion text-to-image model trained on the same world, one
+  frame ("a red circle on a blue background"); committed fp16 weights too. Stills for storyboard panels.
 - `wan2.1-t2v-tiny`: a tiny Wan 2.1 pipeline with seeded random weights (renders are noise), built
   in code; it keeps the Wan path exercised.
 - `ltx-i2v-demo`: a tiny LTX-Video image-to-video pipeline built in code whose clip starts from its
@@ -15,7 +17,7 @@ Idempotent: up-to-date folders are left alone (no torch import, well under a sec
 from django.core.management.base import BaseCommand
 
 from generation import demo_model, services
-from generation.demo_models import first_frame, shapes
+from generation.demo_models import first_frame, shapes, still_model
 
 
 class Command(BaseCommand):
@@ -37,6 +39,13 @@ class Command(BaseCommand):
         else:
             state = f"installed in {seconds:.1f}s" if copied else "already up to date"
             self.stdout.write(f"Demo model {shapes.MODEL_NAME}: {state} at {folder}")
+        try:
+            folder, copied, seconds = still_model.install(force=force)
+        except FileNotFoundError as exc:
+            self.stdout.write(self.style.WARNING(f"Demo model {still_model.MODEL_NAME} skipped: {exc}"))
+        else:
+            state = f"installed in {seconds:.1f}s" if copied else "already up to date"
+            self.stdout.write(f"Demo still model {still_model.MODEL_NAME}: {state} at {folder}")
         result = demo_model.build_demo_model(force=force)
         verb = f"built in {result.seconds:.1f}s" if result.built else "already up to date"
         self.stdout.write(f"Demo model {demo_model.DEMO_MODEL_NAME}: {verb} at {result.folder}")
@@ -46,6 +55,7 @@ class Command(BaseCommand):
         if no_register:
             return
         shapes_profile = services.ensure_shapes_profile()  # the first model registered becomes the default
+        still_profile = services.ensure_still_profile()  # text-to-image: stills for storyboard panels, never the default
         if result.built or default:
             profile, _ = services.register_model_profile(
                 name=demo_model.DEMO_MODEL_NAME, folder=result.folder, values=demo_model.demo_profile_values(),
@@ -54,7 +64,7 @@ class Command(BaseCommand):
         else:
             profile = services.ensure_demo_profile()  # registers it when missing
         i2v_profile = services.ensure_i2v_demo_profile()
-        for registered in (shapes_profile, profile, i2v_profile):
+        for registered in (shapes_profile, still_profile, profile, i2v_profile):
             if registered is None:
                 continue
             registered.refresh_from_db()

@@ -88,7 +88,10 @@ class Command(BaseCommand):
         else:
             self._check_loads(folder, detected.pipeline_class)
 
-        profile, created = services.register_model_profile(name=name, folder=folder, values=values, make_default=options["default"])
+        try:
+            profile, created = services.register_model_profile(name=name, folder=folder, values=values, make_default=options["default"])
+        except ValueError as exc:  # --default on a text-to-image model
+            raise CommandError(str(exc))
         self.stdout.write(self.style.SUCCESS(
             f"{'Registered' if created else 'Updated'} model '{profile.name}' ({profile.get_family_display()}, "
             f"{profile.get_kind_display().lower()}){' as the default' if profile.is_default else ''}: "
