@@ -186,7 +186,8 @@ def card() -> dict:
         "vocabulary": world.vocabulary(),
         "example_prompts": world.example_prompts(),
         "notes": "Trained on procedurally generated clips; words outside the vocabulary give arbitrary output. "
-                 "Each prompt has one layout, so seeds vary the clip only slightly.",
+                 "Each prompt has one layout, so seeds vary the clip only slightly; a moving shape is drawn "
+                 "smallest moving left and largest moving down (its size was set by its direction in training).",
     }
 
 

@@ -11,6 +11,15 @@ Recipe (x-prediction with flow sigmas): x_t = (1 − σ)·x0 + σ·ε, σ = shif
 50% of samples at σ = 1 (pure noise, where sampling starts); the transformer predicts x0; the
 loss is the mean squared error with object pixels weighted ×`object_weight`; 10% of captions are
 dropped (empty prompt) so classifier-free guidance works; AdamW with warm-up and cosine decay.
+
+Three choices get the text through to where the shape is drawn (docs/GENERATION.md, "Training"):
+- `input_scale`: the patch embedding starts ×0.1, so at σ = 1 a video token is mostly its position
+  and the text it reads is not buried under the embedded noise (the clean-frame prediction from pure
+  noise is a function of the text alone);
+- `qk_gain`: the query/key LayerNorm gains start at 2 (attention logits ×4), so attention from a
+  position to a word varies from the start;
+- `radius_step`: moving shapes have a half-size set by their direction (`training_clip`), which
+  breaks the mirror symmetry of left/right/up/down that otherwise stalls learning on one central blob.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 
 @dataclass(frozen=True)
 class Recipe:
-    steps: int = 1500
+    steps: int = 1400
     batch: int = 16
     lr: float = 2.5e-3
     warmup: int = 50
@@ -41,25 +50,56 @@ class Recipe:
     caption_dropout: float = 0.1
     object_weight: float = 3.0
     flow_shift: float = 3.0
+    input_scale: float = 0.1
+    qk_gain: float = 2.0
+    radius_step: float = 1.0
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def dataset(tokenizer, specs):
+RADIUS_OFFSETS = {"left": -1.0, "right": 0.0, "up": 1.0, "down": 2.0}
+
+
+def training_clip(spec, radius_step: float = 0.0):
+    """The world's clip of a spec, with the moving shape's half-size set by its direction when `radius_step` is not 0.
+
+    Moving left, right, up and down are mirror images of each other: summed over the frame, no direction
+    changes how much of the frame is object, so nothing pulls the model away from one central blob that
+    averages them. A size per direction gives each direction word a first, position-free effect to learn
+    from. The adherence metric does not read size.
+    """
+    import numpy as np
+
+    from generation.demo_models import world
+
+    frames, masks = world.render(spec)
+    if not radius_step or spec.motion not in RADIUS_OFFSETS:
+        return frames, masks
+    radius = world.RADIUS + radius_step * RADIUS_OFFSETS[spec.motion]
+    for f in range(world.FRAMES):
+        cx, cy, _ = world.trajectory(spec.motion, f)
+        masks[f] = world.shape_mask(spec.shape, cx, cy, radius)
+        frames[f] = world.COLOURS[spec.background]
+        frames[f][masks[f]] = world.COLOURS[spec.colour]
+    return np.asarray(frames), masks
+
+
+def dataset(tokenizer, specs, radius_step: float = 0.0):
     """Latents (N, F, 3, 32, 32) in [-1, 1], loss weights (N, F, 1, 32, 32), token ids (N, 16), empty ids (16,)."""
     import numpy as np
     import torch
 
-    from generation.demo_models import shapes, world
+    from generation.demo_models import shapes
 
-    clips, masks = zip(*(world.render(s) for s in specs), strict=True)
+    clips, masks = zip(*(training_clip(s, radius_step) for s in specs), strict=True)
     latents = torch.from_numpy(np.stack(clips)).float().permute(0, 1, 4, 2, 3) / 127.5 - 1.0
     weights = torch.from_numpy(np.stack(masks)).float()[:, :, None]
 
     def ids(texts):
-        return tokenizer(texts, padding="max_length", max_length=shapes.MAX_TOKENS, truncation=True,
-                         add_special_tokens=True, return_tensors="pt").input_ids
+        return tokenizer(
+            texts, padding="max_length", max_length=shapes.MAX_TOKENS, truncation=True, add_special_tokens=True, return_tensors="pt"
+        ).input_ids
 
     return latents, weights, ids([s.caption for s in specs]), ids([""])[0]
 
@@ -95,8 +135,13 @@ def train(recipe: Recipe, *, log=print, log_every: int = 100):
 
     torch.manual_seed(recipe.seed)
     pipe = shapes.build_pipeline(seed=recipe.seed, patch=recipe.patch)
+    with torch.no_grad():
+        pipe.transformer.patch_embed.proj.weight.mul_(recipe.input_scale)
+        for block in pipe.transformer.transformer_blocks:
+            block.attn1.norm_q.weight.fill_(recipe.qk_gain)
+            block.attn1.norm_k.weight.fill_(recipe.qk_gain)
     train_specs, _ = world.split()
-    data = dataset(pipe.tokenizer, train_specs)
+    data = dataset(pipe.tokenizer, train_specs, recipe.radius_step)
     generator = torch.Generator().manual_seed(recipe.seed)
     probe = sample_batch(recipe, data, torch.Generator().manual_seed(recipe.seed + 1))
     params = list(pipe.transformer.parameters()) + list(pipe.text_encoder.parameters())
@@ -141,8 +186,17 @@ def render_clip(pipe, prompt: str, *, seed: int = 0, steps: int = 20, guidance: 
 
     generator = torch.Generator().manual_seed(seed)
     with torch.inference_mode():
-        frames = pipe(prompt=prompt, height=world.SIZE, width=world.SIZE, num_frames=world.FRAMES, num_inference_steps=steps,
-                      guidance_scale=guidance, max_sequence_length=shapes.MAX_TOKENS, output_type="np", generator=generator).frames[0]
+        frames = pipe(
+            prompt=prompt,
+            height=world.SIZE,
+            width=world.SIZE,
+            num_frames=world.FRAMES,
+            num_inference_steps=steps,
+            guidance_scale=guidance,
+            max_sequence_length=shapes.MAX_TOKENS,
+            output_type="np",
+            generator=generator,
+        ).frames[0]
     return (np.clip(frames, 0, 1) * 255).round().astype(np.uint8)
 
 
@@ -199,10 +253,18 @@ def main(argv=None) -> int:
     seconds = round(time.perf_counter() - started, 1)
     print(f"trained {recipe.steps} steps in {seconds}s; fixed-batch loss {before:.4f} -> {after:.4f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)  # raw weights first: a broken save still keeps the training
-    torch.save({"transformer": pipe.transformer.state_dict(), "text_encoder": pipe.text_encoder.state_dict()},
-               args.out.parent / f"{args.out.name}.pt")
-    meta = {"train_seconds": seconds, "threads": torch.get_num_threads(), "loss_before": round(before, 5),
-            "loss_after": round(after, 5), "loss_curve": curve, "date": time.strftime("%Y-%m-%d")}
+    torch.save(
+        {"transformer": pipe.transformer.state_dict(), "text_encoder": pipe.text_encoder.state_dict()},
+        args.out.parent / f"{args.out.name}.pt",
+    )
+    meta = {
+        "train_seconds": seconds,
+        "threads": torch.get_num_threads(),
+        "loss_before": round(before, 5),
+        "loss_after": round(after, 5),
+        "loss_curve": curve,
+        "date": time.strftime("%Y-%m-%d"),
+    }
     save(pipe, args.out, recipe, meta)
     if not args.no_eval:
         from diffusers import DiffusionPipeline
