@@ -33,15 +33,17 @@ def test_build_demo_model_registers_the_demo_models_once_with_the_shapes_model_a
     assert profile.resolved_folder() == demo_model_folder and not profile.folder.startswith("/")  # stored relative to MODELS_DIR
     i2v = ModelProfile.objects.get(name="ltx-i2v-demo")  # image-to-video ("Animate"); never the default
     assert (i2v.kind, i2v.family, i2v.pipeline_class, i2v.is_default) == ("i2v", "ltx-video", "LTXImageToVideoPipeline", False)
+    still = ModelProfile.objects.get(name="shapes-still-demo")  # text-to-image, for storyboard panels; never the default
+    assert (still.kind, still.family, still.is_default) == ("t2i", "stable-diffusion", False)
     audits = AuditEvent.objects.filter(action__startswith="model.").count()
     run("build_demo_model")
-    assert ModelProfile.objects.count() == 3 and AuditEvent.objects.filter(action__startswith="model.").count() == audits
+    assert ModelProfile.objects.count() == 4 and AuditEvent.objects.filter(action__startswith="model.").count() == audits
 
 
 def test_build_demo_model_default_makes_the_wan_model_the_default(demo_model_folder):
     run("build_demo_model")
     run("build_demo_model", "--default")
-    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-tiny" and ModelProfile.objects.count() == 3
+    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-tiny" and ModelProfile.objects.count() == 4
 
 
 def test_build_demo_model_can_skip_the_database(demo_model_folder):
@@ -62,7 +64,7 @@ def test_register_model_loads_the_folder_then_registers_it_with_family_defaults(
     assert profile.max_sequence_length == 512 and profile.frames_modulus == 4 and profile.default_negative_prompt
     assert profile.is_default is False and ModelProfile.objects.get(name="shapes-t2v-demo").is_default
     run("register_model", str(demo_model_folder), "--name", "wan2.1-t2v-copy", "--default", "--skip-load-check")
-    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-copy" and ModelProfile.objects.count() == 4
+    assert ModelProfile.objects.get(is_default=True).name == "wan2.1-t2v-copy" and ModelProfile.objects.count() == 5
 
 
 def test_register_model_refuses_what_is_not_a_pipeline_folder(tmp_path):
@@ -70,8 +72,8 @@ def test_register_model_refuses_what_is_not_a_pipeline_folder(tmp_path):
         run("register_model", str(tmp_path), "--name", "empty")
     with pytest.raises(CommandError, match="is not a folder"):
         run("register_model", str(tmp_path / "missing"), "--name", "missing")
-    (tmp_path / "model_index.json").write_text(json.dumps({"_class_name": "StableDiffusionPipeline"}))
-    with pytest.raises(CommandError, match="StableDiffusionPipeline is not supported. Supported: CogVideoXImageToVideoPipeline"):
+    (tmp_path / "model_index.json").write_text(json.dumps({"_class_name": "KandinskyPipeline"}))
+    with pytest.raises(CommandError, match="KandinskyPipeline is not supported. Supported: CogVideoXImageToVideoPipeline"):
         run("register_model", str(tmp_path), "--name", "sd")
     assert ModelProfile.objects.count() == 0
 
