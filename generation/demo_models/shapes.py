@@ -23,20 +23,16 @@ one machine and thread count) and committed in fp16 under `generation/demo_model
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import string
-import time
 from pathlib import Path
 
 from django.conf import settings
 
-from generation.demo_models import world
+from generation.demo_models import committed, world
 
 MODEL_NAME = "shapes-t2v-demo"
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights" / MODEL_NAME
-MARKER_FILE = "greenlight-demo-model.json"
+MARKER_FILE = committed.MARKER_FILE
 TEXT_DIM = 64
 MAX_TOKENS = 16  # the transformer's max_text_seq_length: pipelines must be called with exactly this
 FILM_WORDS = (
@@ -149,36 +145,13 @@ def folder(models_dir: Path | None = None) -> Path:
     return Path(models_dir or settings.MODELS_DIR) / MODEL_NAME
 
 
-def _marker(path: Path) -> dict:
-    try:
-        return json.loads((path / MARKER_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def is_installed(target: Path) -> bool:
-    committed = _marker(WEIGHTS_DIR)
-    return (target / "model_index.json").is_file() and bool(committed) and _marker(target).get("recipe") == committed.get("recipe")
+    return committed.is_installed(target, WEIGHTS_DIR)
 
 
 def install(*, models_dir: Path | None = None, force: bool = False) -> tuple[Path, bool, float]:
     """Copy the committed weights into MODELS_DIR (a no-op when that copy is current). (folder, copied, seconds)."""
-    started = time.perf_counter()
-    target = folder(models_dir)
-    if not (WEIGHTS_DIR / "model_index.json").is_file():
-        raise FileNotFoundError(f"{WEIGHTS_DIR} has no trained weights; run `python -m generation.demo_models.train`.")
-    if not force and is_installed(target):
-        return target, False, time.perf_counter() - started
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.installing-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(WEIGHTS_DIR, staging)
-    shutil.rmtree(target, ignore_errors=True)
-    try:
-        staging.rename(target)
-    except OSError:  # another installer won; its copy is the same files
-        shutil.rmtree(staging, ignore_errors=True)
-    return target, True, time.perf_counter() - started
+    return committed.install(WEIGHTS_DIR, folder(models_dir), trainer="generation.demo_models.train", force=force)
 
 
 def card() -> dict:

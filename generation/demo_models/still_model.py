@@ -25,19 +25,15 @@ MODELS_DIR. Nothing is trained at set-up.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import time
 from pathlib import Path
 
 from django.conf import settings
 
-from generation.demo_models import still_world, world
+from generation.demo_models import committed, still_world, world
 
 MODEL_NAME = "shapes-still-demo"
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights" / MODEL_NAME
-MARKER_FILE = "greenlight-demo-model.json"
+MARKER_FILE = committed.MARKER_FILE
 TEXT_DIM = 64
 MAX_TOKENS = 16
 FILM_WORDS = (
@@ -222,36 +218,13 @@ def folder(models_dir: Path | None = None) -> Path:
     return Path(models_dir or settings.MODELS_DIR) / MODEL_NAME
 
 
-def _marker(path: Path) -> dict:
-    try:
-        return json.loads((path / MARKER_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def is_installed(target: Path) -> bool:
-    committed = _marker(WEIGHTS_DIR)
-    return (target / "model_index.json").is_file() and bool(committed) and _marker(target).get("recipe") == committed.get("recipe")
+    return committed.is_installed(target, WEIGHTS_DIR)
 
 
 def install(*, models_dir: Path | None = None, force: bool = False) -> tuple[Path, bool, float]:
     """Copy the committed weights into MODELS_DIR (a no-op when that copy is current). (folder, copied, seconds)."""
-    started = time.perf_counter()
-    target = folder(models_dir)
-    if not (WEIGHTS_DIR / "model_index.json").is_file():
-        raise FileNotFoundError(f"{WEIGHTS_DIR} has no trained weights; run `python -m generation.demo_models.still_train`.")
-    if not force and is_installed(target):
-        return target, False, time.perf_counter() - started
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.installing-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(WEIGHTS_DIR, staging)
-    shutil.rmtree(target, ignore_errors=True)
-    try:
-        staging.rename(target)
-    except OSError:  # another installer won; its copy is the same files
-        shutil.rmtree(staging, ignore_errors=True)
-    return target, True, time.perf_counter() - started
+    return committed.install(WEIGHTS_DIR, folder(models_dir), trainer="generation.demo_models.still_train", force=force)
 
 
 def card() -> dict:

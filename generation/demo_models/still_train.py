@@ -160,23 +160,10 @@ def evaluate(pipe, *, seeds=(0, 1), steps: int = 20, guidance: float = 3.0) -> d
 
 
 def save(pipe, out: Path, recipe: Recipe, meta: dict) -> None:
-    """fp16 safetensors (the weights are small either way; fp16 halves what git stores)."""
-    import copy
-    import shutil
+    """fp16 safetensors and the marker (recipe, its hash, the figures): `committed.save_fp16`."""
+    from generation.demo_models import committed, still_model
 
-    import torch
-
-    from generation.demo_models import still_model
-
-    out = Path(out)
-    shutil.rmtree(out, ignore_errors=True)
-    half = copy.deepcopy(pipe)
-    for component in half.components.values():
-        if isinstance(component, torch.nn.Module):
-            component.to(torch.float16)
-    half.save_pretrained(out, safe_serialization=True)
-    marker = {"name": still_model.MODEL_NAME, "recipe": recipe.digest(), "recipe_values": asdict(recipe), **meta}
-    (out / still_model.MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
+    committed.save_fp16(pipe, out, {"name": still_model.MODEL_NAME, "recipe": recipe.digest(), "recipe_values": asdict(recipe), **meta})
 
 
 def main(argv=None) -> int:
