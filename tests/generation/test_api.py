@@ -325,9 +325,11 @@ def test_the_demo_seed_registers_the_built_demo_model_once(db, demo_model_folder
     again = demo.seed()["model_profile"]
     assert first == again and first.is_default and first.name == "shapes-t2v-demo"  # the model that draws its prompt
     assert ModelProfile.objects.filter(name="wan2.1-t2v-tiny", is_default=False).exists()
-    from generation.demo_models import first_frame
-
     # The image-to-video demo model is registered too once `build_demo_model` has built it (never the default).
+    # So is the still model (text-to-image, for storyboard panels) once its committed weights are installed.
+    from generation.demo_models import first_frame, still_model
+
     expected = {"shapes-t2v-demo", "wan2.1-t2v-tiny"} | ({first_frame.MODEL_NAME} if first_frame.is_built(first_frame.folder()) else set())
+    expected |= {still_model.MODEL_NAME} if still_model.is_installed(still_model.folder()) else set()
     assert set(ModelProfile.objects.values_list("name", flat=True)) == expected
     assert ModelProfile.objects.filter(is_default=True).count() == 1

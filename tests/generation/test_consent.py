@@ -28,6 +28,21 @@ from studio.audit.models import AuditEvent
 from studio.realtime.models import Event
 from tests.generation.conftest import consent
 
+IN_PROCESS_QUEUE = "gpu-test-consent-in-process"
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_takes_these_jobs(settings):
+    """These tests render in-process (`render_generation(job_id)`): their jobs are sent to a queue no
+    worker consumes, so a session worker started by another module never takes a job first."""
+    settings.GENERATION_QUEUE = IN_PROCESS_QUEUE
+    yield
+    broker = redis_lib.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        broker.delete(IN_PROCESS_QUEUE)
+    finally:
+        broker.close()
+
 
 def post(api, user, shot, body, fmt="json"):
     return api(user).post(f"/api/v1/shots/{shot.id}/generations/", body, format=fmt)

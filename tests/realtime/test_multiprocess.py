@@ -102,7 +102,7 @@ async def test_two_web_processes_behind_one_redis_both_deliver(world, web_pair):
         await again.close()
 
 
-async def test_a_review_room_spans_web_processes(world, web_pair):
+async def test_a_review_room_spans_web_processes(world, submitted, web_pair):  # the client follows submitted versions
     a, b = web_pair
     presenter = await ws_connect(room_url(a, world, "presenter-tab-1"), token=world.tokens["producer@rt.test"])
     try:
@@ -155,7 +155,7 @@ async def test_nothing_is_lost_across_a_web_server_crash(world, web_pair, django
         doomed.stop()
 
 
-async def test_presence_of_a_crashed_web_process_expires(world, web_pair, django_db_blocker):
+async def test_presence_of_a_crashed_web_process_expires(world, submitted, web_pair, django_db_blocker):
     a, _ = web_pair
     doomed = UvicornServer(name="rt-doomed-presence", env=FAST_PRESENCE, **SANSIO)
     with django_db_blocker.unblock():
