@@ -149,7 +149,7 @@ def test_generate_the_boards_stills_and_pick_one(session_factory, api_as):
     then draws another still for panel 1 and picks it in the panel's still picker."""
     producer = api_as("producer@northlight.test")
     project = next(p for p in producer.get("/api/v1/projects/").json()["results"] if p["code"] == "MR")
-    made = producer.post(f"/api/v1/projects/{project['id']}/sequences/", json={"code": "MR_095", "name": "Stills test"})
+    made = producer.post(f"/api/v1/projects/{project['id']}/sequences/", json={"code": "MR_097", "name": "Stills test"})
     assert made.status_code == 201, made.text
     sequence = made.json()
     models = producer.get("/api/v1/generation-models/").json()
