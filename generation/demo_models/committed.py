@@ -62,3 +62,14 @@ def save_fp16(pipe, out: Path, marker_values: dict) -> None:
             component.to(torch.float16)
     half.save_pretrained(out, safe_serialization=True)
     (out / MARKER_FILE).write_text(json.dumps(marker_values, indent=2) + "\n")
+
+
+def ready(pipe):
+    """A freshly built pipeline set up for inference: every module in eval mode, no progress bar."""
+    import torch
+
+    for component in pipe.components.values():
+        if isinstance(component, torch.nn.Module):
+            component.eval()
+    pipe.set_progress_bar_config(disable=True)
+    return pipe

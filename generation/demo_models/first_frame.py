@@ -31,6 +31,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from generation.demo_models import committed
+
 MODEL_NAME = "ltx-i2v-demo"
 FOLDER_NAME = "ltx-i2v-demo"
 MARKER_FILE = "greenlight-demo-model.json"
@@ -171,11 +173,7 @@ def build_pipeline(*, seed: int = 0):
     pipe = LTXImageToVideoPipeline(
         transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(), text_encoder=text_encoder, tokenizer=tokenizer
     )
-    for component in pipe.components.values():
-        if isinstance(component, torch.nn.Module):
-            component.eval()
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
+    return committed.ready(pipe)
 
 
 def build(*, models_dir: Path | None = None, force: bool = False, seed: int = 0) -> BuildResult:

@@ -128,17 +128,12 @@ def make_scheduler():
 
 def build_pipeline(*, seed: int = 0, patch: int = 8):
     """The untrained pipeline (training starts from it)."""
-    import torch
     from diffusers import CogVideoXPipeline
 
     tokenizer = make_tokenizer()
     pipe = CogVideoXPipeline(tokenizer=tokenizer, text_encoder=make_text_encoder(len(tokenizer), seed), vae=make_vae(),
                              transformer=make_transformer(seed, patch), scheduler=make_scheduler())
-    for component in pipe.components.values():
-        if isinstance(component, torch.nn.Module):
-            component.eval()
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
+    return committed.ready(pipe)
 
 
 def folder(models_dir: Path | None = None) -> Path:

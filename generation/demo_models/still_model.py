@@ -193,7 +193,6 @@ def make_scheduler():
 
 def build_pipeline(*, seed: int = 0):
     """The untrained pipeline (training starts from it)."""
-    import torch
     from diffusers import StableDiffusionPipeline
 
     tokenizer = make_tokenizer()
@@ -207,11 +206,7 @@ def build_pipeline(*, seed: int = 0):
         feature_extractor=None,
         requires_safety_checker=False,
     )
-    for component in pipe.components.values():
-        if isinstance(component, torch.nn.Module):
-            component.eval()
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
+    return committed.ready(pipe)
 
 
 def folder(models_dir: Path | None = None) -> Path:
