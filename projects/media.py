@@ -45,6 +45,10 @@ PROXY_CRF = 18
 PROXY_PRESET = "veryfast"
 PROXY_MAX_WIDTH = 1920
 POSTER_MAX_WIDTH = 1280
+# The shot list's picture (a 112×63 cell) at 2× device pixels. A 1280-px poster there made Chromium decode
+# and downscale ~1 MP per row while scrolling: frame interval p95 118 ms against 39 ms without pictures
+# (tests/bench/bench_browser.py, docs/PERFORMANCE.md).
+THUMB_WIDTH = 240
 SPRITE_TILE_WIDTH = 160
 SPRITE_COLUMNS = 10
 SPRITE_MAX_TILES = 100
@@ -323,6 +327,16 @@ def build_poster(src: Path, dst: Path, *, frame_index: int, info: ProbeResult) -
     _run_ffmpeg(stream, timeout=encode_timeout(info), what="poster")
 
 
+def build_thumb(poster: Path, dst: Path) -> None:
+    """The list thumbnail: the poster scaled to `THUMB_WIDTH` (never up), a few KiB."""
+    stream = (
+        ffmpeg.input(str(poster))
+        .video.filter("scale", f"trunc(min({THUMB_WIDTH},iw)/2)*2", "-2")
+        .output(str(dst), vframes=1, **{"q:v": 4})
+    )
+    _run_ffmpeg(stream, timeout=60, what="thumbnail")
+
+
 def sprite_layout(frame_count: int) -> tuple[int, list[int]]:
     """(step, frame indices) of the hover-scrub tiles: at most SPRITE_MAX_TILES, evenly spaced."""
     step = max(1, math.ceil(frame_count / SPRITE_MAX_TILES))
@@ -349,6 +363,7 @@ def build_sprite(src: Path, dst: Path, *, info: ProbeResult) -> dict:
 class ReviewMedia:
     proxy: Path
     poster: Path
+    thumb: Path
     sprite: Path
     sprite_info: dict
     proxy_info: ProbeResult
@@ -356,7 +371,7 @@ class ReviewMedia:
 
 
 def build_review_media(src: Path, workdir: Path) -> ReviewMedia:
-    """Proxy, then poster and sprite from the proxy. Verifies the proxy kept every frame."""
+    """Proxy, then poster, its thumbnail and the sprite from the proxy. Verifies the proxy kept every frame."""
     source_info = probe(src)
     proxy = workdir / "proxy.mp4"
     build_proxy(src, proxy, info=source_info)
@@ -369,9 +384,13 @@ def build_review_media(src: Path, workdir: Path) -> ReviewMedia:
         )
     poster = workdir / "poster.jpg"
     build_poster(proxy, poster, frame_index=proxy_info.frame_count // 2, info=proxy_info)
+    thumb = workdir / "thumb.jpg"
+    build_thumb(poster, thumb)
     sprite = workdir / "sprite.jpg"
     sprite_info = build_sprite(proxy, sprite, info=proxy_info)
-    return ReviewMedia(proxy=proxy, poster=poster, sprite=sprite, sprite_info=sprite_info, proxy_info=proxy_info, source_info=source_info)
+    return ReviewMedia(
+        proxy=proxy, poster=poster, thumb=thumb, sprite=sprite, sprite_info=sprite_info, proxy_info=proxy_info, source_info=source_info
+    )
 
 
 def make_test_clip(

@@ -212,6 +212,9 @@ class Version(LikenessScanned):
     original_size = models.BigIntegerField(null=True, blank=True)
     proxy = models.FileField(max_length=500, blank=True)
     poster = models.FileField(max_length=500, blank=True)
+    # The poster at list size (media.THUMB_WIDTH); versions processed before it existed have none until
+    # `manage.py build_thumbnails` makes theirs (their lists show the poster meanwhile).
+    thumb = models.FileField(max_length=500, blank=True)
     sprite = models.FileField(max_length=500, blank=True)
     sprite_columns = models.PositiveIntegerField(default=0)
     sprite_tile_width = models.PositiveIntegerField(default=0)

@@ -64,6 +64,7 @@ SHOT_LIST_COLUMNS = (
     "current_version__frame_count",
     "current_version__first_frame",
     "current_version__poster",
+    "current_version__thumb",
     "current_version__created_at",
     "current_version__quarantined_at",
     "current_version__scan_state",

@@ -8,7 +8,7 @@ view hands in, and Python passes the text through. Fields, formats and visibilit
 
 - datetimes as DRF writes them (ISO 8601 in UTC, `Z`, microseconds only when not zero);
 - `current_version.label` is `v%03d`, `duration` is inclusive, `version_count` is
-  `next_version_number - 1`, thumbnails are the media URL of a non-empty poster;
+  `next_version_number - 1`, thumbnails are the media URL of the version's list-size thumbnail, else of its poster;
 - client reviewers (`ProjectAccess.is_client`) get no assignees, and their open-note count leaves
   internal notes out (`selectors.open_notes_count`, shared with the serializer path); they see only
   what was submitted to them (`_client_rows` at the end of this module; docs/RIGHTS.md);
@@ -61,6 +61,7 @@ _JOINED = {
     "gl_v_frames": "current_version__frame_count",
     "gl_v_first": "current_version__first_frame",
     "gl_v_poster": "current_version__poster",
+    "gl_v_thumb": "current_version__thumb",
     "gl_v_created": "current_version__created_at",
     "gl_v_quarantined": "current_version__quarantined_at",
     "gl_v_scan": "current_version__scan_state",
@@ -81,10 +82,13 @@ def _str(column: str) -> str:
     return f"coalesce(to_json({column})::text, 'null')"
 
 
-def _poster_url(version_column: str, poster_column: str) -> str:
+def _thumbnail_url(version_column: str) -> str:
+    """`serializers.common.thumbnail_url` in SQL: the media URL of the version's list-size thumbnail, else of
+    its poster, else null. One placeholder: the media URL prefix."""
+    has_thumb = "coalesce(t.gl_v_thumb, '') <> ''"
     return (
-        f"CASE WHEN {poster_column} IS NOT NULL AND {poster_column} <> '' "
-        f"THEN to_json(%s || {version_column}::text || '/media/poster/')::text ELSE 'null' END"
+        f"CASE WHEN {has_thumb} OR coalesce(t.gl_v_poster, '') <> '' THEN to_json(%s || {version_column}::text"
+        f" || CASE WHEN {has_thumb} THEN '/media/thumb/' ELSE '/media/poster/' END)::text ELSE 'null' END"
     )
 
 
@@ -122,7 +126,7 @@ def _version_sql() -> str:
             ("approval_status", _str("t.gl_v_approval")),
             ("frame_count", _num("t.gl_v_frames")),
             ("first_frame", _num("t.gl_v_first")),
-            ("thumbnail", _poster_url("t.gl_v_id", "t.gl_v_poster")),
+            ("thumbnail", _thumbnail_url("t.gl_v_id")),
             ("created_at", _iso("t.gl_v_created")),
             # The consent badges (issue 13): CurrentVersionSerializer's three fields.
             ("quarantined", "CASE WHEN t.gl_v_quarantined IS NULL THEN 'false' ELSE 'true' END"),
@@ -152,7 +156,7 @@ def _row_sql(*, client: bool) -> str:
             ("assignees", "'[]'" if client else "coalesce(asg.people, '[]')"),
             ("retake_count", _num("t.retake_count")),
             ("current_version", _version_sql()),
-            ("thumbnail", _poster_url("t.gl_v_id", "t.gl_v_poster")),
+            ("thumbnail", _thumbnail_url("t.gl_v_id")),
             ("version_count", _num("t.gl_client_versions" if client else "t.next_version_number - 1")),
             ("open_notes", _num("t.gl_open_notes")),
             ("created_at", _iso("t.created_at")),
@@ -238,7 +242,7 @@ def _studio_rows(queryset: QuerySet, *, access: ProjectAccess | None) -> QuerySe
 #         `synchronous_commit` off for that transaction (a GET that writes kept rows does not wait for a
 #         WAL flush; the shot list's GET writes nothing else);
 # and answers the page: kept text for hits, fresh text for the rest, in the list's order.
-ROW_SHAPE = 1  # bump with the shot row's shape: every kept row is rebuilt
+ROW_SHAPE = 2  # bump with the shot row's shape: every kept row is rebuilt
 ROW_LOCK_CLASS = 17017  # pg_try_advisory_xact_lock(ROW_LOCK_CLASS, hashtext(project id))
 _ROW_VERSIONS = ("gl_s_x", "gl_s_c", "gl_vr_x", "gl_vr_c", "gl_q_x", "gl_q_c")
 _STAMP = (  # ShotListRow column, the listed row's value

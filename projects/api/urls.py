@@ -36,7 +36,7 @@ urlpatterns = [
     path("versions/<id:pk>/approvals/", views.VersionApprovalView.as_view(), name="version-approvals"),
     path("versions/<id:pk>/agency-notes/", views.VersionAgencyNotesView.as_view(), name="version-agency-notes"),
     re_path(
-        rf"^versions/{nested('pk')}/media/(?P<kind>original|proxy|poster|sprite)/$",
+        rf"^versions/{nested('pk')}/media/(?P<kind>original|proxy|poster|thumb|sprite)/$",
         views.VersionMediaView.as_view(),
         name="version-media",
     ),

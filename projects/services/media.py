@@ -49,6 +49,7 @@ def process_version_media(*, version_id, claim: bool = False) -> Version | None:
             names = {
                 "proxy": _store(built.proxy, f"{folder}/proxy.mp4"),
                 "poster": _store(built.poster, f"{folder}/poster.jpg"),
+                "thumb": _store(built.thumb, f"{folder}/thumb.jpg"),
                 "sprite": _store(built.sprite, f"{folder}/sprite.jpg"),
             }
     except media.MediaError as exc:
@@ -78,6 +79,7 @@ def _store_review_media(*, version_id, built, names: dict[str, str], attempt: in
             return version  # a later attempt took over; its files have the same names
         version.proxy.name = names["proxy"]
         version.poster.name = names["poster"]
+        version.thumb.name = names["thumb"]
         version.sprite.name = names["sprite"]
         version.sprite_columns = built.sprite_info["columns"]
         version.sprite_tile_width = built.sprite_info["tile_width"]
@@ -139,3 +141,31 @@ def mark_media_failed(version: Version, reason: str, *, attempt: int | None = No
             },
         )
     return version
+
+
+
+def backfill_thumbnails(*, limit: int | None = None) -> tuple[int, list[str]]:
+    """Make the list thumbnail of every ready version that has a poster and no thumbnail (versions
+    processed before thumbnails existed; new ones get theirs with their review media). Idempotent; a
+    version re-processed meanwhile keeps the thumbnail of its new media. Returns (how many were made,
+    the failures as "version id: reason")."""
+    pending = (
+        Version.objects.filter(processing_status=Version.Processing.READY, thumb="")
+        .exclude(poster="")
+        .order_by("created_at")
+        .values_list("id", "project_id", "poster")
+    )
+    made, errors = 0, []
+    for version_id, project_id, poster in list(pending[:limit] if limit else pending):
+        name = f"versions/{project_id}/{version_id}/review/thumb.jpg"
+        try:
+            with storage.local_copy(poster) as source, media.temporary_directory() as workdir:
+                thumb = Path(workdir) / "thumb.jpg"
+                media.build_thumb(source, thumb)
+                stored = _store(thumb, name)
+        except (media.MediaError, FileNotFoundError) as exc:
+            errors.append(f"{version_id}: {getattr(exc, 'message', None) or 'the poster is missing from storage'}")
+            continue
+        # Only where the poster is still the one the thumbnail was made from (no re-processing meanwhile).
+        made += Version.objects.filter(pk=version_id, poster=poster, thumb="").update(thumb=stored)
+    return made, errors

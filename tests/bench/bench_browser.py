@@ -11,7 +11,8 @@ uploaded clip (ffmpeg) into its proxy, poster and sprite; Debian's Chromium driv
 
 The benchmark builds its own studio, producer and project of BENCH_SHOTS shots in 20 sequences:
 one clip is uploaded through the API and transcoded by the worker; every other shot gets a version
-that shares that clip's processed media (so all 2,000 thumbnails are real posters). At the end the
+that shares that clip's processed media (so all 2,000 thumbnails are real list thumbnails, or with
+BENCH_LIST_PICTURE=poster real 1280-px posters, as lists showed before thumbnails existed). At the end the
 project goes; the studio and its user stay, disabled (the append-only audit log keeps their rows).
 Figures come from Chromium's own clock (`performance.now()`, navigation timing,
 `PerformanceObserver('longtask')`, `requestVideoFrameCallback`), measured in the page:
@@ -21,7 +22,8 @@ Figures come from Chromium's own clock (`performance.now()`, navigation timing,
   handle input (a task posted after the rows appear has run, then a frame); long tasks until then;
 - scrolling: the list's scroller driven one animation frame at a time from top to bottom
   (BENCH_SCROLL_STEP px a frame); frame intervals (median, p95, max), frames over 50 ms, long
-  tasks, rows in the DOM;
+  tasks, rows in the DOM, and how long after the last scroll every row on screen shows its picture
+  (pictures wait while the list flies past: components/Thumb.tsx);
 - shot page after navigation from the list: from the click on a shot's code to its header shown
   and to its version stack shown; once with the pointer resting on the row first (as a person
   moves to a link, BENCH_HOVER_MS), once with a click that has no hover before it;
@@ -66,6 +68,8 @@ SEQUENCES = 20
 ROUNDS = int(os.environ.get("BENCH_BROWSER_ROUNDS", 5))
 SCROLL_STEP = int(os.environ.get("BENCH_SCROLL_STEP", 400))
 HOVER_MS = int(os.environ.get("BENCH_HOVER_MS", 250))
+# BENCH_LIST_PICTURE=poster: the other shots' versions have no list thumbnail (the list shows posters, as before).
+LIST_PICTURE = os.environ.get("BENCH_LIST_PICTURE", "thumb")
 PASSWORD = "bench-browser-password"
 
 # Installed before any page script: long tasks, clicks, and waits measured on the page's own clock.
@@ -140,7 +144,27 @@ async (step) => {
     last = now;
   }
   const long = window.__bench.longtasks.slice(longFrom);
+  // Pictures wait while the list flies past (components/Thumb.tsx): once it settles, the rows on
+  // screen must show theirs. How long after the last scroll until every row on screen shows its
+  // picture (polled each 25 ms, at most 5 s).
+  const stopped = performance.now();
+  const view = scroller.getBoundingClientRect();
+  const count = () => {
+    const onScreen = [...document.querySelectorAll("[data-testid=shot-row]")].filter((row) => {
+      const r = row.getBoundingClientRect();
+      return r.bottom > view.top && r.top < view.bottom;
+    });
+    const shown = onScreen.filter((row) => { const img = row.querySelector("img"); return img && img.complete && img.naturalWidth > 0; });
+    return [onScreen.length, shown.length];
+  };
+  let [onScreen, pictured] = count();
+  while (pictured < onScreen && performance.now() - stopped < 5000) {
+    await new Promise((r) => setTimeout(r, 25));
+    [onScreen, pictured] = count();
+  }
+  const settledMs = performance.now() - stopped;
   return {
+    settledRows: onScreen, settledPictures: pictured, settledMs,
     ms: last - started, intervals, height: scroller.scrollHeight,
     longtasks: long.length, longtaskMs: long.reduce((s, [, d]) => s + d, 0),
     rowsInDom: document.querySelectorAll("[data-testid=shot-row]").length,
@@ -221,9 +245,11 @@ def share_media(world: dict, source_id: str) -> None:
 
     src = Version.objects.get(pk=source_id)
     copy = {f: getattr(src, f) for f in (
-        "proxy", "poster", "sprite", "sprite_columns", "sprite_tile_width", "sprite_tile_height", "sprite_frames",
+        "proxy", "poster", "thumb", "sprite", "sprite_columns", "sprite_tile_width", "sprite_tile_height", "sprite_frames",
         "frame_count", "first_frame", "fps_num", "fps_den", "width", "height", "processing_status", "source",
     )}
+    if LIST_PICTURE == "poster":  # as before list thumbnails existed: the list shows the 1280-px posters
+        copy["thumb"] = ""
     others = [s for s in world["shots"] if s.pk != src.shot_id]
     versions = Version.objects.bulk_create(
         [Version(project=world["project"], shot=s, number=1, **copy) for s in others], batch_size=1000,
@@ -429,7 +455,8 @@ def report(results: dict, world: dict) -> None:
     for s in results["scroll"]:
         print(f"  scroll {s['height']:.0f} px at {SCROLL_STEP} px/frame: {s['frames']} frames in {s['ms']:.0f} ms; frame interval median"
               f" {s['median']:.1f} ms, p95 {s['p95']:.1f} ms, max {s['max']:.0f} ms; {s['over50']} frames over 50 ms;"
-              f" {s['longtasks']} long tasks ({s['longtaskMs']:.0f} ms); rows in the DOM at the end {s['rowsInDom']}")
+              f" {s['longtasks']} long tasks ({s['longtaskMs']:.0f} ms); rows in the DOM at the end {s['rowsInDom']};"
+              f" pictures in {s['settledPictures']} of the {s['settledRows']} rows on screen {s['settledMs']:.0f} ms after the scroll")
     print(f"  shot page from the list, pointer on the row {HOVER_MS} ms first: header {m(results['hover'], 'header')};"
           f" version stack {m(results['hover'], 'stack')}")
     print(f"  shot page from the list, click without hover: header {m(results['nohover'], 'header')};"

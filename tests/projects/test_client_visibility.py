@@ -16,7 +16,7 @@ from studio.audit.models import AuditEvent
 from studio.realtime.models import Event
 from tests.projects.conftest import add_version, make_shot
 
-MEDIA_KINDS = ("proxy", "poster", "sprite", "original")
+MEDIA_KINDS = ("proxy", "poster", "thumb", "sprite", "original")
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def test_the_shot_list_and_shot_show_only_submitted_versions(submitted, scene, s
     row = rows[0]
     # v002 is newer but not submitted: the client's current version is v001.
     assert row["current_version"]["id"] == str(scene["v1"].pk) and row["version_count"] == 1
-    assert row["thumbnail"] == f"/api/v1/versions/{scene['v1'].pk}/media/poster/"
+    assert row["thumbnail"] == f"/api/v1/versions/{scene['v1'].pk}/media/thumb/"
     assert row["prompt_notes"] == "" and row["assignees"] == []
     studio_row = api(studio.producer).get(f"/api/v1/projects/{studio.project.id}/shots/").json()["results"][0]
     assert studio_row["current_version"]["id"] == str(scene["v2"].pk) and studio_row["prompt_notes"]
@@ -202,7 +202,7 @@ def test_presigned_media_redirect_is_never_issued_for_an_unsubmitted_version(med
     unshown = add_version(studio.shot, clips["good"], user=studio.artist, process=True)
     services.submit_to_client(actor=studio.producer, project=studio.project, versions=[shown.pk])
     client = api(studio.client)
-    for kind in ("poster", "sprite"):
+    for kind in ("poster", "thumb", "sprite"):
         allowed = client.get(f"/api/v1/versions/{shown.pk}/media/{kind}/")
         assert allowed.status_code == (200 if media_backend == "local" else 302)
         refused = client.get(f"/api/v1/versions/{unshown.pk}/media/{kind}/")

@@ -91,7 +91,7 @@ def test_the_media_worker_builds_the_proxy_of_an_upload(transactional_db, live_w
     ranged = api(artist).get(detail["media"]["proxy"], HTTP_RANGE="bytes=0-1023")
     assert ranged.status_code == 206 and len(b"".join(ranged.streaming_content)) == 1024
     shot_row = api(artist).get(f"/api/v1/shots/{shot.id}/").json()
-    assert shot_row["thumbnail"].endswith(f"/versions/{version_id}/media/poster/")
+    assert shot_row["thumbnail"].endswith(f"/versions/{version_id}/media/thumb/")
     assert Shot.objects.get(pk=shot.pk).status == "review"
     # The worker then scans the upload for likenesses (it writes the version again): let it finish
     # before the test's tables are emptied, so the two never lock the same rows in turn.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from projects import media, services
 from projects.models import Version
@@ -75,6 +77,10 @@ def test_proxy_is_h264_yuv420p_faststart_with_short_gop_and_every_frame(processe
 def test_poster_and_sprite_are_built_with_their_layout(processed):
     poster = ffprobe(Path(processed.poster.path), "-show_entries", "stream=width,height,codec_name")["streams"][0]
     assert (poster["width"], poster["height"], poster["codec_name"]) == (320, 180, "mjpeg")
+    # The list's thumbnail: the poster at THUMB_WIDTH (240), its aspect kept, a small fraction of its bytes.
+    thumb = ffprobe(Path(processed.thumb.path), "-show_entries", "stream=width,height,codec_name")["streams"][0]
+    assert (thumb["width"], thumb["height"], thumb["codec_name"]) == (media.THUMB_WIDTH, 136, "mjpeg")
+    assert Path(processed.thumb.path).stat().st_size < Path(processed.poster.path).stat().st_size
     sprite = ffprobe(Path(processed.sprite.path), "-show_entries", "stream=width,height")["streams"][0]
     assert processed.sprite_columns == 10
     assert processed.sprite_frames == list(range(30))
@@ -93,7 +99,31 @@ def test_processing_is_idempotent(processed):
     again = services.process_version_media(version_id=processed.id)
     assert again.processing_status == "ready"
     assert again.proxy.name == processed.proxy.name  # rebuilt in place, no stray copies
-    assert sorted(p.name for p in Path(again.proxy.path).parent.iterdir()) == ["poster.jpg", "proxy.mp4", "sprite.jpg"]
+    assert sorted(p.name for p in Path(again.proxy.path).parent.iterdir()) == ["poster.jpg", "proxy.mp4", "sprite.jpg", "thumb.jpg"]
+
+
+def test_versions_processed_before_thumbnails_get_theirs_from_their_poster(processed):
+    """`manage.py build_thumbnails`: a ready version with a poster and no thumbnail gets one; run again, it does nothing."""
+    Path(processed.thumb.path).unlink()
+    Version.objects.filter(pk=processed.pk).update(thumb="")
+    out = io.StringIO()
+    call_command("build_thumbnails", stdout=out)
+    assert json.loads(out.getvalue()) == {"made": 1, "failed": 0}
+    processed.refresh_from_db()
+    assert processed.thumb.name.endswith("/review/thumb.jpg")
+    thumb = ffprobe(Path(processed.thumb.path), "-show_entries", "stream=width")["streams"][0]
+    assert thumb["width"] == media.THUMB_WIDTH
+    again = io.StringIO()
+    call_command("build_thumbnails", stdout=again)
+    assert json.loads(again.getvalue()) == {"made": 0, "failed": 0}
+
+
+def test_a_thumbnail_whose_poster_is_gone_is_reported_not_half_written(processed):
+    Version.objects.filter(pk=processed.pk).update(thumb="", poster=f"versions/{processed.project_id}/{processed.id}/review/missing.jpg")
+    with pytest.raises(CommandError, match="1 thumbnail"):
+        call_command("build_thumbnails", stdout=io.StringIO(), stderr=io.StringIO())
+    processed.refresh_from_db()
+    assert processed.thumb.name == ""
 
 
 def test_a_damaged_original_marks_the_version_failed_with_a_reason(studio, clips, media_root):

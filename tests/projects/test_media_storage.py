@@ -60,7 +60,7 @@ def test_an_upload_becomes_ready_with_its_review_media_in_the_store(media_backen
     version = services.process_version_media(version_id=response.json()["id"])  # what the media task runs
     assert version.processing_status == "ready", version.failure_reason
     assert stored_bytes(version.original.name) == clips["good"].read_bytes()
-    for field in (version.proxy, version.poster, version.sprite):
+    for field in (version.proxy, version.poster, version.thumb, version.sprite):
         assert storage.exists(field.name)
     with storage.local_copy(version.proxy.name) as proxy:
         assert media.probe(proxy).frame_count == 48 == version.frame_count
@@ -81,6 +81,9 @@ def test_the_player_reads_ranges_through_the_url_it_is_handed(ready, media_backe
     assert headers["content-type"] == "video/mp4"
     status, body, headers = fetch(api(studio.client), f"/api/v1/versions/{ready.id}/media/poster/")
     assert status == 200 and body == stored_bytes(ready.poster.name) and lower(headers)["content-type"] == "image/jpeg"
+    status, body, headers = fetch(api(studio.client), f"/api/v1/versions/{ready.id}/media/thumb/")
+    assert status == 200 and body == stored_bytes(ready.thumb.name) and lower(headers)["content-type"] == "image/jpeg"
+    assert api(rival.artist).get(f"/api/v1/versions/{ready.id}/media/thumb/").status_code == 404
     foreign = api(rival.artist).get(proxy_url, HTTP_RANGE="bytes=0-99")
     assert foreign.status_code == 404 and "Location" not in foreign  # no URL without the permission check
     if media_backend != "local":

@@ -16,10 +16,10 @@ from studio.tenancy.models import Role
 from tests.projects.conftest import make_shot, make_user, show_to_client
 
 
-def _version(shot: Shot, number: int, *, poster: str = "") -> Version:
+def _version(shot: Shot, number: int, *, poster: str = "", thumb: str = "") -> Version:
     version = Version.objects.create(
         project=shot.project, shot=shot, number=number, source="upload", frame_count=48, first_frame=1001,
-        processing_status="ready", poster=poster, proxy=f"versions/{shot.project_id}/v{number}/review/proxy.mp4",
+        processing_status="ready", poster=poster, thumb=thumb, proxy=f"versions/{shot.project_id}/v{number}/review/proxy.mp4",
     )
     Shot.objects.filter(pk=shot.pk).update(current_version=version, next_version_number=number + 1)
     return version
@@ -28,7 +28,7 @@ def _version(shot: Shot, number: int, *, poster: str = "") -> Version:
 @pytest.fixture
 def varied(studio):
     """Shots covering every branch of the row: no sequence, no version, no range, a version past
-    v999, an empty poster, notes of every kind, assignees, whole-second timestamps, odd text."""
+    v999, an empty poster, a poster without a list thumbnail and one with, notes of every kind, assignees, whole-second timestamps, odd text."""
     shot = studio.shot
     version = _version(shot, 3, poster=f"versions/{studio.project.id}/x/review/poster.jpg")
     second = make_user(f"aaa-artist@{studio.org.slug}.test", org=studio.org, role=Role.ARTIST)
@@ -44,7 +44,7 @@ def varied(studio):
     make_shot(studio.project, "AL_LOOSE", frame_in=None, description='Quotes " and \\ and\nnewlines, ünïcødé ✓')
     big = make_shot(studio.project, "AL_010_0020", sequence=studio.sequence, status="review", retake_count=2)
     earlier = _version(big, 999)
-    _version(big, 1000)
+    _version(big, 1000, poster="p/poster.jpg", thumb="p/thumb.jpg")
     # What a client sees: v003 and the earlier v999 were submitted to them; v1000 (the shot's current) was not.
     services.submit_to_client(actor=studio.producer, project=studio.project, versions=[version.pk, earlier.pk])
     whole = timezone.now().replace(microsecond=0)
@@ -79,13 +79,18 @@ def test_what_each_caller_sees(varied, api):
     rows = {r["code"]: r for r in api(varied.producer).get(url).json()["results"]}
     first = rows[varied.shot.code]
     assert [a["email"] for a in first["assignees"]] == sorted([varied.artist.email, f"aaa-artist@{varied.org.slug}.test"])
-    assert first["open_notes"] == 2 and first["current_version"]["label"] == "v003" and first["thumbnail"]
-    assert rows["AL_010_0020"]["current_version"]["label"] == "v1000" and rows["AL_010_0020"]["thumbnail"] is None
+    assert first["open_notes"] == 2 and first["current_version"]["label"] == "v003"
+    # The list's picture: the list-size thumbnail where the version has one, else its poster, else none.
+    assert first["thumbnail"] == f"/api/v1/versions/{first['current_version']['id']}/media/poster/"
+    big = rows["AL_010_0020"]
+    assert big["current_version"]["label"] == "v1000"
+    assert big["thumbnail"] == big["current_version"]["thumbnail"] == f"/api/v1/versions/{big['current_version']['id']}/media/thumb/"
     assert rows["AL_010_0020"]["updated_at"].endswith(":00Z") or "." not in rows["AL_010_0020"]["updated_at"]
     assert rows["AL_LOOSE"]["sequence"] is None and rows["AL_LOOSE"]["duration"] is None and rows["AL_LOOSE"]["current_version"] is None
     client_rows = {r["code"]: r for r in api(varied.client).get(url).json()["results"]}
     assert client_rows[varied.shot.code]["assignees"] == [] and client_rows[varied.shot.code]["open_notes"] == 1
     assert client_rows["AL_010_0020"]["current_version"]["label"] == "v999" and client_rows["AL_010_0020"]["version_count"] == 1
+    assert client_rows["AL_010_0020"]["thumbnail"] is None  # v999 has no poster
     assert "AL_LOOSE" not in client_rows  # nothing of it was submitted
 
 

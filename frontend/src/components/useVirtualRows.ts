@@ -30,6 +30,12 @@ export interface VirtualRows {
   pin: (index: number | null) => void;
   /** Scroll row `index` into view (it is rendered on the next frame). Stable. */
   reveal: (index: number) => void;
+  /**
+   * True while the list is being scrolled (a scroll event in the last `settleMs`): rows can leave out
+   * what costs a network request (pictures not yet loaded) for rows that only fly past. It changes
+   * twice per scroll gesture, not per frame.
+   */
+  scrolling: boolean;
 }
 
 const sameRange = (a: RowRange, b: RowRange) => a.start === b.start && a.end === b.end;
@@ -45,11 +51,13 @@ export function useVirtualRows({
   estimate,
   threshold = 150,
   overscan = 800,
+  settleMs = 150,
 }: {
   count: number;
   estimate: (index: number) => number;
   threshold?: number;
   overscan?: number;
+  settleMs?: number;
 }): VirtualRows {
   const enabled = count > threshold;
   const [container, setContainer] = useState<HTMLElement | null>(null);
@@ -57,6 +65,7 @@ export function useVirtualRows({
   const [measured, setMeasured] = useState<{ of: typeof estimate; sizes: ReadonlyMap<number, number> }>({ of: estimate, sizes: new Map() });
   const [pinned, setPinned] = useState<number | null>(null);
   const [range, setRange] = useState<RowRange>(() => ({ start: 0, end: Math.min(count, 30) }));
+  const [scrolling, setScrolling] = useState(false);
 
   const offsets = useMemo(() => {
     const known = measured.of === estimate ? measured.sizes : new Map<number, number>();
@@ -86,6 +95,8 @@ export function useVirtualRows({
     live.current.scroller = el;
     const target: HTMLElement | Window = el === document.scrollingElement ? window : el;
     let frame = 0;
+    let settle = 0;
+    let moving = false;
     const later = (relayout: boolean) => () => {
       if (frame) return;
       frame = requestAnimationFrame(() => {
@@ -93,17 +104,30 @@ export function useVirtualRows({
         readView(relayout);
       });
     };
-    const onScroll = later(false);
+    const onFrame = later(false);
+    const onScroll = () => {
+      onFrame();
+      if (!moving) {
+        moving = true;
+        setScrolling(true);
+      }
+      clearTimeout(settle);
+      settle = window.setTimeout(() => {
+        moving = false;
+        setScrolling(false);
+      }, settleMs);
+    };
     const onResize = later(true);
     readView(true);
     target.addEventListener("scroll", onScroll, { passive: true });
     window.addEventListener("resize", onResize);
     return () => {
       cancelAnimationFrame(frame);
+      clearTimeout(settle);
       target.removeEventListener("scroll", onScroll);
       window.removeEventListener("resize", onResize);
     };
-  }, [enabled, container, readView]);
+  }, [enabled, container, readView, settleMs]);
 
   // New measurements move rows: what is on screen may have changed.
   useLayoutEffect(() => {
@@ -155,7 +179,7 @@ export function useVirtualRows({
     return layoutSlots(offsets, clamped, pinned === null ? [] : [pinned]);
   }, [enabled, count, offsets, range, pinned]);
 
-  return { slots, containerRef: setContainer, measure: enabled ? measure : noop, pin: setPinned, reveal };
+  return { slots, containerRef: setContainer, measure: enabled ? measure : noop, pin: setPinned, reveal, scrolling: enabled && scrolling };
 }
 
 function noop() {}

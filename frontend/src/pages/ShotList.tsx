@@ -207,7 +207,7 @@ export function ShotRows({ items, project, canEdit, selection }: { items: ShotLi
     if (h > 0) setHeights((prev) => (Math.abs(prev[kind] - h) < 0.25 ? prev : { ...prev, [kind]: h }));
   }, []);
   const estimate = useCallback((i: number) => heights[items[i]?.kind ?? "shot"], [items, heights]);
-  const { slots, containerRef, pin, reveal } = useVirtualRows({ count: items.length, estimate });
+  const { slots, containerRef, pin, reveal, scrolling } = useVirtualRows({ count: items.length, estimate });
   const body = useRef<HTMLTableSectionElement | null>(null);
   const prefetchShot = usePrefetchShot(project);
   const prefetchVersion = usePrefetchVersion();
@@ -276,7 +276,7 @@ export function ShotRows({ items, project, canEdit, selection }: { items: ShotLi
         }
         return (
           <ShotRow key={item.key} index={slot.index} shot={item.shot} project={project} canEdit={canEdit} actions={actions}
-            selected={selection?.selected.has(item.shot.id)} onSelect={selection?.toggle} />
+            selected={selection?.selected.has(item.shot.id)} onSelect={selection?.toggle} scrolling={scrolling} />
         );
       })}
     </tbody>
@@ -338,6 +338,7 @@ const ShotRow = memo(function ShotRow({
   actions,
   selected,
   onSelect,
+  scrolling = false,
 }: {
   shot: Shot;
   project: Project;
@@ -346,6 +347,8 @@ const ShotRow = memo(function ShotRow({
   actions: RowActions;
   selected?: boolean;
   onSelect?: (shotId: string) => void;
+  /** The list is being scrolled: a picture not loaded yet waits until it settles (components/Thumb.tsx). */
+  scrolling?: boolean;
 }) {
   const { data: me } = useMe();
   const change = useSetShotStatus(project.id, shot.id);
@@ -364,7 +367,7 @@ const ShotRow = memo(function ShotRow({
           {onSelect && (
             <input type="checkbox" checked={selected ?? false} onChange={() => onSelect(shot.id)} aria-label={`Select ${shot.code}`} data-testid="shot-select" />
           )}
-          <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} />
+          <HoverScrubThumb versionId={v?.id ?? null} poster={shot.thumbnail} label={`${shot.code} ${v?.label ?? ""}`} defer={scrolling} />
         </div>
       </td>
       <td>

@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.urls import reverse
 from rest_framework import serializers
 
-MEDIA_KINDS = ("original", "proxy", "poster", "sprite")
+MEDIA_KINDS = ("original", "proxy", "poster", "thumb", "sprite")
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -22,6 +22,16 @@ def _media_url_prefix() -> str:
 def media_url(version_id, kind: str) -> str:
     """/api/v1/versions/{id}/media/{kind}/ (reversed once; lists call this thousands of times)."""
     return f"{_media_url_prefix()}{version_id}/media/{kind}/"
+
+
+def thumbnail_url(version) -> str | None:
+    """A version's picture in lists: its thumbnail (the poster at list size), else its poster (a version
+    processed before thumbnails existed), else None. `shot_list_json._thumbnail_url` is the same in SQL."""
+    if version is None:
+        return None
+    if version.thumb:
+        return media_url(version.id, "thumb")
+    return media_url(version.id, "poster") if version.poster else None
 
 
 DATETIME = serializers.DateTimeField()
@@ -41,7 +51,7 @@ def version_brief(version) -> dict:
         "approval_status": version.approval_status,
         "frame_count": version.frame_count,
         "first_frame": version.first_frame,
-        "thumbnail": media_url(version.id, "poster") if version.poster else None,
+        "thumbnail": thumbnail_url(version),
         "created_at": DATETIME.to_representation(version.created_at),
     }
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.access import SEE_BOARDS
-from projects.api.serializers.common import DATETIME, access_of, is_client, media_url, user_brief, version_brief
+from projects.api.serializers.common import DATETIME, access_of, is_client, thumbnail_url, user_brief, version_brief
 from projects.api.serializers.storyboards import still_url
 from projects.api.serializers.versions import VersionBriefSerializer, VersionSerializer
 from projects.client_view import client_stack
@@ -119,7 +119,7 @@ class ShotSerializer(serializers.ModelSerializer):
                 **version_brief(version), "quarantined": version.quarantined_at is not None, "held": version.scan_held,
                 "likeness": getattr(obj, "current_likeness", None),
             } if version is not None else None,
-            "thumbnail": media_url(version.id, "poster") if version is not None and version.poster else None,
+            "thumbnail": thumbnail_url(version),
             "version_count": count,
             "open_notes": getattr(obj, "open_notes", 0),
             "created_at": DATETIME.to_representation(obj.created_at),
@@ -128,8 +128,7 @@ class ShotSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})
     def get_thumbnail(self, obj) -> str | None:
-        version = obj.current_version
-        return media_url(version.id, "poster") if version is not None and version.poster else None
+        return thumbnail_url(obj.current_version)
 
     def get_version_count(self, obj) -> int:
         return obj.next_version_number - 1

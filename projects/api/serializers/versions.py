@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from projects import selectors
 from projects.access import sees_studio_internals
-from projects.api.serializers.common import MEDIA_KINDS, access_of, media_url
+from projects.api.serializers.common import MEDIA_KINDS, access_of, media_url, thumbnail_url
 from projects.api.serializers.likeness_scan import LikenessScanSerializer, scan_view
 from projects.client_view import submission_of
 from projects.models import Version
@@ -29,6 +29,7 @@ class MediaLinksSerializer(serializers.Serializer):
     original = serializers.CharField(allow_null=True)
     proxy = serializers.CharField(allow_null=True)
     poster = serializers.CharField(allow_null=True)
+    thumb = serializers.CharField(allow_null=True, help_text="The poster at list size (240 px wide).")
     sprite = serializers.CharField(allow_null=True)
 
 
@@ -59,7 +60,7 @@ class VersionBriefSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})
     def get_thumbnail(self, obj) -> str | None:
-        return media_url(obj.id, "poster") if obj.poster else None
+        return thumbnail_url(obj)
 
 
 class SubmissionBriefSerializer(serializers.Serializer):

@@ -110,7 +110,7 @@ class VersionViewSet(ProjectRowsMixin, ConditionalReads, mixins.RetrieveModelMix
         return Response(s.VersionSerializer(version, context=self.context_for(version.project)).data)
 
 
-MEDIA_TYPES = {"proxy": "video/mp4", "poster": "image/jpeg", "sprite": "image/jpeg"}
+MEDIA_TYPES = {"proxy": "video/mp4", "poster": "image/jpeg", "thumb": "image/jpeg", "sprite": "image/jpeg"}
 ORIGINAL_TYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".mkv": "video/x-matroska"}
 # What this view really answers with: the proxy and stills, and an original by its file's extension.
 SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "application/octet-stream"})
@@ -127,7 +127,7 @@ SERVED_TYPES = sorted({*MEDIA_TYPES.values(), *ORIGINAL_TYPES.values(), "applica
             enum=list(s.MEDIA_KINDS),
             description=(
                 "original (the upload, signed with Content Credentials), proxy (frame-steppable H.264 MP4; ?download=1 for a "
-                "signed attachment), poster (JPEG), sprite (hover-scrub JPEG)."
+                "signed attachment), poster (JPEG), thumb (the poster at list size, JPEG), sprite (hover-scrub JPEG)."
             ),
         ),
         OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="e.g. bytes=0-1048575"),
