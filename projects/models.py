@@ -214,7 +214,7 @@ class Version(LikenessScanned):
     poster = models.FileField(max_length=500, blank=True)
     # The poster at list size (media.THUMB_WIDTH); versions processed before it existed have none until
     # `manage.py build_thumbnails` makes theirs (their lists show the poster meanwhile).
-    thumb = models.FileField(max_length=500, blank=True)
+    thumb = models.FileField(max_length=500, blank=True, db_default="")  # db_default: code from before it can still insert
     sprite = models.FileField(max_length=500, blank=True)
     sprite_columns = models.PositiveIntegerField(default=0)
     sprite_tile_width = models.PositiveIntegerField(default=0)
