@@ -22,7 +22,8 @@ Figures come from Chromium's own clock (`performance.now()`, navigation timing,
   handle input (a task posted after the rows appear has run, then a frame); long tasks until then;
 - scrolling: the list's scroller driven one animation frame at a time from top to bottom
   (BENCH_SCROLL_STEP px a frame); frame intervals (median, p95, max), frames over 50 ms, long
-  tasks, rows in the DOM, and how long after the last scroll every row on screen shows its picture
+  tasks, rows in the DOM, the main thread's busy time (Chromium's `Performance.getMetrics`: task,
+  script, layout, style), and how long after the last scroll every row on screen shows its picture
   (pictures wait while the list flies past: components/Thumb.tsx);
 - shot page after navigation from the list: from the click on a shot's code to its header shown
   and to its version stack shown; once with the pointer resting on the row first (as a person
@@ -404,9 +405,16 @@ def measure_scroll(page, project_id: str) -> dict:
     page.goto(f"/projects/{project_id}")
     page.locator("[data-testid=shot-row]").first.wait_for()
     page.wait_for_timeout(300)  # thumbnails of the first screen settle
+    # Chromium's own counters around the scroll: how long its main thread was busy, and with what.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    before = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     out = page.evaluate(SCROLL, SCROLL_STEP)
+    after = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    busy = {k: 1000 * (after[k] - before[k]) for k in ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")}
     iv = out.pop("intervals")
-    return {**out, "frames": len(iv), "median": median(iv), "p95": pct(iv, 0.95), "max": max(iv), "over50": sum(1 for x in iv if x > 50)}
+    return {**out, "frames": len(iv), "median": median(iv), "p95": pct(iv, 0.95), "max": max(iv), "over50": sum(1 for x in iv if x > 50),
+            "busy": busy}
 
 
 def run_browser(base: str, world: dict) -> dict:
@@ -457,6 +465,9 @@ def report(results: dict, world: dict) -> None:
               f" {s['median']:.1f} ms, p95 {s['p95']:.1f} ms, max {s['max']:.0f} ms; {s['over50']} frames over 50 ms;"
               f" {s['longtasks']} long tasks ({s['longtaskMs']:.0f} ms); rows in the DOM at the end {s['rowsInDom']};"
               f" pictures in {s['settledPictures']} of the {s['settledRows']} rows on screen {s['settledMs']:.0f} ms after the scroll")
+        b = s["busy"]
+        print(f"    main thread busy during the scroll {b['TaskDuration']:.0f} ms (script {b['ScriptDuration']:.0f},"
+              f" layout {b['LayoutDuration']:.0f}, style {b['RecalcStyleDuration']:.0f})")
     print(f"  shot page from the list, pointer on the row {HOVER_MS} ms first: header {m(results['hover'], 'header')};"
           f" version stack {m(results['hover'], 'stack')}")
     print(f"  shot page from the list, click without hover: header {m(results['nohover'], 'header')};"
