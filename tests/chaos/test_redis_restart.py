@@ -32,8 +32,10 @@ pytestmark = [pytest.mark.worker, pytest.mark.timeout(900)]
 
 # Enough work that the render is still running when Redis is back (the restart starts at step 3,
 # at most step 18 with two restarts, and Redis is down for 2 s): at 128×128 a quiet machine rendered
-# all 100 steps (the API's most) in under 4 s, inside the outage, leaving no progress to see after it.
-RENDER = {"frames": 33, "width": 192, "height": 192, "steps": 100}
+# all 100 steps (the API's most) in under 4 s, inside the outage, leaving no progress to see after it;
+# at 192×192×33 a quiet machine took ~3.5 s (2026-12-03: the render ended while a dropped client was
+# still backing off). 256×256×49 is ~2.6× that work.
+RENDER = {"frames": 49, "width": 256, "height": 256, "steps": 100}
 
 
 class Follower:
