@@ -76,6 +76,10 @@ class ModelProfile(models.Model):
     cpu_offload = models.CharField(max_length=16, choices=Offload.choices, default=Offload.NONE)
     vae_tiling = models.BooleanField(default=False, help_text="Decode in tiles to save GPU memory at large sizes.")
     attention_backend = models.CharField(max_length=32, default="native", help_text="diffusers attention backend; native = PyTorch SDPA.")
+    step_cache = models.CharField(
+        max_length=32, blank=True, default="", db_default="",
+        help_text='Step caching (generation/step_cache.py): "" (off) or "first_block:<threshold>", e.g. first_block:0.1.',
+    )
 
     # Defaults.
     default_frames = models.PositiveIntegerField()

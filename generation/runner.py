@@ -7,6 +7,7 @@ processes that never render do not pay for torch.
 - CUDA: bf16 (fp16 where bf16 is not supported) or the profile's dtype, the VAE optionally kept in
   float32, PyTorch SDPA attention (or the profile's diffusers attention backend), optional model or
   sequential CPU offload and VAE tiling from the profile, TF32 matmuls.
+- Step caching from the profile (`generation/step_cache.py`), on every device.
 - Noise comes from a CPU generator seeded with the job's seed, so a seed means the same starting
   latents on every device.
 """
@@ -33,6 +34,8 @@ for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETR
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from django.conf import settings  # noqa: E402
+
+from generation import step_cache  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,7 @@ class LoadSpec:
     cpu_offload: str
     vae_tiling: bool
     attention_backend: str
+    step_cache: str = ""
 
     @classmethod
     def for_profile(cls, profile, device: torch.device) -> LoadSpec:
@@ -106,6 +110,7 @@ class LoadSpec:
             vae_float32=bool(profile.vae_float32) and device.type == "cuda",
             cpu_offload=profile.cpu_offload if device.type == "cuda" else "none",
             vae_tiling=bool(profile.vae_tiling), attention_backend=profile.attention_backend or "native",
+            step_cache=profile.step_cache or "",
         )
 
 
@@ -136,6 +141,7 @@ def load_pipeline(spec: LoadSpec):
         for component in pipe.components.values():
             if hasattr(component, "set_attention_backend") and isinstance(component, torch.nn.Module):
                 component.set_attention_backend(spec.attention_backend)
+    step_cache.apply(pipe, spec.step_cache)
     return pipe
 
 

@@ -202,7 +202,7 @@ def _lineage(job: GenerationJob, *, spec, worker, timings: dict) -> dict:
         "negative_prompt": job.negative_prompt,
         "seed": job.seed,
         "model": {"id": str(profile.id), "name": profile.name, "family": profile.family, "kind": profile.kind,
-                  "pipeline_class": profile.pipeline_class},
+                  "pipeline_class": profile.pipeline_class, "step_cache": spec.step_cache or None},
         "parameters": {**job.parameters, "frames": job.frames, "width": job.width, "height": job.height,
                        "fps": f"{job.fps_num}/{job.fps_den}", "steps": job.steps, "guidance": job.guidance},
         "cast": job.cast,

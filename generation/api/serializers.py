@@ -256,10 +256,16 @@ class ModelProfileSerializer(serializers.ModelSerializer):
     defaults = serializers.SerializerMethodField()
     constraints = serializers.SerializerMethodField()
     card = serializers.SerializerMethodField()
+    step_cache = serializers.CharField(
+        help_text='Step caching the workers apply: "" (off) or "first_block:<threshold>" (faster, frames differ slightly; '
+        "recorded in each take's lineage)."
+    )
 
     class Meta:
         model = ModelProfile
-        fields = ["id", "name", "display_name", "description", "family", "kind", "is_default", "defaults", "constraints", "card"]
+        fields = [
+            "id", "name", "display_name", "description", "family", "kind", "is_default", "defaults", "constraints", "card", "step_cache",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(ModelDefaultsSerializer)

@@ -19,6 +19,13 @@ of the full 4096 width, 64x64, 5 frames, 2 steps, fp32. Every reduction is print
     .venv/bin/python tests/bench/gpu_render.py                 # auto: full size on CUDA, reduced on CPU
     .venv/bin/python tests/bench/gpu_render.py --no-worker     # bare diffusers only (no database/broker needed)
     .venv/bin/python tests/bench/gpu_render.py --device cuda --steps 20 --runs 3
+    .venv/bin/python tests/bench/gpu_render.py --step-cache first_block:0.05 --step-cache first_block:0.1   # + step caching
+    .venv/bin/python tests/bench/gpu_render.py --folder $MODELS_DIR/Wan2.1-T2V-1.3B-Diffusers --step-cache first_block:0.1
+
+With --step-cache each setting is also rendered, bare and through the worker (a profile with that
+`step_cache`), and reported as speed-up against bare diffusers uncached and PSNR/SSIM of its frames
+against the uncached frames of the same seed. Random weights change a lot at every step, so the cache
+skips nothing on them (identical frames): judge step caching with --folder pointing at a real checkpoint.
 """
 
 from __future__ import annotations
@@ -43,8 +50,11 @@ import django  # noqa: E402
 
 django.setup()
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from django.conf import settings  # noqa: E402
+
+from generation import step_cache  # noqa: E402
 
 PROMPT = "a lighthouse on a cliff at dusk, waves breaking below, slow aerial push-in, cinematic"
 SEED = 2024
@@ -146,7 +156,9 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bare(config: Config, folder: Path, runs: int) -> list[dict]:
+def bare(config: Config, folder: Path, runs: int, *, cache: str = "") -> tuple[list[dict], np.ndarray]:
+    """Bare diffusers renders (with `cache`, the profile option `step_cache` applied the way the worker
+    applies it). Returns the runs' figures and the last run's uint8 frames."""
     import tempfile
     from fractions import Fraction
 
@@ -164,7 +176,9 @@ def bare(config: Config, folder: Path, runs: int) -> list[dict]:
     dtype_arg = {"default": dtype, "vae": torch.float32} if dtype != torch.float32 else dtype
     pipe = DiffusionPipeline.from_pretrained(folder, local_files_only=True, dtype=dtype_arg).to(device)
     pipe.set_progress_bar_config(disable=True)
-    print(f"bare: loaded in {time.perf_counter() - started:.1f}s")
+    step_cache.apply(pipe, cache)
+    label = f"bare + {cache}" if cache else "bare"
+    print(f"{label}: loaded in {time.perf_counter() - started:.1f}s")
     kwargs = dict(prompt=PROMPT, negative_prompt=None, width=config.width, height=config.height, num_frames=config.frames,
                   guidance_scale=5.0, max_sequence_length=config.max_sequence_length, output_type="np")
     results = []
@@ -192,15 +206,26 @@ def bare(config: Config, folder: Path, runs: int) -> list[dict]:
             done = time.perf_counter()
             results.append({"denoise": last[0] - started, "decode": decoded - last[0], "encode": done - decoded, "total": done - started,
                             "peak_memory_mb": peak_memory_mb(device)})
-            print(f"bare run {i + 1}: {done - started:.2f}s (denoise {last[0] - started:.2f}, decode {decoded - last[0]:.2f}, "
+            print(f"{label} run {i + 1}: {done - started:.2f}s (denoise {last[0] - started:.2f}, decode {decoded - last[0]:.2f}, "
                   f"encode {done - decoded:.2f})")
     del pipe
     if device.type == "cuda":
         torch.cuda.empty_cache()
-    return results
+    return results, frames
 
 
-def through_worker(config: Config, folder: Path, runs: int) -> list[dict]:
+def quality(reference, frames) -> dict:
+    """PSNR (dB) and SSIM of `frames` against `reference` (uint8 RGB clips of the same seed), over all frames."""
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    if np.array_equal(reference, frames):  # the cache skipped no step (e.g. random weights: every step changes a lot)
+        return {"psnr_db": None, "ssim": 1.0, "identical": True}
+    psnr = peak_signal_noise_ratio(reference, frames, data_range=255)
+    ssim = float(np.mean([structural_similarity(a, b, channel_axis=-1, data_range=255) for a, b in zip(reference, frames, strict=True)]))
+    return {"psnr_db": float(psnr), "ssim": ssim, "identical": False}
+
+
+def through_worker(config: Config, folder: Path, runs: int, *, cache: str = "") -> list[dict]:
     from fractions import Fraction
 
     from generation import services
@@ -216,9 +241,10 @@ def through_worker(config: Config, folder: Path, runs: int) -> list[dict]:
         values = services.profile_values_for_folder(
             folder, default_width=config.width, default_height=config.height, default_frames=config.frames, default_steps=config.steps,
             min_frames=min(5, config.frames), min_width=size_floor, min_height=size_floor, max_sequence_length=config.max_sequence_length,
-            dtype=config.dtype, default_negative_prompt="",
+            dtype=config.dtype, default_negative_prompt="", step_cache=cache,
         )
-        profile, _ = services.register_model_profile(name="bench-wan2.1-1.3b-shaped", folder=folder, values=values, make_default=True)
+        name = "bench-wan2.1-1.3b-shaped" + ("-cached" if cache else "")
+        profile, _ = services.register_model_profile(name=name, folder=folder, values=values, make_default=True)
         user, project, shot = make_world("render")
         worker = start_worker("bench-render", queue, GENERATION_DEVICE=config.device)
         listener = GroupListener(project.id)
@@ -236,7 +262,7 @@ def through_worker(config: Config, folder: Path, runs: int) -> list[dict]:
                 if job.state != "succeeded":
                     raise RuntimeError(f"worker render {job.state}: {job.error}")
                 row = {"e2e": finished - started, **job.timings}
-                label = "warm-up (cold worker)" if i == 0 else f"run {i}"
+                label = ("warm-up (cold worker)" if i == 0 else f"run {i}") + (f", {cache}" if cache else "")
                 print(f"worker {label}: {row['e2e']:.2f}s (load {row['load']:.2f}, denoise {row['denoise']:.2f}, "
                       f"decode {row['decode']:.2f}, encode {row['encode']:.2f}, queue wait {row['queue_wait'] * 1000:.0f} ms)")
                 if i:
@@ -258,7 +284,17 @@ def main() -> int:
     parser.add_argument("--text-encoder", choices=["full", "small"])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--no-worker", action="store_true", help="bare diffusers only")
+    parser.add_argument("--folder", type=Path,
+                        help="render this diffusers folder (e.g. the real Wan2.1-T2V-1.3B-Diffusers checkpoint) instead of the "
+                             "random-weight one; step caching can only be judged with trained weights")
+    parser.add_argument("--step-cache", action="append", default=[],
+                        help="also render with this step cache (e.g. first_block:0.1; repeat for several) and report the speed-up "
+                             "against bare diffusers and PSNR/SSIM against the uncached frames (same seed)")
     args = parser.parse_args()
+    try:
+        caches = [step_cache.normalized(value) for value in args.step_cache]
+    except step_cache.StepCacheError as exc:
+        parser.error(f"--step-cache: {exc}")
 
     device = "cuda" if args.device == "auto" and torch.cuda.is_available() else ("cpu" if args.device == "auto" else args.device)
     cuda = device.startswith("cuda")
@@ -277,9 +313,16 @@ def main() -> int:
     if config.reductions:
         print("REDUCED (not the full Wan2.1-T2V-1.3B render): " + "; ".join(config.reductions))
 
-    folder = ensure_folder(config)
-    bare_runs = bare(config, folder, args.runs)
+    folder = args.folder.expanduser().resolve() if args.folder else ensure_folder(config)
+    if args.folder:
+        print(f"folder: {folder} (given; the configuration's layer and text-encoder choices do not apply)")
+    bare_runs, reference = bare(config, folder, args.runs)
     worker_runs = [] if args.no_worker else through_worker(config, folder, args.runs)
+    cached = {}
+    for cache in caches:
+        runs, frames = bare(config, folder, args.runs, cache=cache)
+        cached[cache] = {"bare": runs, **quality(reference, frames),
+                         "worker": [] if args.no_worker else through_worker(config, folder, args.runs, cache=cache)}
 
     bare_clip = median([r["total"] for r in bare_runs])
     print("\n== result ==")
@@ -290,9 +333,20 @@ def main() -> int:
         print(f"through the worker: {worker_clip:.2f} s/clip (submit → take), peak {'GPU' if cuda else 'worker RSS'} memory "
               f"{max(r.get('peak_memory_mb', 0) for r in worker_runs):,.0f} MB")
         print(f"worker / bare: {worker_clip / bare_clip:.3f}x")
+    for cache, row in cached.items():
+        clip = median([r["total"] for r in row["bare"]])
+        same = ("frames identical to the uncached ones: the cache skipped no step (random weights change a lot every step; "
+                "measure with real weights)") if row["identical"] else (
+                f"PSNR {row['psnr_db']:.1f} dB, SSIM {row['ssim']:.4f} against the uncached frames (same seed)")
+        line = f"step cache {cache}: bare {clip:.2f} s/clip, {bare_clip / clip:.2f}x faster than bare diffusers uncached; {same}"
+        if row["worker"]:
+            worker_clip = median([r["e2e"] for r in row["worker"]])
+            line += f"; through the worker {worker_clip:.2f} s/clip, {bare_clip / worker_clip:.2f}x faster than bare diffusers uncached"
+        print(line)
     out = Path(settings.DATA_DIR) / "bench" / "gpu_render.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"config": asdict(config), "device": where, "bare": bare_runs, "worker": worker_runs}, indent=1))
+    out.write_text(json.dumps({"config": asdict(config), "device": where, "bare": bare_runs, "worker": worker_runs, "step_cache": cached},
+                              indent=1))
     print(f"raw figures: {out}")
     return 0
 

@@ -28,7 +28,8 @@ def _version(shot: Shot, number: int, *, poster: str = "", thumb: str = "") -> V
 @pytest.fixture
 def varied(studio):
     """Shots covering every branch of the row: no sequence, no version, no range, a version past
-    v999, an empty poster, a poster without a list thumbnail and one with, notes of every kind, assignees, whole-second timestamps, odd text."""
+    v999, an empty poster, a poster without a list thumbnail and one with, notes of every kind, assignees,
+    whole-second timestamps, odd text."""
     shot = studio.shot
     version = _version(shot, 3, poster=f"versions/{studio.project.id}/x/review/poster.jpg")
     second = make_user(f"aaa-artist@{studio.org.slug}.test", org=studio.org, role=Role.ARTIST)

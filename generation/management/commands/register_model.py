@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from generation import constraints, services
+from generation import constraints, services, step_cache
 from generation.families import UnsupportedModelFolder, detect
 from generation.models import MODEL_NAME_RE, ModelProfile
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--vae-tiling", action="store_true", default=None, help="Decode in tiles (large sizes on small GPUs).")
         parser.add_argument("--vae-float32", action="store_true", default=None, help="Keep the VAE in float32 on the GPU.")
         parser.add_argument("--attention-backend", help="diffusers attention backend (default native = PyTorch SDPA).")
+        parser.add_argument("--step-cache", help="Step caching: first_block:<threshold> (e.g. first_block:0.1) or off.")
         parser.add_argument("--frames", type=int, dest="default_frames")
         parser.add_argument("--width", type=int, dest="default_width")
         parser.add_argument("--height", type=int, dest="default_height")
@@ -78,6 +79,11 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(str(exc))
             overrides["default_fps_num"], overrides["default_fps_den"] = fps.numerator, fps.denominator
+        if options.get("step_cache") is not None:
+            try:
+                overrides["step_cache"] = step_cache.normalized(options["step_cache"])
+            except step_cache.StepCacheError as exc:
+                raise CommandError(f"--step-cache: {exc}")
         values = services.profile_values_for_folder(folder, **overrides)
         problems = services.check_profile_values(values)
         if problems:
@@ -86,7 +92,7 @@ class Command(BaseCommand):
         if options["skip_load_check"]:
             self.stdout.write(self.style.WARNING("Skipping the load check (--skip-load-check)."))
         else:
-            self._check_loads(folder, detected.pipeline_class)
+            self._check_loads(folder, detected.pipeline_class, values.get("step_cache") or "")
 
         try:
             profile, created = services.register_model_profile(name=name, folder=folder, values=values, make_default=options["default"])
@@ -102,7 +108,7 @@ class Command(BaseCommand):
         for note in detected.notes:
             self.stdout.write(f"  note: {note}")
 
-    def _check_loads(self, folder: Path, expected_class: str) -> None:
+    def _check_loads(self, folder: Path, expected_class: str, cache: str = "") -> None:
         import torch
         from diffusers import DiffusionPipeline
 
@@ -115,6 +121,10 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} does not load as a diffusers pipeline: {type(exc).__name__}: {exc}")
         if type(pipe).__name__ != expected_class:
             raise CommandError(f"{folder} loaded as {type(pipe).__name__}, but model_index.json names {expected_class}.")
+        try:
+            step_cache.apply(pipe, cache)
+        except step_cache.StepCacheError as exc:
+            raise CommandError(f"--step-cache: {exc}")
         params = sum(p.numel() for c in pipe.components.values() if isinstance(c, torch.nn.Module) for p in c.parameters())
         self.stdout.write(f"  loaded {type(pipe).__name__} in {time.perf_counter() - started:.1f}s ({params / 1e6:,.1f} M parameters)")
         del pipe
