@@ -35,63 +35,57 @@ for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--thresholds", default="0.05,0.1,0.2,0.3")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
-    import numpy as np
-    import torch
-    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
-
+def load_pipelines(settings_: list[str]):
+    """One pipeline per setting (the worker keeps one per profile), loaded by the worker's own loader."""
     from generation import runner, services, step_cache
-    from generation.demo_models import adherence, shapes, world
-    from generation.demo_models.train import render_clip
+    from generation.demo_models import shapes
     from generation.models import ModelProfile
 
     folder, _copied, _ = shapes.install()
     values = services.profile_values_for_folder(folder, **shapes.profile_values())
-    settings_ = ["", *(f"first_block:{t}" for t in args.thresholds.split(","))]
     pipes = {}
-    for cache in settings_:  # one pipeline per setting, as the worker caches one per profile
+    for cache in settings_:
         profile = ModelProfile(name=shapes.MODEL_NAME, folder=str(folder), **{**values, "step_cache": step_cache.normalized(cache)})
         pipes[cache] = runner.load_pipeline(runner.LoadSpec.for_profile(profile, runner.select_device()))
-    steps, guidance = values["default_steps"], values["default_guidance"]
+    return pipes, values["default_steps"], values["default_guidance"]
 
-    def timed(pipe, caption, seed):
-        transformer = {"t": 0.0}
-        started = [0.0]
 
-        def before(_module, _args, _kwargs):
-            started[0] = time.perf_counter()
+def timed_render(pipe, caption: str, seed: int, steps: int, guidance: float):
+    """(uint8 frames, seconds of the pipeline call, seconds inside the transformer's forward calls)."""
+    from generation.demo_models.train import render_clip
 
-        def after(_module, _args, _kwargs, _out):
-            transformer["t"] += time.perf_counter() - started[0]
+    inside, started = [0.0], [0.0]
 
-        hooks = [pipe.transformer.register_forward_pre_hook(before, with_kwargs=True),
-                 pipe.transformer.register_forward_hook(after, with_kwargs=True)]
-        try:
-            t0 = time.perf_counter()
-            frames = render_clip(pipe, caption, seed=seed, steps=steps, guidance=guidance)
-            return frames, time.perf_counter() - t0, transformer["t"]
-        finally:
-            for hook in hooks:
-                hook.remove()
+    def before(_module, _args, _kwargs):
+        started[0] = time.perf_counter()
 
-    specs = world.eval_prompts()["held_out"]
-    print(f"model {shapes.MODEL_NAME}: {type(pipes[''].transformer).__name__}, {steps} steps, guidance {guidance:g}; "
-          f"{len(specs)} held-out prompts x {args.seeds} seeds; torch threads {torch.get_num_threads()}; {platform.machine()}, "
-          f"{os.cpu_count()} cpus; {time.strftime('%Y-%m-%d %H:%M')}")
-    rows = {cache: {"call": [], "denoise": [], "psnr": [], "ssim": [], "scores": [], "identical": 0} for cache in settings_}
+    def after(_module, _args, _kwargs, _out):
+        inside[0] += time.perf_counter() - started[0]
+
+    hooks = [pipe.transformer.register_forward_pre_hook(before, with_kwargs=True),
+             pipe.transformer.register_forward_hook(after, with_kwargs=True)]
+    try:
+        t0 = time.perf_counter()
+        frames = render_clip(pipe, caption, seed=seed, steps=steps, guidance=guidance)
+        return frames, time.perf_counter() - t0, inside[0]
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
+def measure(pipes: dict, specs, seeds: int, steps: int, guidance: float) -> dict:
+    """Every spec × seed, uncached first then each setting (alternating per clip)."""
+    import numpy as np
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    from generation.demo_models import adherence
+
+    rows = {cache: {"call": [], "denoise": [], "psnr": [], "ssim": [], "scores": [], "identical": 0} for cache in pipes}
     for spec in specs:
-        for seed in range(args.seeds):
+        for seed in range(seeds):
             reference = None
-            for cache in settings_:
-                frames, call, denoise = timed(pipes[cache], spec.caption, seed)
+            for cache, pipe in pipes.items():
+                frames, call, denoise = timed_render(pipe, spec.caption, seed, steps, guidance)
                 row = rows[cache]
                 row["call"].append(call)
                 row["denoise"].append(denoise)
@@ -104,8 +98,14 @@ def main() -> int:
                     row["psnr"].append(peak_signal_noise_ratio(reference, frames, data_range=255))
                     row["ssim"].append(float(np.mean([structural_similarity(a, b, channel_axis=-1, data_range=255)
                                                       for a, b in zip(reference, frames, strict=True)])))
-    base = rows[""]
-    report = {}
+    return rows
+
+
+def summarise(rows: dict) -> dict:
+    """Print the table; return the figures by setting."""
+    from generation.demo_models import adherence
+
+    base, report = rows[""], {}
     print(f"  {'setting':<22} {'denoise':>8} {'speed-up':>8} {'call':>7} {'speed-up':>8} {'PSNR':>7} {'SSIM':>7}"
           f"  {'colour':>6} {'bg':>4} {'shape':>5} {'motion':>6}")
     for cache, row in rows.items():
@@ -122,6 +122,28 @@ def main() -> int:
             "ssim_median": median(row["ssim"]) if row["ssim"] else None, "identical_clips": row["identical"],
             "adherence": {k: round(v, 3) for k, v in summary.items()},
         }
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--thresholds", default="0.05,0.1,0.2,0.3")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    import torch
+
+    from generation.demo_models import shapes, world
+
+    pipes, steps, guidance = load_pipelines(["", *(f"first_block:{t}" for t in args.thresholds.split(","))])
+    specs = world.eval_prompts()["held_out"]
+    print(f"model {shapes.MODEL_NAME}: {type(pipes[''].transformer).__name__}, {steps} steps, guidance {guidance:g}; "
+          f"{len(specs)} held-out prompts x {args.seeds} seeds; torch threads {torch.get_num_threads()}; {platform.machine()}, "
+          f"{os.cpu_count()} cpus; {time.strftime('%Y-%m-%d %H:%M')}")
+    report = summarise(measure(pipes, specs, args.seeds, steps, guidance))
     out = ROOT / "var" / "bench" / "step_cache.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "seeds": args.seeds, "steps": steps, **report}, indent=2) + "\n")

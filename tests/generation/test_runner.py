@@ -13,7 +13,7 @@ from generation import demo_model, encoding, families, runner
 
 
 def profile_for(folder, **extra):
-    values = dict(name="t", dtype="auto", vae_float32=True, cpu_offload="none", vae_tiling=False, attention_backend="native")
+    values = dict(name="t", dtype="auto", vae_float32=True, cpu_offload="none", vae_tiling=False, attention_backend="native", step_cache="")
     values.update(extra)
     return SimpleNamespace(resolved_folder=lambda: folder, **values)
 
