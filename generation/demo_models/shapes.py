@@ -11,8 +11,9 @@ like any real checkpoint (`DiffusionPipeline.from_pretrained(folder, local_files
   trained;
 - VAE: `AutoencoderKLCogVideoX` hand-set as an exact decoder — latents are the 32×32 RGB content in
   [-1, 1], decoded by nearest 2× upsampling (no training);
-- transformer: `CogVideoXTransformer3DModel`, 4 layers, dim 128, patch 8 (a 4×4 token grid per
-  frame; patch 4 measured 8× slower per step on this machine), absolute 3-D sin-cos positions;
+- transformer: `CogVideoXTransformer3DModel`, 4 layers, dim 192 (6 heads of 32; `train.Recipe.heads`),
+  patch 8 (a 4×4 token grid per frame; patch 4 measured 8× slower per step on this machine),
+  absolute 3-D sin-cos positions;
 - scheduler: `UniPCMultistepScheduler` with flow sigmas and `prediction_type="sample"` (the
   transformer predicts the clean latent).
 
@@ -107,13 +108,13 @@ def make_vae():
     return vae
 
 
-def make_transformer(seed: int, patch: int = 8):
+def make_transformer(seed: int, patch: int = 8, heads: int = 6):
     import torch
     from diffusers import CogVideoXTransformer3DModel
 
     torch.manual_seed(seed)
     return CogVideoXTransformer3DModel(
-        num_attention_heads=4, attention_head_dim=32, in_channels=3, out_channels=3, time_embed_dim=128,
+        num_attention_heads=heads, attention_head_dim=32, in_channels=3, out_channels=3, time_embed_dim=128,
         text_embed_dim=TEXT_DIM, num_layers=4, sample_width=world.CONTENT, sample_height=world.CONTENT,
         sample_frames=world.FRAMES, patch_size=patch, temporal_compression_ratio=1, max_text_seq_length=MAX_TOKENS,
         spatial_interpolation_scale=0.25, temporal_interpolation_scale=1.0,
@@ -126,13 +127,13 @@ def make_scheduler():
     return UniPCMultistepScheduler(prediction_type="sample", use_flow_sigmas=True, flow_shift=3.0)
 
 
-def build_pipeline(*, seed: int = 0, patch: int = 8):
+def build_pipeline(*, seed: int = 0, patch: int = 8, heads: int = 6):
     """The untrained pipeline (training starts from it)."""
     from diffusers import CogVideoXPipeline
 
     tokenizer = make_tokenizer()
     pipe = CogVideoXPipeline(tokenizer=tokenizer, text_encoder=make_text_encoder(len(tokenizer), seed), vae=make_vae(),
-                             transformer=make_transformer(seed, patch), scheduler=make_scheduler())
+                             transformer=make_transformer(seed, patch, heads), scheduler=make_scheduler())
     return committed.ready(pipe)
 
 
@@ -155,7 +156,8 @@ def card() -> dict:
         "example_prompts": world.example_prompts(),
         "notes": "Trained on procedurally generated clips; words outside the vocabulary give arbitrary output. "
                  "Each prompt has one layout, so seeds vary the clip only slightly; a moving shape is drawn "
-                 "smallest moving left and largest moving down (its size was set by its direction in training).",
+                 "smallest moving left and largest moving down, circles a little smaller and squares a little larger "
+                 "(sizes were set by direction and shape in training).",
     }
 
 
