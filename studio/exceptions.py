@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connections
@@ -12,6 +14,8 @@ from rest_framework.views import exception_handler, set_rollback
 
 from studio.http.limits import body_limit_for, too_large_payload
 from studio.middleware import UNAVAILABLE, service_unavailable_response
+
+log = logging.getLogger(__name__)
 
 
 class Gone(exceptions.APIException):
@@ -60,6 +64,10 @@ def _keep_deliberate_writes(before: dict[str, bool]) -> None:
 def api_exception_handler(exc, context):
     if isinstance(exc, UNAVAILABLE):
         set_rollback()  # the request's transaction must not commit what it did before the outage
+        # As the middleware does: the 503's cause (an outage, a deadlock, a dropped connection) goes to the log.
+        request = context.get("request")
+        log.warning("service unavailable during %s %s: %s: %s", getattr(request, "method", "?"), getattr(request, "path", "?"),
+                    type(exc).__name__, exc)
         return service_unavailable_response(exc)
     before = _request_rollback_flags()
     try:

@@ -160,3 +160,18 @@ def test_schema_and_docs_are_served(db):
     assert r.status_code == 200 and b"openapi: 3" in r.content and b"/api/v1/me/" in r.content
     docs = APIClient().get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_a_503_from_an_api_view_logs_its_cause(caplog, rf):
+    """A database error inside a view (a deadlock, a dropped connection) answers 503 with a retry hint,
+    and the log says what it was: the client's message is generic, the operator's must not be."""
+    from django.db import OperationalError
+
+    from studio.exceptions import api_exception_handler
+
+    request = rf.post("/api/v1/panels/x/stills/use/")
+    with caplog.at_level("WARNING", logger="studio.exceptions"):
+        response = api_exception_handler(OperationalError("deadlock detected"), {"request": request})
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert json.loads(response.content)["service"] == "database"
+    assert "POST /api/v1/panels/x/stills/use/: OperationalError: deadlock detected" in caplog.text
