@@ -42,9 +42,14 @@ def _audit(board: Storyboard, *, actor: User, action: str, target, data: dict) -
 
 
 def locked_board(sequence: Sequence) -> Storyboard:
-    """The sequence's storyboard, made on first use, locked for this transaction."""
+    """The sequence's storyboard, made on first use, locked for this transaction.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: board writers still queue behind each other, but a transaction
+    that only references the board (a deferred foreign-key check at its COMMIT, e.g. a worker's) is not
+    blocked — with FOR UPDATE, such a commit holding the audit chain's lock and a board writer waiting
+    for that lock deadlocked (seen as a 503 on "use this still")."""
     board, _ = Storyboard.objects.get_or_create(sequence=sequence, defaults={"project_id": sequence.project_id})
-    return Storyboard.objects.select_for_update().select_related("project__organization", "sequence").get(pk=board.pk)
+    return Storyboard.objects.select_for_update(no_key=True).select_related("project__organization", "sequence").get(pk=board.pk)
 
 
 def _panel_values(changes: dict, *, creating: bool) -> dict:
