@@ -8,6 +8,7 @@ staying close to the uncached frames. Speed-up and quality at real size: tests/b
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from generation import encoding, step_cache
-from generation.models import GenerationJob, ModelProfile
-from generation.tasks import render_generation
+from generation.models import GenerationJob, ModelProfile, Take
+from generation.tasks import render_generation, scan_take_likeness
 
 
 @pytest.mark.parametrize(
@@ -65,6 +66,17 @@ def _render(api, world, model: str) -> GenerationJob:
     return GenerationJob.objects.select_related("take").get(pk=job["id"])
 
 
+def _settle_scans(jobs: list[GenerationJob]) -> None:
+    """Each take's likeness scan (queued on `media` at its commit) runs here, or finishes on a session
+    worker that already claimed it: none is left running into the test's teardown."""
+    for job in jobs:
+        scan_take_likeness(str(job.take.pk), Take.objects.get(pk=job.take.pk).scan_attempt)
+    deadline = time.monotonic() + 120
+    while Take.objects.filter(job__in=jobs, scan_state__in=(Take.ScanState.PENDING, Take.ScanState.RUNNING)).exists():
+        assert time.monotonic() < deadline, "a take's likeness scan did not finish"
+        time.sleep(0.2)
+
+
 def _frames(job: GenerationJob) -> np.ndarray:
     return encoding.decode_rgb(Path(job.take.media.path), width=job.width, height=job.height).astype(np.float64)
 
@@ -78,6 +90,7 @@ def test_the_worker_applies_the_cache_records_it_and_stays_reproducible(transact
     assert listed["wan-cached"]["step_cache"] == "first_block:0.2" and listed["wan-plain"]["step_cache"] == ""
 
     first, again, uncached = _render(api, world, "wan-cached"), _render(api, world, "wan-cached"), _render(api, world, "wan-plain")
+    _settle_scans([first, again, uncached])
     assert first.take.lineage["model"]["step_cache"] == "first_block:0.2"
     assert uncached.take.lineage["model"]["step_cache"] is None
     # The cache's state is reset between renders: the same seed gives the same frames, cached or not.
