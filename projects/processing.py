@@ -92,7 +92,7 @@ def _give_up(version: Version) -> None:
 def claim(*, version_id, worker: str | None = None) -> int | None:
     """Claim the version's processing for this delivery: the attempt number, or None to do nothing."""
     with transaction.atomic():
-        version = Version.objects.select_for_update(of=("self",)).filter(pk=version_id).first()
+        version = Version.objects.select_for_update(of=("self",), no_key=True).filter(pk=version_id).first()
         if version is None or version.processing_status != Version.Processing.PROCESSING:
             return None
         if attempt_alive(version):
@@ -140,7 +140,8 @@ def reap_stuck_media(*, requeue_after: timedelta | None = None) -> dict[str, int
     for pk in list(candidates):
         with transaction.atomic():
             version = (
-                Version.objects.select_for_update(of=("self",), skip_locked=True).select_related("project__organization", "shot")
+                Version.objects.select_for_update(of=("self",), skip_locked=True, no_key=True)
+                .select_related("project__organization", "shot")
                 .filter(pk=pk, processing_status=Version.Processing.PROCESSING).first()
             )
             if version is None:

@@ -85,7 +85,8 @@ def start_attempt(*, job_id, worker: WorkerIdentity) -> GenerationJob | None:
     """
     with transaction.atomic():
         job = (
-            GenerationJob.objects.select_for_update(of=("self",)).select_related("model", "project", "shot").filter(pk=job_id).first()
+            GenerationJob.objects.select_for_update(of=("self",), no_key=True)
+                .select_related("model", "project", "shot").filter(pk=job_id).first()
         )
         if job is None:
             log.warning("generation job %s no longer exists; nothing to render", job_id)
@@ -152,7 +153,10 @@ def cancel_requested(*, job_id) -> bool:
 
 
 def _owned(job_id, attempt: int) -> GenerationJob | None:
-    job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model", "project", "shot").filter(pk=job_id).first()
+    job = (
+        GenerationJob.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("model", "project", "shot").filter(pk=job_id).first()
+    )
     if job is None or job.state != State.RUNNING or job.attempts != attempt:
         return None
     return job

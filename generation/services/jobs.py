@@ -41,7 +41,7 @@ def cancel_generation(*, actor, job: GenerationJob) -> GenerationJob:
         allowed = ", ".join(sorted(str(r) for r in CANCEL_ANY_ROLES))
         raise PermissionDenied(f"Only the person who submitted this generation, or a {allowed}, may cancel it.")
     with transaction.atomic():
-        job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model", "project").get(pk=job.pk)
+        job = GenerationJob.objects.select_for_update(of=("self",), no_key=True).select_related("model", "project").get(pk=job.pk)
         if job.is_terminal:
             raise Conflict(f"This generation already {job.state}; there is nothing to cancel.")
         if job.cancel_requested:
@@ -71,7 +71,7 @@ def cancel_jobs_for_consent(*, job_ids: Iterable, reason: str, cause: str, grant
         return []
     now = timezone.now()
     jobs = list(
-        GenerationJob.objects.select_for_update(of=("self",)).select_related("model", "project__organization")
+        GenerationJob.objects.select_for_update(of=("self",), no_key=True).select_related("model", "project__organization")
         .filter(pk__in=ids, state__in=GenerationJob.ACTIVE_STATES).order_by("pk")
     )
     for job in jobs:
@@ -109,7 +109,8 @@ def reap_stale_jobs(*, stale_after: timedelta | None = None, max_runtime: timede
     for pk in candidates:
         with transaction.atomic():
             job = (
-                GenerationJob.objects.select_for_update(of=("self",), skip_locked=True).select_related("model", "project", "shot")
+                GenerationJob.objects.select_for_update(of=("self",), skip_locked=True, no_key=True)
+                .select_related("model", "project", "shot")
                 .filter(pk=pk, state=State.RUNNING).filter(stale | overdue).first()
             )
             if job is None:

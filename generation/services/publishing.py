@@ -156,7 +156,10 @@ def run_publish(*, take_id, attempt: int, raise_errors: bool = False) -> Take | 
 
 def _fail(*, take_id, attempt: int, error: str) -> None:
     with transaction.atomic():
-        take = Take.objects.select_for_update(of=("self",)).select_related("project__organization", "shot").filter(pk=take_id).first()
+        take = (
+            Take.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("project__organization", "shot").filter(pk=take_id).first()
+        )
         if take is None or take.publish_attempt != attempt or take.publish_state != State.CONFORMING:
             return
         take.publish_state, take.publish_error = State.FAILED, error[:4000]
@@ -193,7 +196,7 @@ def _publish_conformed(*, take: Take, attempt: int, conformed: Path, the_plan: c
         take.save(update_fields=["version", "published_at", "published_by", "publish_state", "updated_at"])
         job = None
         if take.job_id:
-            job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model").get(pk=take.job_id)
+            job = GenerationJob.objects.select_for_update(of=("self",), no_key=True).select_related("model").get(pk=take.job_id)
             job.version = version
             job.save(update_fields=["version", "updated_at"])
         if rights_services.attach_version(job_id=take.use_key, version=version_ref(version)):

@@ -49,7 +49,7 @@ def set_gpu_allowance(*, actor, organization: Organization | str, max_concurrent
     org = membership.organization
     values = _checked_allowance(max_concurrent, monthly_gpu_seconds)
     with transaction.atomic():
-        allowance, _ = GpuAllowance.objects.select_for_update().get_or_create(organization=org)
+        allowance, _ = GpuAllowance.objects.select_for_update(no_key=True).get_or_create(organization=org)
         before = {"max_concurrent": allowance.max_concurrent, "monthly_gpu_seconds": allowance.monthly_gpu_seconds}
         for name, value in values.items():
             setattr(allowance, name, value)
@@ -69,7 +69,10 @@ def set_job_priority(*, actor, job: GenerationJob, priority) -> GenerationJob:
         raise ValidationError({"priority": [f"priority must be a whole number from {scheduling.MIN_PRIORITY} (normal) to "
                                             f"{scheduling.MAX_PRIORITY} (first); '{priority}' was sent."]})
     with transaction.atomic():
-        job = GenerationJob.objects.select_for_update(of=("self",)).select_related("model", "project__organization").get(pk=job.pk)
+        job = (
+            GenerationJob.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("model", "project__organization").get(pk=job.pk)
+        )
         if job.state != State.QUEUED or job.dispatched_at is not None or job.cancel_requested:
             where = "was already sent to a GPU" if job.state == State.QUEUED and job.dispatched_at else f"is {job.state}"
             raise Conflict(f"This generation {where}; only a job still waiting in the queue can change priority.")

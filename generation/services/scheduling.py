@@ -120,7 +120,8 @@ def _release_one() -> GenerationJob | None:
     for org_id in sorted(waiting_orgs, key=lambda o: _turn_key(allowances.get(o), o)):
         if in_use.get(org_id, 0) >= concurrency_limit(allowances.get(org_id)):
             continue
-        job = (_waiting().filter(organization_id=org_id).select_related("model").select_for_update(of=("self",), skip_locked=True)
+        job = (_waiting().filter(organization_id=org_id).select_related("model")
+               .select_for_update(of=("self",), skip_locked=True, no_key=True)
                .order_by(*WAITING_ORDER).first())
         if job is None:
             continue

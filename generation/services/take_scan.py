@@ -61,7 +61,7 @@ def request_take_scan(*, take: Take) -> None:
 
 def _claim(take_id, attempt: int) -> Take | None:
     with transaction.atomic():
-        take = Take.objects.select_for_update(of=("self",)).filter(pk=take_id).first()
+        take = Take.objects.select_for_update(of=("self",), no_key=True).filter(pk=take_id).first()
         if take is None or take.scan_attempt != attempt or take.scan_state not in (ScanState.PENDING, ScanState.RUNNING):
             return None
         take.scan_state = ScanState.RUNNING
@@ -85,7 +85,7 @@ def scan_take_likeness(*, take_id, attempt: int) -> Take | None:
 
 def _store(take_id, attempt: int, *, outcome=None, state: str | None = None, result: dict | None = None) -> Take | None:
     with transaction.atomic():
-        take = (Take.objects.select_for_update(of=("self",)).select_related("project__organization", "shot", "panel")
+        take = (Take.objects.select_for_update(of=("self",), no_key=True).select_related("project__organization", "shot", "panel")
                 .filter(pk=take_id).first())
         if take is None or take.scan_attempt != attempt:
             return None
@@ -111,7 +111,7 @@ def _store(take_id, attempt: int, *, outcome=None, state: str | None = None, res
 def rescan_held_takes(*, organization_id, talent_id) -> int:
     """Re-scan the studio's unpublished takes the scan holds for `talent_id` (a grant of theirs changed)."""
     held = list(
-        Take.objects.select_for_update(of=("self",)).filter(
+        Take.objects.select_for_update(of=("self",), no_key=True).filter(
             organization_id=organization_id, scan_state__in=RESCAN_STATES, scan_talent__contains=[talent_id], version__isnull=True,
         )
     )

@@ -105,7 +105,7 @@ def store_take(*, job: GenerationJob, video: Path, poster: Path | None, native: 
 
 
 def _locked(take: Take) -> Take:
-    return Take.objects.select_for_update(of=("self",)).select_related("project__organization", "shot", "job").get(pk=take.pk)
+    return Take.objects.select_for_update(of=("self",), no_key=True).select_related("project__organization", "shot", "job").get(pk=take.pk)
 
 
 def _change(*, actor, take: Take, action: str, verb: str, **changes) -> Take:

@@ -99,7 +99,7 @@ def backoff_seconds(attempt: int) -> float:
 def _claim(delivery_id, attempt: int) -> WebhookDelivery | None:
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True).select_related("endpoint")
+            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True, no_key=True).select_related("endpoint")
             .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING, attempts=attempt - 1).first()
         )
         if delivery is None:
@@ -143,7 +143,7 @@ def attempt_delivery(*, delivery_id, attempt: int) -> str:
         status, error, excerpt = _post(endpoint, delivery)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        delivery = WebhookDelivery.objects.select_for_update(no_key=True).filter(pk=delivery.pk).first()
         if delivery is None:
             return "gone"  # the endpoint was deleted while the request was in flight
         WebhookAttempt.objects.create(
@@ -173,7 +173,7 @@ def requeue_due(*, grace_seconds: float | None = None) -> int:
     for delivery_id in due.values_list("pk", flat=True)[:1000]:
         with transaction.atomic():
             delivery = (
-                WebhookDelivery.objects.select_for_update(skip_locked=True)
+                WebhookDelivery.objects.select_for_update(skip_locked=True, no_key=True)
                 .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING, next_attempt_at__lt=cutoff).first()
             )
             if delivery is None:

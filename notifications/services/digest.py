@@ -48,7 +48,8 @@ def send_email_digests(*, limit_recipients: int = 500) -> dict[str, int]:
 def _send_one(recipient_id) -> int:
     with transaction.atomic():
         rows = list(
-            _waiting().filter(recipient_id=recipient_id).select_for_update(skip_locked=True).order_by("created_at")[:MAX_ITEMS_PER_EMAIL]
+            _waiting().filter(recipient_id=recipient_id).select_for_update(skip_locked=True, no_key=True)
+                .order_by("created_at")[:MAX_ITEMS_PER_EMAIL]
         )
         user = User.objects.filter(pk=recipient_id, is_active=True).first()
         if not rows:

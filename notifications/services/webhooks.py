@@ -93,7 +93,7 @@ def update_endpoint(*, actor: User, endpoint: WebhookEndpoint, changes: dict) ->
     if "active" in changes:
         values["active"] = parse_bool(changes["active"], field="active")
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().select_related("organization").get(pk=endpoint.pk)
+        endpoint = WebhookEndpoint.objects.select_for_update(of=("self",), no_key=True).select_related("organization").get(pk=endpoint.pk)
         for name, value in values.items():
             setattr(endpoint, name, value)
         endpoint.save()
@@ -106,7 +106,7 @@ def rotate_secret(*, actor: User, endpoint: WebhookEndpoint) -> tuple[WebhookEnd
     _require_manager(actor=actor, organization_id=endpoint.organization_id)
     secret = signing.new_secret()
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().select_related("organization").get(pk=endpoint.pk)
+        endpoint = WebhookEndpoint.objects.select_for_update(of=("self",), no_key=True).select_related("organization").get(pk=endpoint.pk)
         endpoint.secret_encrypted, endpoint.secret_hint = signing.encrypt_secret(secret), secret[-4:]
         endpoint.save(update_fields=["secret_encrypted", "secret_hint", "updated_at"])
         _audit(endpoint, actor=actor, action="webhook.secret_rotated")

@@ -93,7 +93,8 @@ def signed_copy(*, version: Version, kind: str, actor=None) -> tuple[SignedCopy,
         raise NotFound(f"The {kind} file is missing from storage.") from None
     inputs = manifest_inputs(version=version, kind=kind)
     key = inputs_digest(inputs, source_identity=f"{kind}:{source}:{size}:{int(mtime * 1e9)}")
-    list(Version.objects.select_for_update().filter(pk=version.pk).values_list("pk", flat=True))  # one signer per version at a time
+    list(Version.objects.select_for_update(no_key=True)
+        .filter(pk=version.pk).values_list("pk", flat=True))  # one signer per version at a time
     cached = SignedCopy.objects.filter(version=version, kind=kind, source_key=key).first()
     if cached is not None and cached.file and storage.exists(cached.file.name):
         return cached, True

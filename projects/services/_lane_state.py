@@ -77,7 +77,7 @@ def _restate_version(version: Version, before: str, after: str) -> Shot | None:
         return None
     version.approval_status = after
     version.save(update_fields=["approval_status", "updated_at"])
-    shot = Shot.objects.select_for_update().get(pk=version.shot_id)
+    shot = Shot.objects.select_for_update(no_key=True).get(pk=version.shot_id)
     fields = []
     if after == Version.ApprovalStatus.APPROVED:
         if shot.status not in (Shot.Status.FINAL, Shot.Status.APPROVED):
@@ -108,7 +108,10 @@ def _restate_project_approvals(project: Project) -> int:
     """After the required lanes changed: recompute every decided version of the project."""
     changed = 0
     decided = Approval.objects.filter(project=project).values("version_id")
-    versions = Version.objects.select_for_update().filter(project=project, pk__in=decided).select_related("project").order_by("pk")
+    versions = (
+        Version.objects.select_for_update(of=("self",), no_key=True)
+        .filter(project=project, pk__in=decided).select_related("project").order_by("pk")
+    )
     for version in versions:
         before = version.approval_status
         after, _ = lane_states(version, Approval.objects.filter(version=version))

@@ -138,7 +138,7 @@ def _local_still(item: dict, workdir: Path) -> Path | None:
 def _mark_ready(animatic: Animatic, name: str) -> Animatic:
     file_storage = Animatic._meta.get_field("file").storage
     with transaction.atomic():
-        row = Animatic.objects.select_for_update().select_related("storyboard").filter(pk=animatic.pk).first()
+        row = Animatic.objects.select_for_update(of=("self",), no_key=True).select_related("storyboard").filter(pk=animatic.pk).first()
         if row is None or row.status == Animatic.Status.READY:
             transaction.on_commit(lambda: file_storage.delete(name))
             return row
@@ -156,7 +156,7 @@ def _mark_ready(animatic: Animatic, name: str) -> Animatic:
 def _mark_failed(animatic: Animatic, reason: str) -> Animatic:
     log.warning("animatic %s failed: %s", animatic.pk, reason)
     with transaction.atomic():
-        row = Animatic.objects.select_for_update().select_related("storyboard").get(pk=animatic.pk)
+        row = Animatic.objects.select_for_update(of=("self",), no_key=True).select_related("storyboard").get(pk=animatic.pk)
         row.status, row.failure_reason = Animatic.Status.FAILED, reason[:2000]
         row.save(update_fields=["status", "failure_reason"])
         publish_board(row.storyboard, "animatic_failed", animatic=str(row.id))

@@ -97,7 +97,10 @@ def _decide_agency_lane(*, actor: User, access, lane_def, version: Version, deci
 
 def _store_decision(*, actor: User, access, lane_def, version: Version, decision: str, note: str) -> Version:
     with transaction.atomic():
-        version = Version.objects.select_for_update().select_related("shot", "project__organization").get(pk=version.pk)
+        version = (
+            Version.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("shot", "project__organization").get(pk=version.pk)
+        )
         lane_def.authorize(access=access, version=version)
         lane_registry.check_decision_allowed(version=version, lane=lane_def, decision=decision, access=access)
         now = timezone.now()
@@ -159,7 +162,10 @@ def record_agency_review(*, use, actor: User, decision: str, note: str = "") -> 
     Runs in the agency's transaction; the use row is already locked, the version is locked after it."""
     if use.version_id is None:
         return None  # the render has not produced its version yet; the lane reads the use once it has
-    version = Version.objects.select_for_update().select_related("shot", "project__organization").get(pk=use.version_id)
+    version = (
+        Version.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("shot", "project__organization").get(pk=use.version_id)
+    )
     lane_decision = Approval.Decision.APPROVED if decision == "approve" else Approval.Decision.CHANGES_REQUESTED
     role = Membership.objects.filter(user=actor, organization_id=use.talent.organization_id).values_list("role", flat=True).first()
     _settle_decision(

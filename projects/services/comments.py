@@ -238,7 +238,10 @@ def edit_comment(*, actor: User, comment: Comment, **changes) -> Comment:
         if not (is_author or access.has(perms.MODERATE_COMMENTS) or (access.internal and access.role == Role.ARTIST)):
             raise PermissionDenied("Only the author or the studio team may resolve or reopen this comment.")
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().select_related("version", "project__organization").get(pk=comment.pk)
+        comment = (
+            Comment.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("version", "project__organization").get(pk=comment.pk)
+        )
         if comment.deleted_at is not None:
             raise Conflict("This comment was deleted; it cannot be edited.")
         diff: dict = {}
@@ -283,7 +286,7 @@ def delete_comment(*, actor: User, comment: Comment) -> Comment:
     if comment.author_id != actor.pk and not access.has(perms.MODERATE_COMMENTS):
         raise PermissionDenied("Only the author, supervisors, producers, admins and owners may delete a comment.")
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().select_related("project__organization").get(pk=comment.pk)
+        comment = Comment.objects.select_for_update(of=("self",), no_key=True).select_related("project__organization").get(pk=comment.pk)
         if comment.deleted_at is None:
             CommentRevision.objects.filter(comment=comment).delete()
             comment.deleted_at = timezone.now()

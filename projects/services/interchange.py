@@ -52,8 +52,9 @@ def apply_shot_specs(*, actor: User, project: Project, specs: list[ShotSpec], so
     }
     try:
         with transaction.atomic():
-            sequences = {s.code: s for s in Sequence.objects.select_for_update().filter(project=project)}
-            existing = {s.code: s for s in Shot.objects.select_for_update().filter(project=project).prefetch_related("assignees")}
+            sequences = {s.code: s for s in Sequence.objects.select_for_update(no_key=True).filter(project=project)}
+            existing = {s.code: s for s in Shot.objects.select_for_update(no_key=True)
+                .filter(project=project).prefetch_related("assignees")}
             prepared = _prepare_specs(project=project, access=access, specs=specs, existing=existing)
             _apply_prepared(project=project, prepared=prepared, sequences=sequences, existing=existing, summary=summary)
             summary["not_in_file"] = sorted(set(existing) - seen)

@@ -56,7 +56,7 @@ def request_version_scan(*, version: Version) -> None:
 
 def _claim(version_id, attempt: int) -> Version | None:
     with transaction.atomic():
-        version = Version.objects.select_for_update(of=("self",)).filter(pk=version_id).first()
+        version = Version.objects.select_for_update(of=("self",), no_key=True).filter(pk=version_id).first()
         if version is None or version.scan_attempt != attempt or version.scan_state not in (ScanState.PENDING, ScanState.RUNNING):
             return None
         version.scan_state = ScanState.RUNNING
@@ -79,7 +79,7 @@ def scan_version_likeness(*, version_id, attempt: int) -> Version | None:
 
 def _store(version_id, attempt: int, *, outcome=None, state: str | None = None, result: dict | None = None) -> Version | None:
     with transaction.atomic():
-        version = Version.objects.select_for_update(of=("self",)).select_related("project__organization", "shot").filter(
+        version = Version.objects.select_for_update(of=("self",), no_key=True).select_related("project__organization", "shot").filter(
             pk=version_id
         ).first()
         if version is None or version.scan_attempt != attempt:
@@ -116,7 +116,7 @@ def _use_key(version: Version) -> uuid.UUID:
 def rescan_held_versions(*, organization_id, talent_id) -> int:
     """Re-scan the studio's versions the scan holds for `talent_id` (a grant of theirs changed)."""
     held = list(
-        Version.objects.select_for_update(of=("self",)).filter(
+        Version.objects.select_for_update(of=("self",), no_key=True).filter(
             project__organization_id=organization_id, scan_state__in=RESCAN_STATES, scan_talent__contains=[talent_id],
         )
     )

@@ -70,7 +70,10 @@ def _store_review_media(*, version_id, built, names: dict[str, str], attempt: in
 
     info = built.proxy_info
     with transaction.atomic():
-        version = Version.objects.select_for_update().select_related("project__organization", "shot").filter(pk=version_id).first()
+        version = (
+            Version.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("project__organization", "shot").filter(pk=version_id).first()
+        )
         if version is None:
             for name in names.values():
                 default_storage.delete(name)
@@ -116,7 +119,7 @@ def mark_media_failed(version: Version, reason: str, *, attempt: int | None = No
     from projects import processing
 
     with transaction.atomic():
-        version = Version.objects.select_for_update().select_related("project__organization").get(pk=version.pk)
+        version = Version.objects.select_for_update(of=("self",), no_key=True).select_related("project__organization").get(pk=version.pk)
         if not processing.holds_claim(version, attempt):
             return version
         version.processing_status = Version.Processing.FAILED

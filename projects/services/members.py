@@ -52,7 +52,7 @@ def change_project_member_role(*, actor: User, member: ProjectMember, role: str)
     if role not in PROJECT_MEMBER_ROLES:
         raise ValidationError({"role": [f"A project member can be one of: {', '.join(PROJECT_MEMBER_ROLES)}."]})
     with transaction.atomic():
-        member = ProjectMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+        member = ProjectMember.objects.select_for_update(of=("self",), no_key=True).select_related("user").get(pk=member.pk)
         old = member.role
         if old != role:
             member.role = role

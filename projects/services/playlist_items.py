@@ -56,7 +56,7 @@ def add_shots_to_playlist(*, actor: User, playlist: Playlist, shots=None, status
     chosen = _shots_from_selection(playlist, shots) if shots is not None else _shots_from_status(playlist, status)
     without_version = [s.code for s in chosen if s.current_version_id is None]
     with transaction.atomic():
-        playlist = Playlist.objects.select_for_update().select_related("project").get(pk=playlist.pk)
+        playlist = Playlist.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=playlist.pk)
         present = set(playlist.items.values_list("version_id", flat=True))
         versions = [s.current_version for s in chosen if s.current_version_id and s.current_version_id not in present]
         total = len(present) + len(versions)
@@ -83,7 +83,7 @@ def reorder_playlist(*, actor: User, playlist: Playlist, items) -> None:
     if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
         raise ValidationError({"items": ["Give the list of every item id of the playlist, in the new order."]})
     with transaction.atomic():
-        playlist = Playlist.objects.select_for_update().select_related("project").get(pk=playlist.pk)
+        playlist = Playlist.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=playlist.pk)
         current = {str(pk): pk for pk in playlist.items.values_list("pk", flat=True)}
         if len(items) != len(set(items)) or set(items) != set(current):
             raise ValidationError({"items": [
@@ -127,7 +127,7 @@ def update_playlist_item(*, actor: User, item: PlaylistItem, **changes) -> Playl
     if "version" in changes:
         values["version"] = _other_version(item, changes["version"])
     with transaction.atomic():
-        playlist = Playlist.objects.select_for_update().select_related("project").get(pk=item.playlist_id)
+        playlist = Playlist.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=item.playlist_id)
         item = _locked_item(playlist, item)
         before = item.version.label
         for key, value in values.items():
@@ -146,7 +146,7 @@ def update_playlist_item(*, actor: User, item: PlaylistItem, **changes) -> Playl
 def remove_playlist_item(*, actor: User, item: PlaylistItem) -> None:
     _require_editor(actor, item.playlist, "edit playlists")
     with transaction.atomic():
-        playlist = Playlist.objects.select_for_update().select_related("project").get(pk=item.playlist_id)
+        playlist = Playlist.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=item.playlist_id)
         item = _locked_item(playlist, item)
         audit.record(organization=playlist.project.organization, actor=actor, action="playlist.item_removed", target=playlist,
                      data={"shot": item.version.shot.code, "version": item.version.label})

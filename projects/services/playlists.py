@@ -88,7 +88,7 @@ def update_playlist(*, actor: User, playlist: Playlist, **changes) -> Playlist:
     values = _playlist_values(changes)
     items = _playlist_versions(project, changes["versions"]) if "versions" in changes else None
     with transaction.atomic():
-        playlist = Playlist.objects.select_for_update().get(pk=playlist.pk)
+        playlist = Playlist.objects.select_for_update(no_key=True).get(pk=playlist.pk)
         for key, value in values.items():
             setattr(playlist, key, value)
         playlist.save()

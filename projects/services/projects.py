@@ -104,7 +104,7 @@ def update_project(*, actor: User, project: Project, **changes) -> Project:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     values = _project_values(changes)
     with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project.pk)
+        project = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
         if (
             "code" in values
             and Project.objects.filter(organization_id=project.organization_id, code__iexact=values["code"]).exclude(pk=project.pk).exists()

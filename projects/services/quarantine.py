@@ -27,7 +27,10 @@ def quarantine_versions(*, version_ids: Iterable, reason: str, cause: str, grant
         return []
     now = timezone.now()
     changed: list[Version] = []
-    versions = Version.objects.select_for_update(of=("self",)).select_related("shot", "project__organization").filter(pk__in=ids)
+    versions = (
+        Version.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("shot", "project__organization").filter(pk__in=ids)
+    )
     for version in versions.order_by("pk"):
         first = version.quarantined_at is None
         version.quarantined_at = version.quarantined_at or now
@@ -65,7 +68,7 @@ def release_versions(*, version_ids: Iterable, actor: User | None = None, note: 
 
     ids = sorted({str(v) for v in version_ids})
     released: list[Version] = []
-    versions = Version.objects.select_for_update(of=("self",)).select_related("shot", "project__organization").filter(
+    versions = Version.objects.select_for_update(of=("self",), no_key=True).select_related("shot", "project__organization").filter(
         pk__in=ids, quarantined_at__isnull=False
     )
     for version in versions.order_by("pk"):

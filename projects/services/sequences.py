@@ -51,7 +51,7 @@ def update_sequence(*, actor: User, sequence: Sequence, **changes) -> Sequence:
     if "order" in changes:
         values["order"] = _int(changes["order"], field="order", minimum=-1_000_000, maximum=1_000_000, allow_none=False)
     with transaction.atomic():
-        sequence = Sequence.objects.select_for_update().get(pk=sequence.pk)
+        sequence = Sequence.objects.select_for_update(no_key=True).get(pk=sequence.pk)
         if "code" in values and Sequence.objects.filter(project=project, code=values["code"]).exclude(pk=sequence.pk).exists():
             raise ValidationError({"code": [f"Sequence {values['code']} already exists in this project."]})
         diff = {k: [getattr(sequence, k), v] for k, v in values.items() if getattr(sequence, k) != v}

@@ -104,7 +104,7 @@ def revoke_share_link(*, actor: User, link: ShareLink) -> ShareLink:
     """Stop the link at once: its next request, including a viewer's stream in progress, answers 410."""
     perms.require_project_role(user=actor, project=link.project, roles=perms.SHARE_LINKS, action="revoke share links")
     with transaction.atomic():
-        link = ShareLink.objects.select_for_update().get(pk=link.pk)
+        link = ShareLink.objects.select_for_update(no_key=True).get(pk=link.pk)
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.revoked_by = actor
@@ -197,7 +197,10 @@ def identify_viewer(*, link: ShareLink, name, email, passphrase, address: str, u
     _check_passphrase(link, passphrase, address)
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
-        locked = ShareLink.objects.select_for_update(of=("self",)).select_related("project__organization", "version", "playlist")
+        locked = (
+            ShareLink.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("project__organization", "version", "playlist")
+        )
         link = locked.get(pk=link.pk)
         if link.revoked_at is not None:
             raise Gone(REVOKED)
@@ -303,7 +306,7 @@ def make_share_copy(*, render_id) -> ShareRender | None:
 
 def _finish_render(render: ShareRender, *, name: str = "", error: str = "") -> ShareRender:
     with transaction.atomic():
-        locked = ShareRender.objects.select_for_update().get(pk=render.pk)
+        locked = ShareRender.objects.select_for_update(no_key=True).get(pk=render.pk)
         if locked.status != ShareRender.Status.PREPARING:
             return locked
         locked.status = ShareRender.Status.READY if name else ShareRender.Status.FAILED

@@ -72,7 +72,7 @@ def update_shot(*, actor: User, shot: Shot, **changes) -> Shot:
             )
     values = _shot_values(project, changes)
     with transaction.atomic():
-        shot = Shot.objects.select_for_update().get(pk=shot.pk)
+        shot = Shot.objects.select_for_update(no_key=True).get(pk=shot.pk)
         if "frame_in" in values or "frame_out" in values:
             values["frame_in"], values["frame_out"] = _frames(
                 values["frame_in"] if "frame_in" in changes else shot.frame_in,
@@ -121,7 +121,7 @@ def reorder_shots(*, actor: User, project: Project, shot_ids: SequenceOf) -> int
     if bad:
         raise ValidationError({"shots": [f"Not shot ids: {', '.join(bad[:10])}."]})
     with transaction.atomic():
-        shots = {str(s.pk): s for s in Shot.objects.select_for_update().filter(project=project, pk__in=ids)}
+        shots = {str(s.pk): s for s in Shot.objects.select_for_update(no_key=True).filter(project=project, pk__in=ids)}
         missing = [i for i in ids if i not in shots]
         if missing:
             raise ValidationError({"shots": [f"These ids are not shots of this project: {', '.join(missing[:10])}."]})
@@ -144,7 +144,7 @@ def delete_shot(*, actor: User, shot: Shot) -> None:
     project = shot.project
     perms.require_project_role(user=actor, project=project, roles=perms.EDIT_SHOTS, action="delete shots")
     with transaction.atomic():
-        shot = Shot.objects.select_for_update().get(pk=shot.pk)
+        shot = Shot.objects.select_for_update(no_key=True).get(pk=shot.pk)
         count = shot.versions.count()
         if count:
             raise Conflict(f"Shot {shot.code} has {count} version(s) and cannot be deleted; set its status to 'omitted' instead.")

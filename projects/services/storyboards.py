@@ -49,7 +49,8 @@ def locked_board(sequence: Sequence) -> Storyboard:
     blocked — with FOR UPDATE, such a commit holding the audit chain's lock and a board writer waiting
     for that lock deadlocked (seen as a 503 on "use this still")."""
     board, _ = Storyboard.objects.get_or_create(sequence=sequence, defaults={"project_id": sequence.project_id})
-    return Storyboard.objects.select_for_update(no_key=True).select_related("project__organization", "sequence").get(pk=board.pk)
+    return (Storyboard.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("project__organization", "sequence").get(pk=board.pk))
 
 
 def _panel_values(changes: dict, *, creating: bool) -> dict:

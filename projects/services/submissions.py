@@ -82,7 +82,8 @@ def submit_to_client(*, actor: User, project: Project, versions=None, playlist: 
     now = timezone.now()
     result = SubmitResult(playlist=playlist)
     with transaction.atomic():
-        active = {s.version_id: s for s in Submission.objects.select_for_update().filter(version__in=chosen, withdrawn_at__isnull=True)}
+        active = {s.version_id: s for s in Submission.objects.select_for_update(no_key=True)
+            .filter(version__in=chosen, withdrawn_at__isnull=True)}
         result.already_submitted = [active[v.pk] for v in chosen if v.pk in active]
         rows = [Submission(project=project, version=v, playlist=playlist, note=note, submitted_by=actor, submitted_at=now)
                 for v in chosen if v.pk not in active]
@@ -106,7 +107,7 @@ def withdraw_submission(*, actor: User, submission: Submission) -> Submission:
     project = submission.project
     perms.require_project_role(user=actor, project=project, roles=perms.SUBMIT_TO_CLIENT, action="withdraw work from the client")
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("version__shot").get(pk=submission.pk)
+        submission = Submission.objects.select_for_update(of=("self",), no_key=True).select_related("version__shot").get(pk=submission.pk)
         if submission.withdrawn_at is not None:
             raise ValidationError({"detail": [f"{submission.version.label} was already withdrawn from the client "
                                               f"on {submission.withdrawn_at:%Y-%m-%d %H:%M} UTC."]})

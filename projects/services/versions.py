@@ -116,7 +116,7 @@ def _insert_version(
     process,
 ) -> Version:
     with transaction.atomic():
-        locked = Shot.objects.select_for_update().select_related("project__organization").get(pk=shot.pk)
+        locked = Shot.objects.select_for_update(of=("self",), no_key=True).select_related("project__organization").get(pk=shot.pk)
         project = locked.project
         number = locked.next_version_number
         locked.next_version_number = number + 1
@@ -237,7 +237,7 @@ def update_version(*, actor: User, version: Version, note: str) -> Version:
         raise PermissionDenied(perms.EDIT_NOTE_REFUSAL)
     note = _text(note, field="note", max_length=10_000)
     with transaction.atomic():
-        version = Version.objects.select_for_update().get(pk=version.pk)
+        version = Version.objects.select_for_update(no_key=True).get(pk=version.pk)
         if version.note != note:
             old, version.note = version.note, note
             version.save(update_fields=["note", "updated_at"])

@@ -72,7 +72,7 @@ def review_copy(*, access: perms.ProjectAccess, user, version: Version) -> Revie
     if audience is None:
         return ReviewCopy(name=version.proxy.name, marked=False)
     with transaction.atomic():
-        mark, created = WatermarkMark.objects.select_for_update().get_or_create(
+        mark, created = WatermarkMark.objects.select_for_update(no_key=True).get_or_create(
             version=version,
             viewer=user,
             defaults={"organization_id": version.project.organization_id, "project_id": version.project_id, "audience": audience},
@@ -146,7 +146,7 @@ def finish_share_mark(mark: WatermarkMark, *, name: str) -> None:
 
 def _finish(mark: WatermarkMark, *, name: str = "", failure: str = "") -> WatermarkMark:
     with transaction.atomic():
-        mark = WatermarkMark.objects.select_for_update().select_related("organization", "version").get(pk=mark.pk)
+        mark = WatermarkMark.objects.select_for_update(of=("self",), no_key=True).select_related("organization", "version").get(pk=mark.pk)
         if failure:
             mark.status, mark.failure_reason = WatermarkMark.Status.FAILED, failure[:2000]
         else:

@@ -63,7 +63,7 @@ def _publish_grant(grant: ConsentGrant, *, change: str, previous: str | None = N
 
 
 def _lock_grant(grant: ConsentGrant) -> ConsentGrant:
-    return ConsentGrant.objects.select_for_update(of=("self",)).select_related(
+    return ConsentGrant.objects.select_for_update(of=("self",), no_key=True).select_related(
         "talent__organization", "grantee", "project"
     ).get(pk=grant.pk)
 
@@ -73,11 +73,12 @@ def _lock_uses(grant: ConsentGrant) -> None:
     published (audit chains are locked per organization until commit). A worker storing a version
     locks its job's uses first too (`lock_job_uses`), and an approval locks the version before it
     audits, so each waits for the revocation instead of deadlocking with it."""
-    uses = LikenessUse.objects.select_for_update(of=("self",)).filter(grant=grant).order_by("pk")
+    uses = LikenessUse.objects.select_for_update(of=("self",), no_key=True).filter(grant=grant).order_by("pk")
     version_ids = {v for v in uses.values_list("version_id", flat=True) if v is not None}
     if version_ids:
         version_model = LikenessUse._meta.get_field("version").related_model
-        list(version_model.objects.select_for_update(of=("self",)).filter(pk__in=version_ids).order_by("pk").values_list("pk", flat=True))
+        list(version_model.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk__in=version_ids).order_by("pk").values_list("pk", flat=True))
 
 
 def _retry_on_deadlock(func):

@@ -77,7 +77,7 @@ def _record(request: ConsentRequest, *, actor, change: str, reason: str = "", **
 
 
 def _lock(request: ConsentRequest) -> ConsentRequest:
-    return ConsentRequest.objects.select_for_update(of=("self",)).select_related(
+    return ConsentRequest.objects.select_for_update(of=("self",), no_key=True).select_related(
         "talent__organization", "agency", "studio", "requested_by"
     ).get(pk=request.pk)
 
@@ -130,7 +130,7 @@ def create_consent_request(
         raise ValidationError({"valid_until": ["The requested term has already ended; pick a future end."]})
     with transaction.atomic():
         # One open request per talent, studio and project: the talent's row serialises two clicks.
-        Talent.objects.select_for_update().filter(pk=talent.pk).first()
+        Talent.objects.select_for_update(no_key=True).filter(pk=talent.pk).first()
         duplicate = ConsentRequest.objects.filter(
             talent=talent, studio=studio, project_id=project.id, state=ConsentRequest.State.OPEN
         ).first()

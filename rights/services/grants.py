@@ -192,7 +192,7 @@ def _create_pending_grant(
     """Write, audit and publish a pending grant (inside the caller's transaction; permission already checked).
     Also used when an agency answers a consent request with a grant (`rights.services.consent_requests`)."""
     # One open request per talent, studio and project: lock the talent row so two clicks cannot race.
-    Talent.objects.select_for_update().filter(pk=talent.pk).first()
+    Talent.objects.select_for_update(no_key=True).filter(pk=talent.pk).first()
     duplicate = ConsentGrant.objects.filter(
         talent=talent, grantee=studio, project_id=project_id, state=ConsentGrant.State.PENDING
     ).first()
@@ -392,7 +392,7 @@ def expire_lapsed_grants(*, at: dt.datetime | None = None) -> list[ConsentGrant]
 @_retry_on_deadlock
 def _expire_one(*, pk, at: dt.datetime) -> ConsentGrant | None:
     with transaction.atomic():
-        grant = ConsentGrant.objects.select_for_update(of=("self",)).select_related(
+        grant = ConsentGrant.objects.select_for_update(of=("self",), no_key=True).select_related(
             "talent__organization", "grantee", "project"
         ).get(pk=pk)
         if grant.state not in (ConsentGrant.State.ACTIVE, ConsentGrant.State.SUSPENDED) or grant.valid_until > at:
@@ -415,7 +415,7 @@ def _restore_suspended_uses(grant: ConsentGrant) -> list[LikenessUse]:
     """On resume: uses invalidated by the suspension come back to their earlier state when their
     render finished (a version exists); uses whose job was cancelled stay invalidated."""
     uses = list(
-        LikenessUse.objects.select_for_update().filter(
+        LikenessUse.objects.select_for_update(no_key=True).filter(
             grant=grant, state=LikenessUse.State.INVALIDATED, invalidated_cause="suspended", version__isnull=False
         )
     )

@@ -82,7 +82,8 @@ def record_likeness_uses(
 def attach_version(*, job_id: uuid.UUID, version: VersionRef) -> int:
     """Link the version a job produced to the job's likeness uses. Returns how many were linked."""
     with transaction.atomic():
-        uses = list(LikenessUse.objects.select_for_update().filter(job_id=job_id).select_related("talent__organization", "studio"))
+        uses = list(LikenessUse.objects.select_for_update(of=("self",), no_key=True)
+            .filter(job_id=job_id).select_related("talent__organization", "studio"))
         for use in uses:
             if use.project_id != version.project_id:
                 raise ValueError("The version is not in the job's project.")
@@ -104,4 +105,4 @@ def lock_job_uses(*, job_id: uuid.UUID) -> list[LikenessUse]:
     """Lock a job's likeness uses (call inside a transaction). A worker storing the job's version takes
     these locks *before* the job row, in the same order as a revocation (grant → uses → jobs →
     versions), so the two never deadlock."""
-    return list(LikenessUse.objects.select_for_update(of=("self",)).filter(job_id=job_id).order_by("pk"))
+    return list(LikenessUse.objects.select_for_update(of=("self",), no_key=True).filter(job_id=job_id).order_by("pk"))

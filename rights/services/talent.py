@@ -118,7 +118,7 @@ def update_talent(
     grants that were neither signed by the estate nor survive death: their uses are invalidated."""
     _require_agency_member(actor=actor, talent=talent, action="edit talent")
     with transaction.atomic():
-        talent = Talent.objects.select_for_update().select_related("organization").get(pk=talent.pk)
+        talent = Talent.objects.select_for_update(of=("self",), no_key=True).select_related("organization").get(pk=talent.pk)
         before = {
             "name": talent.name, "aliases": list(talent.aliases), "life_status": talent.life_status,
             "date_of_death": talent.date_of_death.isoformat() if talent.date_of_death else None,
@@ -172,7 +172,7 @@ def delete_talent(*, actor: User, talent: Talent) -> None:
     """Delete a talent registered by mistake. Refused once any grant or use exists (revoke grants instead)."""
     _require_agency_member(actor=actor, talent=talent, action="delete talent")
     with transaction.atomic():
-        talent = Talent.objects.select_for_update().select_related("organization").get(pk=talent.pk)
+        talent = Talent.objects.select_for_update(of=("self",), no_key=True).select_related("organization").get(pk=talent.pk)
         if ConsentGrant.objects.filter(talent=talent).exists() or LikenessUse.objects.filter(talent=talent).exists():
             raise Conflict(f"{talent.name} has consent grants or likeness uses on record, which must be kept; revoke the grants instead.")
         files = [a.file.name for a in talent.assets.all()]

@@ -42,7 +42,7 @@ def on_grant_stopped_covering(grant: ConsentGrant, *, cause: str, reason: str, a
     (quarantine versions). Call inside the transaction that changed the grant."""
     now = timezone.now()
     uses = list(
-        LikenessUse.objects.select_for_update()
+        LikenessUse.objects.select_for_update(no_key=True)
         .filter(grant=grant)
         .exclude(state=LikenessUse.State.REJECTED)
         .exclude(state=LikenessUse.State.INVALIDATED, invalidated_cause=cause)
@@ -95,7 +95,7 @@ def decide_use(*, actor: User, use: LikenessUse, decision: str, note: str = "", 
     if decision == "reject" and not note:
         raise ValidationError({"note": ["Say why the use is rejected; the studio sees it."]})
     with transaction.atomic():
-        use = LikenessUse.objects.select_for_update(of=("self",)).select_related(
+        use = LikenessUse.objects.select_for_update(of=("self",), no_key=True).select_related(
             "talent__organization", "studio", "project", "shot"
         ).get(pk=use.pk)
         if conflict := transitions.use_decision_conflict(use):

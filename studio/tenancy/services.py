@@ -92,7 +92,7 @@ def revoke_token(*, user: User, token: ApiToken) -> ApiToken:
     if token.user_id != user.pk:
         raise NotFound("Not found.")
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        token = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
@@ -161,7 +161,7 @@ def change_member_role(*, actor: User, membership: Membership, role: str) -> Mem
     if Role.OWNER in (role, membership.role) and actor_membership.role != Role.OWNER:
         raise PermissionDenied("Only an owner may grant or remove the owner role.")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(no_key=True).get(pk=membership.pk)
         _ensure_an_owner_remains(membership, role)
         old = membership.role
         if old != role:
@@ -181,7 +181,7 @@ def remove_member(*, actor: User, membership: Membership) -> None:
     if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
         raise PermissionDenied("Only an owner may remove an owner.")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(no_key=True).get(pk=membership.pk)
         _ensure_an_owner_remains(membership, None)
         audit.record(
             organization=organization, actor=actor, action="membership.removed", target=membership,
