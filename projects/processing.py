@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from projects import media
 from projects.models import Version
+from studio.queues import send_media
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def _requeue(version: Version, *, reason: str) -> None:
     audit.record(organization=version.project.organization, actor_label="media reaper", action="version.media_requeued",
                  target=version, data={"reason": reason, "attempts": version.processing_attempts})
     version_id = str(version.id)
-    transaction.on_commit(lambda: process_version_media.delay(version_id), robust=True)
+    transaction.on_commit(lambda: send_media(process_version_media, version_id), robust=True)
 
 
 def reap_stuck_media(*, requeue_after: timedelta | None = None) -> dict[str, int]:

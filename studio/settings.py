@@ -354,12 +354,15 @@ SHARE_THROTTLE_MAX_PASSPHRASES_PER_ADDRESS = env_int("SHARE_THROTTLE_MAX_PASSPHR
 SHARE_THROTTLE_MAX_PASSPHRASES_PER_LINK = env_int("SHARE_THROTTLE_MAX_PASSPHRASES_PER_LINK", 50)
 
 # Celery: three queues. gpu renders one job per process; media runs ffmpeg; default the rest.
+# Services send media work to MEDIA_QUEUE (studio/queues.py) and renders to GENERATION_QUEUE, read when
+# sending; the routes below cover the rest (beat's periodic tasks, a task sent by name).
 CELERY_TASK_DEFAULT_QUEUE = "default"
+MEDIA_QUEUE = os.environ.get("MEDIA_QUEUE", "media")
 CELERY_TASK_ROUTES = {
     "generation.tasks.render_*": {"queue": "gpu"},
-    "generation.tasks.scan_*": {"queue": "media"},  # the likeness scan of takes runs beside the version scans
-    "generation.tasks.conform_*": {"queue": "media"},  # publishing a take: the ffmpeg conform, then the version
-    "projects.tasks.*": {"queue": "media"},
+    "generation.tasks.scan_*": {"queue": MEDIA_QUEUE},  # the likeness scan of takes runs beside the version scans
+    "generation.tasks.conform_*": {"queue": MEDIA_QUEUE},  # publishing a take: the ffmpeg conform, then the version
+    "projects.tasks.*": {"queue": MEDIA_QUEUE},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -121,6 +121,29 @@ def _no_shot_list_page_cache(settings):
     settings.SHOT_LIST_PAGE_CACHE_SECONDS = 0
 
 
+MEDIA_QUEUE_NOBODY = "media-test-nobody"
+
+
+@pytest.fixture(autouse=True)
+def _media_queue(request, settings):
+    """Media tasks (processing, scans, conforms) that a test sends go to a queue no worker consumes,
+    unless the test runs with the session's `live_worker` (which consumes `media`) or is a browser,
+    chaos or server test. Otherwise a session worker left running by an earlier test would take a
+    task this test sent, and run it against the worker's settings while this test goes on or tears
+    its rows down (studio/queues.py). A test that wants its media work done runs it here or asks for
+    a worker; what it left in the queue is dropped."""
+    node = request.node
+    if "live_worker" in request.fixturenames or any(node.get_closest_marker(m) for m in ("e2e", "chaos")) \
+            or set(request.fixturenames) & SERVER_FIXTURES:
+        yield
+        return
+    settings.MEDIA_QUEUE = MEDIA_QUEUE_NOBODY
+    yield
+    client = redis_lib.Redis.from_url(settings.REDIS_URL)
+    client.delete(MEDIA_QUEUE_NOBODY)
+    client.close()
+
+
 @pytest.fixture(autouse=True)
 def _clear_throttles():
     client = redis_lib.Redis.from_url(settings.REDIS_URL)

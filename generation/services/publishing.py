@@ -44,6 +44,7 @@ from rights.models import LikenessUse
 from studio import storage
 from studio.audit import services as audit
 from studio.exceptions import Conflict
+from studio.queues import send_media
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def request_publish(*, actor, take: Take, method: str = conform.DEFAULT_METHOD, 
             from generation.tasks import conform_take
 
             take_id, attempt = str(take.pk), take.publish_attempt
-            transaction.on_commit(lambda: conform_take.delay(take_id, attempt), robust=True)
+            transaction.on_commit(lambda: send_media(conform_take, take_id, attempt), robust=True)
     return take
 
 

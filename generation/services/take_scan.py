@@ -29,6 +29,7 @@ from rights import selectors as rights_selectors
 from rights import services as rights_services
 from studio.audit import services as audit
 from studio.exceptions import Conflict
+from studio.queues import send_media
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def request_take_scan(*, take: Take) -> None:
     Take.objects.filter(pk=take.pk).update(scan_attempt=F("scan_attempt") + 1, scan_state=ScanState.PENDING, updated_at=timezone.now())
     take.refresh_from_db(fields=["scan_attempt", "scan_state"])
     take_id, attempt = str(take.pk), take.scan_attempt
-    transaction.on_commit(lambda: scan_take_likeness.delay(take_id, attempt), robust=True)
+    transaction.on_commit(lambda: send_media(scan_take_likeness, take_id, attempt), robust=True)
 
 
 def _claim(take_id, attempt: int) -> Take | None:

@@ -26,6 +26,7 @@ from projects.models import Animatic, Sequence, Storyboard
 from projects.services.storyboards import locked_board, publish_board
 from studio import storage
 from studio.audit import services as audit
+from studio.queues import send_media
 from studio.tenancy.models import User
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def request_animatic(*, actor: User, sequence: Sequence) -> tuple[Animatic, bool
 def _send(animatic_id) -> None:
     from projects.tasks import build_storyboard_animatic
 
-    build_storyboard_animatic.delay(str(animatic_id))
+    send_media(build_storyboard_animatic, str(animatic_id))
 
 
 def build_animatic(*, animatic_id) -> Animatic | None:

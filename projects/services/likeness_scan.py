@@ -32,6 +32,7 @@ from projects.models import Version
 from rights import selectors as rights_selectors
 from rights import services as rights_services
 from studio.audit import services as audit
+from studio.queues import send_media
 from studio.realtime.publish import publish
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def request_version_scan(*, version: Version) -> None:
     )
     version.refresh_from_db(fields=["scan_attempt", "scan_state"])
     version_id, attempt = str(version.pk), version.scan_attempt
-    transaction.on_commit(lambda: scan_version_likeness.delay(version_id, attempt), robust=True)
+    transaction.on_commit(lambda: send_media(scan_version_likeness, version_id, attempt), robust=True)
 
 
 def _claim(version_id, attempt: int) -> Version | None:

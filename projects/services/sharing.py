@@ -32,6 +32,7 @@ from projects.models import Playlist, Project, ShareLink, ShareRender, ShareView
 from projects.services._common import _text
 from studio.audit import services as audit
 from studio.exceptions import Gone
+from studio.queues import send_media
 from studio.tenancy import throttling
 from studio.tenancy.models import User
 
@@ -224,7 +225,7 @@ def identify_viewer(*, link: ShareLink, name, email, passphrase, address: str, u
         from projects.tasks import render_share_copy
 
         ids = [str(r.pk) for r in renders]
-        transaction.on_commit(lambda: [render_share_copy.delay(i) for i in ids])
+        transaction.on_commit(lambda: [send_media(render_share_copy, i) for i in ids])
     return view, secret
 
 

@@ -19,6 +19,7 @@ from projects import media
 from projects.models import Shot, Version, version_upload_to
 from projects.services._common import _publish_shot, _text
 from studio.audit import services as audit
+from studio.queues import send_media
 from studio.realtime.publish import publish
 from studio.tenancy.models import User
 
@@ -176,7 +177,7 @@ def _insert_version(
         if status_changed:
             _publish_shot(locked, "status", current_version=str(version.id))
         if stored_name:
-            transaction.on_commit(lambda: process.delay(str(version_id)), robust=True)  # a broker outage: the reaper requeues it
+            transaction.on_commit(lambda: send_media(process, str(version_id)), robust=True)  # a broker outage: the reaper requeues it
     return version
 
 

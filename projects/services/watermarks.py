@@ -33,6 +33,7 @@ from projects import access as perms
 from projects import media
 from projects.models import Version, WatermarkMark, version_media_dir
 from studio.audit import services as audit
+from studio.queues import send_media
 from studio.tenancy.models import Membership, Organization
 from studio.watermark import payload, secret_key
 from studio.watermark import video as wm_video
@@ -94,7 +95,7 @@ def _queue(mark: WatermarkMark, *, first: bool) -> None:
         audit.record(organization=mark.organization, actor=mark.viewer, action="version.watermark_requested", target=mark.version,
                      data={"mark": mark.pk, "audience": mark.audience})
     mark_id = mark.pk
-    transaction.on_commit(lambda: build_watermarked_proxy.delay(mark_id), robust=True)
+    transaction.on_commit(lambda: send_media(build_watermarked_proxy, mark_id), robust=True)
 
 
 def build_marked_proxy(*, mark_id: int) -> WatermarkMark | None:

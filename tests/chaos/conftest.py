@@ -31,6 +31,7 @@ def worker_env(*, queue: str, **extra) -> dict:
     env = WorkerProcess(queues=queue, name="chaos").env()
     env.update({
         "GENERATION_QUEUE": GPU_QUEUE,
+        "MEDIA_QUEUE": MEDIA_QUEUE,
         "GENERATION_HEARTBEAT_SECONDS": "1",
         "GENERATION_STALE_AFTER_SECONDS": "3",
         **{k: str(v) for k, v in extra.items()},
@@ -63,13 +64,8 @@ def chaos_media(django_db_setup, django_db_blocker):
 @pytest.fixture
 def queues(settings):
     """Renders and media processing sent from this process go to the chaos workers' queues only."""
-    from studio.celery import app
-
     settings.GENERATION_QUEUE = GPU_QUEUE
-    routes = dict(app.conf.task_routes or {})
-    app.conf.update(task_routes={**routes, "projects.tasks.*": {"queue": MEDIA_QUEUE}})
-    yield
-    app.conf.update(task_routes=routes)
+    settings.MEDIA_QUEUE = MEDIA_QUEUE
 
 
 @pytest.fixture

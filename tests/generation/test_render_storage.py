@@ -29,20 +29,17 @@ MEDIA_QUEUE = "media-test-s3"
 @pytest.fixture
 def on_s3(seaweed, settings, tmp_path, django_db_blocker, demo_model_folder):
     """This process and a worker (renders and media) on one bucket prefix; the worker's media folder stays empty."""
-    from studio.celery import app
-
     url = seaweed.storage_url_for(f"w-{uuid.uuid4().hex[:12]}")
     settings.STORAGES = storages_from_env({"STORAGE_URL": url}, expire=settings.MEDIA_URL_EXPIRES_SECONDS)
     settings.GENERATION_QUEUE = QUEUE
-    routes = dict(app.conf.task_routes or {})
-    app.conf.update(task_routes={**routes, "projects.tasks.*": {"queue": MEDIA_QUEUE},  # media work, publishing's conform and
-                                 "generation.tasks.conform_*": {"queue": MEDIA_QUEUE},  # the scans go to this test's own worker,
-                                 "generation.tasks.scan_*": {"queue": MEDIA_QUEUE}})  # never to another test's media worker
+    # Media work (processing, publishing's conform, the scans), sent from here or from the worker, goes
+    # to this test's own worker, never to another test's media worker on the local folder.
+    settings.MEDIA_QUEUE = MEDIA_QUEUE
     worker_media = tmp_path / "worker-media"
-    worker = start_worker(django_db_blocker, name="gen-s3", queue=f"{QUEUE},{MEDIA_QUEUE}", STORAGE_URL=url, MEDIA_ROOT=worker_media)
+    worker = start_worker(django_db_blocker, name="gen-s3", queue=f"{QUEUE},{MEDIA_QUEUE}", STORAGE_URL=url, MEDIA_ROOT=worker_media,
+                          MEDIA_QUEUE=MEDIA_QUEUE)
     yield worker_media
     worker.stop()
-    app.conf.update(task_routes=routes)
 
 
 def wait_ready(version_id) -> Version:

@@ -67,8 +67,9 @@ def _render(api, world, model: str) -> GenerationJob:
 
 
 def _settle_scans(jobs: list[GenerationJob]) -> None:
-    """Each take's likeness scan (queued on `media` at its commit) runs here, or finishes on a session
-    worker that already claimed it: none is left running into the test's teardown."""
+    """Each take's likeness scan (queued at its commit on a queue no worker of this test consumes,
+    tests/conftest.py `_media_queue`) runs here, or finishes wherever it was already claimed: none is
+    left running into the test's teardown."""
     for job in jobs:
         scan_take_likeness(str(job.take.pk), Take.objects.get(pk=job.take.pk).scan_attempt)
     deadline = time.monotonic() + 120
