@@ -97,6 +97,7 @@ def _clean_test_redis():
     client = redis_lib.Redis.from_url(settings.REDIS_URL)
     client.flushdb()
     yield
+    client.delete(MEDIA_QUEUE_NOBODY)  # what tests without a media worker sent (_media_queue below)
     client.close()
 
 
@@ -131,7 +132,7 @@ def _media_queue(request, settings):
     chaos or server test. Otherwise a session worker left running by an earlier test would take a
     task this test sent, and run it against the worker's settings while this test goes on or tears
     its rows down (studio/queues.py). A test that wants its media work done runs it here or asks for
-    a worker; what it left in the queue is dropped."""
+    a worker; what is left in the queue is dropped when the session ends."""
     node = request.node
     if "live_worker" in request.fixturenames or any(node.get_closest_marker(m) for m in ("e2e", "chaos")) \
             or set(request.fixturenames) & SERVER_FIXTURES:
@@ -139,9 +140,6 @@ def _media_queue(request, settings):
         return
     settings.MEDIA_QUEUE = MEDIA_QUEUE_NOBODY
     yield
-    client = redis_lib.Redis.from_url(settings.REDIS_URL)
-    client.delete(MEDIA_QUEUE_NOBODY)
-    client.close()
 
 
 @pytest.fixture(autouse=True)

@@ -71,7 +71,7 @@ def test_an_artist_imports_a_render_as_a_take(api, clip, media_root, django_capt
     assert actions["rerun"]["allowed"] is False and "Imported from ComfyUI" in actions["rerun"]["reason"]
     assert actions["star"]["allowed"] is True
     # The scan is queued after commit (with the take.created event).
-    assert sum("delay" in cb.__code__.co_names for cb in callbacks) == 1
+    assert sum("send_media" in cb.__code__.co_names for cb in callbacks) == 1
 
     take = Take.objects.get(pk=body["id"])
     assert take.media.read() == clip.read_bytes() and take.lineage["source"] == "import"

@@ -40,7 +40,7 @@ def test_artist_uploads_a_video_as_the_next_version(studio, api, clips, media_ro
     assert studio.shot.status == "review"
     # version.created and shot.updated are published, the media task and the likeness scan are queued, all after commit
     assert len(callbacks) == 4
-    assert sum("delay" in cb.__code__.co_names for cb in callbacks) == 2  # the media task and the scan, sent on commit
+    assert sum("send_media" in cb.__code__.co_names for cb in callbacks) == 2  # the media task and the scan, sent on commit
 
 
 def test_a_text_file_renamed_mp4_is_refused(studio, api, clips, media_root):

@@ -2,7 +2,7 @@
 ffmpeg) → version → agency review → approvals; and a grant revoked while a render runs.
 
 The worker is started the way tests/generation starts its render workers (its own render queue,
-here also the `media` queue so versions get their review proxy). Renders are slowed
+here also a media queue of its own so versions get their review proxy). Renders are slowed
 deterministically with many denoising steps at 256x256, and the tests act on observed progress
 (`wait_step`), never after a sleep.
 """
@@ -34,13 +34,14 @@ from tests.rights.conftest import active_grant
 pytestmark = pytest.mark.worker
 
 QUEUE = "gpu-test-rights"
+MEDIA_QUEUE = "media-test-rights"
 TERMINAL = {"succeeded", "failed", "cancelled"}
 SLOW = {"frames": 33, "width": 256, "height": 256}  # ~0.1 s per step on one CPU thread
 
 
 @pytest.fixture(scope="module")
 def rights_worker(django_db_setup, django_db_blocker, demo_model_folder):  # noqa: F811
-    worker = start_worker(django_db_blocker, name="rights-gpu", queue=f"{QUEUE},media")
+    worker = start_worker(django_db_blocker, name="rights-gpu", queue=f"{QUEUE},{MEDIA_QUEUE}", MEDIA_QUEUE=MEDIA_QUEUE)
     yield worker
     worker.stop()
 
@@ -48,6 +49,7 @@ def rights_worker(django_db_setup, django_db_blocker, demo_model_folder):  # noq
 @pytest.fixture(autouse=True)
 def _render_queue(settings):
     settings.GENERATION_QUEUE = QUEUE
+    settings.MEDIA_QUEUE = MEDIA_QUEUE  # publishing's conform and the versions' media: this module's worker
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the demo accounts' passwords
 
 
