@@ -133,13 +133,11 @@ def _media_queue(request, settings):
     task this test sent, and run it against the worker's settings while this test goes on or tears
     its rows down (studio/queues.py). A test that wants its media work done runs it here or asks for
     a worker; what is left in the queue is dropped when the session ends."""
-    node = request.node
-    if "live_worker" in request.fixturenames or any(node.get_closest_marker(m) for m in ("e2e", "chaos")) \
-            or set(request.fixturenames) & SERVER_FIXTURES:
-        yield
-        return
-    settings.MEDIA_QUEUE = MEDIA_QUEUE_NOBODY
-    yield
+    names = set(request.fixturenames)
+    has_media_worker = "live_worker" in names or bool(names & SERVER_FIXTURES) \
+        or any(request.node.get_closest_marker(m) for m in ("e2e", "chaos"))
+    if not has_media_worker:
+        settings.MEDIA_QUEUE = MEDIA_QUEUE_NOBODY
 
 
 @pytest.fixture(autouse=True)
