@@ -20,6 +20,7 @@ from tests.support.worker import WorkerProcess
 from tests.support.world import ALL_ROLES, build_world, give_consent, request_consent
 
 QUEUE = "gpu-test-generation"
+QUEUE_NOBODY = "gpu-test-generation-nobody"
 
 
 @pytest.fixture(scope="session")
@@ -70,9 +71,13 @@ def consent(w, *, name: str = "Ava Reyes", aliases=(), requires_per_use_approval
 
 
 @pytest.fixture(autouse=True)
-def _generation_queue(settings):
-    """Renders submitted by these tests go to the queue of this folder's workers only."""
-    settings.GENERATION_QUEUE = QUEUE
+def _generation_queue(request, settings):
+    """Renders submitted by a test that runs with the session's `gpu_worker` go to that worker's queue;
+    those of any other test go to a queue no worker consumes. A test that renders through the services
+    itself (finished_take) under `transactional_db` sends its job at once: had it gone to QUEUE, the
+    session worker left running by an earlier test would take the job first (CI: "duplicate delivery
+    ignored", test_publish_worker). Tests that start workers of their own set a queue of their own."""
+    settings.GENERATION_QUEUE = QUEUE if "gpu_worker" in request.fixturenames else QUEUE_NOBODY
 
 
 def start_worker(django_db_blocker, *, name: str, queue: str, **env) -> WorkerProcess:
