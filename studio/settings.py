@@ -358,8 +358,9 @@ SHARE_THROTTLE_MAX_PASSPHRASES_PER_LINK = env_int("SHARE_THROTTLE_MAX_PASSPHRASE
 # sending; the routes below cover the rest (beat's periodic tasks, a task sent by name).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 MEDIA_QUEUE = os.environ.get("MEDIA_QUEUE", "media")
+GENERATION_QUEUE = os.environ.get("GENERATION_QUEUE", "gpu")
 CELERY_TASK_ROUTES = {
-    "generation.tasks.render_*": {"queue": "gpu"},
+    "generation.tasks.render_*": {"queue": GENERATION_QUEUE},
     "generation.tasks.scan_*": {"queue": MEDIA_QUEUE},  # the likeness scan of takes runs beside the version scans
     "generation.tasks.conform_*": {"queue": MEDIA_QUEUE},  # publishing a take: the ffmpeg conform, then the version
     "projects.tasks.*": {"queue": MEDIA_QUEUE},
@@ -424,8 +425,7 @@ MEDIA_SWEEP_FOLDERS = env_list("MEDIA_SWEEP_FOLDERS", "versions,rights,generatio
 MEDIA_PROCESSING_MAX_ATTEMPTS = env_int("MEDIA_PROCESSING_MAX_ATTEMPTS", 3)
 MEDIA_REQUEUE_AFTER_SECONDS = env_int("MEDIA_REQUEUE_AFTER_SECONDS", 900)
 
-# Generation (generation/): where renders go, how workers run them, when a silent worker is given up on.
-GENERATION_QUEUE = os.environ.get("GENERATION_QUEUE", "gpu")
+# Generation (generation/): how workers run renders (their queue: GENERATION_QUEUE above), when a silent worker is given up on.
 GENERATION_DEVICE = os.environ.get("GENERATION_DEVICE", "auto")  # auto | cpu | cuda | cuda:N
 GENERATION_CPU_THREADS = env_int("GENERATION_CPU_THREADS", 1)  # torch intra-op threads per CPU worker process
 GENERATION_PIPELINE_CACHE_SIZE = env_int("GENERATION_PIPELINE_CACHE_SIZE", 2)  # warm pipelines per worker (LRU)

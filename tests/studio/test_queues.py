@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import redis as redis_lib
 
@@ -25,3 +28,13 @@ def test_media_tasks_go_to_the_queue_the_settings_name_when_sent(settings):
         client.delete(queue)
         client.close()
 
+
+
+def test_the_routes_follow_the_queues_a_deployment_names():
+    """Beat's tasks and tasks sent by name are routed by CELERY_TASK_ROUTES: renders to GENERATION_QUEUE
+    and media work to MEDIA_QUEUE, as a deployment's environment names them (read in a fresh process)."""
+    code = "import json, studio.settings as s; print(json.dumps(s.CELERY_TASK_ROUTES))"
+    env = {**os.environ, "GENERATION_QUEUE": "gpu-a100", "MEDIA_QUEUE": "media-east"}
+    routes = json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout)
+    assert routes["generation.tasks.render_*"] == {"queue": "gpu-a100"}
+    assert {routes[k]["queue"] for k in ("generation.tasks.scan_*", "generation.tasks.conform_*", "projects.tasks.*")} == {"media-east"}
